@@ -1,0 +1,171 @@
+package io.carbonstream;
+
+import io.carbonstream.aggregate.AggregateRecord;
+import io.carbonstream.config.JobConfig;
+import io.carbonstream.config.JobOptions;
+import io.carbonstream.ingest.ControlEvent;
+import io.carbonstream.ingest.Decoders;
+import io.carbonstream.ingest.DeadLetterRecord;
+import io.carbonstream.ingest.Encoders;
+import io.carbonstream.ingest.RequestEnvelope;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * Entry point: parses options, builds the Kafka sources and exactly-once sinks around
+ * {@link Pipeline#assemble}, and runs the job.
+ */
+public final class CarbonStreamJob {
+
+    private CarbonStreamJob() {}
+
+    public static void main(String[] args) throws Exception {
+        if (JobConfig.wantsHelp(args)) {
+            System.out.println(JobConfig.help());
+            return;
+        }
+        JobConfig cfg;
+        try {
+            cfg = JobConfig.fromArgs(args);
+        } catch (JobConfig.ConfigException e) {
+            System.err.println("carbonstream: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        build(env, cfg);
+        env.execute("carbonstream");
+    }
+
+    /** Configures {@code env} and adds the whole job to it: sources, pipeline, sinks. */
+    public static void build(StreamExecutionEnvironment env, JobConfig cfg) {
+        Configuration pipeline = new Configuration();
+        // No Kryo anywhere: every type is a POJO or Avro; a generic type is a bug to fix, not a fallback.
+        pipeline.set(PipelineOptions.GENERIC_TYPES, false);
+        // Functions never keep or mutate their inputs, so chained operators may pass objects directly.
+        pipeline.set(PipelineOptions.OBJECT_REUSE, true);
+        env.configure(pipeline);
+        env.enableCheckpointing(cfg.ms(JobOptions.CHECKPOINT_INTERVAL), CheckpointingMode.EXACTLY_ONCE);
+        if (cfg.get(JobOptions.PARALLELISM) > 0) env.setParallelism(cfg.get(JobOptions.PARALLELISM));
+
+        boolean bounded = cfg.get(JobOptions.BOUNDED);
+        Duration idle = cfg.get(JobOptions.IDLE_TIMEOUT);
+
+        WatermarkStrategy<RequestEnvelope> eventsWm = WatermarkStrategy
+                .<RequestEnvelope>forBoundedOutOfOrderness(cfg.get(JobOptions.OUT_OF_ORDERNESS))
+                .withTimestampAssigner(new EventTime());
+        WatermarkStrategy<ControlEvent> intensityWm = WatermarkStrategy
+                .<ControlEvent>forBoundedOutOfOrderness(cfg.get(JobOptions.INTENSITY_OUT_OF_ORDERNESS))
+                .withTimestampAssigner(new ValidFrom());
+        if (!bounded) {
+            // Bounded runs finish every input (watermark +inf) and must not depend on wall-clock idleness.
+            eventsWm = eventsWm.withIdleness(idle);
+            intensityWm = intensityWm.withIdleness(idle);
+        }
+
+        DataStream<RequestEnvelope> events = env
+                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_EVENTS), new Decoders.Requests(cfg.limits())), eventsWm, Op.EVENTS_SOURCE.label)
+                .uid(Op.EVENTS_SOURCE.uid);
+        // The control inputs are small: one reader each, broadcast to every pricing subtask.
+        DataStream<ControlEvent> intensity = env
+                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_INTENSITY), new Decoders.Intensity(cfg.limits())), intensityWm,
+                        Op.INTENSITY_SOURCE.label)
+                .setParallelism(1)
+                .uid(Op.INTENSITY_SOURCE.uid);
+        DataStream<ControlEvent> registry = env
+                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_REGISTRY), new Decoders.Registry(cfg.limits())),
+                        WatermarkStrategy.forGenerator(ctx -> new NeverHoldsBack()), Op.REGISTRY_SOURCE.label)
+                .setParallelism(1)
+                .uid(Op.REGISTRY_SOURCE.uid);
+
+        Pipeline.Outputs out = Pipeline.assemble(events, intensity, registry, cfg);
+
+        out.aggregates()
+                .sinkTo(sink(cfg, "aggregates", new Encoders.Aggregates(cfg.get(JobOptions.TOPIC_AGGREGATES))))
+                .uid(Op.AGGREGATES_SINK.uid).name(Op.AGGREGATES_SINK.label);
+        out.deadLetters()
+                .sinkTo(sink(cfg, "dead-letters", new Encoders.DeadLetters(cfg.get(JobOptions.TOPIC_DEAD_LETTERS))))
+                .uid(Op.DEAD_LETTERS_SINK.uid).name(Op.DEAD_LETTERS_SINK.label);
+        out.lateEvents()
+                .sinkTo(sink(cfg, "late-events", new Encoders.DeadLetters(cfg.get(JobOptions.TOPIC_LATE))))
+                .uid(Op.LATE_SINK.uid).name(Op.LATE_SINK.label);
+    }
+
+    private static <T> KafkaSource<T> source(JobConfig cfg, String topic, KafkaRecordDeserializationSchema<T> deserializer) {
+        OffsetsInitializer start = switch (cfg.get(JobOptions.START_FROM)) {
+            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case LATEST -> OffsetsInitializer.latest();
+        };
+        KafkaSourceBuilder<T> b = KafkaSource.<T>builder()
+                .setProperties(cfg.kafkaProperties())
+                .setBootstrapServers(cfg.kafkaBootstrap())
+                .setTopics(topic)
+                .setGroupId(cfg.get(JobOptions.GROUP_ID))
+                .setStartingOffsets(start)
+                .setDeserializer(deserializer)
+                .setProperty("isolation.level", "read_committed");
+        if (cfg.get(JobOptions.BOUNDED)) b.setBounded(OffsetsInitializer.latest());
+        return b.build();
+    }
+
+    private static <T> KafkaSink<T> sink(JobConfig cfg, String name, KafkaRecordSerializationSchema<T> serializer) {
+        Properties props = cfg.kafkaProperties();
+        props.setProperty("transaction.timeout.ms", String.valueOf(cfg.ms(JobOptions.TRANSACTION_TIMEOUT)));
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(cfg.kafkaBootstrap())
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                // One stable prefix per sink: two sinks sharing a prefix would fence each other.
+                .setTransactionalIdPrefix(cfg.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name)
+                .build();
+    }
+
+    /** Event time of valid requests; rejected records get no say in the watermark. */
+    static final class EventTime implements SerializableTimestampAssigner<RequestEnvelope> {
+        @Override
+        public long extractTimestamp(RequestEnvelope e, long kafkaTimestamp) {
+            return e.request != null ? e.request.eventTime : Long.MIN_VALUE;
+        }
+    }
+
+    static final class ValidFrom implements SerializableTimestampAssigner<ControlEvent> {
+        @Override
+        public long extractTimestamp(ControlEvent e, long kafkaTimestamp) {
+            return e.intensity != null ? e.intensity.validFrom : Long.MIN_VALUE;
+        }
+    }
+
+    /**
+     * The registry is not in event time: it declares itself idle so that it never holds back the
+     * watermark of the broadcast side (which then follows intensity alone).
+     */
+    static final class NeverHoldsBack implements WatermarkGenerator<ControlEvent> {
+        @Override
+        public void onEvent(ControlEvent event, long eventTimestamp, WatermarkOutput output) {}
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            output.markIdle();
+        }
+    }
+}

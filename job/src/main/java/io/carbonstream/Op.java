@@ -1,0 +1,28 @@
+package io.carbonstream;
+
+/**
+ * Stable uids (savepoint compatibility: never change one) and readable names (web UI, metrics) of
+ * every operator, so that the topology reads as a list.
+ */
+public enum Op {
+    EVENTS_SOURCE("events-source", "Kafka: inference events"),
+    INTENSITY_SOURCE("intensity-source", "Kafka: grid intensity"),
+    REGISTRY_SOURCE("registry-source", "Kafka: datacenter registry"),
+    REQUEST_INTAKE("request-intake", "Decode, validate, GPU energy"),
+    INTENSITY_INTAKE("intensity-intake", "Intensity intake"),
+    REGISTRY_INTAKE("registry-intake", "Registry intake"),
+    PRICE_PANES("price-panes", "As-of intensity join, 1-minute panes per (datacenter, model)"),
+    FAN_OUT("fan-out", "Pane to datacenter / model / (datacenter, model)"),
+    WINDOWS("windows", "Minute, rolling hour, hour windows"),
+    AGGREGATES_SINK("aggregates-sink", "Kafka: aggregates"),
+    DEAD_LETTERS_SINK("dead-letters-sink", "Kafka: dead letters"),
+    LATE_SINK("late-events-sink", "Kafka: late events");
+
+    public final String uid;
+    public final String label;
+
+    Op(String uid, String label) {
+        this.uid = uid;
+        this.label = label;
+    }
+}

@@ -1,0 +1,107 @@
+package io.carbonstream;
+
+import io.carbonstream.aggregate.AggregateRecord;
+import io.carbonstream.aggregate.Dimension;
+import io.carbonstream.aggregate.MeteredRequest;
+import io.carbonstream.aggregate.PaneDelta;
+import io.carbonstream.aggregate.PaneFunction;
+import io.carbonstream.aggregate.WindowAggregator;
+import io.carbonstream.config.JobConfig;
+import io.carbonstream.config.JobOptions;
+import io.carbonstream.energy.EnergyModel;
+import io.carbonstream.ingest.ControlEvent;
+import io.carbonstream.ingest.ControlIntake;
+import io.carbonstream.ingest.DeadLetterRecord;
+import io.carbonstream.ingest.RequestEnvelope;
+import io.carbonstream.ingest.RequestIntake;
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.Collector;
+
+/**
+ * The whole computation, from decoded inputs to output streams, free of any Kafka detail: the
+ * unit that integration tests and {@link CarbonStreamJob} both run.
+ *
+ * <pre>
+ * events ──► intake (validate, GPU J) ──keyBy(dc, model)──► price-panes ──► fan-out ──keyBy(dim)──► windows ──► aggregates
+ *                 │                                             ▲   │ │
+ * intensity ─► intake ─┐                                        │   │ └──► late events
+ * registry ──► intake ─┴─ union ─────────── broadcast ──────────┘   └────► dead letters (+ intakes' rejects)
+ * </pre>
+ */
+public final class Pipeline {
+
+    private Pipeline() {}
+
+    /** The output streams of the job. */
+    public record Outputs(DataStream<AggregateRecord> aggregates, DataStream<DeadLetterRecord> deadLetters, DataStream<DeadLetterRecord> lateEvents) {}
+
+    public static Outputs assemble(
+            DataStream<RequestEnvelope> events, DataStream<ControlEvent> intensity, DataStream<ControlEvent> registry, JobConfig cfg) {
+        var dlq = PaneFunction.DEAD_LETTERS;
+
+        SingleOutputStreamOperator<MeteredRequest> metered = events
+                .process(new RequestIntake(new EnergyModel(cfg.catalog()), dlq))
+                .uid(Op.REQUEST_INTAKE.uid).name(Op.REQUEST_INTAKE.label);
+        SingleOutputStreamOperator<ControlEvent> intensityOk = intensity
+                .process(new ControlIntake("intensity", dlq))
+                .setParallelism(intensity.getParallelism())
+                .uid(Op.INTENSITY_INTAKE.uid).name(Op.INTENSITY_INTAKE.label);
+        SingleOutputStreamOperator<ControlEvent> registryOk = registry
+                .process(new ControlIntake("registry", dlq))
+                .setParallelism(registry.getParallelism())
+                .uid(Op.REGISTRY_INTAKE.uid).name(Op.REGISTRY_INTAKE.label);
+
+        BroadcastStream<ControlEvent> control = intensityOk.union(registryOk).broadcast(PaneFunction.INTENSITY, PaneFunction.REGISTRY);
+
+        SingleOutputStreamOperator<PaneDelta> panes = metered
+                .keyBy(new ByDatacenterModel())
+                .connect(control)
+                .process(new PaneFunction(
+                        cfg.registry(),
+                        cfg.pricer(),
+                        cfg.ms(JobOptions.ALLOWED_LATENESS),
+                        cfg.get(JobOptions.IT_OVERHEAD),
+                        cfg.get(JobOptions.OFFSITE_WATER),
+                        cfg.get(JobOptions.TOPIC_EVENTS)))
+                .uid(Op.PRICE_PANES.uid).name(Op.PRICE_PANES.label);
+
+        DataStream<AggregateRecord> aggregates = panes
+                .flatMap(new FanOut()).uid(Op.FAN_OUT.uid).name(Op.FAN_OUT.label)
+                .keyBy(new ByDimensionKey())
+                .process(new WindowAggregator(cfg.ms(JobOptions.ALLOWED_LATENESS), cfg.methodology()))
+                .uid(Op.WINDOWS.uid).name(Op.WINDOWS.label);
+
+        DataStream<DeadLetterRecord> deadLetters = metered.getSideOutput(dlq)
+                .union(intensityOk.getSideOutput(dlq), registryOk.getSideOutput(dlq), panes.getSideOutput(dlq));
+        return new Outputs(aggregates, deadLetters, panes.getSideOutput(PaneFunction.LATE));
+    }
+
+    /** Requests of one (datacenter, model) share a zone and a pane. */
+    public static final class ByDatacenterModel implements KeySelector<MeteredRequest, String> {
+        @Override
+        public String getKey(MeteredRequest m) {
+            return MeteredRequest.key(m.request.datacenterId, m.request.modelId);
+        }
+    }
+
+    public static final class ByDimensionKey implements KeySelector<PaneDelta, String> {
+        @Override
+        public String getKey(PaneDelta d) {
+            return d.key();
+        }
+    }
+
+    /** Each (datacenter, model) pane also counts toward its datacenter and its model. */
+    public static final class FanOut implements FlatMapFunction<PaneDelta, PaneDelta> {
+        @Override
+        public void flatMap(PaneDelta d, Collector<PaneDelta> out) {
+            out.collect(d);
+            out.collect(new PaneDelta(Dimension.DATACENTER, d.datacenterId, null, d.minuteStart, d.totals));
+            out.collect(new PaneDelta(Dimension.MODEL, null, d.modelId, d.minuteStart, d.totals));
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.carbonstream.aggregate;
+
+/** One emitted aggregate: a window of one dimension, at one revision. A Flink POJO. */
+public class AggregateRecord {
+    public WindowKind window;
+    public long windowStart;
+    public long windowEnd;
+    public Dimension dimension;
+    /** Null for the MODEL dimension. */
+    public String datacenterId;
+    /** Null for the DATACENTER dimension. */
+    public String modelId;
+    public Totals totals;
+    public int revision;
+    public String methodology;
+
+    public AggregateRecord() {}
+
+    /** The Kafka key: the same for every revision of a window, so compaction keeps the latest. */
+    public String kafkaKey() {
+        return window + "|" + dimension + "|" + (datacenterId == null ? "" : datacenterId) + "|"
+                + (modelId == null ? "" : modelId) + "|" + windowStart;
+    }
+
+    @Override
+    public String toString() {
+        return "Aggregate{" + kafkaKey() + " rev=" + revision + " requests=" + totals.requests + " g=" + totals.locationG + "}";
+    }
+}

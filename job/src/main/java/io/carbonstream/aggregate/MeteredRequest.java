@@ -1,0 +1,24 @@
+package io.carbonstream.aggregate;
+
+import io.carbonstream.energy.InferenceRequest;
+import io.carbonstream.energy.Provenance;
+
+/** A valid request with its GPU energy, on its way to be priced. A Flink POJO. */
+public class MeteredRequest {
+    public InferenceRequest request;
+    public double gpuJoules;
+    public Provenance provenance;
+
+    public MeteredRequest() {}
+
+    public MeteredRequest(InferenceRequest request, double gpuJoules, Provenance provenance) {
+        this.request = request;
+        this.gpuJoules = gpuJoules;
+        this.provenance = provenance;
+    }
+
+    /** Key of the pricing stage: requests of one (datacenter, model) share a zone and a pane. */
+    public static String key(String datacenterId, String modelId) {
+        return datacenterId + '\u001f' + modelId;
+    }
+}

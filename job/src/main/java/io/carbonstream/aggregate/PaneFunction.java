@@ -1,0 +1,251 @@
+package io.carbonstream.aggregate;
+
+import io.carbonstream.energy.FacilityFactors;
+import io.carbonstream.energy.InferenceRequest;
+import io.carbonstream.energy.Provenance;
+import io.carbonstream.ingest.AvroCodec;
+import io.carbonstream.ingest.ControlEvent;
+import io.carbonstream.ingest.DeadLetterRecord;
+import io.carbonstream.ingest.Decoders;
+import io.carbonstream.ingest.IntensityReading;
+import io.carbonstream.ingest.Reason;
+import io.carbonstream.intensity.IntensityPricer;
+import io.carbonstream.intensity.IntensityTimeline;
+import io.carbonstream.registry.DatacenterProfile;
+import io.carbonstream.schema.InferenceEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Prices each request with the intensity valid at its event time and folds it into one-minute
+ * panes, per (datacenter, model).
+ *
+ * <p>Why it waits: the intensity valid at t is only known for sure once no update with "valid
+ * from" <= t can still arrive, i.e. once the watermark (the minimum over requests and intensity)
+ * has passed t. So requests are held, summed per event-time millisecond, and priced by a timer at
+ * the end of their second; a pane is emitted when the watermark passes its minute. Requests that
+ * arrive behind the watermark are priced at once and, within the allowed lateness, sent as a
+ * correction of their pane; beyond it they go to the late-events output, never nowhere.
+ *
+ * <p>Keyed by (datacenter, model), not by zone: a zone carrying most of the traffic still spreads
+ * over all subtasks. The intensity history and the registry are small and broadcast to every
+ * subtask.
+ */
+public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredRequest, ControlEvent, PaneDelta> {
+
+    public static final long MINUTE = 60_000L;
+    private static final long SECOND = 1_000L;
+
+    public static final MapStateDescriptor<String, IntensityTimeline> INTENSITY =
+            new MapStateDescriptor<>("intensity-by-zone", Types.STRING, TypeInformation.of(IntensityTimeline.class));
+    public static final MapStateDescriptor<String, DatacenterProfile> REGISTRY =
+            new MapStateDescriptor<>("registry", Types.STRING, TypeInformation.of(DatacenterProfile.class));
+
+    public static final OutputTag<DeadLetterRecord> DEAD_LETTERS = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetterRecord.class));
+    public static final OutputTag<DeadLetterRecord> LATE = new OutputTag<>("late-events", TypeInformation.of(DeadLetterRecord.class));
+
+    private final Map<String, DatacenterProfile> initialRegistry;
+    private final IntensityPricer pricer;
+    private final long allowedLatenessMs;
+    private final double defaultItOverhead;
+    private final double offSiteWaterLPerKwh;
+    private final String eventsTopic;
+
+    /** Unpriced totals by event-time millisecond. */
+    private transient MapState<Long, Totals> pending;
+    /** Priced, not yet emitted totals by minute start. */
+    private transient MapState<Long, Totals> open;
+    /** The zone of this key's datacenter when its requests arrived. */
+    private transient ValueState<String> zone;
+
+    private transient Counter aggregated;
+    private transient Counter late;
+    private transient Counter unknownDatacenter;
+    private transient Counter lateIntensityUpdates;
+    private transient AvroCodec<InferenceEvent> codec;
+
+    public PaneFunction(
+            Map<String, DatacenterProfile> initialRegistry,
+            IntensityPricer pricer,
+            long allowedLatenessMs,
+            double defaultItOverhead,
+            double offSiteWaterLPerKwh,
+            String eventsTopic) {
+        this.initialRegistry = Map.copyOf(initialRegistry);
+        this.pricer = pricer;
+        this.allowedLatenessMs = allowedLatenessMs;
+        this.defaultItOverhead = defaultItOverhead;
+        this.offSiteWaterLPerKwh = offSiteWaterLPerKwh;
+        this.eventsTopic = eventsTopic;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG, TypeInformation.of(Totals.class)));
+        open = getRuntimeContext().getMapState(new MapStateDescriptor<>("open-panes", Types.LONG, TypeInformation.of(Totals.class)));
+        zone = getRuntimeContext().getState(new ValueStateDescriptor<>("zone", Types.STRING));
+        var metrics = getRuntimeContext().getMetricGroup().addGroup("carbonstream");
+        aggregated = metrics.counter("requestsAggregated");
+        late = metrics.counter("requestsLate");
+        unknownDatacenter = metrics.counter("requestsUnknownDatacenter");
+        lateIntensityUpdates = metrics.counter("intensityUpdatesLate");
+        codec = new AvroCodec<>(InferenceEvent.class);
+    }
+
+    @Override
+    public void processElement(MeteredRequest m, ReadOnlyContext ctx, Collector<PaneDelta> out) throws Exception {
+        InferenceRequest r = m.request;
+        DatacenterProfile dc = lookup(ctx.getBroadcastState(REGISTRY), r.datacenterId);
+        if (dc == null) {
+            unknownDatacenter.inc();
+            ctx.output(DEAD_LETTERS, reject(r, Reason.UNKNOWN_DATACENTER,
+                    "datacenter " + r.datacenterId + " is in neither the registry file nor the registry topic", null));
+            return;
+        }
+        Totals one = energy(m, dc);
+        long t = r.eventTime;
+        long wm = ctx.currentWatermark();
+        long minute = floor(t, MINUTE);
+        if (t > wm) {
+            Totals p = pending.get(t);
+            if (p == null) {
+                pending.put(t, one);
+            } else {
+                p.add(one);
+                pending.put(t, p); // needed for RocksDB, which hands out copies
+            }
+            if (!dc.zone.equals(zone.value())) zone.update(dc.zone);
+            ctx.timerService().registerEventTimeTimer(floor(t, SECOND) + SECOND - 1);
+        } else if (minute + MINUTE - 1 + allowedLatenessMs >= wm) {
+            one.price(pricer.price(dc.zone, ctx.getBroadcastState(INTENSITY).get(dc.zone), t));
+            Totals p = open.get(minute);
+            if (p == null) p = one;
+            else p.add(one);
+            open.put(minute, p);
+            ctx.timerService().registerEventTimeTimer(Math.max(minute + MINUTE - 1, wm + 1));
+        } else {
+            late.inc();
+            ctx.output(LATE, reject(r, Reason.LATE, "event time " + t + " is more than the allowed lateness "
+                    + allowedLatenessMs + " ms behind its window end " + (minute + MINUTE) + " (watermark " + wm + ")", wm));
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<PaneDelta> out) throws Exception {
+        String zoneId = zone.value();
+        IntensityTimeline timeline = zoneId == null ? null : ctx.getBroadcastState(INTENSITY).get(zoneId);
+        Map<Long, Totals> priced = new HashMap<>();
+        Iterator<Map.Entry<Long, Totals>> it = pending.iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, Totals> e = it.next();
+            long t = e.getKey();
+            if (t > timestamp) continue;
+            Totals p = e.getValue();
+            p.price(pricer.price(zoneId, timeline, t));
+            priced.merge(floor(t, MINUTE), p, (a, b) -> {
+                a.add(b);
+                return a;
+            });
+            it.remove();
+        }
+        for (Map.Entry<Long, Totals> e : priced.entrySet()) {
+            Totals p = open.get(e.getKey());
+            if (p == null) {
+                open.put(e.getKey(), e.getValue());
+                ctx.timerService().registerEventTimeTimer(e.getKey() + MINUTE - 1);
+            } else {
+                p.add(e.getValue());
+                open.put(e.getKey(), p);
+            }
+        }
+        String[] ids = ctx.getCurrentKey().split("\u001f", 2);
+        List<Long> done = new ArrayList<>();
+        for (Map.Entry<Long, Totals> e : open.entries()) {
+            if (e.getKey() + MINUTE - 1 <= timestamp) {
+                Totals t = e.getValue();
+                aggregated.inc(t.requests);
+                out.collect(new PaneDelta(Dimension.DATACENTER_MODEL, ids[0], ids[1], e.getKey(), t));
+                done.add(e.getKey());
+            }
+        }
+        for (Long k : done) open.remove(k);
+        if (pending.isEmpty() && open.isEmpty()) zone.clear();
+    }
+
+    @Override
+    public void processBroadcastElement(ControlEvent e, Context ctx, Collector<PaneDelta> out) throws Exception {
+        if (e.intensity != null) {
+            IntensityReading r = e.intensity;
+            BroadcastState<String, IntensityTimeline> state = ctx.getBroadcastState(INTENSITY);
+            IntensityTimeline tl = state.get(r.zone);
+            if (tl == null) tl = new IntensityTimeline();
+            long wm = ctx.currentWatermark();
+            if (r.validFrom <= wm) lateIntensityUpdates.inc();
+            tl.upsert(r.validFrom, r.gPerKwh);
+            // Keep what a late request within the lateness could still need, and always the latest version.
+            if (wm > Long.MIN_VALUE + allowedLatenessMs + 2 * MINUTE) tl.pruneBefore(wm - allowedLatenessMs - 2 * MINUTE);
+            state.put(r.zone, tl);
+        } else if (e.datacenter != null) {
+            ctx.getBroadcastState(REGISTRY).put(e.datacenter.datacenterId, e.datacenter);
+        } else if (e.deletedDatacenter != null) {
+            // A tombstone overrides the registry file too.
+            ctx.getBroadcastState(REGISTRY).put(e.deletedDatacenter, new DatacenterProfile(e.deletedDatacenter, null, 1, 0));
+        }
+    }
+
+    private DatacenterProfile lookup(ReadOnlyBroadcastState<String, DatacenterProfile> registry, String id) throws Exception {
+        DatacenterProfile p = registry.get(id);
+        if (p == null) p = initialRegistry.get(id);
+        return p == null || p.zone == null ? null : p;
+    }
+
+    /** Everything about one request that does not depend on intensity. */
+    private Totals energy(MeteredRequest m, DatacenterProfile dc) {
+        InferenceRequest r = m.request;
+        Totals t = new Totals();
+        t.requests = 1;
+        t.inputTokens = r.inputTokens;
+        t.outputTokens = r.outputTokens;
+        t.images = r.images;
+        t.mediaSeconds = r.mediaSeconds;
+        t.gpuJoules = m.gpuJoules;
+        t.measuredGpuJoules = m.provenance == Provenance.MEASURED ? m.gpuJoules : 0.0;
+        t.facilityKwh = FacilityFactors.facilityKwh(m.gpuJoules, dc.itOverheadOr(defaultItOverhead), dc.pue);
+        t.waterL = FacilityFactors.waterLitres(t.facilityKwh, dc.pue, dc.wueLPerKwh, offSiteWaterLPerKwh);
+        if (dc.marketFactorGPerKwh != null) {
+            t.marketG = t.facilityKwh * dc.marketFactorGPerKwh;
+            t.marketRequests = 1;
+        }
+        return t;
+    }
+
+    private DeadLetterRecord reject(InferenceRequest r, Reason reason, String message, Long wm) {
+        // Avro binary is canonical: re-encoding the decoded request restores the bytes a producer
+        // with the same schema wrote, so the record can be replayed as is.
+        DeadLetterRecord d = DeadLetterRecord.of(reason, message, eventsTopic, r.sourcePartition, r.sourceOffset,
+                r.sourceTimestamp, r.requestId.getBytes(StandardCharsets.UTF_8), codec.encode(Decoders.toAvro(r)));
+        d.watermark = wm;
+        return d;
+    }
+
+    static long floor(long t, long unit) {
+        return Math.floorDiv(t, unit) * unit;
+    }
+}

@@ -1,0 +1,245 @@
+package io.carbonstream.config;
+
+import static io.carbonstream.config.JobOptions.*;
+
+import io.carbonstream.energy.ModelCatalog;
+import io.carbonstream.ingest.Limits;
+import io.carbonstream.intensity.IntensityPricer;
+import io.carbonstream.registry.DatacenterProfile;
+import io.carbonstream.registry.RegistryFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.description.TextElement;
+import org.apache.flink.util.ParameterTool;
+
+/**
+ * The job's configuration, parsed and checked once on the client. Every error names the option
+ * and says what to change. Kafka client properties are kept apart and never printed.
+ */
+public final class JobConfig implements Serializable {
+
+    /** Wrong configuration: the message tells the user what to fix. */
+    public static final class ConfigException extends IllegalArgumentException {
+        public ConfigException(String message) {
+            super(message);
+        }
+    }
+
+    private final Configuration conf;
+    private final transient Properties kafkaProperties;
+    private final Map<String, DatacenterProfile> registry;
+    private final ModelCatalog catalog;
+
+    private JobConfig(Configuration conf, Properties kafkaProperties, Map<String, DatacenterProfile> registry, ModelCatalog catalog) {
+        this.conf = conf;
+        this.kafkaProperties = kafkaProperties;
+        this.registry = registry;
+        this.catalog = catalog;
+    }
+
+    public static JobConfig fromArgs(String... args) {
+        ParameterTool params;
+        try {
+            params = ParameterTool.fromArgs(args);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("Cannot read the command line: " + e.getMessage() + ". Options are --key value; see --help.");
+        }
+        return fromMap(params.toMap());
+    }
+
+    public static JobConfig fromMap(Map<String, String> values) {
+        Set<String> known = JobOptions.all().stream().map(ConfigOption::key).collect(Collectors.toSet());
+        for (String k : values.keySet()) {
+            if (!known.contains(k) && !k.equals("help")) {
+                throw new ConfigException("Unknown option --" + k + ". Run with --help to list the options.");
+            }
+        }
+        Configuration conf = Configuration.fromMap(values);
+        // Read every option once so that a malformed value fails here, naming its option.
+        for (ConfigOption<?> o : JobOptions.all()) {
+            try {
+                conf.get(o);
+            } catch (RuntimeException e) {
+                throw new ConfigException("Option --" + o.key() + " has an invalid value '" + values.get(o.key()) + "': "
+                        + rootMessage(e) + ". Expected: " + text(o) + ".");
+            }
+        }
+        positive(conf, CHECKPOINT_INTERVAL);
+        positive(conf, TRANSACTION_TIMEOUT);
+        positive(conf, IDLE_TIMEOUT);
+        positive(conf, INTENSITY_MAX_AGE);
+        nonNegative(conf, OUT_OF_ORDERNESS);
+        nonNegative(conf, INTENSITY_OUT_OF_ORDERNESS);
+        nonNegative(conf, ALLOWED_LATENESS);
+        if (conf.get(TRANSACTION_TIMEOUT).compareTo(conf.get(CHECKPOINT_INTERVAL)) <= 0) {
+            throw new ConfigException("--transaction-timeout (" + conf.get(TRANSACTION_TIMEOUT) + ") must be longer than --checkpoint-interval ("
+                    + conf.get(CHECKPOINT_INTERVAL) + "): a transaction stays open for one checkpoint interval at least.");
+        }
+        if (!(conf.get(INTENSITY_DEFAULT) >= 0 && conf.get(INTENSITY_DEFAULT) <= 3000)) {
+            throw new ConfigException("--intensity.default must be a gCO2e/kWh value in [0, 3000]");
+        }
+        if (!(conf.get(IT_OVERHEAD) >= 1 && conf.get(IT_OVERHEAD) <= 5)) {
+            throw new ConfigException("--it-overhead must be in [1, 5] (server energy / GPU energy)");
+        }
+        if (!(conf.get(OFFSITE_WATER) >= 0 && conf.get(OFFSITE_WATER) <= 50)) {
+            throw new ConfigException("--water.offsite-l-per-kwh must be in [0, 50] L/kWh");
+        }
+        zoneDefaults(conf);
+        floor(conf);
+        if (conf.get(PARALLELISM) == 0 || conf.get(PARALLELISM) < -1) {
+            throw new ConfigException("--parallelism must be a positive number, or -1 for the cluster default");
+        }
+        Properties kafka = new Properties();
+        if (conf.getOptional(KAFKA_PROPERTIES_FILE).isPresent()) {
+            Path p = Path.of(conf.get(KAFKA_PROPERTIES_FILE));
+            try (InputStream in = Files.newInputStream(p)) {
+                kafka.load(in);
+            } catch (IOException e) {
+                throw new ConfigException("--kafka-properties-file " + p + " cannot be read: " + e.getClass().getSimpleName()
+                        + ". Give the path of a Java properties file with Kafka client settings.");
+            }
+        }
+        Map<String, DatacenterProfile> registry = new LinkedHashMap<>();
+        if (conf.getOptional(REGISTRY_FILE).isPresent()) {
+            try {
+                registry.putAll(RegistryFile.read(Path.of(conf.get(REGISTRY_FILE))));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--registry-file: " + e.getMessage());
+            }
+        }
+        ModelCatalog catalog;
+        try {
+            catalog = conf.getOptional(CATALOG_FILE).isPresent()
+                    ? ModelCatalog.withOverrides(Path.of(conf.get(CATALOG_FILE)))
+                    : ModelCatalog.builtIn();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--catalog-file: " + e.getMessage());
+        }
+        return new JobConfig(conf, kafka, registry, catalog);
+    }
+
+    public static boolean wantsHelp(String... args) {
+        for (String a : args) if (a.equals("--help") || a.equals("-h")) return true;
+        return false;
+    }
+
+    public static String help() {
+        StringBuilder b = new StringBuilder();
+        b.append("carbonstream: live energy, emissions and water of AI inference (Apache Flink job)\n\n")
+                .append("Usage: flink run carbonstream-job-<version>-flink.jar [--option value ...]\n\nOptions:\n");
+        for (ConfigOption<?> o : JobOptions.all()) {
+            b.append("  --").append(o.key());
+            b.append(o.hasDefaultValue() ? "  (default: " + defaultText(o) + ")" : "  (optional)").append('\n');
+            b.append("      ").append(text(o)).append('\n');
+        }
+        return b.toString();
+    }
+
+    static String defaultText(ConfigOption<?> o) {
+        Object v = o.defaultValue();
+        if (v instanceof Duration d) return d.toString().substring(2).toLowerCase();
+        if (v instanceof Map<?, ?> m && m.isEmpty()) return "none";
+        return String.valueOf(v);
+    }
+
+    static String text(ConfigOption<?> o) {
+        return o.description().getBlocks().stream()
+                .map(bl -> bl instanceof TextElement t ? t.getFormat() : bl.toString())
+                .collect(Collectors.joining(" "));
+    }
+
+    private static String rootMessage(Throwable e) {
+        while (e.getCause() != null) e = e.getCause();
+        return e.getMessage();
+    }
+
+    private static void positive(Configuration c, ConfigOption<Duration> o) {
+        if (c.get(o).isNegative() || c.get(o).isZero()) throw new ConfigException("--" + o.key() + " must be a positive duration, e.g. '10 s'");
+    }
+
+    private static void nonNegative(Configuration c, ConfigOption<Duration> o) {
+        if (c.get(o).isNegative()) throw new ConfigException("--" + o.key() + " must not be negative");
+    }
+
+    private static Map<String, Double> zoneDefaults(Configuration c) {
+        Map<String, Double> out = new HashMap<>();
+        for (Map.Entry<String, String> e : c.get(INTENSITY_ZONE_DEFAULTS).entrySet()) {
+            try {
+                double v = Double.parseDouble(e.getValue());
+                if (!(v >= 0 && v <= 3000)) throw new NumberFormatException();
+                out.put(e.getKey(), v);
+            } catch (NumberFormatException ex) {
+                throw new ConfigException("--intensity.zone-defaults: zone " + e.getKey() + " has '" + e.getValue()
+                        + "', expected a gCO2e/kWh number in [0, 3000] as in 'DE:332,FR:44'");
+            }
+        }
+        return out;
+    }
+
+    private static long floor(Configuration c) {
+        try {
+            return Instant.parse(c.get(EVENT_TIME_FLOOR)).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw new ConfigException("--events.time-floor must be an ISO-8601 instant such as 2020-01-01T00:00:00Z");
+        }
+    }
+
+    public <T> T get(ConfigOption<T> option) {
+        return conf.get(option);
+    }
+
+    public String kafkaBootstrap() {
+        return conf.get(BOOTSTRAP_SERVERS);
+    }
+
+    /** Kafka client properties from --kafka-properties-file. Secrets: never log these. */
+    public Properties kafkaProperties() {
+        Properties p = new Properties();
+        if (kafkaProperties != null) p.putAll(kafkaProperties);
+        return p;
+    }
+
+    public Map<String, DatacenterProfile> registry() {
+        return registry;
+    }
+
+    public ModelCatalog catalog() {
+        return catalog;
+    }
+
+    public String methodology() {
+        return "carbonstream-1/catalog-" + catalog.version();
+    }
+
+    public Limits limits() {
+        return Limits.defaults().withEventTimeFloor(floor(conf)).withFutureTolerance(conf.get(FUTURE_TOLERANCE).toMillis());
+    }
+
+    public IntensityPricer pricer() {
+        return new IntensityPricer(zoneDefaults(conf), conf.get(INTENSITY_DEFAULT), conf.get(INTENSITY_MAX_AGE).toMillis());
+    }
+
+    public long ms(ConfigOption<Duration> o) {
+        return conf.get(o).toMillis();
+    }
+
+    @Override
+    public String toString() {
+        // Kafka properties are deliberately left out: they hold credentials.
+        return "JobConfig" + conf.toMap();
+    }
+}

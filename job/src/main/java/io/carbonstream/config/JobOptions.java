@@ -1,0 +1,127 @@
+package io.carbonstream.config;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * Every option of the job: key, type, default and description in one place. {@code --help} and the
+ * README's option table are generated from these descriptions.
+ */
+public final class JobOptions {
+
+    private JobOptions() {}
+
+    public enum StartFrom {
+        /** The group's committed offsets; earliest where the group has none. */
+        COMMITTED,
+        EARLIEST,
+        LATEST
+    }
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("bootstrap-servers")
+            .stringType().defaultValue("localhost:9092")
+            .withDescription("Kafka bootstrap servers of every input and output topic.");
+
+    public static final ConfigOption<String> KAFKA_PROPERTIES_FILE = ConfigOptions.key("kafka-properties-file")
+            .stringType().noDefaultValue()
+            .withDescription("Kafka client properties (security.protocol, sasl.*, ssl.*) applied to every source and sink. "
+                    + "Read by the job client only: the values are never logged nor put in Flink's configuration.");
+
+    public static final ConfigOption<String> TOPIC_EVENTS = ConfigOptions.key("topic.events")
+            .stringType().defaultValue("carbonstream.events").withDescription("Input: inference events (InferenceEvent).");
+    public static final ConfigOption<String> TOPIC_INTENSITY = ConfigOptions.key("topic.intensity")
+            .stringType().defaultValue("carbonstream.intensity").withDescription("Input: grid intensity updates (IntensityUpdate).");
+    public static final ConfigOption<String> TOPIC_REGISTRY = ConfigOptions.key("topic.registry")
+            .stringType().defaultValue("carbonstream.registry").withDescription("Input: datacenter registry, compacted (Datacenter).");
+    public static final ConfigOption<String> TOPIC_AGGREGATES = ConfigOptions.key("topic.aggregates")
+            .stringType().defaultValue("carbonstream.aggregates").withDescription("Output: aggregates (Aggregate), compacted.");
+    public static final ConfigOption<String> TOPIC_DEAD_LETTERS = ConfigOptions.key("topic.dead-letters")
+            .stringType().defaultValue("carbonstream.dead-letters").withDescription("Output: rejected input records (DeadLetter).");
+    public static final ConfigOption<String> TOPIC_LATE = ConfigOptions.key("topic.late-events")
+            .stringType().defaultValue("carbonstream.late-events").withDescription("Output: requests beyond the allowed lateness (DeadLetter, reason LATE).");
+
+    public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("group-id")
+            .stringType().defaultValue("carbonstream").withDescription("Kafka consumer group of the sources (offsets are committed on checkpoints, for monitoring).");
+    public static final ConfigOption<StartFrom> START_FROM = ConfigOptions.key("start-from")
+            .enumType(StartFrom.class).defaultValue(StartFrom.COMMITTED)
+            .withDescription("Where the sources start when there is no checkpoint or savepoint: COMMITTED, EARLIEST or LATEST.");
+    public static final ConfigOption<Boolean> BOUNDED = ConfigOptions.key("bounded")
+            .booleanType().defaultValue(false)
+            .withDescription("Read each input up to the offsets present at start, emit every window, then finish: for backfills and reproducible reports.");
+
+    public static final ConfigOption<String> REGISTRY_FILE = ConfigOptions.key("registry-file")
+            .stringType().noDefaultValue()
+            .withDescription("JSON array of datacenters read at start (fields as in Datacenter.avsc); the registry topic updates it.");
+    public static final ConfigOption<String> CATALOG_FILE = ConfigOptions.key("catalog-file")
+            .stringType().noDefaultValue()
+            .withDescription("Model catalog laid over the built-in one (same JSON format); its version is appended to the methodology.");
+
+    public static final ConfigOption<Duration> OUT_OF_ORDERNESS = ConfigOptions.key("events.out-of-orderness")
+            .durationType().defaultValue(Duration.ofSeconds(5))
+            .withDescription("How far events may arrive out of event-time order; the watermark trails the newest event by this much.");
+    public static final ConfigOption<Duration> INTENSITY_OUT_OF_ORDERNESS = ConfigOptions.key("intensity.out-of-orderness")
+            .durationType().defaultValue(Duration.ofMinutes(10))
+            .withDescription("How late an intensity update (or a correction of an estimate) may arrive and still price the requests it covers.");
+    public static final ConfigOption<Duration> ALLOWED_LATENESS = ConfigOptions.key("allowed-lateness")
+            .durationType().defaultValue(Duration.ofMinutes(2))
+            .withDescription("Requests behind the watermark by less than this still update their windows (a higher revision); later ones go to the late-events topic.");
+    public static final ConfigOption<Duration> IDLE_TIMEOUT = ConfigOptions.key("idle-timeout")
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("A silent input partition stops holding back the watermark after this much wall time. It bounds how long results wait for intensity.");
+    public static final ConfigOption<Duration> INTENSITY_MAX_AGE = ConfigOptions.key("intensity.max-age")
+            .durationType().defaultValue(Duration.ofHours(2))
+            .withDescription("An intensity older than this at the request's event time is still used but flagged STALE.");
+    public static final ConfigOption<Double> INTENSITY_DEFAULT = ConfigOptions.key("intensity.default")
+            .doubleType().defaultValue(473.0)
+            .withDescription("gCO2e/kWh for a zone with no update at the event time and no zone default (FALLBACK). 473 = world average (Our World in Data).");
+    public static final ConfigOption<Map<String, String>> INTENSITY_ZONE_DEFAULTS = ConfigOptions.key("intensity.zone-defaults")
+            .mapType().defaultValue(Map.of())
+            .withDescription("Per-zone FALLBACK intensity, e.g. 'DE:332,FR:44'.");
+    public static final ConfigOption<Double> IT_OVERHEAD = ConfigOptions.key("it-overhead")
+            .doubleType().defaultValue(1.75)
+            .withDescription("Server energy / GPU energy for datacenters whose registry entry has none (MIT Technology Review x2 rule with PUE 1.15).");
+    public static final ConfigOption<Double> OFFSITE_WATER = ConfigOptions.key("water.offsite-l-per-kwh")
+            .doubleType().defaultValue(0.0)
+            .withDescription("Off-site water of generation added per facility kWh (about 3.1 L/kWh in the US); 0 reports on-site water only.");
+
+    public static final ConfigOption<String> EVENT_TIME_FLOOR = ConfigOptions.key("events.time-floor")
+            .stringType().defaultValue("2020-01-01T00:00:00Z")
+            .withDescription("Events (and intensity updates) before this ISO-8601 instant are dead-lettered.");
+    public static final ConfigOption<Duration> FUTURE_TOLERANCE = ConfigOptions.key("events.future-tolerance")
+            .durationType().defaultValue(Duration.ofMinutes(5))
+            .withDescription("Events this far ahead of the wall clock are dead-lettered.");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint-interval")
+            .durationType().defaultValue(Duration.ofSeconds(10))
+            .withDescription("Exactly-once checkpoint interval. Output becomes visible to read_committed consumers when a checkpoint completes.");
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = ConfigOptions.key("transaction-timeout")
+            .durationType().defaultValue(Duration.ofMinutes(10))
+            .withDescription("Kafka transaction timeout of the sinks; must not exceed the broker's transaction.max.timeout.ms (15 min by default).");
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = ConfigOptions.key("transactional-id-prefix")
+            .stringType().defaultValue("carbonstream")
+            .withDescription("Prefix of the sinks' transactional ids; keep it stable across restarts and unique per deployment.");
+    public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("parallelism")
+            .intType().defaultValue(-1)
+            .withDescription("Parallelism of the job; -1 uses the cluster's default.");
+
+    /** All options, in declaration order. */
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> out = new ArrayList<>();
+        for (Field f : JobOptions.class.getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
+                try {
+                    out.add((ConfigOption<?>) f.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return out;
+    }
+}

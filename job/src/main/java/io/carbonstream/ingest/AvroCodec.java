@@ -1,0 +1,71 @@
+package io.carbonstream.ingest;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Plain Avro binary (no header, no fingerprint) for one generated record class: the wire format
+ * of every carbonstream topic. Not thread-safe: one instance per Flink subtask.
+ */
+public final class AvroCodec<T extends SpecificRecord> {
+
+    static {
+        // A corrupt length prefix must not make Avro allocate gigabytes before it notices the record
+        // is short. Avro reads these limits once, when its classes load; an explicit setting wins.
+        setIfAbsent("org.apache.avro.limits.string.maxLength", "1048576");
+        setIfAbsent("org.apache.avro.limits.bytes.maxLength", "1048576");
+        setIfAbsent("org.apache.avro.limits.collectionItems.maxLength", "100000");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) System.setProperty(key, value);
+    }
+
+    private final SpecificDatumReader<T> reader;
+    private final SpecificDatumWriter<T> writer;
+    private BinaryDecoder decoder;
+    private BinaryEncoder encoder;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+
+    public AvroCodec(Class<T> type) {
+        this.reader = new SpecificDatumReader<>(type);
+        this.writer = new SpecificDatumWriter<>(type);
+    }
+
+    /** Decodes exactly one record that must span all the bytes; anything else is an IOException. */
+    public T decode(byte[] bytes) throws IOException {
+        if (bytes == null) throw new IOException("no value (tombstone)");
+        decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
+        T value;
+        try {
+            value = reader.read(null, decoder);
+        } catch (RuntimeException e) {
+            // Random bytes surface as AvroRuntimeException, index errors, negative lengths...
+            throw new IOException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+        if (!decoder.isEnd()) {
+            throw new IOException("trailing bytes after the record: not a " + reader.getSchema().getFullName());
+        }
+        return value;
+    }
+
+    public byte[] encode(T value) {
+        out.reset();
+        encoder = EncoderFactory.get().directBinaryEncoder(out, encoder);
+        try {
+            writer.write(value, encoder);
+            encoder.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,41 @@
+package io.carbonstream.ingest;
+
+import io.carbonstream.registry.DatacenterProfile;
+
+/**
+ * The small, broadcast side of the job: an intensity update, a registry upsert or deletion, or a
+ * record from either topic that became a dead letter. Exactly one field is set. A Flink POJO.
+ */
+public class ControlEvent {
+    public IntensityReading intensity;
+    public DatacenterProfile datacenter;
+    /** Id of a datacenter removed by a registry tombstone. */
+    public String deletedDatacenter;
+    public DeadLetterRecord rejected;
+
+    public ControlEvent() {}
+
+    public static ControlEvent of(IntensityReading r) {
+        ControlEvent e = new ControlEvent();
+        e.intensity = r;
+        return e;
+    }
+
+    public static ControlEvent of(DatacenterProfile p) {
+        ControlEvent e = new ControlEvent();
+        e.datacenter = p;
+        return e;
+    }
+
+    public static ControlEvent deleted(String id) {
+        ControlEvent e = new ControlEvent();
+        e.deletedDatacenter = id;
+        return e;
+    }
+
+    public static ControlEvent rejected(DeadLetterRecord d) {
+        ControlEvent e = new ControlEvent();
+        e.rejected = d;
+        return e;
+    }
+}

@@ -1,0 +1,97 @@
+package io.carbonstream.ingest;
+
+import io.carbonstream.aggregate.AggregateRecord;
+import io.carbonstream.aggregate.Totals;
+import io.carbonstream.schema.Aggregate;
+import io.carbonstream.schema.DeadLetter;
+import io.carbonstream.schema.Dimension;
+import io.carbonstream.schema.WindowKind;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Kafka serializers of the outputs: plain Avro binary values, UTF-8 keys. */
+public final class Encoders {
+
+    private Encoders() {}
+
+    public static Aggregate toAvro(AggregateRecord a) {
+        Totals t = a.totals;
+        double kwh = t.facilityKwh;
+        return Aggregate.newBuilder()
+                .setWindow(WindowKind.valueOf(a.window.name()))
+                .setWindowStart(Instant.ofEpochMilli(a.windowStart))
+                .setWindowEnd(Instant.ofEpochMilli(a.windowEnd))
+                .setDimension(Dimension.valueOf(a.dimension.name()))
+                .setDatacenterId(a.datacenterId)
+                .setModelId(a.modelId)
+                .setRequests(t.requests)
+                .setInputTokens(t.inputTokens)
+                .setOutputTokens(t.outputTokens)
+                .setImages(t.images)
+                .setMediaSeconds(t.mediaSeconds)
+                .setGpuJoules(t.gpuJoules)
+                .setFacilityKwh(kwh)
+                .setLocationGco2e(t.locationG)
+                // Market-based only when every request had a contractual factor: a partial figure would mislead.
+                .setMarketGco2e(t.marketRequests == t.requests && t.requests > 0 ? t.marketG : null)
+                .setMeanIntensity(kwh > 0 ? t.locationG / kwh : (t.requests > 0 ? t.minIntensity : 0.0))
+                .setMinIntensity(t.requests > 0 ? t.minIntensity : 0.0)
+                .setMaxIntensity(t.requests > 0 ? t.maxIntensity : 0.0)
+                .setWaterL(t.waterL)
+                .setMeasuredEnergyShare(t.gpuJoules > 0 ? t.measuredGpuJoules / t.gpuJoules : 0.0)
+                .setFallbackShare(kwh > 0 ? t.fallbackKwh / kwh : 0.0)
+                .setStaleShare(kwh > 0 ? t.staleKwh / kwh : 0.0)
+                .setMethodology(a.methodology)
+                .setRevision(a.revision)
+                .build();
+    }
+
+    public static DeadLetter toAvro(DeadLetterRecord d) {
+        return DeadLetter.newBuilder()
+                .setReason(d.reason.name())
+                .setMessage(d.message)
+                .setSourceTopic(d.sourceTopic)
+                .setSourcePartition(d.sourcePartition)
+                .setSourceOffset(d.sourceOffset)
+                .setSourceTimestamp(d.sourceTimestamp)
+                .setKey(d.key == null ? null : ByteBuffer.wrap(d.key))
+                .setValue(d.value == null ? null : ByteBuffer.wrap(d.value))
+                .setDetectedAtWatermark(d.watermark)
+                .build();
+    }
+
+    /** Aggregates keyed by window|dimension|ids|start, so a compacted topic keeps the latest revision. */
+    public static final class Aggregates implements KafkaRecordSerializationSchema<AggregateRecord> {
+        private final String topic;
+        private transient AvroCodec<Aggregate> codec;
+
+        public Aggregates(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(AggregateRecord a, KafkaSinkContext ctx, Long timestamp) {
+            if (codec == null) codec = new AvroCodec<>(Aggregate.class);
+            return new ProducerRecord<>(topic, null, a.windowEnd, a.kafkaKey().getBytes(StandardCharsets.UTF_8), codec.encode(toAvro(a)));
+        }
+    }
+
+    /** Dead letters and late events, keyed by the original key. */
+    public static final class DeadLetters implements KafkaRecordSerializationSchema<DeadLetterRecord> {
+        private final String topic;
+        private transient AvroCodec<DeadLetter> codec;
+
+        public DeadLetters(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(DeadLetterRecord d, KafkaSinkContext ctx, Long timestamp) {
+            if (codec == null) codec = new AvroCodec<>(DeadLetter.class);
+            return new ProducerRecord<>(topic, null, null, d.key, codec.encode(toAvro(d)));
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.carbonstream.ingest;
+
+import java.io.Serializable;
+
+/**
+ * Bounds beyond which an input value is not a real request but a bug or an attack. Generous on
+ * purpose: they only catch what cannot be true.
+ *
+ * @param maxTokens per request and direction; the largest context windows are ~10^7 tokens
+ * @param maxGpuWatts draw of one GPU at most; an H100 SXM is rated 700 W, a B200 1,000 W
+ * @param futureToleranceMs how far an event time may lead the wall clock (clock skew)
+ * @param eventTimeFloorMs earliest accepted event time
+ */
+public record Limits(
+        long maxTokens,
+        int maxImages,
+        int maxDiffusionSteps,
+        double maxMediaSeconds,
+        int maxGpuCount,
+        long maxDurationMs,
+        double maxGpuWatts,
+        int maxStringLength,
+        int maxRecordBytes,
+        long futureToleranceMs,
+        long eventTimeFloorMs,
+        double maxIntensity)
+        implements Serializable {
+
+    public static Limits defaults() {
+        return new Limits(
+                10_000_000L, 1_000, 1_000, 3_600.0, 1_024, 86_400_000L, 1_500.0, 256, 65_536, 300_000L,
+                1_577_836_800_000L /* 2020-01-01T00:00:00Z */, 3_000.0);
+    }
+
+    public Limits withEventTimeFloor(long floorMs) {
+        return new Limits(maxTokens, maxImages, maxDiffusionSteps, maxMediaSeconds, maxGpuCount, maxDurationMs, maxGpuWatts,
+                maxStringLength, maxRecordBytes, futureToleranceMs, floorMs, maxIntensity);
+    }
+
+    public Limits withFutureTolerance(long toleranceMs) {
+        return new Limits(maxTokens, maxImages, maxDiffusionSteps, maxMediaSeconds, maxGpuCount, maxDurationMs, maxGpuWatts,
+                maxStringLength, maxRecordBytes, toleranceMs, eventTimeFloorMs, maxIntensity);
+    }
+}

@@ -1,0 +1,27 @@
+package io.carbonstream.ingest;
+
+/** Why an input record was not aggregated: the reason code of dead-letter and late-event records. */
+public enum Reason {
+    /** Not Avro of the expected schema: random bytes, truncated, trailing bytes, wrong schema. */
+    UNDECODABLE,
+    /** A required field is empty. */
+    MISSING_FIELD,
+    /** Negative, NaN or infinite where a quantity is expected. */
+    INVALID_VALUE,
+    /** Beyond any real request (e.g. 10^12 tokens). */
+    ABSURD_VALUE,
+    /** Measured GPU energy beyond what the stated GPUs could draw in the stated duration. */
+    IMPLAUSIBLE_ENERGY,
+    /** A string longer than the configured maximum. */
+    OVERSIZED_STRING,
+    /** Event time too far ahead of the wall clock. */
+    EVENT_TIME_IN_FUTURE,
+    /** Event time before the configured floor. */
+    EVENT_TIME_BEFORE_FLOOR,
+    /** The datacenter is in neither the registry file nor the registry topic. */
+    UNKNOWN_DATACENTER,
+    /** A tombstone or value where the other was expected. */
+    NULL_VALUE,
+    /** Later than the allowed lateness of its windows (late-events topic). */
+    LATE
+}

@@ -1,0 +1,54 @@
+package io.carbonstream.ingest;
+
+import io.carbonstream.aggregate.MeteredRequest;
+import io.carbonstream.energy.EnergyEstimate;
+import io.carbonstream.energy.EnergyModel;
+import io.carbonstream.energy.Provenance;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * First step after the events source, chained to it: counts what was read, routes rejected
+ * records to the dead letters, and attaches GPU energy (measured or estimated) to the rest.
+ */
+public class RequestIntake extends ProcessFunction<RequestEnvelope, MeteredRequest> {
+
+    private final EnergyModel energy;
+    private final OutputTag<DeadLetterRecord> deadLetters;
+    private transient Counter read;
+    private transient Counter deadLettered;
+    private transient Map<Provenance, Counter> byProvenance;
+
+    public RequestIntake(EnergyModel energy, OutputTag<DeadLetterRecord> deadLetters) {
+        this.energy = energy;
+        this.deadLetters = deadLetters;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("carbonstream");
+        read = g.counter("requestsRead");
+        deadLettered = g.counter("requestsDeadLettered");
+        byProvenance = new EnumMap<>(Provenance.class);
+        for (Provenance p : Provenance.values()) byProvenance.put(p, g.addGroup("provenance", p.name()).counter("requests"));
+    }
+
+    @Override
+    public void processElement(RequestEnvelope e, Context ctx, Collector<MeteredRequest> out) {
+        read.inc();
+        if (e.rejected != null) {
+            deadLettered.inc();
+            ctx.output(deadLetters, e.rejected);
+            return;
+        }
+        EnergyEstimate est = energy.gpuEnergy(e.request);
+        byProvenance.get(est.provenance()).inc();
+        out.collect(new MeteredRequest(e.request, est.gpuJoules(), est.provenance()));
+    }
+}

@@ -1,0 +1,63 @@
+package io.carbonstream.intensity;
+
+import java.util.Arrays;
+
+/**
+ * The intensity history of one grid zone: versions sorted by "valid from", each holding until the
+ * next. Answers the as-of question (which value held at instant t) by binary search.
+ *
+ * <p>A Flink POJO over primitive arrays: compact in broadcast state and serialized without Kryo.
+ * Zones update every 5-60 minutes and history is pruned as the watermark passes, so arrays stay
+ * short and copy-on-insert is cheaper than any tree.
+ */
+public class IntensityTimeline {
+
+    public long[] validFrom = new long[0];
+    public double[] intensity = new double[0];
+
+    public IntensityTimeline() {}
+
+    public int size() {
+        return validFrom.length;
+    }
+
+    /**
+     * Adds a version; a version with the same "valid from" is replaced (a measured value
+     * correcting an estimate).
+     */
+    public void upsert(long from, double value) {
+        int i = Arrays.binarySearch(validFrom, from);
+        if (i >= 0) {
+            intensity[i] = value;
+            return;
+        }
+        int at = -i - 1;
+        long[] f = new long[validFrom.length + 1];
+        double[] v = new double[intensity.length + 1];
+        System.arraycopy(validFrom, 0, f, 0, at);
+        System.arraycopy(intensity, 0, v, 0, at);
+        f[at] = from;
+        v[at] = value;
+        System.arraycopy(validFrom, at, f, at + 1, validFrom.length - at);
+        System.arraycopy(intensity, at, v, at + 1, intensity.length - at);
+        validFrom = f;
+        intensity = v;
+    }
+
+    /** Index of the version with the greatest "valid from" <= t, or -1 if none. */
+    public int indexAsOf(long t) {
+        int i = Arrays.binarySearch(validFrom, t);
+        return i >= 0 ? i : -i - 2;
+    }
+
+    /**
+     * Drops versions no instant >= horizon can use: everything before the last version at or
+     * before the horizon. The latest version is always kept.
+     */
+    public void pruneBefore(long horizon) {
+        int keepFrom = indexAsOf(horizon);
+        if (keepFrom <= 0) return;
+        validFrom = Arrays.copyOfRange(validFrom, keepFrom, validFrom.length);
+        intensity = Arrays.copyOfRange(intensity, keepFrom, intensity.length);
+    }
+}

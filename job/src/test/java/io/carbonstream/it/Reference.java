@@ -1,0 +1,112 @@
+package io.carbonstream.it;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The contract computed the plainest way, independently of the job's classes: energy from the
+ * published figures, the as-of intensity by scanning, every window by brute force.
+ */
+public final class Reference {
+
+    public static final double IT_OVERHEAD = 1.75;
+    public static final long MIN = 60_000;
+    public static final long HOUR = 60 * MIN;
+
+    /** Expected values of one aggregate. */
+    public static final class Agg {
+        public long requests, in, out, images, marketRequests;
+        public double media, gpuJ, measuredJ, kwh, g, marketG, water, fallbackKwh, staleKwh;
+        public double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+    }
+
+    private final Map<String, Scenario.Dc> dcs = new HashMap<>();
+    /** zone -> validFrom -> last value to arrive. */
+    private final Map<String, TreeMap<Long, Double>> history = new HashMap<>();
+    private final Map<String, Double> zoneDefaults;
+    private final double globalDefault;
+    private final long maxAgeMs;
+
+    public Reference(Scenario s, Map<String, Double> zoneDefaults, double globalDefault, long maxAgeMs) {
+        s.datacenters.forEach(d -> dcs.put(d.id(), d));
+        for (Scenario.Upd u : s.intensity) history.computeIfAbsent(u.zone(), z -> new TreeMap<>()).put(u.validFrom(), u.g());
+        this.zoneDefaults = zoneDefaults;
+        this.globalDefault = globalDefault;
+        this.maxAgeMs = maxAgeMs;
+    }
+
+    static double parametricJPerToken(double paramsB) {
+        return (1.17e-6 * Math.exp(-1.12e-2 * 64) * paramsB + 4.05e-5) * 3600;
+    }
+
+    /** GPU joules from the published figures (ML.ENERGY, AI Energy Score, EcoLogits). */
+    public static double gpuJoules(Scenario.Req r) {
+        if (r.measured() != null && r.measured() > 0) return r.measured();
+        return switch (r.model()) {
+            case "llama-3.1-8b" -> 0.119 * r.out();
+            case "gpt-oss-20b" -> parametricJPerToken(3.6) * r.out();
+            case "acme-13b" -> parametricJPerToken(13.0) * r.out();
+            case "sd3-medium" -> 1141.0 * (r.steps() > 0 ? r.steps() / 25.0 : 1.0) * r.images();
+            case "cogvideox-2b" -> 4670.0 * r.media();
+            case "mystery-embed" -> 0.002 * r.in();
+            default -> throw new IllegalArgumentException(r.model());
+        };
+    }
+
+    /** Expected aggregates keyed like the job's Kafka keys: window|dimension|dc|model|start. */
+    public Map<String, Agg> aggregates(List<Scenario.Req> requests) {
+        Map<String, Agg> out = new HashMap<>();
+        for (Scenario.Req r : requests) {
+            Scenario.Dc dc = dcs.get(r.dc());
+            double gpu = gpuJoules(r);
+            double kwh = gpu * (dc.itOverhead() != null ? dc.itOverhead() : IT_OVERHEAD) * dc.pue() / 3.6e6;
+            double g;
+            int quality; // 0 ok, 1 stale, 2 fallback
+            TreeMap<Long, Double> h = history.get(dc.zone());
+            Map.Entry<Long, Double> e = h == null ? null : h.floorEntry(r.t());
+            if (e == null) {
+                g = zoneDefaults.getOrDefault(dc.zone(), globalDefault);
+                quality = 2;
+            } else {
+                g = e.getValue();
+                quality = r.t() - e.getKey() > maxAgeMs ? 1 : 0;
+            }
+            long minute = Math.floorDiv(r.t(), MIN) * MIN;
+            long hour = Math.floorDiv(r.t(), HOUR) * HOUR;
+            String[][] dims = {{"DATACENTER", r.dc(), ""}, {"MODEL", "", r.model()}, {"DATACENTER_MODEL", r.dc(), r.model()}};
+            for (String[] d : dims) {
+                String ids = d[0] + "|" + d[1] + "|" + d[2] + "|";
+                add(out, "MINUTE|" + ids + minute, r, dc, gpu, kwh, g, quality);
+                add(out, "HOUR|" + ids + hour, r, dc, gpu, kwh, g, quality);
+                for (long end = minute + MIN; end <= minute + HOUR; end += MIN) {
+                    add(out, "ROLLING_HOUR|" + ids + (end - HOUR), r, dc, gpu, kwh, g, quality);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void add(Map<String, Agg> out, String key, Scenario.Req r, Scenario.Dc dc, double gpu, double kwh, double g, int q) {
+        Agg a = out.computeIfAbsent(key, k -> new Agg());
+        a.requests++;
+        a.in += r.in();
+        a.out += r.out();
+        a.images += r.images();
+        a.media += r.media();
+        a.gpuJ += gpu;
+        if (r.measured() != null && r.measured() > 0) a.measuredJ += gpu;
+        a.kwh += kwh;
+        a.g += kwh * g;
+        a.water += kwh / dc.pue() * dc.wue();
+        if (dc.market() != null) {
+            a.marketG += kwh * dc.market();
+            a.marketRequests++;
+        }
+        if (q == 1) a.staleKwh += kwh;
+        if (q == 2) a.fallbackKwh += kwh;
+        a.min = Math.min(a.min, g);
+        a.max = Math.max(a.max, g);
+    }
+}
