@@ -165,6 +165,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             });
             it.remove();
         }
+        if (pending.isEmpty()) pending.clear(); // an emptied heap map would otherwise stay behind per key
         for (Map.Entry<Long, Totals> e : priced.entrySet()) {
             Totals p = open.get(e.getKey());
             if (p == null) {

@@ -144,6 +144,7 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
             long end = Math.floorDiv(it.next().getKey(), 4);
             if (end + allowedLatenessMs <= timestamp) it.remove();
         }
+        if (revisions.isEmpty()) revisions.clear(); // an emptied heap map would otherwise stay behind per key
         if (panes.isEmpty() && revisions.isEmpty()) ids.clear();
     }
 

@@ -39,14 +39,14 @@ public final class Decoders {
 
         @Override
         public void deserialize(ConsumerRecord<byte[], byte[]> rec, Collector<RequestEnvelope> out) {
-            if (codec == null) {
-                codec = new AvroCodec<>(InferenceEvent.class);
-                validator = new Validator(limits);
-            }
             out.collect(decode(rec, System.currentTimeMillis()));
         }
 
         RequestEnvelope decode(ConsumerRecord<byte[], byte[]> rec, long nowMs) {
+            if (codec == null) {
+                codec = new AvroCodec<>(InferenceEvent.class);
+                validator = new Validator(limits);
+            }
             if (rec.value() == null) return RequestEnvelope.rejected(deadLetter(rec, Reason.NULL_VALUE, "tombstone on the events topic"));
             if (rec.value().length > limits.maxRecordBytes()) {
                 return RequestEnvelope.rejected(deadLetter(rec, Reason.UNDECODABLE,
@@ -84,14 +84,14 @@ public final class Decoders {
 
         @Override
         public void deserialize(ConsumerRecord<byte[], byte[]> rec, Collector<ControlEvent> out) {
-            if (codec == null) {
-                codec = new AvroCodec<>(IntensityUpdate.class);
-                validator = new Validator(limits);
-            }
             out.collect(decode(rec, System.currentTimeMillis()));
         }
 
         ControlEvent decode(ConsumerRecord<byte[], byte[]> rec, long nowMs) {
+            if (codec == null) {
+                codec = new AvroCodec<>(IntensityUpdate.class);
+                validator = new Validator(limits);
+            }
             if (rec.value() == null) return ControlEvent.rejected(deadLetter(rec, Reason.NULL_VALUE, "tombstone on the intensity topic"));
             IntensityUpdate u;
             try {
@@ -125,11 +125,11 @@ public final class Decoders {
 
         @Override
         public void deserialize(ConsumerRecord<byte[], byte[]> rec, Collector<ControlEvent> out) {
-            if (codec == null) codec = new AvroCodec<>(Datacenter.class);
             out.collect(decode(rec));
         }
 
         ControlEvent decode(ConsumerRecord<byte[], byte[]> rec) {
+            if (codec == null) codec = new AvroCodec<>(Datacenter.class);
             if (rec.value() == null) {
                 if (rec.key() == null) return ControlEvent.rejected(deadLetter(rec, Reason.NULL_VALUE, "tombstone without a key"));
                 return ControlEvent.deleted(new String(rec.key(), StandardCharsets.UTF_8));
