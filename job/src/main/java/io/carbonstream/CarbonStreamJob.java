@@ -10,8 +10,8 @@ import io.carbonstream.ingest.Encoders;
 import io.carbonstream.ingest.RequestEnvelope;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -57,6 +57,14 @@ public final class CarbonStreamJob {
 
     /** Configures {@code env} and adds the whole job to it: sources, pipeline, sinks. */
     public static void build(StreamExecutionEnvironment env, JobConfig cfg) {
+        build(env, cfg, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #build(StreamExecutionEnvironment, JobConfig)}, with a hook on the decoded events
+     * stream: tests use it to inject failures between the real source and the pipeline.
+     */
+    public static void build(StreamExecutionEnvironment env, JobConfig cfg, UnaryOperator<DataStream<RequestEnvelope>> eventsTap) {
         Configuration pipeline = new Configuration();
         // No Kryo anywhere: every type is a POJO or Avro; a generic type is a bug to fix, not a fallback.
         pipeline.set(PipelineOptions.GENERIC_TYPES, false);
@@ -96,7 +104,7 @@ public final class CarbonStreamJob {
                 .setParallelism(1)
                 .uid(Op.REGISTRY_SOURCE.uid);
 
-        Pipeline.Outputs out = Pipeline.assemble(events, intensity, registry, cfg);
+        Pipeline.Outputs out = Pipeline.assemble(eventsTap.apply(events), intensity, registry, cfg);
 
         out.aggregates()
                 .sinkTo(sink(cfg, "aggregates", new Encoders.Aggregates(cfg.get(JobOptions.TOPIC_AGGREGATES))))

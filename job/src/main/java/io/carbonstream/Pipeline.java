@@ -66,7 +66,8 @@ public final class Pipeline {
                         cfg.ms(JobOptions.ALLOWED_LATENESS),
                         cfg.get(JobOptions.IT_OVERHEAD),
                         cfg.get(JobOptions.OFFSITE_WATER),
-                        cfg.get(JobOptions.TOPIC_EVENTS)))
+                        cfg.get(JobOptions.TOPIC_EVENTS),
+                        cfg.get(JobOptions.MAX_MODELS_PER_DATACENTER)))
                 .uid(Op.PRICE_PANES.uid).name(Op.PRICE_PANES.label);
 
         DataStream<AggregateRecord> aggregates = panes

@@ -13,7 +13,6 @@ import io.carbonstream.intensity.IntensityPricer;
 import io.carbonstream.intensity.IntensityTimeline;
 import io.carbonstream.registry.DatacenterProfile;
 import io.carbonstream.schema.InferenceEvent;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -67,6 +66,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
     private final double defaultItOverhead;
     private final double offSiteWaterLPerKwh;
     private final String eventsTopic;
+    private final int maxModelsPerDatacenter;
 
     /** Unpriced totals by event-time millisecond. */
     private transient MapState<Long, Totals> pending;
@@ -79,6 +79,12 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
     private transient Counter late;
     private transient Counter unknownDatacenter;
     private transient Counter lateIntensityUpdates;
+    private transient Counter tooManyModels;
+    /**
+     * Live (datacenter, model) keys of this subtask per datacenter. Not checkpointed: after a restore
+     * it restarts from zero, so the bound is at most twice the cap for one state lifetime.
+     */
+    private transient Map<String, Integer> liveModels;
     private transient AvroCodec<InferenceEvent> codec;
 
     public PaneFunction(
@@ -87,7 +93,9 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             long allowedLatenessMs,
             double defaultItOverhead,
             double offSiteWaterLPerKwh,
-            String eventsTopic) {
+            String eventsTopic,
+            int maxModelsPerDatacenter) {
+        this.maxModelsPerDatacenter = maxModelsPerDatacenter;
         this.initialRegistry = Map.copyOf(initialRegistry);
         this.pricer = pricer;
         this.allowedLatenessMs = allowedLatenessMs;
@@ -106,6 +114,8 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         late = metrics.counter("requestsLate");
         unknownDatacenter = metrics.counter("requestsUnknownDatacenter");
         lateIntensityUpdates = metrics.counter("intensityUpdatesLate");
+        tooManyModels = metrics.counter("requestsTooManyModels");
+        liveModels = new HashMap<>();
         codec = new AvroCodec<>(InferenceEvent.class);
     }
 
@@ -119,11 +129,31 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
                     "datacenter " + r.datacenterId + " is in neither the registry file nor the registry topic", null));
             return;
         }
-        Totals one = energy(m, dc);
         long t = r.eventTime;
         long wm = ctx.currentWatermark();
         long minute = floor(t, MINUTE);
-        if (t > wm) {
+        boolean onTime = t > wm;
+        if (!onTime && minute + MINUTE - 1 + allowedLatenessMs < wm) {
+            late.inc();
+            ctx.output(LATE, reject(r, Reason.LATE, "event time " + t + " is more than the allowed lateness "
+                    + allowedLatenessMs + " ms behind its window end " + (minute + MINUTE) + " (watermark " + wm + ")", wm));
+            return;
+        }
+        String knownZone = zone.value();
+        if (knownZone == null) {
+            // First request of this (datacenter, model) since its state was last cleared: admit it if the cap allows.
+            int live = liveModels.getOrDefault(r.datacenterId, 0);
+            if (live >= maxModelsPerDatacenter) {
+                tooManyModels.inc();
+                ctx.output(DEAD_LETTERS, reject(r, Reason.TOO_MANY_MODELS, "datacenter " + r.datacenterId + " already has "
+                        + live + " live models on this subtask (--models.max-per-datacenter " + maxModelsPerDatacenter + ")", null));
+                return;
+            }
+            liveModels.put(r.datacenterId, live + 1);
+        }
+        if (!dc.zone.equals(knownZone)) zone.update(dc.zone);
+        Totals one = energy(m, dc);
+        if (onTime) {
             Totals p = pending.get(t);
             if (p == null) {
                 pending.put(t, one);
@@ -131,19 +161,15 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
                 p.add(one);
                 pending.put(t, p); // needed for RocksDB, which hands out copies
             }
-            if (!dc.zone.equals(zone.value())) zone.update(dc.zone);
             ctx.timerService().registerEventTimeTimer(floor(t, SECOND) + SECOND - 1);
-        } else if (minute + MINUTE - 1 + allowedLatenessMs >= wm) {
+        } else {
+            // Behind the watermark but within the lateness: the intensity at t is settled, price now.
             one.price(pricer.price(dc.zone, ctx.getBroadcastState(INTENSITY).get(dc.zone), t));
             Totals p = open.get(minute);
             if (p == null) p = one;
             else p.add(one);
             open.put(minute, p);
             ctx.timerService().registerEventTimeTimer(Math.max(minute + MINUTE - 1, wm + 1));
-        } else {
-            late.inc();
-            ctx.output(LATE, reject(r, Reason.LATE, "event time " + t + " is more than the allowed lateness "
-                    + allowedLatenessMs + " ms behind its window end " + (minute + MINUTE) + " (watermark " + wm + ")", wm));
         }
     }
 
@@ -187,7 +213,10 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             }
         }
         for (Long k : done) open.remove(k);
-        if (pending.isEmpty() && open.isEmpty()) zone.clear();
+        if (pending.isEmpty() && open.isEmpty()) {
+            zone.clear();
+            liveModels.computeIfPresent(ids[0], (dc, n) -> n > 1 ? n - 1 : null);
+        }
     }
 
     @Override
@@ -241,7 +270,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         // Avro binary is canonical: re-encoding the decoded request restores the bytes a producer
         // with the same schema wrote, so the record can be replayed as is.
         DeadLetterRecord d = DeadLetterRecord.of(reason, message, eventsTopic, r.sourcePartition, r.sourceOffset,
-                r.sourceTimestamp, r.requestId.getBytes(StandardCharsets.UTF_8), codec.encode(Decoders.toAvro(r)));
+                r.sourceTimestamp, r.sourceKey, codec.encode(Decoders.toAvro(r)));
         d.watermark = wm;
         return d;
     }

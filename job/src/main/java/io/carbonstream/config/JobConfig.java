@@ -100,6 +100,9 @@ public final class JobConfig implements Serializable {
         }
         zoneDefaults(conf);
         floor(conf);
+        if (conf.get(MAX_MODELS_PER_DATACENTER) < 1) {
+            throw new ConfigException("--models.max-per-datacenter must be at least 1");
+        }
         if (conf.get(PARALLELISM) == 0 || conf.get(PARALLELISM) < -1) {
             throw new ConfigException("--parallelism must be a positive number, or -1 for the cluster default");
         }

@@ -97,6 +97,11 @@ public final class JobOptions {
             .durationType().defaultValue(Duration.ofMinutes(5))
             .withDescription("Events this far ahead of the wall clock are dead-lettered.");
 
+    public static final ConfigOption<Integer> MAX_MODELS_PER_DATACENTER = ConfigOptions.key("models.max-per-datacenter")
+            .intType().defaultValue(1_000)
+            .withDescription("Distinct models with live state per datacenter and pricing subtask; requests for further models are "
+                    + "dead-lettered (TOO_MANY_MODELS) so that garbage model ids cannot grow state without bound.");
+
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint-interval")
             .durationType().defaultValue(Duration.ofSeconds(10))
             .withDescription("Exactly-once checkpoint interval. Output becomes visible to read_committed consumers when a checkpoint completes.");

@@ -29,6 +29,8 @@ public class InferenceRequest {
     public int sourcePartition;
     public long sourceOffset;
     public long sourceTimestamp;
+    /** The record's Kafka key, returned as is with a late event or dead letter. */
+    public byte[] sourceKey;
 
     public InferenceRequest() {}
 

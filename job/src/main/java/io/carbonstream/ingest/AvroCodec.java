@@ -17,18 +17,6 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class AvroCodec<T extends SpecificRecord> {
 
-    static {
-        // A corrupt length prefix must not make Avro allocate gigabytes before it notices the record
-        // is short. Avro reads these limits once, when its classes load; an explicit setting wins.
-        setIfAbsent("org.apache.avro.limits.string.maxLength", "1048576");
-        setIfAbsent("org.apache.avro.limits.bytes.maxLength", "1048576");
-        setIfAbsent("org.apache.avro.limits.collectionItems.maxLength", "100000");
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) System.setProperty(key, value);
-    }
-
     private final SpecificDatumReader<T> reader;
     private final SpecificDatumWriter<T> writer;
     private BinaryDecoder decoder;
@@ -43,6 +31,8 @@ public final class AvroCodec<T extends SpecificRecord> {
     /** Decodes exactly one record that must span all the bytes; anything else is an IOException. */
     public T decode(byte[] bytes) throws IOException {
         if (bytes == null) throw new IOException("no value (tombstone)");
+        // Before Avro allocates anything: a corrupt length must not become a gigabyte array.
+        AvroShape.check(reader.getSchema(), bytes);
         decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
         T value;
         try {

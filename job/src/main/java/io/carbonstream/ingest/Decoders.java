@@ -62,6 +62,7 @@ public final class Decoders {
             r.sourcePartition = rec.partition();
             r.sourceOffset = rec.offset();
             r.sourceTimestamp = rec.timestamp();
+            r.sourceKey = rec.key();
             Rejection why = validator.check(r, nowMs);
             return why == null ? RequestEnvelope.valid(r) : RequestEnvelope.rejected(deadLetter(rec, why.reason(), why.message()));
         }

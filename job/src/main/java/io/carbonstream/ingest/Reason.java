@@ -20,6 +20,8 @@ public enum Reason {
     EVENT_TIME_BEFORE_FLOOR,
     /** The datacenter is in neither the registry file nor the registry topic. */
     UNKNOWN_DATACENTER,
+    /** The datacenter already has the configured maximum of distinct live models (state bound). */
+    TOO_MANY_MODELS,
     /** A tombstone or value where the other was expected. */
     NULL_VALUE,
     /** Later than the allowed lateness of its windows (late-events topic). */

@@ -35,6 +35,7 @@ class PaneFunctionTest {
     static final long LATENESS = 120_000;
     static final long MAX_AGE = 60_000;
     static final double GLOBAL_DEFAULT = 500;
+    static final int MAX_MODELS = 3;
 
     KeyedBroadcastOperatorTestHarness<String, MeteredRequest, ControlEvent, PaneDelta> h;
 
@@ -53,7 +54,7 @@ class PaneFunctionTest {
         DatacenterProfile dc = new DatacenterProfile("dc-1", "Z", 1.0, 2.0);
         dc.itOverhead = 1.0;
         PaneFunction fn = new PaneFunction(Map.of("dc-1", dc), new IntensityPricer(Map.of(), GLOBAL_DEFAULT, MAX_AGE), LATENESS,
-                1.75, 0.0, "events");
+                1.75, 0.0, "events", MAX_MODELS);
         var harness = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(fn, List.of(PaneFunction.INTENSITY, PaneFunction.REGISTRY)),
                 new Pipeline.ByDatacenterModel(), Types.STRING, 128, 1, 0);
@@ -64,11 +65,15 @@ class PaneFunctionTest {
     }
 
     static MeteredRequest req(String dc, long t) {
+        return req(dc, "m", t);
+    }
+
+    static MeteredRequest req(String dc, String model, long t) {
         InferenceRequest r = new InferenceRequest();
         r.requestId = "r-" + t;
         r.eventTime = t;
         r.datacenterId = dc;
-        r.modelId = "m";
+        r.modelId = model;
         r.modality = Modality.TEXT;
         r.outputTokens = 10;
         r.gpuCount = 1;
@@ -189,6 +194,20 @@ class PaneFunctionTest {
         h.processBroadcastElement(ControlEvent.deleted("dc-1"), 0);
         h.processElement(req("dc-1", 70_000), 70_000);
         assertThat(h.getSideOutput(PaneFunction.DEAD_LETTERS)).hasSize(2);
+    }
+
+    @Test
+    void garbageModelIdsCannotGrowStateBeyondTheCap() throws Exception {
+        for (int i = 0; i < 10; i++) h.processElement(req("dc-1", "garbage-" + i, 1_000 + i), 1_000 + i);
+        h.processElement(req("dc-1", "garbage-0", 2_000), 2_000); // an admitted model stays admitted
+        List<DeadLetterRecord> dead = h.getSideOutput(PaneFunction.DEAD_LETTERS).stream().map(StreamRecord::getValue).toList();
+        assertThat(dead).hasSize(10 - MAX_MODELS).allSatisfy(d -> assertThat(d.reason).isEqualTo(Reason.TOO_MANY_MODELS));
+        watermark(59_999);
+        assertThat(panes()).hasSize(MAX_MODELS);
+        assertThat(panes().stream().mapToLong(p -> p.totals.requests).sum()).isEqualTo(MAX_MODELS + 1);
+        // Once their state is gone, the slots are free again.
+        h.processElement(req("dc-1", "garbage-9", 61_000), 61_000);
+        assertThat(h.getSideOutput(PaneFunction.DEAD_LETTERS)).hasSize(10 - MAX_MODELS);
     }
 
     @Test

@@ -86,6 +86,18 @@ class DecodersTest {
     }
 
     @Test
+    void aHugeClaimedLengthIsRejectedBeforeAnythingIsAllocated() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+        enc.writeLong(2_000_000_000L); // request_id claims 2 GB
+        enc.writeFixed(new byte[] {1, 2, 3});
+        enc.flush();
+        RequestEnvelope e = decode(out.toByteArray());
+        assertThat(e.rejected.reason).isEqualTo(Reason.UNDECODABLE);
+        assertThat(e.rejected.message).contains("exceeds");
+    }
+
+    @Test
     void randomBytesNeverThrowAndNeverPass() {
         Random rnd = new Random(3);
         Set<Reason> seen = EnumSet.noneOf(Reason.class);
