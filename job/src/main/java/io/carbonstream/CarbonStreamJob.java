@@ -75,7 +75,6 @@ public final class CarbonStreamJob {
         if (cfg.get(JobOptions.PARALLELISM) > 0) env.setParallelism(cfg.get(JobOptions.PARALLELISM));
 
         boolean bounded = cfg.get(JobOptions.BOUNDED);
-        Duration idle = cfg.get(JobOptions.IDLE_TIMEOUT);
 
         WatermarkStrategy<RequestEnvelope> eventsWm = WatermarkStrategy
                 .<RequestEnvelope>forBoundedOutOfOrderness(cfg.get(JobOptions.OUT_OF_ORDERNESS))
@@ -85,8 +84,8 @@ public final class CarbonStreamJob {
                 .withTimestampAssigner(new ValidFrom());
         if (!bounded) {
             // Bounded runs finish every input (watermark +inf) and must not depend on wall-clock idleness.
-            eventsWm = eventsWm.withIdleness(idle);
-            intensityWm = intensityWm.withIdleness(idle);
+            eventsWm = eventsWm.withIdleness(cfg.get(JobOptions.EVENTS_IDLE_TIMEOUT));
+            intensityWm = intensityWm.withIdleness(cfg.get(JobOptions.INTENSITY_IDLE_TIMEOUT));
         }
 
         DataStream<RequestEnvelope> events = env

@@ -62,7 +62,10 @@ public final class JobConfig implements Serializable {
     }
 
     public static JobConfig fromMap(Map<String, String> values) {
-        Set<String> known = JobOptions.all().stream().map(ConfigOption::key).collect(Collectors.toSet());
+        Set<String> known = JobOptions.all().stream()
+                .flatMap(o -> java.util.stream.Stream.concat(java.util.stream.Stream.of(o.key()),
+                        java.util.stream.StreamSupport.stream(o.fallbackKeys().spliterator(), false).map(k -> k.getKey())))
+                .collect(Collectors.toSet());
         for (String k : values.keySet()) {
             if (!known.contains(k) && !k.equals("help")) {
                 throw new ConfigException("Unknown option --" + k + ". Run with --help to list the options.");
@@ -80,7 +83,8 @@ public final class JobConfig implements Serializable {
         }
         positive(conf, CHECKPOINT_INTERVAL);
         positive(conf, TRANSACTION_TIMEOUT);
-        positive(conf, IDLE_TIMEOUT);
+        positive(conf, EVENTS_IDLE_TIMEOUT);
+        positive(conf, INTENSITY_IDLE_TIMEOUT);
         positive(conf, INTENSITY_MAX_AGE);
         nonNegative(conf, OUT_OF_ORDERNESS);
         nonNegative(conf, INTENSITY_OUT_OF_ORDERNESS);

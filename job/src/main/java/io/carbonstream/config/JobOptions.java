@@ -71,9 +71,16 @@ public final class JobOptions {
     public static final ConfigOption<Duration> ALLOWED_LATENESS = ConfigOptions.key("allowed-lateness")
             .durationType().defaultValue(Duration.ofMinutes(2))
             .withDescription("Requests behind the watermark by less than this still update their windows (a higher revision); later ones go to the late-events topic.");
-    public static final ConfigOption<Duration> IDLE_TIMEOUT = ConfigOptions.key("idle-timeout")
+    public static final ConfigOption<Duration> EVENTS_IDLE_TIMEOUT = ConfigOptions.key("events.idle-timeout")
+            .durationType().defaultValue(Duration.ofMinutes(2))
+            .withDeprecatedKeys("idle-timeout")
+            .withDescription("An events partition silent for this much wall time stops holding back the watermark. Keep it longer than "
+                    + "any start-up, restore or broker-reconnect skew between source subtasks: a partition declared idle while it "
+                    + "still has a backlog lets the others close windows early, and its requests become late events.");
+    public static final ConfigOption<Duration> INTENSITY_IDLE_TIMEOUT = ConfigOptions.key("intensity.idle-timeout")
             .durationType().defaultValue(Duration.ofSeconds(30))
-            .withDescription("A silent input partition stops holding back the watermark after this much wall time. It bounds how long results wait for intensity.");
+            .withDescription("A silent intensity topic stops holding back the watermark after this much wall time: results wait at most "
+                    + "this long for intensity, then requests are priced with the latest value known (STALE once older than intensity.max-age).");
     public static final ConfigOption<Duration> INTENSITY_MAX_AGE = ConfigOptions.key("intensity.max-age")
             .durationType().defaultValue(Duration.ofHours(2))
             .withDescription("An intensity older than this at the request's event time is still used but flagged STALE.");

@@ -117,7 +117,7 @@ class ExactlyOnceIT {
         f.produce("intensity", updates);
         f.produce("events", s.requests.subList(0, s.requests.size() / 2).stream().map(JobFixture::event).toList());
         JobConfig cfg = JobConfig.fromMap(f.config(JobFixture.writeRegistry(tmp, s.datacenters),
-                Map.of("checkpoint-interval", "500 ms", "idle-timeout", "1 s", "start-from", "EARLIEST")));
+                Map.of("checkpoint-interval", "500 ms", "intensity.idle-timeout", "1 s", "start-from", "EARLIEST")));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         CarbonStreamJob.build(env, cfg, tap);
         return env.executeAsync("carbonstream-exactly-once");
@@ -131,9 +131,8 @@ class ExactlyOnceIT {
         await("a completed checkpoint", () -> completedCheckpoints(cluster, id) > 0);
         List<KafkaIO.Raw> rest = new ArrayList<>(s.requests.subList(s.requests.size() / 2, s.requests.size()).stream()
                 .map(JobFixture::event).toList());
-        rest.add(JobFixture.event(new Scenario.Req("pusher", Scenario.BASE + 6 * 60 * Scenario.MIN, "dc-de", "llama-3.1-8b", "TEXT",
-                1, 1, 0, 0, 0, 1, 100, null, null)));
         f.produce("events", rest);
+        f.pushWatermark("pusher", Scenario.BASE + 6 * 60 * Scenario.MIN);
     }
 
     static void awaitAndVerify(JobFixture f, Scenario s) throws Exception {

@@ -61,6 +61,21 @@ final class JobFixture {
         produce("events", events);
     }
 
+    /**
+     * Produces one request at event time t to every events partition, so that every partition's
+     * watermark passes t - out-of-orderness without relying on idleness. Returns the requests (they
+     * count like any other).
+     */
+    List<Scenario.Req> pushWatermark(String id, long t) {
+        List<Scenario.Req> sent = new ArrayList<>();
+        for (int partition = 0; partition < 2; partition++) {
+            Scenario.Req r = new Scenario.Req(id + "-p" + partition, t, "dc-de", "llama-3.1-8b", "TEXT", 100, 200, 0, 0, 0, 1, 1_000, null, null);
+            KafkaIO.produce(kafka.bootstrapServers(), prefix + "events", List.of(event(r)), partition);
+            sent.add(r);
+        }
+        return sent;
+    }
+
     static Path writeRegistry(Path dir, List<Scenario.Dc> dcs) throws IOException {
         StringBuilder json = new StringBuilder("[");
         for (Scenario.Dc d : dcs) {

@@ -23,12 +23,17 @@ public final class KafkaIO {
     public record Raw(byte[] key, byte[] value) {}
 
     public static void produce(String bootstrap, String topic, List<Raw> records) {
+        produce(bootstrap, topic, records, null);
+    }
+
+    /** Produces to one partition, or by key hash when {@code partition} is null. */
+    public static void produce(String bootstrap, String topic, List<Raw> records, Integer partition) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("acks", "all");
         p.put("linger.ms", "5");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (Raw r : records) producer.send(new ProducerRecord<>(topic, r.key(), r.value()));
+            for (Raw r : records) producer.send(new ProducerRecord<>(topic, partition, r.key(), r.value()));
             producer.flush();
         }
     }

@@ -69,13 +69,12 @@ class LateEventsIT {
         for (Scenario.Upd u : s.intensity) updates.add(new KafkaIO.Raw(JobFixture.utf8(u.zone()), Avro.encode(Avro.update(u))));
         f.produce("intensity", updates);
         // Phase 1: the scenario (minutes 0-19), then a request at minute 21 whose watermark closes them all.
-        Scenario.Req pusher1 = at("pusher-1", Scenario.BASE + 21 * MIN);
         List<KafkaIO.Raw> phase1 = new ArrayList<>(s.requests.stream().map(JobFixture::event).toList());
-        phase1.add(JobFixture.event(pusher1));
         f.produce("events", phase1);
+        List<Scenario.Req> pusher1 = f.pushWatermark("pusher-1", Scenario.BASE + 21 * MIN);
 
         JobConfig cfg = JobConfig.fromMap(f.config(JobFixture.writeRegistry(tmp, s.datacenters),
-                Map.of("checkpoint-interval", "500 ms", "idle-timeout", "1 s", "allowed-lateness", "2 min", "start-from", "EARLIEST")));
+                Map.of("checkpoint-interval", "500 ms", "intensity.idle-timeout", "1 s", "allowed-lateness", "2 min", "start-from", "EARLIEST")));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         CarbonStreamJob.build(env, cfg);
         JobClient job = env.executeAsync("carbonstream-late");
@@ -91,10 +90,10 @@ class LateEventsIT {
             Scenario.Req beyondLateness = at("late-too", Scenario.BASE + 10 * MIN + 1_000);
             f.produce("events", List.of(JobFixture.event(withinLateness), JobFixture.event(beyondLateness)));
             await("the late request in the late-events topic", () -> !f.deadLetters("late").isEmpty());
-            f.produce("events", List.of(JobFixture.event(at("pusher-2", Scenario.BASE + 90 * MIN))));
+            f.pushWatermark("pusher-2", Scenario.BASE + 90 * MIN);
 
             List<Scenario.Req> counted = new ArrayList<>(s.requests);
-            counted.add(pusher1);
+            counted.addAll(pusher1);
             counted.add(withinLateness);
             Map<String, Reference.Agg> expected = JobFixture.reference(s, counted);
             await("every window committed at its final revision", () -> {
@@ -120,14 +119,14 @@ class LateEventsIT {
             assertThat(f.deadLetters("dlq")).isEmpty();
 
             // Conservation, from the job's counters: everything read is aggregated, dead-lettered or
-            // late, except the last request, still waiting for a watermark that closes its window.
-            long produced = phase1.size() + 3;
+            // late, except the last two requests, still waiting for a watermark that closes their window.
+            long produced = phase1.size() + 2 + 2 + 2;
             JobID id = job.getJobID();
             await("all input read", () -> sum(id, "requestsRead") == produced);
-            await("everything but the last request aggregated", () -> sum(id, "requestsAggregated") == produced - 2);
+            await("everything but the last requests aggregated", () -> sum(id, "requestsAggregated") == produced - 3);
             assertThat(sum(id, "requestsLate")).isEqualTo(1);
             assertThat(sum(id, "requestsDeadLettered") + sum(id, "requestsUnknownDatacenter") + sum(id, "requestsTooManyModels")).isZero();
-            assertThat(sum(id, "requestsRead")).isEqualTo(sum(id, "requestsAggregated") + sum(id, "requestsLate") + 1);
+            assertThat(sum(id, "requestsRead")).isEqualTo(sum(id, "requestsAggregated") + sum(id, "requestsLate") + 2);
         } finally {
             job.cancel().get();
         }
