@@ -108,6 +108,9 @@ public final class CarbonStreamJob {
         out.aggregates()
                 .sinkTo(sink(cfg, "aggregates", new Encoders.Aggregates(cfg.get(JobOptions.TOPIC_AGGREGATES))))
                 .uid(Op.AGGREGATES_SINK.uid).name(Op.AGGREGATES_SINK.label);
+        out.alerts()
+                .sinkTo(sink(cfg, "alerts", new Encoders.Alerts(cfg.get(JobOptions.TOPIC_ALERTS))))
+                .uid(Op.ALERTS_SINK.uid).name(Op.ALERTS_SINK.label);
         out.deadLetters()
                 .sinkTo(sink(cfg, "dead-letters", new Encoders.DeadLetters(cfg.get(JobOptions.TOPIC_DEAD_LETTERS))))
                 .uid(Op.DEAD_LETTERS_SINK.uid).name(Op.DEAD_LETTERS_SINK.label);

@@ -14,7 +14,11 @@ public enum Op {
     PRICE_PANES("price-panes", "As-of intensity join, 1-minute panes per (datacenter, model)"),
     FAN_OUT("fan-out", "Pane to datacenter / model / (datacenter, model)"),
     WINDOWS("windows", "Minute, rolling hour, hour windows"),
+    INTENSITY_READINGS("intensity-readings", "Intensity readings for alerts"),
+    SPIKE_ALERTS("spike-alerts", "Grid spike alerts per zone"),
+    BUDGET_ALERTS("budget-alerts", "Emission budget alerts per datacenter"),
     AGGREGATES_SINK("aggregates-sink", "Kafka: aggregates"),
+    ALERTS_SINK("alerts-sink", "Kafka: alerts"),
     DEAD_LETTERS_SINK("dead-letters-sink", "Kafka: dead letters"),
     LATE_SINK("late-events-sink", "Kafka: late events");
 

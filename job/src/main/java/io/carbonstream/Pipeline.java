@@ -6,6 +6,10 @@ import io.carbonstream.aggregate.MeteredRequest;
 import io.carbonstream.aggregate.PaneDelta;
 import io.carbonstream.aggregate.PaneFunction;
 import io.carbonstream.aggregate.WindowAggregator;
+import io.carbonstream.alert.AlertRecord;
+import io.carbonstream.alert.BudgetFunction;
+import io.carbonstream.alert.GridSpikeFunction;
+import io.carbonstream.ingest.IntensityReading;
 import io.carbonstream.config.JobConfig;
 import io.carbonstream.config.JobOptions;
 import io.carbonstream.energy.EnergyModel;
@@ -30,6 +34,10 @@ import org.apache.flink.util.Collector;
  *                 │                                             ▲   │ │
  * intensity ─► intake ─┐                                        │   │ └──► late events
  * registry ──► intake ─┴─ union ─────────── broadcast ──────────┘   └────► dead letters (+ intakes' rejects)
+ *
+ * intensity ──keyBy(zone)──┐
+ * panes ─────keyBy(zone)───┴─► spike alerts ──┐
+ * panes ─────keyBy(dc)──────► budget alerts ──┴─► alerts
  * </pre>
  */
 public final class Pipeline {
@@ -37,7 +45,11 @@ public final class Pipeline {
     private Pipeline() {}
 
     /** The output streams of the job. */
-    public record Outputs(DataStream<AggregateRecord> aggregates, DataStream<DeadLetterRecord> deadLetters, DataStream<DeadLetterRecord> lateEvents) {}
+    public record Outputs(
+            DataStream<AggregateRecord> aggregates,
+            DataStream<AlertRecord> alerts,
+            DataStream<DeadLetterRecord> deadLetters,
+            DataStream<DeadLetterRecord> lateEvents) {}
 
     public static Outputs assemble(
             DataStream<RequestEnvelope> events, DataStream<ControlEvent> intensity, DataStream<ControlEvent> registry, JobConfig cfg) {
@@ -76,9 +88,23 @@ public final class Pipeline {
                 .process(new WindowAggregator(cfg.ms(JobOptions.ALLOWED_LATENESS), cfg.methodology()))
                 .uid(Op.WINDOWS.uid).name(Op.WINDOWS.label);
 
+        long dwell = cfg.ms(JobOptions.ALERT_MIN_DWELL);
+        DataStream<AlertRecord> spikes = intensityOk
+                .flatMap(new IntensityReadings()).setParallelism(intensityOk.getParallelism())
+                .uid(Op.INTENSITY_READINGS.uid).name(Op.INTENSITY_READINGS.label)
+                .keyBy(new ByZone())
+                .connect(panes.keyBy(new PaneZone()))
+                .process(new GridSpikeFunction(cfg.spikeRule(), dwell, cfg.ms(JobOptions.SPIKE_BASELINE_WINDOW), cfg.ms(JobOptions.ALERT_RATE_WINDOW)))
+                .uid(Op.SPIKE_ALERTS.uid).name(Op.SPIKE_ALERTS.label);
+        DataStream<AlertRecord> budgets = panes
+                .keyBy(new PaneDatacenter())
+                .process(new BudgetFunction(cfg.getOptional(JobOptions.BUDGET_DEFAULT), cfg.get(JobOptions.BUDGET_EXIT_FRACTION), dwell,
+                        cfg.ms(JobOptions.BUDGET_WINDOW)))
+                .uid(Op.BUDGET_ALERTS.uid).name(Op.BUDGET_ALERTS.label);
+
         DataStream<DeadLetterRecord> deadLetters = metered.getSideOutput(dlq)
                 .union(intensityOk.getSideOutput(dlq), registryOk.getSideOutput(dlq), panes.getSideOutput(dlq));
-        return new Outputs(aggregates, deadLetters, panes.getSideOutput(PaneFunction.LATE));
+        return new Outputs(aggregates, spikes.union(budgets), deadLetters, panes.getSideOutput(PaneFunction.LATE));
     }
 
     /** Requests of one (datacenter, model) share a zone and a pane. */
@@ -93,6 +119,35 @@ public final class Pipeline {
         @Override
         public String getKey(PaneDelta d) {
             return d.key();
+        }
+    }
+
+    public static final class ByZone implements KeySelector<IntensityReading, String> {
+        @Override
+        public String getKey(IntensityReading r) {
+            return r.zone;
+        }
+    }
+
+    public static final class PaneZone implements KeySelector<PaneDelta, String> {
+        @Override
+        public String getKey(PaneDelta d) {
+            return d.zone;
+        }
+    }
+
+    public static final class PaneDatacenter implements KeySelector<PaneDelta, String> {
+        @Override
+        public String getKey(PaneDelta d) {
+            return d.datacenterId;
+        }
+    }
+
+    /** The intensity updates among the control events. */
+    public static final class IntensityReadings implements FlatMapFunction<ControlEvent, IntensityReading> {
+        @Override
+        public void flatMap(ControlEvent e, Collector<IntensityReading> out) {
+            if (e.intensity != null) out.collect(e.intensity);
         }
     }
 

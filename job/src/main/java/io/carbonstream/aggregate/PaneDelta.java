@@ -10,6 +10,10 @@ public class PaneDelta {
     public String modelId;
     public long minuteStart;
     public Totals totals;
+    /** Grid zone of the datacenter (for spike alerts); null on fanned-out copies. */
+    public String zone;
+    /** The datacenter's emission budget from the registry, if any (for budget alerts). */
+    public Double budgetGPerHour;
 
     public PaneDelta() {}
 

@@ -203,19 +203,23 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             }
         }
         String[] ids = ctx.getCurrentKey().split("\u001f", 2);
+        DatacenterProfile dc = lookup(ctx.getBroadcastState(REGISTRY), ids[0]);
         List<Long> done = new ArrayList<>();
         for (Map.Entry<Long, Totals> e : open.entries()) {
             if (e.getKey() + MINUTE - 1 <= timestamp) {
                 Totals t = e.getValue();
                 aggregated.inc(t.requests);
-                out.collect(new PaneDelta(Dimension.DATACENTER_MODEL, ids[0], ids[1], e.getKey(), t));
+                PaneDelta d = new PaneDelta(Dimension.DATACENTER_MODEL, ids[0], ids[1], e.getKey(), t);
+                d.zone = zoneId;
+                d.budgetGPerHour = dc == null ? null : dc.emissionBudgetGPerHour;
+                out.collect(d);
                 done.add(e.getKey());
             }
         }
         for (Long k : done) open.remove(k);
         if (pending.isEmpty() && open.isEmpty()) {
             zone.clear();
-            liveModels.computeIfPresent(ids[0], (dc, n) -> n > 1 ? n - 1 : null);
+            liveModels.computeIfPresent(ids[0], (id, n) -> n > 1 ? n - 1 : null);
         }
     }
 

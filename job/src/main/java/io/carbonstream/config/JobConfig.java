@@ -103,6 +103,17 @@ public final class JobConfig implements Serializable {
             throw new ConfigException("--water.offsite-l-per-kwh must be in [0, 50] L/kWh");
         }
         zoneDefaults(conf);
+        gramsMap(conf, SPIKE_ZONE_THRESHOLDS);
+        positive(conf, ALERT_MIN_DWELL);
+        positive(conf, ALERT_RATE_WINDOW);
+        positive(conf, SPIKE_BASELINE_WINDOW);
+        positive(conf, BUDGET_WINDOW);
+        if (conf.get(BUDGET_WINDOW).toMillis() % 60_000 != 0 || conf.get(ALERT_RATE_WINDOW).toMillis() % 60_000 != 0) {
+            throw new ConfigException("--alerts.budget.window and --alerts.rate-window must be whole minutes");
+        }
+        if (!(conf.get(SPIKE_RELATIVE) > 0) || !(conf.get(BUDGET_EXIT_FRACTION) > 0 && conf.get(BUDGET_EXIT_FRACTION) <= 1)) {
+            throw new ConfigException("--alerts.spike.relative-margin must be > 0 and --alerts.budget.exit-fraction in (0, 1]");
+        }
         floor(conf);
         if (conf.get(MAX_MODELS_PER_DATACENTER) < 1) {
             throw new ConfigException("--models.max-per-datacenter must be at least 1");
@@ -183,14 +194,18 @@ public final class JobConfig implements Serializable {
     }
 
     private static Map<String, Double> zoneDefaults(Configuration c) {
+        return gramsMap(c, INTENSITY_ZONE_DEFAULTS);
+    }
+
+    private static Map<String, Double> gramsMap(Configuration c, ConfigOption<Map<String, String>> option) {
         Map<String, Double> out = new HashMap<>();
-        for (Map.Entry<String, String> e : c.get(INTENSITY_ZONE_DEFAULTS).entrySet()) {
+        for (Map.Entry<String, String> e : c.get(option).entrySet()) {
             try {
                 double v = Double.parseDouble(e.getValue());
                 if (!(v >= 0 && v <= 3000)) throw new NumberFormatException();
                 out.put(e.getKey(), v);
             } catch (NumberFormatException ex) {
-                throw new ConfigException("--intensity.zone-defaults: zone " + e.getKey() + " has '" + e.getValue()
+                throw new ConfigException("--" + option.key() + ": zone " + e.getKey() + " has '" + e.getValue()
                         + "', expected a gCO2e/kWh number in [0, 3000] as in 'DE:332,FR:44'");
             }
         }
@@ -207,6 +222,11 @@ public final class JobConfig implements Serializable {
 
     public <T> T get(ConfigOption<T> option) {
         return conf.get(option);
+    }
+
+    /** The value, or null when an option without default is unset. */
+    public <T> T getOptional(ConfigOption<T> option) {
+        return conf.getOptional(option).orElse(null);
     }
 
     public String kafkaBootstrap() {
@@ -234,6 +254,11 @@ public final class JobConfig implements Serializable {
 
     public Limits limits() {
         return Limits.defaults().withEventTimeFloor(floor(conf)).withFutureTolerance(conf.get(FUTURE_TOLERANCE).toMillis());
+    }
+
+    public io.carbonstream.alert.SpikeRule spikeRule() {
+        return new io.carbonstream.alert.SpikeRule(conf.get(SPIKE_ABSOLUTE), gramsMap(conf, SPIKE_ZONE_THRESHOLDS), conf.get(SPIKE_RELATIVE),
+                conf.get(SPIKE_EXIT_HYSTERESIS), conf.get(SPIKE_MIN_SAMPLES));
     }
 
     public IntensityPricer pricer() {

@@ -46,6 +46,9 @@ public final class JobOptions {
     public static final ConfigOption<String> TOPIC_LATE = ConfigOptions.key("topic.late-events")
             .stringType().defaultValue("carbonstream.late-events").withDescription("Output: requests beyond the allowed lateness (DeadLetter, reason LATE).");
 
+    public static final ConfigOption<String> TOPIC_ALERTS = ConfigOptions.key("topic.alerts")
+            .stringType().defaultValue("carbonstream.alerts").withDescription("Output: carbon alerts, RAISED then CLEARED (Alert), compacted.");
+
     public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("group-id")
             .stringType().defaultValue("carbonstream").withDescription("Kafka consumer group of the sources (offsets are committed on checkpoints, for monitoring).");
     public static final ConfigOption<StartFrom> START_FROM = ConfigOptions.key("start-from")
@@ -108,6 +111,40 @@ public final class JobOptions {
             .intType().defaultValue(1_000)
             .withDescription("Distinct models with live state per datacenter and pricing subtask; requests for further models are "
                     + "dead-lettered (TOO_MANY_MODELS) so that garbage model ids cannot grow state without bound.");
+
+    public static final ConfigOption<Double> SPIKE_ABSOLUTE = ConfigOptions.key("alerts.spike.absolute")
+            .doubleType().defaultValue(800.0)
+            .withDescription("gCO2e/kWh at or above which any zone is in a carbon spike (above the coal-heavy zones' usual ~650-740).");
+    public static final ConfigOption<Map<String, String>> SPIKE_ZONE_THRESHOLDS = ConfigOptions.key("alerts.spike.zone-thresholds")
+            .mapType().defaultValue(Map.of())
+            .withDescription("Per-zone absolute spike thresholds, e.g. 'US-CAL-CISO:350,DE:450'.");
+    public static final ConfigOption<Double> SPIKE_RELATIVE = ConfigOptions.key("alerts.spike.relative-margin")
+            .doubleType().defaultValue(0.3)
+            .withDescription("A zone is also in a spike at baseline x (1 + this); the baseline is the median of its updates over alerts.spike.baseline-window.");
+    public static final ConfigOption<Double> SPIKE_EXIT_HYSTERESIS = ConfigOptions.key("alerts.spike.exit-hysteresis")
+            .doubleType().defaultValue(25.0)
+            .withDescription("gCO2e/kWh below the enter threshold that intensity must fall before a spike alert clears.");
+    public static final ConfigOption<Duration> SPIKE_BASELINE_WINDOW = ConfigOptions.key("alerts.spike.baseline-window")
+            .durationType().defaultValue(Duration.ofHours(24))
+            .withDescription("Trailing event-time window of the spike baseline.");
+    public static final ConfigOption<Integer> SPIKE_MIN_SAMPLES = ConfigOptions.key("alerts.spike.min-baseline-samples")
+            .intType().defaultValue(6)
+            .withDescription("Updates needed in the baseline window before the relative rule applies (until then, only absolute thresholds).");
+    public static final ConfigOption<Duration> ALERT_MIN_DWELL = ConfigOptions.key("alerts.min-dwell")
+            .durationType().defaultValue(Duration.ofMinutes(15))
+            .withDescription("An alert stays RAISED at least this long (event time) before it can clear: no flapping.");
+    public static final ConfigOption<Duration> ALERT_RATE_WINDOW = ConfigOptions.key("alerts.rate-window")
+            .durationType().defaultValue(Duration.ofMinutes(5))
+            .withDescription("Complete minutes over which a spike alert reports each datacenter's energy rate (kWh per minute).");
+    public static final ConfigOption<Double> BUDGET_DEFAULT = ConfigOptions.key("alerts.budget.default")
+            .doubleType().noDefaultValue()
+            .withDescription("Emission budget in gCO2e per hour for datacenters whose registry entry has none; unset: only registry budgets are watched.");
+    public static final ConfigOption<Double> BUDGET_EXIT_FRACTION = ConfigOptions.key("alerts.budget.exit-fraction")
+            .doubleType().defaultValue(0.9)
+            .withDescription("A budget alert clears once the rate is below budget x this.");
+    public static final ConfigOption<Duration> BUDGET_WINDOW = ConfigOptions.key("alerts.budget.window")
+            .durationType().defaultValue(Duration.ofHours(1))
+            .withDescription("Trailing window of the emission rate compared with the budget (a whole number of minutes).");
 
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint-interval")
             .durationType().defaultValue(Duration.ofSeconds(10))

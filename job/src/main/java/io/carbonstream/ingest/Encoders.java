@@ -1,6 +1,12 @@
 package io.carbonstream.ingest;
 
 import io.carbonstream.aggregate.AggregateRecord;
+import io.carbonstream.alert.AlertRecord;
+import io.carbonstream.schema.Alert;
+import io.carbonstream.schema.AlertState;
+import io.carbonstream.schema.ExposedDatacenter;
+import java.util.ArrayList;
+import java.util.List;
 import io.carbonstream.aggregate.Totals;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.DeadLetter;
@@ -61,6 +67,42 @@ public final class Encoders {
                 .setValue(d.value == null ? null : ByteBuffer.wrap(d.value))
                 .setDetectedAtWatermark(d.watermark)
                 .build();
+    }
+
+    public static Alert toAvro(AlertRecord a) {
+        List<ExposedDatacenter> exposed = new ArrayList<>();
+        for (int i = 0; i < a.datacenters.length; i++) exposed.add(new ExposedDatacenter(a.datacenters[i], a.kwhPerMinute[i]));
+        return Alert.newBuilder()
+                .setAlertId(a.alertId)
+                .setKind(io.carbonstream.schema.AlertKind.valueOf(a.kind.name()))
+                .setState(a.raised ? AlertState.RAISED : AlertState.CLEARED)
+                .setSubject(a.subject)
+                .setEventTime(Instant.ofEpochMilli(a.eventTime))
+                .setStartedAt(Instant.ofEpochMilli(a.startedAt))
+                .setValue(a.value)
+                .setBaseline(a.baseline)
+                .setThreshold(a.threshold)
+                .setExtraGPerHour(a.extraGPerHour)
+                .setDatacenters(exposed)
+                .setMessage(a.message)
+                .build();
+    }
+
+    /** Alerts keyed by kind|subject: a compacted topic keeps each subject's latest state. */
+    public static final class Alerts implements KafkaRecordSerializationSchema<AlertRecord> {
+        private final String topic;
+        private transient AvroCodec<Alert> codec;
+
+        public Alerts(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(AlertRecord a, KafkaSinkContext ctx, Long timestamp) {
+            if (codec == null) codec = new AvroCodec<>(Alert.class);
+            return new ProducerRecord<>(topic, null, a.eventTime, (a.kind + "|" + a.subject).getBytes(StandardCharsets.UTF_8),
+                    codec.encode(toAvro(a)));
+        }
     }
 
     /** Aggregates keyed by window|dimension|ids|start, so a compacted topic keeps the latest revision. */

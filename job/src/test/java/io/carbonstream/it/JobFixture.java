@@ -35,7 +35,8 @@ final class JobFixture {
                 new NewTopic(prefix + "registry", 1, (short) 1),
                 new NewTopic(prefix + "aggregates", 2, (short) 1),
                 new NewTopic(prefix + "dlq", 1, (short) 1),
-                new NewTopic(prefix + "late", 1, (short) 1)));
+                new NewTopic(prefix + "late", 1, (short) 1),
+                new NewTopic(prefix + "alerts", 1, (short) 1)));
     }
 
     static byte[] utf8(String s) {
@@ -99,6 +100,7 @@ final class JobFixture {
         c.put("topic.aggregates", prefix + "aggregates");
         c.put("topic.dead-letters", prefix + "dlq");
         c.put("topic.late-events", prefix + "late");
+        c.put("topic.alerts", prefix + "alerts");
         c.put("transactional-id-prefix", prefix + "tx");
         c.put("group-id", prefix + "group");
         c.put("parallelism", "2");

@@ -1,0 +1,127 @@
+package io.carbonstream.alert;
+
+import io.carbonstream.aggregate.PaneDelta;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Emission-budget alerts, per datacenter: at every minute boundary, the location-based emissions
+ * of the trailing window, as grams per hour, against the datacenter's budget (registry, else the
+ * configured default), with hysteresis and a minimum dwell.
+ */
+public class BudgetFunction extends KeyedProcessFunction<String, PaneDelta, AlertRecord> {
+
+    static final long MINUTE = 60_000L;
+    static final long HOUR = 60 * MINUTE;
+
+    private final Double defaultBudgetGPerHour;
+    private final double exitFraction;
+    private final Hysteresis hysteresis;
+    private final long windowMs;
+
+    private transient MapState<Long, Double> gramsByMinute;
+    private transient MapState<Long, Double> kwhByMinute;
+    private transient ValueState<Double> budget;
+    private transient ValueState<Long> raisedAt;
+
+    /**
+     * @param exitFraction the alert clears below budget x exitFraction (e.g. 0.9)
+     */
+    public BudgetFunction(Double defaultBudgetGPerHour, double exitFraction, long minDwellMs, long windowMs) {
+        this.defaultBudgetGPerHour = defaultBudgetGPerHour;
+        this.exitFraction = exitFraction;
+        this.hysteresis = new Hysteresis(minDwellMs);
+        this.windowMs = windowMs;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        gramsByMinute = getRuntimeContext().getMapState(new MapStateDescriptor<>("grams-by-minute", Types.LONG, Types.DOUBLE));
+        kwhByMinute = getRuntimeContext().getMapState(new MapStateDescriptor<>("kwh-by-minute", Types.LONG, Types.DOUBLE));
+        budget = getRuntimeContext().getState(new ValueStateDescriptor<>("budget", Types.DOUBLE));
+        raisedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("raised-at", Types.LONG));
+    }
+
+    @Override
+    public void processElement(PaneDelta d, Context ctx, Collector<AlertRecord> out) throws Exception {
+        Double b = d.budgetGPerHour != null ? d.budgetGPerHour : defaultBudgetGPerHour;
+        if (b == null) return; // no budget for this datacenter: nothing to watch
+        budget.update(b);
+        Double g = gramsByMinute.get(d.minuteStart);
+        if (g == null) {
+            long wm = ctx.timerService().currentWatermark();
+            // Up to the first window the minute has left, so that its departure is evaluated too.
+            for (long end = d.minuteStart + MINUTE; end <= d.minuteStart + windowMs + MINUTE; end += MINUTE) {
+                if (end - 1 > wm) ctx.timerService().registerEventTimeTimer(end - 1);
+            }
+        }
+        gramsByMinute.put(d.minuteStart, (g == null ? 0.0 : g) + d.totals.locationG);
+        Double kwh = kwhByMinute.get(d.minuteStart);
+        kwhByMinute.put(d.minuteStart, (kwh == null ? 0.0 : kwh) + d.totals.facilityKwh);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertRecord> out) throws Exception {
+        long end = timestamp + 1;
+        double grams = 0;
+        double kwh = 0;
+        List<Long> old = new ArrayList<>();
+        for (Long m : gramsByMinute.keys()) {
+            if (m < end - windowMs) {
+                old.add(m);
+            } else if (m < end) {
+                grams += gramsByMinute.get(m);
+                kwh += kwhByMinute.get(m);
+            }
+        }
+        for (Long m : old) {
+            gramsByMinute.remove(m);
+            kwhByMinute.remove(m);
+        }
+        double kwhPerMinute = kwh * MINUTE / windowMs;
+        double rate = grams * HOUR / windowMs;
+        double b = budget.value();
+        Long since = raisedAt.value();
+        switch (hysteresis.evaluate(since, end, rate, b, b * exitFraction)) {
+            case RAISE -> {
+                raisedAt.update(end);
+                out.collect(alert(ctx.getCurrentKey(), true, end, end, rate, b, kwhPerMinute));
+            }
+            case CLEAR -> {
+                raisedAt.clear();
+                out.collect(alert(ctx.getCurrentKey(), false, end, since, rate, b, kwhPerMinute));
+            }
+            case HOLD, NONE -> { }
+        }
+        // A rate that stays high keeps its minute timers; an open alert needs them to clear. Once the
+        // window is empty and nothing is open, the key leaves no state behind.
+        if (gramsByMinute.isEmpty() && raisedAt.value() == null) budget.clear();
+        else if (gramsByMinute.isEmpty()) ctx.timerService().registerEventTimeTimer(timestamp + MINUTE);
+    }
+
+    private static AlertRecord alert(String dc, boolean raised, long now, long startedAt, double rate, double budget, double kwhPerMinute) {
+        AlertRecord a = new AlertRecord();
+        a.kind = AlertKind.EMISSION_BUDGET;
+        a.subject = dc;
+        a.raised = raised;
+        a.eventTime = now;
+        a.startedAt = startedAt;
+        a.alertId = AlertRecord.id(a.kind, dc, startedAt);
+        a.value = rate;
+        a.threshold = budget;
+        a.extraGPerHour = Math.max(0, rate - budget);
+        a.datacenters = new String[] {dc};
+        a.kwhPerMinute = new double[] {kwhPerMinute};
+        a.message = String.format(java.util.Locale.ROOT, "%s emission budget of %s: %.1f kgCO2e/h against a budget of %.1f kgCO2e/h",
+                raised ? "RAISED" : "CLEARED", dc, rate / 1000, budget / 1000);
+        return a;
+    }
+}
