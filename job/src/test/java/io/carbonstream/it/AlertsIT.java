@@ -91,7 +91,7 @@ class AlertsIT {
         env.execute("carbonstream-alerts");
 
         List<Alert> alerts = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : KafkaIO.readAll(kafka.bootstrapServers(), "alerts.alerts")) {
+        for (ConsumerRecord<byte[], byte[]> r : KafkaIO.readAll(kafka.clientProperties(), "alerts.alerts")) {
             alerts.add(Avro.decode(r.value(), Alert.class));
         }
 

@@ -48,7 +48,7 @@ final class JobFixture {
     }
 
     void produce(String topic, List<KafkaIO.Raw> records) {
-        KafkaIO.produce(kafka.bootstrapServers(), prefix + topic, records);
+        KafkaIO.produce(kafka.clientProperties(), prefix + topic, records, null);
     }
 
     /** Produces the scenario's intensity updates and events (plus extra events at the given positions). */
@@ -71,7 +71,7 @@ final class JobFixture {
         List<Scenario.Req> sent = new ArrayList<>();
         for (int partition = 0; partition < 2; partition++) {
             Scenario.Req r = new Scenario.Req(id + "-p" + partition, t, "dc-de", "llama-3.1-8b", "TEXT", 100, 200, 0, 0, 0, 1, 1_000, null, null);
-            KafkaIO.produce(kafka.bootstrapServers(), prefix + "events", List.of(event(r)), partition);
+            KafkaIO.produce(kafka.clientProperties(), prefix + "events", List.of(event(r)), partition);
             sent.add(r);
         }
         return sent;
@@ -115,7 +115,7 @@ final class JobFixture {
     /** Every committed aggregate record, keyed and in topic order. */
     List<Map.Entry<String, Aggregate>> aggregateRecords() {
         List<Map.Entry<String, Aggregate>> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> rec : KafkaIO.readAll(kafka.bootstrapServers(), prefix + "aggregates")) {
+        for (ConsumerRecord<byte[], byte[]> rec : KafkaIO.readAll(kafka.clientProperties(), prefix + "aggregates")) {
             out.add(Map.entry(new String(rec.key(), StandardCharsets.UTF_8), Avro.decode(rec.value(), Aggregate.class)));
         }
         return out;
@@ -132,7 +132,7 @@ final class JobFixture {
 
     List<DeadLetter> deadLetters(String topic) {
         List<DeadLetter> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> rec : KafkaIO.readAll(kafka.bootstrapServers(), prefix + topic)) {
+        for (ConsumerRecord<byte[], byte[]> rec : KafkaIO.readAll(kafka.clientProperties(), prefix + topic)) {
             out.add(Avro.decode(rec.value(), DeadLetter.class));
         }
         return out;

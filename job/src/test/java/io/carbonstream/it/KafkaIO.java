@@ -23,13 +23,19 @@ public final class KafkaIO {
     public record Raw(byte[] key, byte[] value) {}
 
     public static void produce(String bootstrap, String topic, List<Raw> records) {
-        produce(bootstrap, topic, records, null);
+        produce(client(bootstrap), topic, records, null);
+    }
+
+    static Properties client(String bootstrap) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        return p;
     }
 
     /** Produces to one partition, or by key hash when {@code partition} is null. */
-    public static void produce(String bootstrap, String topic, List<Raw> records, Integer partition) {
+    public static void produce(Properties client, String topic, List<Raw> records, Integer partition) {
         Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
+        p.putAll(client);
         p.put("acks", "all");
         p.put("linger.ms", "5");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -40,13 +46,12 @@ public final class KafkaIO {
 
     /** Every committed record of the topic, in offset order per partition. */
     public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
-        return readAll(bootstrap, topic, new Properties());
+        return readAll(client(bootstrap), topic);
     }
 
-    public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic, Properties extra) {
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(Properties client, String topic) {
         Properties p = new Properties();
-        p.putAll(extra);
-        p.put("bootstrap.servers", bootstrap);
+        p.putAll(client);
         p.put("isolation.level", "read_committed");
         p.put("enable.auto.commit", "false");
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

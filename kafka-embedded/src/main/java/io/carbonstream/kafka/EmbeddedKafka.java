@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -26,9 +27,11 @@ import org.apache.kafka.server.common.MetadataVersion;
 public final class EmbeddedKafka implements AutoCloseable {
 
     private final KafkaClusterTestKit cluster;
+    private final Properties security;
 
-    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+    private EmbeddedKafka(KafkaClusterTestKit cluster, Properties security) {
         this.cluster = cluster;
+        this.security = security;
     }
 
     /** Starts a broker with settings suited to replaying old event times and Flink's exactly-once sinks. */
@@ -37,9 +40,25 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public static EmbeddedKafka start(Map<String, String> extraBrokerConfig) {
+        return start(extraBrokerConfig, SecurityProtocol.PLAINTEXT);
+    }
+
+    /**
+     * A broker whose client listener requires SASL/PLAIN. Kafka's test kit provisions the users
+     * {@code plain-admin} / {@code plain-admin-secret} and {@code plain-user1} / {@code plain-user1-secret}.
+     */
+    public static EmbeddedKafka startWithSaslPlain() {
+        // The controller listener stays PLAINTEXT (its principal is ANONYMOUS) and the test kit turns
+        // on an authorizer: let the controller through, and let authenticated users use topics.
+        return start(Map.of("super.users", "User:plain-admin;User:ANONYMOUS", "allow.everyone.if.no.acl.found", "true"),
+                SecurityProtocol.SASL_PLAINTEXT);
+    }
+
+    private static EmbeddedKafka start(Map<String, String> extraBrokerConfig, SecurityProtocol protocol) {
         try {
             TestKitNodes nodes =
                     new TestKitNodes.Builder()
+                            .setBrokerSecurityProtocol(protocol)
                             .setCombined(true)
                             .setNumBrokerNodes(1)
                             .setNumControllerNodes(1)
@@ -64,7 +83,14 @@ public final class EmbeddedKafka implements AutoCloseable {
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();
-            return new EmbeddedKafka(cluster);
+            Properties security = new Properties();
+            if (protocol == SecurityProtocol.SASL_PLAINTEXT) {
+                security.put("security.protocol", "SASL_PLAINTEXT");
+                security.put("sasl.mechanism", "PLAIN");
+                security.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                        + "username=\"plain-admin\" password=\"plain-admin-secret\";");
+            }
+            return new EmbeddedKafka(cluster, security);
         } catch (Exception e) {
             throw new IllegalStateException("Could not start the in-process Kafka broker: " + e, e);
         }
@@ -74,11 +100,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
+    /** Bootstrap servers and, for a SASL broker, the admin's security settings. */
+    public Properties clientProperties() {
+        Properties props = new Properties();
+        props.putAll(security);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return props;
+    }
+
     /** Creates topics (ignoring those that exist) and waits until they are usable. */
     public void createTopics(Collection<NewTopic> topics) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = Admin.create(clientProperties())) {
             List<NewTopic> missing = new ArrayList<>(topics);
             try {
                 admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
