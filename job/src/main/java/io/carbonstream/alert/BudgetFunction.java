@@ -31,6 +31,8 @@ public class BudgetFunction extends KeyedProcessFunction<String, PaneDelta, Aler
     private transient MapState<Long, Double> kwhByMinute;
     private transient ValueState<Double> budget;
     private transient ValueState<Long> raisedAt;
+    /** Latest trailing emission rate per datacenter of this subtask, exposed as a gauge. */
+    private transient java.util.Map<String, Double> currentRate;
 
     /**
      * @param exitFraction the alert clears below budget x exitFraction (e.g. 0.9)
@@ -48,13 +50,15 @@ public class BudgetFunction extends KeyedProcessFunction<String, PaneDelta, Aler
         kwhByMinute = getRuntimeContext().getMapState(new MapStateDescriptor<>("kwh-by-minute", Types.LONG, Types.DOUBLE));
         budget = getRuntimeContext().getState(new ValueStateDescriptor<>("budget", Types.DOUBLE));
         raisedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("raised-at", Types.LONG));
+        currentRate = new java.util.HashMap<>();
     }
 
     @Override
     public void processElement(PaneDelta d, Context ctx, Collector<AlertRecord> out) throws Exception {
         Double b = d.budgetGPerHour != null ? d.budgetGPerHour : defaultBudgetGPerHour;
-        if (b == null) return; // no budget for this datacenter: nothing to watch
-        budget.update(b);
+        // Without a budget the rate is still tracked, for the emission-rate gauge.
+        if (b != null) budget.update(b);
+        else budget.clear();
         Double g = gramsByMinute.get(d.minuteStart);
         if (g == null) {
             long wm = ctx.timerService().currentWatermark();
@@ -88,8 +92,15 @@ public class BudgetFunction extends KeyedProcessFunction<String, PaneDelta, Aler
         }
         double kwhPerMinute = kwh * MINUTE / windowMs;
         double rate = grams * HOUR / windowMs;
-        double b = budget.value();
+        String dc = ctx.getCurrentKey();
+        if (currentRate.put(dc, rate) == null) {
+            getRuntimeContext().getMetricGroup().addGroup("carbonstream").addGroup("datacenter", dc)
+                    .gauge("emissionRateGPerHour", () -> currentRate.get(dc));
+        }
+        Double b = budget.value();
         Long since = raisedAt.value();
+        if (b == null && since == null) return; // no budget: the gauge was all
+        if (b == null) b = Double.POSITIVE_INFINITY; // budget removed while an alert is open: let it clear
         switch (hysteresis.evaluate(since, end, rate, b, b * exitFraction)) {
             case RAISE -> {
                 raisedAt.update(end);

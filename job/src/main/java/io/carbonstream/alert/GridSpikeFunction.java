@@ -37,6 +37,8 @@ public class GridSpikeFunction extends KeyedCoProcessFunction<String, IntensityR
     /** Facility kWh per (datacenter, minute start), for the energy rate. */
     private transient MapState<String, Double> energy;
     private transient ValueState<Long> raisedAt;
+    /** Latest evaluated intensity per zone of this subtask, exposed as a gauge. */
+    private transient Map<String, Double> currentIntensity;
 
     public GridSpikeFunction(SpikeRule rule, long minDwellMs, long baselineWindowMs, long rateWindowMs) {
         this.rule = rule;
@@ -50,6 +52,7 @@ public class GridSpikeFunction extends KeyedCoProcessFunction<String, IntensityR
         history = getRuntimeContext().getMapState(new MapStateDescriptor<>("intensity-history", Types.LONG, Types.DOUBLE));
         energy = getRuntimeContext().getMapState(new MapStateDescriptor<>("dc-minute-kwh", Types.STRING, Types.DOUBLE));
         raisedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("raised-at", Types.LONG));
+        currentIntensity = new java.util.HashMap<>();
     }
 
     @Override
@@ -72,6 +75,11 @@ public class GridSpikeFunction extends KeyedCoProcessFunction<String, IntensityR
         Map.Entry<Long, Double> current = h.floorEntry(now);
         if (current == null) return;
         double value = current.getValue();
+        String zone = ctx.getCurrentKey();
+        if (currentIntensity.put(zone, value) == null) {
+            getRuntimeContext().getMetricGroup().addGroup("carbonstream").addGroup("zone", zone)
+                    .gauge("intensityGPerKwh", () -> currentIntensity.get(zone));
+        }
         double baseline = rule.baseline(h.subMap(now - baselineWindowMs, true, now, false).values().stream().mapToDouble(Double::doubleValue).toArray());
         double enter = rule.enterThreshold(ctx.getCurrentKey(), baseline);
         Long since = raisedAt.value();
