@@ -53,6 +53,12 @@ class JobConfigTest {
     }
 
     @Test
+    void theReadmeDocumentsEveryOption() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        for (var o : JobOptions.all()) assertThat(readme).as("README option table").contains("`--" + o.key() + "`");
+    }
+
+    @Test
     void kafkaSecretsStayOutOfEverythingPrintable(@TempDir Path dir) throws Exception {
         Path props = dir.resolve("client.properties");
         Files.writeString(props, "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n"
