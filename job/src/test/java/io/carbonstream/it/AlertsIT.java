@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.carbonstream.CarbonStreamJob;
 import io.carbonstream.config.JobConfig;
-import io.carbonstream.kafka.EmbeddedKafka;
 import io.carbonstream.schema.Alert;
 import io.carbonstream.schema.AlertState;
 import java.nio.file.Files;
@@ -15,39 +14,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two grid spikes in one zone and a budget breach in one datacenter produce exactly the expected
  * alert sequence; ids, exposure and severities are computed independently here.
  */
-class AlertsIT {
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(2)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
-
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) kafka.close();
-    }
+class AlertsIT extends KafkaAndFlinkIT {
 
     static final long MIN = Scenario.MIN;
     static final long BASE = Scenario.BASE;

@@ -4,45 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.carbonstream.CarbonStreamJob;
 import io.carbonstream.config.JobConfig;
-import io.carbonstream.kafka.EmbeddedKafka;
 import io.carbonstream.schema.DeadLetter;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole job on a real Kafka broker and a Flink MiniCluster at parallelism 2, in bounded mode:
  * every committed aggregate must equal the independent reference computation.
  */
-class CarbonStreamIT {
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(2)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
-
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) kafka.close();
-    }
+class CarbonStreamIT extends KafkaAndFlinkIT {
 
     @Test
     void aggregatesEqualTheReferenceComputation(@TempDir Path tmp) throws Exception {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.carbonstream.CarbonStreamJob;
 import io.carbonstream.config.JobConfig;
-import io.carbonstream.kafka.EmbeddedKafka;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.Datacenter;
 import io.carbonstream.schema.DeadLetter;
@@ -23,14 +22,9 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,25 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * all three inputs. Each must reach the dead-letter topic with its reason and bytes, the totals
  * must equal the reference over the valid records only, and the job must never restart.
  */
-class DeadLetterIT {
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(2)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
-
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) kafka.close();
-    }
+class DeadLetterIT extends KafkaAndFlinkIT {
 
     static final int RANDOM_RECORDS = 3_000;
     static final int GARBAGE_MODELS = 300;
