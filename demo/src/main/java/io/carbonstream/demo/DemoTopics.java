@@ -1,0 +1,37 @@
+package io.carbonstream.demo;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/** The topics of an embedded run: the job's defaults, plus the alerts topic. */
+final class DemoTopics {
+
+    private DemoTopics() {}
+
+    static final String EVENTS = "carbonstream.events";
+    static final String INTENSITY = "carbonstream.intensity";
+    static final String REGISTRY = "carbonstream.registry";
+    static final String AGGREGATES = "carbonstream.aggregates";
+    static final String DEAD_LETTERS = "carbonstream.dead-letters";
+    static final String LATE = "carbonstream.late-events";
+    static final String ALERTS = "carbonstream.alerts";
+
+    private static final Map<String, String> COMPACT = Map.of("cleanup.policy", "compact");
+
+    /**
+     * Events get 2 partitions so the job's two source readers both work. Intensity has one: the job
+     * reads it with one reader anyway, and one partition keeps each zone's updates in publish order.
+     * The registry, the aggregates and the alerts are compacted: the latest value per key is what counts.
+     */
+    static List<NewTopic> all() {
+        return List.of(
+                new NewTopic(EVENTS, 2, (short) 1),
+                new NewTopic(INTENSITY, 1, (short) 1),
+                new NewTopic(REGISTRY, 1, (short) 1).configs(COMPACT),
+                new NewTopic(AGGREGATES, 2, (short) 1).configs(COMPACT),
+                new NewTopic(DEAD_LETTERS, 1, (short) 1),
+                new NewTopic(LATE, 1, (short) 1),
+                new NewTopic(ALERTS, 1, (short) 1).configs(COMPACT));
+    }
+}

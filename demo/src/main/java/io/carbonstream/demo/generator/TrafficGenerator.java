@@ -1,0 +1,248 @@
+package io.carbonstream.demo.generator;
+
+import io.carbonstream.schema.Datacenter;
+import io.carbonstream.schema.InferenceEvent;
+import io.carbonstream.schema.IntensityUpdate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * Deterministic traffic of a simulated AI inference fleet: inference events and grid intensity
+ * updates in the order they would be published, each with its simulated publish instant. No Kafka,
+ * no clock: the same {@link GeneratorSettings} always yield the same records, so a test or a
+ * benchmark can regenerate exactly what the demo sent.
+ *
+ * <p>What it simulates:
+ * <ul>
+ *   <li>requests as a Poisson process whose rate follows the daily load curve of each datacenter's
+ *       local time; a little out-of-order (event time up to 3.5 s before the publish instant), a few
+ *       stragglers and late requests published many minutes after they ran;</li>
+ *   <li>per zone, an update every 5 or 15 simulated minutes, first estimated, then corrected 2-8
+ *       minutes later (same zone and valid_from, estimated=false); spikes; one zone's feed silent for
+ *       hours.</li>
+ * </ul>
+ */
+public final class TrafficGenerator implements Iterable<GeneratedRecord> {
+
+    static final String SOURCE = "carbonstream-demo synthetic (levels: Electricity Maps 2024 via domain.md)";
+
+    private final GeneratorSettings settings;
+
+    public TrafficGenerator(GeneratorSettings settings) {
+        this.settings = settings;
+    }
+
+    public GeneratorSettings settings() {
+        return settings;
+    }
+
+    public Fleet fleet() {
+        return settings.fleet();
+    }
+
+    /**
+     * The registry entries of the fleet, as published on the registry topic. Emission budgets are set
+     * relative to each datacenter's expected emission rate at the configured request rate, so that a
+     * budget alert fires at daily peaks and spikes, whatever --rate is.
+     */
+    public List<Datacenter> registry() {
+        List<Datacenter> out = new ArrayList<>();
+        double totalWeight = fleet().datacenters().stream().mapToDouble(DatacenterSpec::trafficWeight).sum();
+        double gPerRequest = expectedGramsPerRequest();
+        for (DatacenterSpec d : fleet().datacenters()) {
+            Double budget = null;
+            if (d.budgetShare() > 0) {
+                double requestsPerHour = settings.requestsPerSimSecond() * 3600 * d.trafficWeight() / totalWeight;
+                double expected = requestsPerHour * gPerRequest * d.pue() * d.zone().mean() / 300.0;
+                budget = Math.max(1.0, Math.round(expected * d.budgetShare() * 10) / 10.0);
+            }
+            out.add(Datacenter.newBuilder()
+                    .setDatacenterId(d.id())
+                    .setZone(d.zone().id())
+                    .setPue(d.pue())
+                    .setWueLPerKwh(d.wueLPerKwh())
+                    .setItOverhead(d.itOverhead())
+                    .setEmissionBudgetGPerHour(budget)
+                    .setMarketFactorGPerKwh(d.marketFactorGPerKwh())
+                    .build());
+        }
+        return out;
+    }
+
+    /** Rough fleet-average gCO2e per request at 300 g/kWh, PUE 1, IT overhead 1.75: to scale budgets. */
+    private double expectedGramsPerRequest() {
+        double joules = 0;
+        for (var e : RequestFactory.MIX.entrySet()) {
+            List<ModelSpec> ms = fleet().models(e.getKey());
+            if (ms.isEmpty()) continue;
+            double pop = ms.stream().mapToDouble(ModelSpec::popularity).sum();
+            for (ModelSpec m : ms) {
+                double unit = switch (m.modality()) {
+                    case TEXT -> m.medianOutput() * 1.5;
+                    case EMBEDDING -> 250 * 1.5;
+                    case IMAGE -> 1.4;
+                    default -> m.medianOutput();
+                };
+                joules += e.getValue() * m.popularity() / pop * m.joulesPerUnit() * unit;
+            }
+        }
+        return joules * 1.75 / 3.6e6 * 300;
+    }
+
+    /** Every record, forever, in publish order. Each call starts again from the beginning. */
+    @Override
+    public Iterator<GeneratedRecord> iterator() {
+        return new Run();
+    }
+
+    /**
+     * Records up to and including the {@code requests}-th published request, then only intensity
+     * updates (and pending corrections) for {@code drain} of simulated time, so that a job's
+     * watermark passes the last request and every window closes. Requests still held back as late
+     * at that point are never published.
+     */
+    public Iterator<GeneratedRecord> bounded(long requests, Duration drain) {
+        if (requests < 1) throw new IllegalArgumentException("requests must be >= 1");
+        Run run = new Run();
+        return new Iterator<>() {
+            long published;
+            long drainEnd = Long.MAX_VALUE;
+            GeneratedRecord next = advance();
+
+            private GeneratedRecord advance() {
+                while (true) {
+                    GeneratedRecord r = run.next();
+                    if (r.publishAtMs() > drainEnd) return null;
+                    if (r.isRequest()) {
+                        if (published >= requests) continue;
+                        if (++published == requests) drainEnd = r.publishAtMs() + drain.toMillis();
+                    }
+                    return r;
+                }
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public GeneratedRecord next() {
+                if (next == null) throw new NoSuchElementException();
+                GeneratedRecord r = next;
+                next = advance();
+                return r;
+            }
+        };
+    }
+
+    /** The first {@code n} requests in publish order (for benchmarks and tests). */
+    public List<InferenceEvent> requests(int n) {
+        List<InferenceEvent> out = new ArrayList<>(n);
+        for (Iterator<GeneratedRecord> it = iterator(); out.size() < n; ) {
+            GeneratedRecord r = it.next();
+            if (r.isRequest()) out.add(r.event());
+        }
+        return out;
+    }
+
+    /** All records up to the {@code n}-th request and the drain after it: what {@link #bounded} yields. */
+    public List<GeneratedRecord> records(long n, Duration drain) {
+        List<GeneratedRecord> out = new ArrayList<>();
+        bounded(n, drain).forEachRemaining(out::add);
+        return out;
+    }
+
+    /** One pass of the simulation: merges arrivals, zone ticks and held-back records by publish time. */
+    private final class Run implements Iterator<GeneratedRecord> {
+        private final RequestFactory requests = new RequestFactory(fleet(), settings.seed());
+        private final SplittableRandom arrivals = Seeds.stream(settings.seed(), "arrivals");
+        private final List<ZoneGrid> grids = new ArrayList<>();
+        private final PriorityQueue<Held> held = new PriorityQueue<>(Comparator.comparingLong(Held::publishAt).thenComparingLong(Held::seq));
+        private final long start = settings.start().toEpochMilli();
+        private final long catchUp = settings.catchUpAt() == null ? Long.MAX_VALUE : settings.catchUpAt().toEpochMilli();
+        private long nextArrival;
+        private long heldSeq;
+
+        Run() {
+            long seed = settings.seed();
+            Zone spiky = null;
+            for (Zone z : fleet().zones()) if (spiky == null || z.spikesPerDay() > spiky.spikesPerDay()) spiky = z;
+            Zone silent = null;
+            if (settings.silentZone()) {
+                silent = fleet().zones().stream().filter(z -> z.id().equals(Zones.IN_WE.id())).findFirst()
+                        .orElse(fleet().zones().get(fleet().zones().size() - 1));
+            }
+            for (Zone z : fleet().zones()) grids.add(new ZoneGrid(z, seed, start, z == spiky, z == silent));
+            nextArrival = start + gap(start);
+        }
+
+        /** Exponential inter-arrival at the current rate (the rate changes slowly against the gaps). */
+        private long gap(long t) {
+            double perSecond = (t >= catchUp ? settings.requestsPerSimSecondAfterCatchUp() : settings.requestsPerSimSecond())
+                    * requests.load(t);
+            return Math.max(0, Math.round(arrivals.nextExponential() * 1000.0 / perSecond));
+        }
+
+        @Override
+        public boolean hasNext() {
+            return true;
+        }
+
+        @Override
+        public GeneratedRecord next() {
+            while (true) {
+                ZoneGrid due = null;
+                for (ZoneGrid g : grids) if (due == null || g.nextValidFrom < due.nextValidFrom) due = g;
+                long tickAt = Math.max(start, due.nextValidFrom);
+                long heldAt = held.isEmpty() ? Long.MAX_VALUE : held.peek().publishAt();
+                if (heldAt <= tickAt && heldAt <= nextArrival) return held.poll().record();
+                if (tickAt <= nextArrival) {
+                    ZoneGrid.Tick t = due.tick();
+                    if (t.silent()) continue;
+                    held.add(new Held(tickAt + t.correctionDelayMs(), heldSeq++,
+                            update(due.zone, t.validFrom(), t.measured(), t.marginal(), false, tickAt + t.correctionDelayMs())));
+                    return update(due.zone, t.validFrom(), t.estimate(), t.marginal(), true, tickAt);
+                }
+                long arrival = nextArrival;
+                nextArrival = arrival + gap(arrival);
+                double u = arrivals.nextDouble();
+                // Most requests reach Kafka within a few seconds, slightly out of order.
+                long jitter = Math.min(3_500, Math.round(arrivals.nextExponential() * 300));
+                long delay = 0;
+                if (u < settings.lateShare()) {
+                    delay = Math.round(Seeds.uniform(arrivals, 20, 45) * ZoneGrid.MINUTE);
+                } else if (u < settings.lateShare() + settings.stragglerShare()) {
+                    delay = Math.round(Seeds.uniform(arrivals, 11, 16) * ZoneGrid.MINUTE);
+                }
+                long eventTime = Math.max(start, arrival - jitter);
+                InferenceEvent e = requests.next(eventTime);
+                GeneratedRecord r = new GeneratedRecord(GeneratedRecord.Kind.REQUEST, arrival + delay, e.getRequestId(), e);
+                if (delay == 0) return r;
+                held.add(new Held(arrival + delay, heldSeq++, r));
+            }
+        }
+
+        private GeneratedRecord update(Zone z, long validFrom, double g, Double marginal, boolean estimated, long publishAt) {
+            IntensityUpdate u = IntensityUpdate.newBuilder()
+                    .setZone(z.id())
+                    .setValidFrom(Instant.ofEpochMilli(validFrom))
+                    .setCarbonIntensity(g)
+                    .setMarginalIntensity(marginal)
+                    .setEstimated(estimated)
+                    .setSource(SOURCE)
+                    .setEmissionFactorType("lifecycle")
+                    .build();
+            return new GeneratedRecord(GeneratedRecord.Kind.INTENSITY, publishAt, z.id(), u);
+        }
+    }
+
+    private record Held(long publishAt, long seq, GeneratedRecord record) {}
+}

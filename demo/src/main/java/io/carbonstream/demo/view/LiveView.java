@@ -1,0 +1,186 @@
+package io.carbonstream.demo.view;
+
+import io.carbonstream.demo.generator.AvroBinary;
+import io.carbonstream.schema.Aggregate;
+import io.carbonstream.schema.Alert;
+import io.carbonstream.schema.Datacenter;
+import io.carbonstream.schema.DeadLetter;
+import io.carbonstream.schema.IntensityUpdate;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads the job's outputs and inputs from Kafka on one background thread into a {@link ViewState}
+ * and, if given a terminal, redraws it every refresh interval.
+ *
+ * <p>Reads with isolation.level=read_committed: the job's outputs are transactional, and an
+ * uncommitted aggregate may still be aborted (it would then be counted twice after a restart).
+ */
+public final class LiveView implements AutoCloseable {
+
+    /** Topic names the view reads. */
+    public record Topics(String intensity, String registry, String aggregates, String alerts, String late, String deadLetters) {
+        List<String> all() {
+            return List.of(intensity, registry, aggregates, alerts, late, deadLetters);
+        }
+    }
+
+    /** Clears the screen and homes the cursor: each frame replaces the previous one. */
+    static final String CLEAR = "\033[H\033[2J";
+
+    private final Properties props = new Properties();
+    private final Topics topics;
+    private final ViewState state = new ViewState();
+    private final Supplier<ScreenRenderer.Header> header;
+    private final PrintStream out;
+    private final boolean ansi;
+    private final Duration refresh;
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Throwable failure;
+    private Thread thread;
+
+    /**
+     * @param out where to draw frames, or null to only collect state
+     * @param ansi clear the screen before each frame (a terminal) or print frames one after another (a log)
+     */
+    public LiveView(String bootstrap, Topics topics, Supplier<ScreenRenderer.Header> header, PrintStream out, boolean ansi, Duration refresh) {
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "carbonstream-demo-view");
+        this.topics = topics;
+        this.header = header;
+        this.out = out;
+        this.ansi = ansi;
+        this.refresh = refresh;
+    }
+
+    public ViewState state() {
+        return state;
+    }
+
+    /** One frame of the current state. */
+    public String frame() {
+        return ScreenRenderer.render(state, header.get());
+    }
+
+    public synchronized LiveView start() {
+        thread = new Thread(this::run, "carbonstream-view");
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            Set<String> assigned = new HashSet<>();
+            long nextDraw = System.currentTimeMillis() + refresh.toMillis();
+            long nextTopicCheck = 0;
+            while (stop.getCount() > 0) {
+                long now = System.currentTimeMillis();
+                if (now >= nextTopicCheck) {
+                    // A topic created later (e.g. alerts, once the job writes them) is picked up here.
+                    assign(c, assigned);
+                    nextTopicCheck = now + 10_000;
+                }
+                if (!assigned.isEmpty()) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) apply(r);
+                } else if (stop.await(200, TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+                if (out != null && System.currentTimeMillis() >= nextDraw) {
+                    draw();
+                    nextDraw = System.currentTimeMillis() + refresh.toMillis();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            failure = e;
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void assign(KafkaConsumer<byte[], byte[]> c, Set<String> assigned) {
+        Map<String, List<PartitionInfo>> existing = c.listTopics(Duration.ofSeconds(10));
+        List<TopicPartition> fresh = new ArrayList<>();
+        for (String t : topics.all()) {
+            if (assigned.contains(t) || !existing.containsKey(t)) continue;
+            for (PartitionInfo p : existing.get(t)) fresh.add(new TopicPartition(t, p.partition()));
+            assigned.add(t);
+        }
+        if (fresh.isEmpty()) return;
+        List<TopicPartition> all = new ArrayList<>(c.assignment());
+        all.addAll(fresh);
+        c.assign(all);
+        c.seekToBeginning(fresh);
+    }
+
+    private void apply(ConsumerRecord<byte[], byte[]> r) {
+        String t = r.topic();
+        String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+        try {
+            if (t.equals(topics.aggregates())) {
+                state.onAggregate(AvroBinary.decode(r.value(), Aggregate.class));
+            } else if (t.equals(topics.intensity())) {
+                state.onIntensity(AvroBinary.decode(r.value(), IntensityUpdate.class));
+            } else if (t.equals(topics.registry())) {
+                state.onRegistry(key, r.value() == null ? null : AvroBinary.decode(r.value(), Datacenter.class));
+            } else if (t.equals(topics.alerts())) {
+                state.onAlert(key, AvroBinary.decode(r.value(), Alert.class));
+            } else if (t.equals(topics.late())) {
+                state.onLateEvent();
+            } else if (t.equals(topics.deadLetters())) {
+                state.onDeadLetter(AvroBinary.decode(r.value(), DeadLetter.class).getReason());
+            }
+        } catch (RuntimeException e) {
+            // Another writer's record in a format this build does not know: count it, keep going.
+            state.onUndecodable();
+        }
+    }
+
+    private void draw() {
+        String f = frame();
+        if (ansi) out.print(CLEAR + f);
+        else out.print(f + "\n");
+        out.flush();
+    }
+
+    public Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public void close() {
+        stop.countDown();
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t == null) return;
+        try {
+            if (!stopped.await(15, TimeUnit.SECONDS)) t.interrupt();
+            t.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

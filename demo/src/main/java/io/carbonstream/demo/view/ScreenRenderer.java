@@ -1,0 +1,193 @@
+package io.carbonstream.demo.view;
+
+import io.carbonstream.schema.Aggregate;
+import io.carbonstream.schema.Alert;
+import io.carbonstream.schema.Dimension;
+import io.carbonstream.schema.WindowKind;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Formats one frame of the live view as plain text, at most 100 columns wide. */
+public final class ScreenRenderer {
+
+    /** Facts about the run that are not in the topics. */
+    public record Header(long simNow, double speed, String webUrl, String bootstrap, long requestsSent, long updatesSent,
+                         double requestsPerSecond, String jobStatus) {}
+
+    static final DateTimeFormatter HM = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter DAY_HM = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
+    static final int TOP_DATACENTERS = 8;
+    static final int TOP_MODELS = 6;
+
+    private ScreenRenderer() {}
+
+    public static String render(ViewState s, Header h) {
+        StringBuilder b = new StringBuilder(4096);
+        line(b, "carbonstream demo | simulated %s UTC (x%s) | job %s | Ctrl-C to stop",
+                h.simNow() == Long.MIN_VALUE ? "-" : DAY_HM.format(Instant.ofEpochMilli(h.simNow())), num(h.speed()), h.jobStatus());
+        line(b, "Flink UI %s | Kafka %s", h.webUrl(), h.bootstrap());
+        long minuteEnd = s.newestEnd(WindowKind.MINUTE);
+        line(b, "sent %,d requests (%s/s), %,d intensity updates | results up to %s | late %,d | dead letters %,d%s",
+                h.requestsSent(), num(h.requestsPerSecond()), h.updatesSent(), minuteEnd == Long.MIN_VALUE ? "- (pending)" : HM.format(Instant.ofEpochMilli(minuteEnd)),
+                s.lateEvents(), s.deadLetters(), s.undecodable() > 0 ? " | undecodable " + s.undecodable() : "");
+        b.append('\n');
+        intensity(b, s);
+        b.append('\n');
+        datacenters(b, s);
+        b.append('\n');
+        models(b, s);
+        b.append('\n');
+        summary(b, s);
+        b.append('\n');
+        alerts(b, s);
+        return b.toString();
+    }
+
+    private static void intensity(StringBuilder b, ViewState s) {
+        line(b, "GRID INTENSITY gCO2e/kWh (latest per zone; est = estimate, not yet corrected; change over 1 h)");
+        List<ViewState.ZoneReading> zones = s.zones();
+        if (zones.isEmpty()) {
+            line(b, "  (no intensity update yet)");
+            return;
+        }
+        long newest = s.newestValidFrom();
+        for (ViewState.ZoneReading z : zones) {
+            long behind = newest - z.validFrom();
+            // Zones publish every 5 or 15 minutes: 45 minutes behind the others means the feed is down.
+            String silent = behind >= 45 * 60_000L ? "  SILENT for " + duration(behind) : "";
+            String change = Double.isNaN(z.changeOverHour()) ? "" : String.format(Locale.ROOT, "%+5.0f", z.changeOverHour());
+            // Hour-to-hour rises of 100-140 g are what a real grid spike looks like (domain.md section 4).
+            String spike = !Double.isNaN(z.changeOverHour()) && z.changeOverHour() >= 90 ? " SPIKE" : "";
+            line(b, "  %-12s %6.1f %-3s valid from %s %5s  %-16s%s%s", z.zone(), z.gPerKwh(), z.estimated() ? "est" : "",
+                    HM.format(Instant.ofEpochMilli(z.validFrom())), change, bar(z.gPerKwh()), spike, silent);
+        }
+    }
+
+    private static void datacenters(StringBuilder b, ViewState s) {
+        List<Aggregate> minute = s.newest(WindowKind.MINUTE, Dimension.DATACENTER);
+        List<Aggregate> hour = s.newest(WindowKind.ROLLING_HOUR, Dimension.DATACENTER);
+        line(b, "TOP DATACENTERS by gCO2e    last minute %-13s | rolling hour %s", window(minute), window(hour));
+        line(b, "  %-17s %-12s %7s %9s | %8s %10s %9s %9s", "datacenter", "zone", "req", "gCO2e", "req", "gCO2e", "kWh", "water L");
+        Map<String, Aggregate> byDcMinute = new HashMap<>();
+        for (Aggregate a : minute) byDcMinute.put(a.getDatacenterId(), a);
+        Set<String> order = new LinkedHashSet<>();
+        for (Aggregate a : hour) order.add(a.getDatacenterId());
+        for (Aggregate a : minute) order.add(a.getDatacenterId());
+        Map<String, Aggregate> byDcHour = new HashMap<>();
+        for (Aggregate a : hour) byDcHour.put(a.getDatacenterId(), a);
+        if (order.isEmpty()) line(b, "  (no aggregates committed yet: they appear at each checkpoint once the watermark passes a minute)");
+        int n = 0;
+        for (String dc : order) {
+            if (n++ == TOP_DATACENTERS) {
+                line(b, "  ... %d more", order.size() - TOP_DATACENTERS);
+                break;
+            }
+            Aggregate m = byDcMinute.get(dc);
+            Aggregate hr = byDcHour.get(dc);
+            line(b, "  %-17s %-12s %7s %9s | %8s %10s %9s %9s", clip(dc, 17), clip(s.zoneOf(dc), 12),
+                    m == null ? "-" : String.format(Locale.ROOT, "%,d", m.getRequests()), m == null ? "-" : grams(m.getLocationGco2e()),
+                    hr == null ? "-" : String.format(Locale.ROOT, "%,d", hr.getRequests()), hr == null ? "-" : grams(hr.getLocationGco2e()),
+                    hr == null ? "-" : String.format(Locale.ROOT, "%.3f", hr.getFacilityKwh()),
+                    hr == null ? "-" : String.format(Locale.ROOT, "%.2f", hr.getWaterL()));
+        }
+    }
+
+    private static void models(StringBuilder b, ViewState s) {
+        List<Aggregate> minute = s.newest(WindowKind.MINUTE, Dimension.MODEL);
+        List<Aggregate> hour = s.newest(WindowKind.ROLLING_HOUR, Dimension.MODEL);
+        line(b, "TOP MODELS by gCO2e         last minute %-13s | rolling hour", window(minute));
+        line(b, "  %-17s %-12s %7s %9s | %8s %10s %9s %9s", "model", "metered", "req", "gCO2e", "req", "gCO2e", "kWh", "g/req");
+        Map<String, Aggregate> byModelMinute = new HashMap<>();
+        for (Aggregate a : minute) byModelMinute.put(a.getModelId(), a);
+        int n = 0;
+        for (Aggregate hr : hour) {
+            if (n++ == TOP_MODELS) {
+                line(b, "  ... %d more", hour.size() - TOP_MODELS);
+                break;
+            }
+            Aggregate m = byModelMinute.get(hr.getModelId());
+            line(b, "  %-17s %-12s %7s %9s | %8s %10s %9.3f %9s", clip(hr.getModelId(), 17),
+                    String.format(Locale.ROOT, "%.0f%% energy", 100 * hr.getMeasuredEnergyShare()),
+                    m == null ? "-" : String.format(Locale.ROOT, "%,d", m.getRequests()), m == null ? "-" : grams(m.getLocationGco2e()),
+                    String.format(Locale.ROOT, "%,d", hr.getRequests()), grams(hr.getLocationGco2e()), hr.getFacilityKwh(),
+                    hr.getRequests() > 0 ? grams(hr.getLocationGco2e() / hr.getRequests()) : "-");
+        }
+        if (hour.isEmpty()) line(b, "  (none yet)");
+    }
+
+    private static void summary(StringBuilder b, ViewState s) {
+        ViewState.Totals t = ViewState.Totals.of(s.newest(WindowKind.ROLLING_HOUR, Dimension.DATACENTER));
+        ViewState.PerUnit u = s.perUnit();
+        line(b, "ROLLING HOUR  %,d requests, %.2f kWh, %s CO2e, %.1f L water; mean %s gCO2e/kWh", t.requests(), t.kwh(),
+                grams(t.grams()), t.waterL(), t.kwh() > 0 ? String.format(Locale.ROOT, "%.0f", t.grams() / t.kwh()) : "-");
+        line(b, "  gCO2e per 1k tokens %s | per image %s | per generated video/audio second %s",
+                unit(u.gPer1kTokens()), unit(u.gPerImage()), unit(u.gPerMediaSecond()));
+        line(b, "  estimated (not metered) GPU energy %.0f%% | priced with FALLBACK intensity %.1f%% | STALE %.1f%%",
+                100 * t.estimatedShare(), t.kwh() > 0 ? 100 * t.fallbackKwh() / t.kwh() : 0.0, t.kwh() > 0 ? 100 * t.staleKwh() / t.kwh() : 0.0);
+    }
+
+    private static void alerts(StringBuilder b, ViewState s) {
+        List<Alert> active = s.activeAlerts();
+        if (active.isEmpty()) {
+            line(b, "ALERTS  none");
+            return;
+        }
+        line(b, "ALERTS  %d active", active.size());
+        for (Alert a : active.subList(0, Math.min(6, active.size()))) {
+            String exposed = a.getDatacenters().stream().map(d -> d.getDatacenterId()).collect(java.util.stream.Collectors.joining(","));
+            String head = String.format(Locale.ROOT, "  %-15s %-15s since %s  %.0f vs threshold %.0f  +%s/h", a.getKind(),
+                    clip(a.getSubject(), 15), HM.format(a.getStartedAt()), a.getValue(), a.getThreshold(), grams(a.getExtraGPerHour()));
+            // Which datacenters a grid spike costs, as far as the line has room.
+            line(b, "%s", exposed.isEmpty() || head.length() > 90 ? head : head + "  " + clip(exposed, 98 - head.length()));
+        }
+    }
+
+    private static String window(List<Aggregate> as) {
+        if (as.isEmpty()) return "";
+        Aggregate a = as.get(0);
+        return HM.format(a.getWindowStart()) + "-" + HM.format(a.getWindowEnd());
+    }
+
+    /** A bar of one block per 50 gCO2e/kWh: a glance shows Poland against Sweden. */
+    static String bar(double g) {
+        int n = (int) Math.min(16, Math.round(g / 50));
+        return "#".repeat(Math.max(g > 0 ? 1 : 0, n));
+    }
+
+    static String grams(double g) {
+        if (Double.isNaN(g)) return "-";
+        if (Math.abs(g) >= 1_000_000) return String.format(Locale.ROOT, "%.2f t", g / 1e6);
+        if (Math.abs(g) >= 1_000) return String.format(Locale.ROOT, "%.2f kg", g / 1e3);
+        if (Math.abs(g) >= 1) return String.format(Locale.ROOT, "%.1f g", g);
+        return String.format(Locale.ROOT, "%.3f g", g);
+    }
+
+    static String unit(double g) {
+        return Double.isNaN(g) ? "-" : grams(g);
+    }
+
+    static String num(double d) {
+        return d == Math.rint(d) ? String.format(Locale.ROOT, "%d", (long) d) : String.format(Locale.ROOT, "%.1f", d);
+    }
+
+    static String duration(long ms) {
+        long m = ms / 60_000;
+        return m >= 60 ? (m / 60) + "h" + String.format(Locale.ROOT, "%02d", m % 60) + "m" : m + "m";
+    }
+
+    private static String clip(String s, int n) {
+        if (s == null) return "";
+        return s.length() <= n ? s : s.substring(0, n - 1) + "~";
+    }
+
+    private static void line(StringBuilder b, String fmt, Object... args) {
+        b.append(String.format(Locale.ROOT, fmt, args)).append('\n');
+    }
+}
