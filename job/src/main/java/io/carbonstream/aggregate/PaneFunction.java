@@ -15,7 +15,6 @@ import io.carbonstream.registry.DatacenterProfile;
 import io.carbonstream.schema.InferenceEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -68,12 +67,10 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
     private final String eventsTopic;
     private final int maxModelsPerDatacenter;
 
-    /** Unpriced totals by event-time millisecond. */
-    private transient MapState<Long, Totals> pending;
+    /** Unpriced requests by event-time millisecond; present while the key is live. */
+    private transient ValueState<PendingBuffer> pending;
     /** Priced, not yet emitted totals by minute start. */
     private transient MapState<Long, Totals> open;
-    /** The zone of this key's datacenter when its requests arrived. */
-    private transient ValueState<String> zone;
 
     private transient Counter aggregated;
     private transient Counter late;
@@ -106,9 +103,8 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
 
     @Override
     public void open(OpenContext ctx) {
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG, TypeInformation.of(Totals.class)));
+        pending = getRuntimeContext().getState(new ValueStateDescriptor<>("pending", TypeInformation.of(PendingBuffer.class)));
         open = getRuntimeContext().getMapState(new MapStateDescriptor<>("open-panes", Types.LONG, TypeInformation.of(Totals.class)));
-        zone = getRuntimeContext().getState(new ValueStateDescriptor<>("zone", Types.STRING));
         var metrics = getRuntimeContext().getMetricGroup().addGroup("carbonstream");
         aggregated = metrics.counter("requestsAggregated");
         late = metrics.counter("requestsLate");
@@ -139,8 +135,8 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
                     + allowedLatenessMs + " ms behind its window end " + (minute + MINUTE) + " (watermark " + wm + ")", wm));
             return;
         }
-        String knownZone = zone.value();
-        if (knownZone == null) {
+        PendingBuffer buf = pending.value();
+        if (buf == null) {
             // First request of this (datacenter, model) since its state was last cleared: admit it if the cap allows.
             int live = liveModels.getOrDefault(r.datacenterId, 0);
             if (live >= maxModelsPerDatacenter) {
@@ -150,18 +146,19 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
                 return;
             }
             liveModels.put(r.datacenterId, live + 1);
+            buf = new PendingBuffer();
         }
-        if (!dc.zone.equals(knownZone)) zone.update(dc.zone);
+        buf.zone = dc.zone;
         Totals one = energy(m, dc);
         if (onTime) {
-            Totals p = pending.get(t);
-            if (p == null) {
-                pending.put(t, one);
-            } else {
-                p.add(one);
-                pending.put(t, p); // needed for RocksDB, which hands out copies
+            buf.add(t, one);
+            long due = floor(t, SECOND) + SECOND - 1;
+            // A later timer of this key is still pending (it fires after the watermark passes t), so
+            // one registration per key and second is enough.
+            if (due > buf.maxTimer) {
+                ctx.timerService().registerEventTimeTimer(due);
+                buf.maxTimer = due;
             }
-            ctx.timerService().registerEventTimeTimer(floor(t, SECOND) + SECOND - 1);
         } else {
             // Behind the watermark but within the lateness: the intensity at t is settled, price now.
             one.price(pricer.price(dc.zone, ctx.getBroadcastState(INTENSITY).get(dc.zone), t));
@@ -171,27 +168,28 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             open.put(minute, p);
             ctx.timerService().registerEventTimeTimer(Math.max(minute + MINUTE - 1, wm + 1));
         }
+        pending.update(buf);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PaneDelta> out) throws Exception {
-        String zoneId = zone.value();
-        IntensityTimeline timeline = zoneId == null ? null : ctx.getBroadcastState(INTENSITY).get(zoneId);
+        PendingBuffer buf = pending.value();
+        if (buf == null) return;
+        String zoneId = buf.zone;
         Map<Long, Totals> priced = new HashMap<>();
-        Iterator<Map.Entry<Long, Totals>> it = pending.iterator();
-        while (it.hasNext()) {
-            Map.Entry<Long, Totals> e = it.next();
-            long t = e.getKey();
-            if (t > timestamp) continue;
-            Totals p = e.getValue();
-            p.price(pricer.price(zoneId, timeline, t));
-            priced.merge(floor(t, MINUTE), p, (a, b) -> {
-                a.add(b);
-                return a;
-            });
-            it.remove();
+        int due = buf.countUpTo(timestamp);
+        if (due > 0) {
+            IntensityTimeline timeline = ctx.getBroadcastState(INTENSITY).get(zoneId);
+            for (int i = 0; i < due; i++) {
+                Totals p = buf.totals[i];
+                p.price(pricer.price(zoneId, timeline, buf.times[i]));
+                priced.merge(floor(buf.times[i], MINUTE), p, (a, b) -> {
+                    a.add(b);
+                    return a;
+                });
+            }
+            buf.dropFirst(due);
         }
-        if (pending.isEmpty()) pending.clear(); // an emptied heap map would otherwise stay behind per key
         for (Map.Entry<Long, Totals> e : priced.entrySet()) {
             Totals p = open.get(e.getKey());
             if (p == null) {
@@ -217,9 +215,11 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             }
         }
         for (Long k : done) open.remove(k);
-        if (pending.isEmpty() && open.isEmpty()) {
-            zone.clear();
+        if (buf.size == 0 && open.isEmpty()) {
+            pending.clear();
             liveModels.computeIfPresent(ids[0], (id, n) -> n > 1 ? n - 1 : null);
+        } else {
+            pending.update(buf);
         }
     }
 
