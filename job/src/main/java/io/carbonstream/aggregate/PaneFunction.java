@@ -13,13 +13,10 @@ import io.carbonstream.intensity.IntensityPricer;
 import io.carbonstream.intensity.IntensityTimeline;
 import io.carbonstream.registry.DatacenterProfile;
 import io.carbonstream.schema.InferenceEvent;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
@@ -37,8 +34,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Why it waits: the intensity valid at t is only known for sure once no update with "valid
  * from" <= t can still arrive, i.e. once the watermark (the minimum over requests and intensity)
- * has passed t. So requests are held, summed per event-time millisecond, and priced by a timer at
- * the end of their second; a pane is emitted when the watermark passes its minute. Requests that
+ * has passed t. So requests are held, summed per event-time millisecond, and priced as soon as the
+ * watermark has passed them (checked on each request of the key, and by one timer per key and
+ * minute); a pane is emitted when the watermark passes its minute. Requests that
  * arrive behind the watermark are priced at once and, within the allowed lateness, sent as a
  * correction of their pane; beyond it they go to the late-events output, never nowhere.
  *
@@ -49,7 +47,6 @@ import org.apache.flink.util.OutputTag;
 public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredRequest, ControlEvent, PaneDelta> {
 
     public static final long MINUTE = 60_000L;
-    private static final long SECOND = 1_000L;
 
     public static final MapStateDescriptor<String, IntensityTimeline> INTENSITY =
             new MapStateDescriptor<>("intensity-by-zone", Types.STRING, TypeInformation.of(IntensityTimeline.class));
@@ -67,10 +64,8 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
     private final String eventsTopic;
     private final int maxModelsPerDatacenter;
 
-    /** Unpriced requests by event-time millisecond; present while the key is live. */
+    /** Unpriced requests and unemitted panes; present while the key is live. */
     private transient ValueState<PendingBuffer> pending;
-    /** Priced, not yet emitted totals by minute start. */
-    private transient MapState<Long, Totals> open;
 
     private transient Counter aggregated;
     private transient Counter late;
@@ -104,7 +99,6 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
     @Override
     public void open(OpenContext ctx) {
         pending = getRuntimeContext().getState(new ValueStateDescriptor<>("pending", TypeInformation.of(PendingBuffer.class)));
-        open = getRuntimeContext().getMapState(new MapStateDescriptor<>("open-panes", Types.LONG, TypeInformation.of(Totals.class)));
         var metrics = getRuntimeContext().getMetricGroup().addGroup("carbonstream");
         aggregated = metrics.counter("requestsAggregated");
         late = metrics.counter("requestsLate");
@@ -152,70 +146,55 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         Totals one = energy(m, dc);
         if (onTime) {
             buf.add(t, one);
-            long due = floor(t, SECOND) + SECOND - 1;
-            // A later timer of this key is still pending (it fires after the watermark passes t), so
-            // one registration per key and second is enough.
-            if (due > buf.maxTimer) {
-                ctx.timerService().registerEventTimeTimer(due);
-                buf.maxTimer = due;
+            // One timer per key and minute: it emits the pane (and prices what is left of it).
+            // (An out-of-order request of an earlier minute registers its own: Flink keeps one per time.)
+            long paneEnd = minute + MINUTE - 1;
+            if (paneEnd != buf.maxTimer) {
+                ctx.timerService().registerEventTimeTimer(paneEnd);
+                buf.maxTimer = Math.max(buf.maxTimer, paneEnd);
             }
         } else {
             // Behind the watermark but within the lateness: the intensity at t is settled, price now.
             one.price(pricer.price(dc.zone, ctx.getBroadcastState(INTENSITY).get(dc.zone), t));
-            Totals p = open.get(minute);
-            if (p == null) p = one;
-            else p.add(one);
-            open.put(minute, p);
+            buf.addToPane(minute, one);
             ctx.timerService().registerEventTimeTimer(Math.max(minute + MINUTE - 1, wm + 1));
         }
+        // Whatever the watermark has passed can be priced now: this keeps the buffer short without
+        // a timer per second.
+        if (buf.size > 0 && buf.times[0] <= wm) priceUpTo(buf, wm, ctx.getBroadcastState(INTENSITY).get(buf.zone));
         pending.update(buf);
+    }
+
+    /** Prices the buffered requests at or before t into their panes. */
+    private void priceUpTo(PendingBuffer buf, long t, IntensityTimeline timeline) {
+        int due = buf.countUpTo(t);
+        for (int i = 0; i < due; i++) {
+            Totals p = buf.totals[i];
+            p.price(pricer.price(buf.zone, timeline, buf.times[i]));
+            buf.addToPane(floor(buf.times[i], MINUTE), p);
+        }
+        buf.dropFirst(due);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PaneDelta> out) throws Exception {
         PendingBuffer buf = pending.value();
         if (buf == null) return;
-        String zoneId = buf.zone;
-        Map<Long, Totals> priced = new HashMap<>();
-        int due = buf.countUpTo(timestamp);
-        if (due > 0) {
-            IntensityTimeline timeline = ctx.getBroadcastState(INTENSITY).get(zoneId);
-            for (int i = 0; i < due; i++) {
-                Totals p = buf.totals[i];
-                p.price(pricer.price(zoneId, timeline, buf.times[i]));
-                priced.merge(floor(buf.times[i], MINUTE), p, (a, b) -> {
-                    a.add(b);
-                    return a;
-                });
-            }
-            buf.dropFirst(due);
-        }
-        for (Map.Entry<Long, Totals> e : priced.entrySet()) {
-            Totals p = open.get(e.getKey());
-            if (p == null) {
-                open.put(e.getKey(), e.getValue());
-                ctx.timerService().registerEventTimeTimer(e.getKey() + MINUTE - 1);
-            } else {
-                p.add(e.getValue());
-                open.put(e.getKey(), p);
-            }
-        }
+        if (buf.size > 0) priceUpTo(buf, timestamp, ctx.getBroadcastState(INTENSITY).get(buf.zone));
         String[] ids = ctx.getCurrentKey().split("\u001f", 2);
         DatacenterProfile dc = lookup(ctx.getBroadcastState(REGISTRY), ids[0]);
-        List<Long> done = new ArrayList<>();
-        for (Map.Entry<Long, Totals> e : open.entries()) {
-            if (e.getKey() + MINUTE - 1 <= timestamp) {
-                Totals t = e.getValue();
-                aggregated.inc(t.requests);
-                PaneDelta d = new PaneDelta(Dimension.DATACENTER_MODEL, ids[0], ids[1], e.getKey(), t);
-                d.zone = zoneId;
-                d.budgetGPerHour = dc == null ? null : dc.emissionBudgetGPerHour;
-                out.collect(d);
-                done.add(e.getKey());
-            }
+        int done = 0;
+        while (done < buf.paneCount && buf.paneMinutes[done] + MINUTE - 1 <= timestamp) {
+            Totals t = buf.panes[done];
+            aggregated.inc(t.requests);
+            PaneDelta d = new PaneDelta(Dimension.DATACENTER_MODEL, ids[0], ids[1], buf.paneMinutes[done], t);
+            d.zone = buf.zone;
+            d.budgetGPerHour = dc == null ? null : dc.emissionBudgetGPerHour;
+            out.collect(d);
+            done++;
         }
-        for (Long k : done) open.remove(k);
-        if (buf.size == 0 && open.isEmpty()) {
+        buf.dropFirstPanes(done);
+        if (buf.isEmpty()) {
             pending.clear();
             liveModels.computeIfPresent(ids[0], (id, n) -> n > 1 ? n - 1 : null);
         } else {

@@ -3,10 +3,10 @@ package io.carbonstream.aggregate;
 import java.util.Arrays;
 
 /**
- * The requests of one (datacenter, model) that wait for the watermark, summed per event-time
- * millisecond and kept sorted by time, so that a timer takes the due prefix without looking at
- * the rest. One state value per key: a request costs one state access, not one per map entry.
- * A Flink POJO (primitive and POJO arrays): no Kryo.
+ * Everything the pricing stage keeps for one (datacenter, model): the requests that wait for the
+ * watermark, summed per event-time millisecond and sorted by time (pricing takes the due prefix
+ * without looking at the rest), and the priced one-minute panes not yet emitted. One state value
+ * per key, so a request costs one state access. A Flink POJO (primitive and POJO arrays): no Kryo.
  */
 public class PendingBuffer {
     /** The zone of the key's datacenter when its requests arrived. */
@@ -14,8 +14,12 @@ public class PendingBuffer {
     public long[] times = new long[8];
     public Totals[] totals = new Totals[8];
     public int size;
-    /** The latest pricing timer registered for this key: one timer per key and second. */
+    /** The latest pane timer registered for this key: one timer per key and minute. */
     public long maxTimer = Long.MIN_VALUE;
+    /** Priced, not yet emitted panes: minute starts (ascending) and their totals. */
+    public long[] paneMinutes = new long[2];
+    public Totals[] panes = new Totals[2];
+    public int paneCount;
 
     public PendingBuffer() {}
 
@@ -54,6 +58,38 @@ public class PendingBuffer {
         System.arraycopy(totals, n, totals, 0, size - n);
         Arrays.fill(totals, size - n, size, null);
         size -= n;
+    }
+
+    /** Adds priced totals to the pane of a minute. Returns true if the pane is new. */
+    public boolean addToPane(long minute, Totals priced) {
+        int i = Arrays.binarySearch(paneMinutes, 0, paneCount, minute);
+        if (i >= 0) {
+            panes[i].add(priced);
+            return false;
+        }
+        int at = -i - 1;
+        if (paneCount == paneMinutes.length) {
+            paneMinutes = Arrays.copyOf(paneMinutes, paneCount * 2);
+            panes = Arrays.copyOf(panes, paneCount * 2);
+        }
+        System.arraycopy(paneMinutes, at, paneMinutes, at + 1, paneCount - at);
+        System.arraycopy(panes, at, panes, at + 1, paneCount - at);
+        paneMinutes[at] = minute;
+        panes[at] = priced;
+        paneCount++;
+        return true;
+    }
+
+    /** Drops the first n panes. */
+    public void dropFirstPanes(int n) {
+        System.arraycopy(paneMinutes, n, paneMinutes, 0, paneCount - n);
+        System.arraycopy(panes, n, panes, 0, paneCount - n);
+        Arrays.fill(panes, paneCount - n, paneCount, null);
+        paneCount -= n;
+    }
+
+    public boolean isEmpty() {
+        return size == 0 && paneCount == 0;
     }
 
     private void grow() {

@@ -65,10 +65,9 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
                 if (d.datacenterId != null && d.dimension != Dimension.MODEL) ids.put("dc", d.datacenterId);
                 if (d.modelId != null && d.dimension != Dimension.DATACENTER) ids.put("model", d.modelId);
             }
-            // One timer per minute end this pane contributes to (Flink keeps one per key and time).
-            for (long end = m + MINUTE; end <= m + HOUR; end += MINUTE) {
-                if (end - 1 > wm) ctx.timerService().registerEventTimeTimer(end - 1);
-            }
+            // The pane's own minute end; from there each minute-end timer chains the next one while
+            // some pane is still inside the rolling hour (one registration per key and minute, not 60 per pane).
+            if (m + MINUTE - 1 > wm) ctx.timerService().registerEventTimeTimer(m + MINUTE - 1);
             ctx.timerService().registerEventTimeTimer(tickAtOrAfter(m + HOUR + allowedLatenessMs));
         } else {
             pane.add(d.totals);
@@ -87,6 +86,9 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
             emit(WindowKind.MINUTE, end, out);
             emit(WindowKind.ROLLING_HOUR, end, out);
             if (end % HOUR == 0) emit(WindowKind.HOUR, end, out);
+            // The next rolling hour, [end + 1 min - 1 h, end + 1 min), still has data: keep the chain going.
+            Long newest = newestPane();
+            if (newest != null && newest >= end + MINUTE - HOUR) ctx.timerService().registerEventTimeTimer(end + MINUTE - 1);
         }
         if (!dirty.isEmpty()) {
             TreeSet<Long> minuteEnds = new TreeSet<>();
@@ -132,6 +134,12 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
         a.revision = revision;
         a.methodology = methodology;
         out.collect(a);
+    }
+
+    private Long newestPane() throws Exception {
+        Long newest = null;
+        for (Long m : panes.keys()) if (newest == null || m > newest) newest = m;
+        return newest;
     }
 
     /** Drops panes and revision counters no late data can change any more. */

@@ -60,12 +60,9 @@ public class BudgetFunction extends KeyedProcessFunction<String, PaneDelta, Aler
         if (b != null) budget.update(b);
         else budget.clear();
         Double g = gramsByMinute.get(d.minuteStart);
-        if (g == null) {
-            long wm = ctx.timerService().currentWatermark();
-            // Up to the first window the minute has left, so that its departure is evaluated too.
-            for (long end = d.minuteStart + MINUTE; end <= d.minuteStart + windowMs + MINUTE; end += MINUTE) {
-                if (end - 1 > wm) ctx.timerService().registerEventTimeTimer(end - 1);
-            }
+        if (g == null && d.minuteStart + MINUTE - 1 > ctx.timerService().currentWatermark()) {
+            // The minute's end; each evaluation then chains the next while the window holds data.
+            ctx.timerService().registerEventTimeTimer(d.minuteStart + MINUTE - 1);
         }
         gramsByMinute.put(d.minuteStart, (g == null ? 0.0 : g) + d.totals.locationG);
         Double kwh = kwhByMinute.get(d.minuteStart);
@@ -99,7 +96,10 @@ public class BudgetFunction extends KeyedProcessFunction<String, PaneDelta, Aler
         }
         Double b = budget.value();
         Long since = raisedAt.value();
-        if (b == null && since == null) return; // no budget: the gauge was all
+        if (b == null && since == null) { // no budget: the gauge was all
+            chain(ctx, timestamp);
+            return;
+        }
         if (b == null) b = Double.POSITIVE_INFINITY; // budget removed while an alert is open: let it clear
         switch (hysteresis.evaluate(since, end, rate, b, b * exitFraction)) {
             case RAISE -> {
@@ -112,10 +112,16 @@ public class BudgetFunction extends KeyedProcessFunction<String, PaneDelta, Aler
             }
             case HOLD, NONE -> { }
         }
-        // A rate that stays high keeps its minute timers; an open alert needs them to clear. Once the
-        // window is empty and nothing is open, the key leaves no state behind.
-        if (gramsByMinute.isEmpty() && raisedAt.value() == null) budget.clear();
-        else if (gramsByMinute.isEmpty()) ctx.timerService().registerEventTimeTimer(timestamp + MINUTE);
+        chain(ctx, timestamp);
+    }
+
+    /**
+     * Evaluates again at the next minute end while the window holds data (so that each minute's
+     * departure is seen) or an alert is open (so that it can clear). Otherwise the key leaves no state.
+     */
+    private void chain(OnTimerContext ctx, long timestamp) throws Exception {
+        if (!gramsByMinute.isEmpty() || raisedAt.value() != null) ctx.timerService().registerEventTimeTimer(timestamp + MINUTE);
+        else budget.clear();
     }
 
     private static AlertRecord alert(String dc, boolean raised, long now, long startedAt, double rate, double budget, double kwhPerMinute) {
