@@ -2,8 +2,10 @@ package io.carbonstream.aggregate;
 
 import io.carbonstream.energy.InferenceRequest;
 import io.carbonstream.energy.Provenance;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
-/** A valid request with its GPU energy, on its way to be priced. A Flink POJO. */
+/** A valid request with its GPU energy, on its way to be priced (serialized by {@link MeteredRequestSerializer}). */
+@TypeInfo(MeteredRequestSerializer.Factory.class)
 public class MeteredRequest {
     public InferenceRequest request;
     public double gpuJoules;

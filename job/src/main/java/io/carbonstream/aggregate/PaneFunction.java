@@ -77,6 +77,12 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
      * it restarts from zero, so the bound is at most twice the cap for one state lifetime.
      */
     private transient Map<String, Integer> liveModels;
+    /**
+     * Changes with every registry update this subtask sees; a key's cached registry entry is valid
+     * while its version matches. Starts from a fresh value in every run, so that entries cached
+     * before a restore are looked up again.
+     */
+    private transient long registryVersion;
     private transient AvroCodec<InferenceEvent> codec;
 
     public PaneFunction(
@@ -106,13 +112,17 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         lateIntensityUpdates = metrics.counter("intensityUpdatesLate");
         tooManyModels = metrics.counter("requestsTooManyModels");
         liveModels = new HashMap<>();
+        registryVersion = System.nanoTime();
         codec = new AvroCodec<>(InferenceEvent.class);
     }
 
     @Override
     public void processElement(MeteredRequest m, ReadOnlyContext ctx, Collector<PaneDelta> out) throws Exception {
         InferenceRequest r = m.request;
-        DatacenterProfile dc = lookup(ctx.getBroadcastState(REGISTRY), r.datacenterId);
+        PendingBuffer buf = pending.value();
+        DatacenterProfile dc = buf != null && buf.profileVersion == registryVersion
+                ? buf.profile
+                : lookup(ctx.getBroadcastState(REGISTRY), r.datacenterId);
         if (dc == null) {
             unknownDatacenter.inc();
             ctx.output(DEAD_LETTERS, reject(r, Reason.UNKNOWN_DATACENTER,
@@ -129,7 +139,6 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
                     + allowedLatenessMs + " ms behind its window end " + (minute + MINUTE) + " (watermark " + wm + ")", wm));
             return;
         }
-        PendingBuffer buf = pending.value();
         if (buf == null) {
             // First request of this (datacenter, model) since its state was last cleared: admit it if the cap allows.
             int live = liveModels.getOrDefault(r.datacenterId, 0);
@@ -143,6 +152,8 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             buf = new PendingBuffer();
         }
         buf.zone = dc.zone;
+        buf.profile = dc;
+        buf.profileVersion = registryVersion;
         Totals one = energy(m, dc);
         if (onTime) {
             buf.add(t, one);
@@ -217,7 +228,9 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             state.put(r.zone, tl);
         } else if (e.datacenter != null) {
             ctx.getBroadcastState(REGISTRY).put(e.datacenter.datacenterId, e.datacenter);
+            registryVersion++;
         } else if (e.deletedDatacenter != null) {
+            registryVersion++;
             // A tombstone overrides the registry file too.
             ctx.getBroadcastState(REGISTRY).put(e.deletedDatacenter, new DatacenterProfile(e.deletedDatacenter, null, 1, 0));
         }

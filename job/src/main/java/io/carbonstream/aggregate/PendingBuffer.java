@@ -11,6 +11,9 @@ import java.util.Arrays;
 public class PendingBuffer {
     /** The zone of the key's datacenter when its requests arrived. */
     public String zone;
+    /** The datacenter's registry entry, valid while {@code profileVersion} is the function's registry version. */
+    public io.carbonstream.registry.DatacenterProfile profile;
+    public long profileVersion;
     public long[] times = new long[8];
     public Totals[] totals = new Totals[8];
     public int size;
