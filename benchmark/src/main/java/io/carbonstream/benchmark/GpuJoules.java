@@ -1,0 +1,46 @@
+package io.carbonstream.benchmark;
+
+import io.carbonstream.energy.EnergyModel;
+import io.carbonstream.energy.InferenceRequest;
+import io.carbonstream.energy.Modality;
+import io.carbonstream.energy.ModelCatalog;
+import org.apache.flink.table.functions.FunctionContext;
+import org.apache.flink.table.functions.ScalarFunction;
+
+/**
+ * GPU joules of one request for the SQL peer: calls the job's own {@link EnergyModel} with the
+ * built-in catalog, so that both implementations use the same figures (measured when present,
+ * else catalog, parametric fit or modality default).
+ */
+public class GpuJoules extends ScalarFunction {
+
+    private transient EnergyModel model;
+    private transient InferenceRequest r;
+
+    @Override
+    public void open(FunctionContext context) {
+        model = new EnergyModel(ModelCatalog.builtIn());
+        r = new InferenceRequest();
+    }
+
+    public Double eval(String modelId, String modality, Long inputTokens, Long outputTokens, Integer images, Integer diffusionSteps,
+                       Double mediaSeconds, Double measuredGpuJoules, Double activeParamsB) {
+        if (model == null) open(null);
+        r.modelId = modelId;
+        r.modality = Modality.valueOf(modality);
+        // The Avro fields are non-null: SQL only sees them as nullable columns.
+        r.inputTokens = inputTokens;
+        r.outputTokens = outputTokens;
+        r.images = images;
+        r.diffusionSteps = diffusionSteps;
+        r.mediaSeconds = mediaSeconds;
+        r.measuredGpuJoules = measuredGpuJoules;
+        r.activeParamsB = activeParamsB;
+        return model.gpuEnergy(r).gpuJoules();
+    }
+
+    @Override
+    public boolean isDeterministic() {
+        return true;
+    }
+}

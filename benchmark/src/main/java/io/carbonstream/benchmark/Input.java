@@ -1,0 +1,132 @@
+package io.carbonstream.benchmark;
+
+import io.carbonstream.demo.generator.AvroBinary;
+import io.carbonstream.demo.generator.DatacenterSpec;
+import io.carbonstream.demo.generator.Fleet;
+import io.carbonstream.demo.generator.GeneratedRecord;
+import io.carbonstream.demo.generator.GeneratorSettings;
+import io.carbonstream.demo.generator.TrafficGenerator;
+import io.carbonstream.demo.generator.Zone;
+import io.carbonstream.schema.Datacenter;
+import io.carbonstream.schema.InferenceEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** The benchmark's input: the demo generator's traffic on a large fleet, every zone updated every 5 minutes. */
+final class Input {
+
+    private Input() {}
+
+    /** The generator's large fleet (24 datacenters, 10 zones, 34 models) with every zone publishing every 5 minutes. */
+    static Fleet fleet() {
+        Fleet large = Fleet.large();
+        Map<String, Zone> fiveMinute = new LinkedHashMap<>();
+        List<DatacenterSpec> dcs = new ArrayList<>();
+        for (DatacenterSpec d : large.datacenters()) {
+            Zone z = d.zone();
+            Zone z5 = fiveMinute.computeIfAbsent(z.id(), k -> new Zone(z.id(), z.utcOffsetHours(), z.lowHour(), z.low(), z.highHour(),
+                    z.high(), 5, z.spikesPerDay(), z.marginalFactor()));
+            dcs.add(new DatacenterSpec(d.id(), z5, d.pue(), d.wueLPerKwh(), d.itOverhead(), d.marketFactorGPerKwh(), d.budgetShare(),
+                    d.trafficWeight(), d.telemetryShare()));
+        }
+        return new Fleet(dcs, large.models());
+    }
+
+    /** In-order, on-time traffic (no stragglers or late requests: both systems would answer those differently by design). */
+    static TrafficGenerator generator(long seed, Instant start, double simRate) {
+        return new TrafficGenerator(GeneratorSettings.of(seed, start, simRate).withFleet(fleet()).withoutLateData());
+    }
+
+    static Properties producerProps(String bootstrap, int lingerMs) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(lingerMs));
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(128L << 20));
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "carbonstream-benchmark");
+        return p;
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap, int lingerMs) {
+        return new KafkaProducer<>(producerProps(bootstrap, lingerMs), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    static void produceRegistry(KafkaProducer<byte[], byte[]> p, String topic, List<Datacenter> registry) {
+        for (Datacenter d : registry) {
+            p.send(new ProducerRecord<>(topic, d.getDatacenterId().getBytes(StandardCharsets.UTF_8), AvroBinary.encode(d)));
+        }
+        p.flush();
+    }
+
+    /** What was produced. */
+    record Produced(long requests, long intensityUpdates, long registryEntries, long eventBytes, long firstEventTime, long lastEventTime,
+                    int datacenters, int models, int zones, int datacenterModels, double seconds) {
+        double requestsPerSecond() {
+            return requests / seconds;
+        }
+    }
+
+    /** Produces the registry, then the first {@code n} requests with the intensity updates around them, in publish order. */
+    static Produced produce(String bootstrap, Topics t, TrafficGenerator gen, long n) {
+        long start = System.nanoTime();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long requests = 0, updates = 0, bytes = 0, first = Long.MAX_VALUE, last = Long.MIN_VALUE;
+        Set<String> dcs = new HashSet<>(), models = new HashSet<>(), zones = new HashSet<>(), pairs = new HashSet<>();
+        try (KafkaProducer<byte[], byte[]> p = producer(bootstrap, 20)) {
+            produceRegistry(p, t.registry(), gen.registry());
+            for (Iterator<GeneratedRecord> it = gen.bounded(n, Duration.ZERO); it.hasNext(); ) {
+                GeneratedRecord r = it.next();
+                byte[] value = r.valueBytes();
+                if (r.isRequest()) {
+                    InferenceEvent e = r.event();
+                    long et = e.getEventTime().toEpochMilli();
+                    first = Math.min(first, et);
+                    last = Math.max(last, et);
+                    requests++;
+                    bytes += value.length;
+                    if (pairs.add(e.getDatacenterId() + "|" + e.getModelId())) {
+                        dcs.add(e.getDatacenterId());
+                        models.add(e.getModelId());
+                    }
+                    p.send(new ProducerRecord<>(t.events(), r.keyBytes(), value), (m, ex) -> {
+                        if (ex != null) failure.compareAndSet(null, ex);
+                    });
+                } else {
+                    updates++;
+                    zones.add(r.key());
+                    p.send(new ProducerRecord<>(t.intensity(), r.keyBytes(), value), (m, ex) -> {
+                        if (ex != null) failure.compareAndSet(null, ex);
+                    });
+                }
+            }
+            p.flush();
+        }
+        if (failure.get() != null) throw new IllegalStateException("producing the input failed", failure.get());
+        return new Produced(requests, updates, gen.registry().size(), bytes, first, last, dcs.size(), models.size(), zones.size(),
+                pairs.size(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Topic names of one phase. */
+    record Topics(String events, String intensity, String registry, String aggregates, String deadLetters, String late) {
+        static Topics of(String prefix) {
+            return new Topics(prefix + "events", prefix + "intensity", prefix + "registry", prefix + "aggregates", prefix + "dlq",
+                    prefix + "late");
+        }
+    }
+}
