@@ -151,7 +151,6 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             liveModels.put(r.datacenterId, live + 1);
             buf = new PendingBuffer();
         }
-        buf.zone = dc.zone;
         buf.profile = dc;
         buf.profileVersion = registryVersion;
         Totals one = energy(m, dc);
@@ -172,7 +171,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         }
         // Whatever the watermark has passed can be priced now: this keeps the buffer short without
         // a timer per second.
-        if (buf.size > 0 && buf.times[0] <= wm) priceUpTo(buf, wm, ctx.getBroadcastState(INTENSITY).get(buf.zone));
+        if (buf.size > 0 && buf.times[0] <= wm) priceUpTo(buf, wm, ctx.getBroadcastState(INTENSITY).get(buf.profile.zone));
         pending.update(buf);
     }
 
@@ -181,7 +180,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         int due = buf.countUpTo(t);
         for (int i = 0; i < due; i++) {
             Totals p = buf.totals[i];
-            p.price(pricer.price(buf.zone, timeline, buf.times[i]));
+            p.price(pricer.price(buf.profile.zone, timeline, buf.times[i]));
             buf.addToPane(floor(buf.times[i], MINUTE), p);
         }
         buf.dropFirst(due);
@@ -191,16 +190,15 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PaneDelta> out) throws Exception {
         PendingBuffer buf = pending.value();
         if (buf == null) return;
-        if (buf.size > 0) priceUpTo(buf, timestamp, ctx.getBroadcastState(INTENSITY).get(buf.zone));
+        if (buf.size > 0) priceUpTo(buf, timestamp, ctx.getBroadcastState(INTENSITY).get(buf.profile.zone));
         String[] ids = ctx.getCurrentKey().split("\u001f", 2);
-        DatacenterProfile dc = lookup(ctx.getBroadcastState(REGISTRY), ids[0]);
         int done = 0;
         while (done < buf.paneCount && buf.paneMinutes[done] + MINUTE - 1 <= timestamp) {
             Totals t = buf.panes[done];
             aggregated.inc(t.requests);
             PaneDelta d = new PaneDelta(Dimension.DATACENTER_MODEL, ids[0], ids[1], buf.paneMinutes[done], t);
-            d.zone = buf.zone;
-            d.budgetGPerHour = dc == null ? null : dc.emissionBudgetGPerHour;
+            d.zone = buf.profile.zone;
+            d.budgetGPerHour = buf.profile.emissionBudgetGPerHour;
             out.collect(d);
             done++;
         }

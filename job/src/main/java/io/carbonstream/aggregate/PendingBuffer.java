@@ -9,9 +9,10 @@ import java.util.Arrays;
  * per key, so a request costs one state access. A Flink POJO (primitive and POJO arrays): no Kryo.
  */
 public class PendingBuffer {
-    /** The zone of the key's datacenter when its requests arrived. */
-    public String zone;
-    /** The datacenter's registry entry, valid while {@code profileVersion} is the function's registry version. */
+    /**
+     * The datacenter's registry entry as of the key's latest request (its zone prices the buffer),
+     * valid for lookups while {@code profileVersion} is the function's registry version.
+     */
     public io.carbonstream.registry.DatacenterProfile profile;
     public long profileVersion;
     public long[] times = new long[8];

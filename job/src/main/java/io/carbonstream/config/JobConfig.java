@@ -111,6 +111,14 @@ public final class JobConfig implements Serializable {
         if (conf.get(BUDGET_WINDOW).toMillis() % 60_000 != 0 || conf.get(ALERT_RATE_WINDOW).toMillis() % 60_000 != 0) {
             throw new ConfigException("--alerts.budget.window and --alerts.rate-window must be whole minutes");
         }
+        if (!(conf.get(SPIKE_ABSOLUTE) > 0) || !(conf.get(SPIKE_EXIT_HYSTERESIS) >= 0) || conf.get(SPIKE_MIN_SAMPLES) < 1) {
+            throw new ConfigException("--alerts.spike.absolute must be > 0 gCO2e/kWh, --alerts.spike.exit-hysteresis >= 0 and "
+                    + "--alerts.spike.min-baseline-samples >= 1");
+        }
+        Double budget = conf.getOptional(BUDGET_DEFAULT).orElse(null);
+        if (budget != null && !(budget > 0)) {
+            throw new ConfigException("--alerts.budget.default must be a positive gCO2e per hour (leave it unset for registry budgets only)");
+        }
         if (!(conf.get(SPIKE_RELATIVE) > 0) || !(conf.get(BUDGET_EXIT_FRACTION) > 0 && conf.get(BUDGET_EXIT_FRACTION) <= 1)) {
             throw new ConfigException("--alerts.spike.relative-margin must be > 0 and --alerts.budget.exit-fraction in (0, 1]");
         }

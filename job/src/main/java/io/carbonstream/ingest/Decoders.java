@@ -119,6 +119,7 @@ public final class Decoders {
     public static final class Registry implements KafkaRecordDeserializationSchema<ControlEvent> {
         private final Limits limits;
         private transient AvroCodec<Datacenter> codec;
+        private transient Validator validator;
 
         public Registry(Limits limits) {
             this.limits = limits;
@@ -130,7 +131,10 @@ public final class Decoders {
         }
 
         ControlEvent decode(ConsumerRecord<byte[], byte[]> rec) {
-            if (codec == null) codec = new AvroCodec<>(Datacenter.class);
+            if (codec == null) {
+                codec = new AvroCodec<>(Datacenter.class);
+                validator = new Validator(limits);
+            }
             if (rec.value() == null) {
                 if (rec.key() == null) return ControlEvent.rejected(deadLetter(rec, Reason.NULL_VALUE, "tombstone without a key"));
                 return ControlEvent.deleted(new String(rec.key(), StandardCharsets.UTF_8));
@@ -142,7 +146,7 @@ public final class Decoders {
                 return ControlEvent.rejected(deadLetter(rec, Reason.UNDECODABLE, "not a Datacenter: " + ex.getMessage()));
             }
             DatacenterProfile p = toProfile(d);
-            Rejection text = new Validator(limits).text("datacenter_id", p.datacenterId);
+            Rejection text = validator.text("datacenter_id", p.datacenterId);
             if (text != null) return ControlEvent.rejected(deadLetter(rec, text.reason(), text.message()));
             String problem = p.problem();
             if (problem != null) return ControlEvent.rejected(deadLetter(rec, Reason.INVALID_VALUE, problem));

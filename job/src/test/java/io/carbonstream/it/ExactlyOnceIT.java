@@ -7,7 +7,6 @@ import io.carbonstream.config.JobConfig;
 import io.carbonstream.ingest.RequestEnvelope;
 import io.carbonstream.schema.Aggregate;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the reference exactly, each window exactly once: no request lost, none counted twice.
  */
 class ExactlyOnceIT extends KafkaAndFlinkIT {
-
-    static final Duration PATIENCE = Duration.ofMinutes(3);
 
     /** Throws once, on the first record after the first completed checkpoint. Static: tasks share this JVM. */
     static final class FailOnceAfterCheckpoint implements MapFunction<RequestEnvelope, RequestEnvelope>, CheckpointListener {
@@ -107,7 +104,7 @@ class ExactlyOnceIT extends KafkaAndFlinkIT {
      * event time whose watermark closes every window of the scenario (it is not part of the reference).
      */
     static void produceSecondHalfAfterACheckpoint(JobFixture f, Scenario s, MiniCluster cluster, JobID id) throws Exception {
-        await("a completed checkpoint", () -> completedCheckpoints(cluster, id) > 0);
+        JobFixture.await("a completed checkpoint", () -> completedCheckpoints(cluster, id) > 0);
         List<KafkaIO.Raw> rest = new ArrayList<>(s.requests.subList(s.requests.size() / 2, s.requests.size()).stream()
                 .map(JobFixture::event).toList());
         f.produce("events", rest);
@@ -116,7 +113,7 @@ class ExactlyOnceIT extends KafkaAndFlinkIT {
 
     static void awaitAndVerify(JobFixture f, Scenario s) throws Exception {
         Map<String, Reference.Agg> expected = JobFixture.reference(s, s.requests);
-        await("every window committed", () -> f.latestAggregates().keySet().containsAll(expected.keySet()));
+        JobFixture.await("every window committed", () -> f.latestAggregates().keySet().containsAll(expected.keySet()));
         List<Map.Entry<String, Aggregate>> records = f.aggregateRecords();
         Map<String, Integer> seen = new HashMap<>();
         for (Map.Entry<String, Aggregate> e : records) seen.merge(e.getKey(), 1, Integer::sum);
@@ -140,15 +137,4 @@ class ExactlyOnceIT extends KafkaAndFlinkIT {
     }
 
     /** Polls a condition until it holds; fails after a generous bound instead of hanging. */
-    interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    static void await(String what, Condition condition) throws Exception {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(200); // polling interval, not synchronisation: the condition decides
-        }
-    }
 }

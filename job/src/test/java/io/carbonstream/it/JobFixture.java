@@ -22,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 final class JobFixture {
 
     static final double REL = 1e-9;
+    static final java.time.Duration PATIENCE = java.time.Duration.ofMinutes(3);
 
     final EmbeddedKafka kafka;
     final String prefix;
@@ -172,5 +173,17 @@ final class JobFixture {
 
     static void close(String what, double actual, double expected) {
         assertThat(actual).as(what).isCloseTo(expected, within(Math.max(Math.abs(expected) * REL, 1e-12)));
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    static void await(String what, Condition condition) throws Exception {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(200); // polling interval, not synchronisation: the condition decides
+        }
     }
 }

@@ -1,6 +1,6 @@
 package io.carbonstream.it;
 
-import static io.carbonstream.it.ExactlyOnceIT.await;
+import static io.carbonstream.it.JobFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.carbonstream.CarbonStreamJob;
