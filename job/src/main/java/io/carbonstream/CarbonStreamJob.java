@@ -65,32 +65,14 @@ public final class CarbonStreamJob {
      * stream: tests use it to inject failures between the real source and the pipeline.
      */
     public static void build(StreamExecutionEnvironment env, JobConfig cfg, UnaryOperator<DataStream<RequestEnvelope>> eventsTap) {
-        Configuration pipeline = new Configuration();
-        // No Kryo anywhere: every type is a POJO or Avro; a generic type is a bug to fix, not a fallback.
-        pipeline.set(PipelineOptions.GENERIC_TYPES, false);
-        // Functions never keep or mutate their inputs, so chained operators may pass objects directly.
-        pipeline.set(PipelineOptions.OBJECT_REUSE, true);
-        env.configure(pipeline);
-        env.enableCheckpointing(cfg.ms(JobOptions.CHECKPOINT_INTERVAL), CheckpointingMode.EXACTLY_ONCE);
-        if (cfg.get(JobOptions.PARALLELISM) > 0) env.setParallelism(cfg.get(JobOptions.PARALLELISM));
-
+        configure(env, cfg);
         boolean bounded = cfg.get(JobOptions.BOUNDED);
-
-        WatermarkStrategy<RequestEnvelope> eventsWm = WatermarkStrategy
-                .<RequestEnvelope>forBoundedOutOfOrderness(cfg.get(JobOptions.OUT_OF_ORDERNESS))
-                .withTimestampAssigner(new EventTime());
         WatermarkStrategy<ControlEvent> intensityWm = WatermarkStrategy
                 .<ControlEvent>forBoundedOutOfOrderness(cfg.get(JobOptions.INTENSITY_OUT_OF_ORDERNESS))
                 .withTimestampAssigner(new ValidFrom());
-        if (!bounded) {
-            // Bounded runs finish every input (watermark +inf) and must not depend on wall-clock idleness.
-            eventsWm = eventsWm.withIdleness(cfg.get(JobOptions.EVENTS_IDLE_TIMEOUT));
-            intensityWm = intensityWm.withIdleness(cfg.get(JobOptions.INTENSITY_IDLE_TIMEOUT));
-        }
+        if (!bounded) intensityWm = intensityWm.withIdleness(cfg.get(JobOptions.INTENSITY_IDLE_TIMEOUT));
 
-        DataStream<RequestEnvelope> events = env
-                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_EVENTS), new Decoders.Requests(cfg.limits())), eventsWm, Op.EVENTS_SOURCE.label)
-                .uid(Op.EVENTS_SOURCE.uid);
+        DataStream<RequestEnvelope> events = eventsSource(env, cfg);
         // The control inputs are small: one reader each, broadcast to every pricing subtask.
         DataStream<ControlEvent> intensity = env
                 .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_INTENSITY), new Decoders.Intensity(cfg.limits())), intensityWm,
@@ -117,6 +99,30 @@ public final class CarbonStreamJob {
         out.lateEvents()
                 .sinkTo(sink(cfg, "late-events", new Encoders.DeadLetters(cfg.get(JobOptions.TOPIC_LATE))))
                 .uid(Op.LATE_SINK.uid).name(Op.LATE_SINK.label);
+    }
+
+    /** Job-wide settings: serialization rules, checkpointing, parallelism. */
+    public static void configure(StreamExecutionEnvironment env, JobConfig cfg) {
+        Configuration pipeline = new Configuration();
+        // No Kryo anywhere: every type is a POJO or Avro; a generic type is a bug to fix, not a fallback.
+        pipeline.set(PipelineOptions.GENERIC_TYPES, false);
+        // Functions never keep or mutate their inputs, so chained operators may pass objects directly.
+        pipeline.set(PipelineOptions.OBJECT_REUSE, true);
+        env.configure(pipeline);
+        env.enableCheckpointing(cfg.ms(JobOptions.CHECKPOINT_INTERVAL), CheckpointingMode.EXACTLY_ONCE);
+        if (cfg.get(JobOptions.PARALLELISM) > 0) env.setParallelism(cfg.get(JobOptions.PARALLELISM));
+    }
+
+    /** The decoded inference events with their event-time watermarks (also the benchmark's floor). */
+    public static DataStream<RequestEnvelope> eventsSource(StreamExecutionEnvironment env, JobConfig cfg) {
+        WatermarkStrategy<RequestEnvelope> eventsWm = WatermarkStrategy
+                .<RequestEnvelope>forBoundedOutOfOrderness(cfg.get(JobOptions.OUT_OF_ORDERNESS))
+                .withTimestampAssigner(new EventTime());
+        // Bounded runs finish every input (watermark +inf) and must not depend on wall-clock idleness.
+        if (!cfg.get(JobOptions.BOUNDED)) eventsWm = eventsWm.withIdleness(cfg.get(JobOptions.EVENTS_IDLE_TIMEOUT));
+        return env
+                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_EVENTS), new Decoders.Requests(cfg.limits())), eventsWm, Op.EVENTS_SOURCE.label)
+                .uid(Op.EVENTS_SOURCE.uid);
     }
 
     private static <T> KafkaSource<T> source(JobConfig cfg, String topic, KafkaRecordDeserializationSchema<T> deserializer) {

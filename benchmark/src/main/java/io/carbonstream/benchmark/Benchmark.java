@@ -55,6 +55,10 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--limit-consumers", split = ",", description = "Consumer thread counts for the limit; the best is the limit (default: 1,2).")
     List<Integer> limitConsumers = new ArrayList<>(List.of(1, 2));
 
+    @Option(names = "--warmup-requests", description = "Size of a separate warm-up input that every system (limit, floors, carbonstream, "
+            + "SQL) processes once before its measured run, so that all are measured JIT-compiled; 0 = none (default: ${DEFAULT-VALUE}).")
+    long warmupRequests = 1_000_000;
+
     @Option(names = "--latency-seconds", description = "Length of the fixed-rate latency/memory run (default: ${DEFAULT-VALUE}).")
     int latencySeconds = 600;
 
@@ -73,8 +77,8 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--job-option", description = "Extra carbonstream option key=value (both carbonstream runs), e.g. intensity.idle-timeout=5s.")
     Map<String, String> jobOptions = new LinkedHashMap<>();
 
-    @Option(names = "--phases", split = ",", description = "Phases to run (default: limit,carbonstream,sql,latency).")
-    List<String> phases = new ArrayList<>(List.of("limit", "carbonstream", "sql", "latency"));
+    @Option(names = "--phases", split = ",", description = "Phases to run (default: limit,floor,carbonstream,sql,latency).")
+    List<String> phases = new ArrayList<>(List.of("limit", "floor", "carbonstream", "sql", "latency"));
 
     @Option(names = "--report-dir", description = "Where latest.md and latest.json go (default: ${DEFAULT-VALUE}).")
     Path reportDir = Path.of("benchmark/reports");
@@ -131,15 +135,11 @@ public final class Benchmark implements Callable<Integer> {
             settings.put("throughputCheckpointInterval", checkpointInterval);
             settings.put("latencyCheckpointInterval", latencyCheckpointInterval);
             settings.put("eventsPartitions", 2);
+            settings.put("warmupRequests", warmupRequests);
             settings.put("jobOptions", jobOptions);
             report.put("settings", settings);
 
-            Input.Topics in = Input.Topics.of(run);
-            KafkaUtil.createTopics(servers, List.of(new NewTopic(in.events(), 2, (short) 1), new NewTopic(in.intensity(), 1, (short) 1),
-                    new NewTopic(in.registry(), 1, (short) 1), new NewTopic(run + "cs.aggregates", 2, (short) 1),
-                    new NewTopic(run + "cs.dlq", 1, (short) 1), new NewTopic(run + "cs.late", 1, (short) 1),
-                    new NewTopic(run + "sql.aggregates", 2, (short) 1)));
-            KafkaUtil.createTopics(servers, extraTopics(run + "cs."));
+            Input.Topics in = createTopics(servers, run);
             Instant simStart = Instant.now().minus(Duration.ofDays(3)).truncatedTo(ChronoUnit.HOURS);
             TrafficGenerator gen = Input.generator(seed, simStart, simRate);
             Path registryFile = workDir.resolve("registry.json");
@@ -164,6 +164,7 @@ public final class Benchmark implements Callable<Integer> {
             log("input: " + input);
 
             try (Flink flink = new Flink(parallelism, workDir.toAbsolutePath())) {
+                if (warmupRequests > 0) warmUp(flink, servers, run + "warm.", registryFile, simStart);
                 double limitRate = 0;
                 if (phases.contains("limit")) {
                     List<Map<String, Object>> runs = new ArrayList<>();
@@ -186,19 +187,27 @@ public final class Benchmark implements Callable<Integer> {
                     report.put("limit", limit);
                 }
 
+                if (phases.contains("floor")) {
+                    Map<String, Object> floor = new LinkedHashMap<>();
+                    for (Floor.Shape shape : Floor.Shape.values()) {
+                        Floor.Result r = Floor.run(flink, jobOptions(servers, in, run + "floor.", registryFile, checkpointInterval, true),
+                                shape, produced.requests());
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("label", shape.label);
+                        m.put("seconds", r.seconds());
+                        m.put("requestsPerSecond", r.requestsPerSecond());
+                        floor.put(shape.name(), m);
+                        log("floor " + m);
+                    }
+                    report.put("floor", floor);
+                }
+
                 Map<String, Outputs.Row> carbonOut = null;
                 double carbonNet = 0, carbonGross = 0;
                 if (phases.contains("carbonstream")) {
-                    Map<String, String> opts = jobOptions(servers, in, run + "cs.", registryFile, checkpointInterval, true);
-                    FirstRecordProbe.FIRST_MS.set(Long.MAX_VALUE);
                     Memory.resetPeaks();
-                    StreamExecutionEnvironment env = flink.env();
-                    CarbonStreamJob.build(env, JobConfig.fromMap(opts), s -> s.map(new FirstRecordProbe()).name("benchmark: first-record probe"));
-                    long t0 = System.currentTimeMillis();
-                    JobID id = flink.submit(env, "carbonstream-benchmark");
-                    flink.await(id);
-                    long t1 = System.currentTimeMillis();
-                    long first = FirstRecordProbe.FIRST_MS.get();
+                    long[] times = runCarbonstream(flink, jobOptions(servers, in, run + "cs.", registryFile, checkpointInterval, true));
+                    long t0 = times[0], first = times[1], t1 = times[2];
                     carbonGross = produced.requests() / ((t1 - t0) / 1000.0);
                     carbonNet = produced.requests() / ((t1 - first) / 1000.0);
                     long peakHeap = Memory.peakHeap();
@@ -228,24 +237,9 @@ public final class Benchmark implements Callable<Integer> {
                 Map<String, Outputs.Row> sqlOut = null;
                 double sqlNet = 0, sqlGross = 0;
                 if (phases.contains("sql")) {
-                    CarbonAvroFormatFactory.FIRST_DECODE_MS.set(Long.MAX_VALUE);
                     Memory.resetPeaks();
-                    JobConfig defaults = JobConfig.fromMap(Map.of());
-                    StreamExecutionEnvironment env = flink.env();
-                    env.setParallelism(parallelism);
-                    env.enableCheckpointing(JobConfig.fromMap(Map.of("checkpoint-interval", checkpointInterval))
-                            .ms(io.carbonstream.config.JobOptions.CHECKPOINT_INTERVAL));
-                    long t0 = System.currentTimeMillis();
-                    SqlPeer.build(env, new SqlPeer.Settings(servers, in.events(), in.intensity(), in.registry(), run + "sql.aggregates",
-                            run + "sqltx", run + "sql", defaults.get(io.carbonstream.config.JobOptions.OUT_OF_ORDERNESS),
-                            defaults.get(io.carbonstream.config.JobOptions.INTENSITY_OUT_OF_ORDERNESS),
-                            defaults.get(io.carbonstream.config.JobOptions.IT_OVERHEAD), defaults.get(io.carbonstream.config.JobOptions.INTENSITY_DEFAULT),
-                            defaults.get(io.carbonstream.config.JobOptions.INTENSITY_MAX_AGE)));
-                    long planned = System.currentTimeMillis();
-                    JobID id = flink.submit(env, "sql-peer-benchmark");
-                    flink.await(id);
-                    long t1 = System.currentTimeMillis();
-                    long first = CarbonAvroFormatFactory.FIRST_DECODE_MS.get();
+                    long[] times = runSql(flink, servers, in, run + "sql");
+                    long t0 = times[0], first = times[1], t1 = times[2], planned = times[3];
                     sqlGross = produced.requests() / ((t1 - t0) / 1000.0);
                     sqlNet = produced.requests() / ((t1 - first) / 1000.0);
                     long peakHeap = Memory.peakHeap();
@@ -317,6 +311,10 @@ public final class Benchmark implements Callable<Integer> {
                     m.put("windowEndToReadableP50Ms", r.excessP50Ms());
                     m.put("windowEndToReadableP99Ms", r.excessP99Ms());
                     m.put("windowEndToReadableMaxMs", r.excessMaxMs());
+                    m.put("eventsOutOfOrdernessMs", r.outOfOrdernessMs());
+                    m.put("watermarkToReadableP50Ms", r.afterWatermarkP50Ms());
+                    m.put("watermarkToReadableP99Ms", r.afterWatermarkP99Ms());
+                    m.put("watermarkToReadableMaxMs", r.afterWatermarkMaxMs());
                     m.put("peakHeapBytes", Memory.peakHeap());
                     List<Map<String, Object>> tl = new ArrayList<>();
                     for (double[] x : r.heapTimeline()) {
@@ -355,6 +353,70 @@ public final class Benchmark implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** The input topics under {@code prefix} and the outputs of both systems (prefix cs. and sql.). */
+    private static Input.Topics createTopics(String servers, String prefix) throws Exception {
+        Input.Topics in = Input.Topics.of(prefix);
+        KafkaUtil.createTopics(servers, List.of(new NewTopic(in.events(), 2, (short) 1), new NewTopic(in.intensity(), 1, (short) 1),
+                new NewTopic(in.registry(), 1, (short) 1), new NewTopic(prefix + "cs.aggregates", 2, (short) 1),
+                new NewTopic(prefix + "cs.dlq", 1, (short) 1), new NewTopic(prefix + "cs.late", 1, (short) 1),
+                new NewTopic(prefix + "sql.aggregates", 2, (short) 1)));
+        KafkaUtil.createTopics(servers, extraTopics(prefix + "cs."));
+        return in;
+    }
+
+    /** carbonstream, bounded, to the end of its input; returns {submit, first record, end} wall times. */
+    private static long[] runCarbonstream(Flink flink, Map<String, String> opts) throws Exception {
+        FirstRecordProbe.FIRST_MS.set(Long.MAX_VALUE);
+        StreamExecutionEnvironment env = flink.env();
+        CarbonStreamJob.build(env, JobConfig.fromMap(opts), s -> s.map(new FirstRecordProbe()).name("benchmark: first-record probe"));
+        long t0 = System.currentTimeMillis();
+        JobID id = flink.submit(env, "carbonstream-benchmark");
+        flink.await(id);
+        return new long[] {t0, FirstRecordProbe.FIRST_MS.get(), System.currentTimeMillis()};
+    }
+
+    /** The SQL peer, bounded, writing {@code prefix}.aggregates; returns {submit, first record, end, planned} wall times. */
+    private long[] runSql(Flink flink, String servers, Input.Topics in, String prefix) throws Exception {
+        CarbonAvroFormatFactory.FIRST_DECODE_MS.set(Long.MAX_VALUE);
+        JobConfig defaults = JobConfig.fromMap(Map.of());
+        StreamExecutionEnvironment env = flink.env();
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(JobConfig.fromMap(Map.of("checkpoint-interval", checkpointInterval))
+                .ms(io.carbonstream.config.JobOptions.CHECKPOINT_INTERVAL));
+        long t0 = System.currentTimeMillis();
+        SqlPeer.build(env, new SqlPeer.Settings(servers, in.events(), in.intensity(), in.registry(), prefix + ".aggregates",
+                prefix + "tx", prefix, defaults.get(io.carbonstream.config.JobOptions.OUT_OF_ORDERNESS),
+                defaults.get(io.carbonstream.config.JobOptions.INTENSITY_OUT_OF_ORDERNESS),
+                defaults.get(io.carbonstream.config.JobOptions.IT_OVERHEAD), defaults.get(io.carbonstream.config.JobOptions.INTENSITY_DEFAULT),
+                defaults.get(io.carbonstream.config.JobOptions.INTENSITY_MAX_AGE)));
+        long planned = System.currentTimeMillis();
+        JobID id = flink.submit(env, "sql-peer-benchmark");
+        flink.await(id);
+        return new long[] {t0, CarbonAvroFormatFactory.FIRST_DECODE_MS.get(), System.currentTimeMillis(), planned};
+    }
+
+    /**
+     * Every system once over a separate, smaller input, results discarded: the measured runs then
+     * compare JIT-compiled code in all systems (on 2 cores, compiling the hot paths of a fresh JVM
+     * took a quarter of the CPU of a 25-s run).
+     */
+    private void warmUp(Flink flink, String servers, String prefix, Path registryFile, Instant simStart) throws Exception {
+        log("warm-up: " + warmupRequests + " requests through every system ...");
+        Input.Topics w = createTopics(servers, prefix);
+        Input.produce(servers, w, Input.generator(seed + 7, simStart, simRate), warmupRequests);
+        if (phases.contains("limit")) Limit.run(servers, w.events(), limitConsumers.get(limitConsumers.size() - 1));
+        if (phases.contains("floor")) {
+            for (Floor.Shape shape : Floor.Shape.values()) {
+                Floor.run(flink, jobOptions(servers, w, prefix + "floor.", registryFile, checkpointInterval, true), shape, warmupRequests);
+            }
+        }
+        if (phases.contains("carbonstream") || phases.contains("latency")) {
+            runCarbonstream(flink, jobOptions(servers, w, prefix + "cs.", registryFile, checkpointInterval, true));
+        }
+        if (phases.contains("sql")) runSql(flink, servers, w, prefix + "sql");
+        log("warm-up done");
     }
 
     private Map<String, String> jobOptions(String servers, Input.Topics in, String prefix, Path registry, String checkpoint, boolean bounded) {

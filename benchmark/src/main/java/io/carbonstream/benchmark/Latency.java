@@ -34,7 +34,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * rate with event time on the wall clock (shifted by a constant under one minute so that the first
  * minute closes soon after the start); a read_committed consumer notes when each per-minute
  * (datacenter, model) aggregate becomes readable. For every request: produce -> readable, and the
- * part of it after its minute ended (the job's own delay: out-of-orderness, pricing, checkpoint).
+ * part of it after its minute ended (out-of-orderness, pricing, checkpoint), and the part after the
+ * watermark could first pass the minute's end (window end + events out-of-orderness: the earliest
+ * moment any event-time job with that out-of-orderness can know the minute is complete), which is
+ * the delay the job adds over its event-time semantics (pricing, windows, the committing checkpoint).
  */
 final class Latency {
 
@@ -45,6 +48,7 @@ final class Latency {
 
     record Result(double targetRate, double achievedRate, long requests, long measuredRequests, long windows,
                   double p50Ms, double p99Ms, double maxMs, double excessP50Ms, double excessP99Ms, double excessMaxMs,
+                  long outOfOrdernessMs, double afterWatermarkP50Ms, double afterWatermarkP99Ms, double afterWatermarkMaxMs,
                   long checkpointIntervalMs, Flink.CheckpointState checkpoint, int activeDatacenterModels, int activeKeys,
                   List<double[]> heapTimeline, double seconds) {}
 
@@ -58,6 +62,8 @@ final class Latency {
         Map<String, AtomicIntegerArray> produced = new ConcurrentHashMap<>();
         long[] total = new long[60_000]; // 10 ms buckets up to 600 s
         long[] excess = new long[60_000];
+        long[] afterWatermark = new long[60_000];
+        long oooMs = JobConfig.fromMap(jobOptions).ms(io.carbonstream.config.JobOptions.OUT_OF_ORDERNESS);
         long[] measured = {0, 0};
         AtomicReference<Throwable> consumerFailure = new AtomicReference<>();
 
@@ -79,7 +85,7 @@ final class Latency {
             long[] warmEndEt = {Long.MAX_VALUE};
             Thread consumer = new Thread(() -> {
                 try {
-                    consume(bootstrap, t.aggregates(), offset, produced, total, excess, measured, stopEt, warmEndEt);
+                    consume(bootstrap, t.aggregates(), offset, oooMs, produced, total, excess, afterWatermark, measured, stopEt, warmEndEt);
                 } catch (Throwable e) {
                     consumerFailure.set(e);
                 }
@@ -145,6 +151,7 @@ final class Latency {
             long cpMs = JobConfig.fromMap(jobOptions).ms(io.carbonstream.config.JobOptions.CHECKPOINT_INTERVAL);
             return new Result(rate, sent / seconds, sent, measured[0], measured[1],
                     pct(total, 0.5), pct(total, 0.99), pct(total, 1.0), pct(excess, 0.5), pct(excess, 0.99), pct(excess, 1.0),
+                    oooMs, pct(afterWatermark, 0.5), pct(afterWatermark, 0.99), pct(afterWatermark, 1.0),
                     cpMs, cp, pairs.size(), pairs.size() + dcs.size() + models.size(), timeline, seconds);
         }
     }
@@ -159,8 +166,9 @@ final class Latency {
     }
 
     /** Reads aggregates as they commit until every measured window that must close has been seen. */
-    private static void consume(String bootstrap, String topic, long offset, Map<String, AtomicIntegerArray> produced, long[] total,
-                                long[] excess, long[] measured, long[] stopEt, long[] warmEndEt) throws Exception {
+    private static void consume(String bootstrap, String topic, long offset, long oooMs, Map<String, AtomicIntegerArray> produced,
+                                long[] total, long[] excess, long[] afterWatermark, long[] measured, long[] stopEt, long[] warmEndEt)
+            throws Exception {
         SpecificDatumReader<Aggregate> reader = new SpecificDatumReader<>(Aggregate.class);
         BinaryDecoder dec = null;
         long giveUp = Long.MAX_VALUE;
@@ -187,6 +195,7 @@ final class Latency {
                         long producedWall = ws + offset + (long) b * BUCKET_MS + BUCKET_MS / 2;
                         add(total, readable - producedWall, n);
                         add(excess, ex, n);
+                        add(afterWatermark, ex - oooMs, n);
                         measured[0] += n;
                     }
                     measured[1]++;

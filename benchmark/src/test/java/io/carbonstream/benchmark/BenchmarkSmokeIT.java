@@ -19,12 +19,10 @@ class BenchmarkSmokeIT {
     @SuppressWarnings("unchecked")
     void everyPhaseProducesItsFiguresAndBothSystemsAgree(@TempDir Path tmp) throws Exception {
         Map<String, Object> r = Benchmark.run(
-                "--requests", "20000", "--sim-rate", "50",
+                "--requests", "20000", "--sim-rate", "50", "--warmup-requests", "2000",
                 "--checkpoint-interval", "1 s",
                 "--latency-seconds", "25", "--latency-warmup-seconds", "0", "--latency-rate", "1000",
                 "--latency-checkpoint-interval", "1 s", "--latency-pool", "5000",
-                // The latency run starts with intensity updates: let the silent topic stop holding the watermark soon.
-                "--job-option", "intensity.idle-timeout=2s",
                 "--report-dir", tmp.resolve("report").toString(), "--work-dir", tmp.resolve("work").toString());
 
         Map<String, Object> input = (Map<String, Object>) r.get("input");
@@ -35,6 +33,10 @@ class BenchmarkSmokeIT {
 
         assertThat(number(r, "limit", "recordsPerSecond")).isPositive();
         assertThat(number(r, "carbonstream", "requestsPerSecond")).isPositive();
+        Map<String, Object> floor = (Map<String, Object>) r.get("floor");
+        assertThat(floor).containsOnlyKeys("SOURCE_ONLY", "SOURCE_KEYBY");
+        assertThat(number(floor, "SOURCE_ONLY", "requestsPerSecond")).isPositive();
+        assertThat(number(floor, "SOURCE_KEYBY", "requestsPerSecond")).isPositive();
         assertThat(number(r, "sql", "requestsPerSecond")).isPositive();
 
         Map<String, Object> agreement = (Map<String, Object>) r.get("agreement");
@@ -44,6 +46,7 @@ class BenchmarkSmokeIT {
 
         assertThat(number(r, "latency", "measuredRequests")).isPositive();
         assertThat(number(r, "latency", "windowEndToReadableP99Ms")).isPositive();
+        assertThat(number(r, "latency", "watermarkToReadableP99Ms")).isLessThanOrEqualTo(number(r, "latency", "windowEndToReadableP99Ms"));
         assertThat(number(r, "latency", "produceToReadableP50Ms")).isPositive();
         assertThat(number(r, "latency", "checkpointStateBytes")).isPositive();
         assertThat(number(r, "latency", "checkpointBytesPerDatacenterModelKey")).isPositive();

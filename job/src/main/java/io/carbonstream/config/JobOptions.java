@@ -69,8 +69,10 @@ public final class JobOptions {
             .durationType().defaultValue(Duration.ofSeconds(5))
             .withDescription("How far events may arrive out of event-time order; the watermark trails the newest event by this much.");
     public static final ConfigOption<Duration> INTENSITY_OUT_OF_ORDERNESS = ConfigOptions.key("intensity.out-of-orderness")
-            .durationType().defaultValue(Duration.ofMinutes(10))
-            .withDescription("How late an intensity update (or a correction of an estimate) may arrive and still price the requests it covers.");
+            .durationType().defaultValue(Duration.ZERO)
+            .withDescription("How far intensity updates may arrive out of valid_from order while the intensity topic is being read "
+                    + "(catch-up, replay): the intensity watermark trails the newest valid_from by this much. Live, each update "
+                    + "holds results back by this much until intensity.idle-timeout, so keep it 0 unless your feed reorders.");
     public static final ConfigOption<Duration> ALLOWED_LATENESS = ConfigOptions.key("allowed-lateness")
             .durationType().defaultValue(Duration.ofMinutes(2))
             .withDescription("Requests behind the watermark by less than this still update their windows (a higher revision); later ones go to the late-events topic.");
@@ -81,9 +83,10 @@ public final class JobOptions {
                     + "any start-up, restore or broker-reconnect skew between source subtasks: a partition declared idle while it "
                     + "still has a backlog lets the others close windows early, and its requests become late events.");
     public static final ConfigOption<Duration> INTENSITY_IDLE_TIMEOUT = ConfigOptions.key("intensity.idle-timeout")
-            .durationType().defaultValue(Duration.ofSeconds(30))
-            .withDescription("A silent intensity topic stops holding back the watermark after this much wall time: results wait at most "
-                    + "this long for intensity, then requests are priced with the latest value known (STALE once older than intensity.max-age).");
+            .durationType().defaultValue(Duration.ofSeconds(5))
+            .withDescription("A silent intensity topic stops holding back the watermark after this much wall time: results for times "
+                    + "after the newest update wait at most this long for the next one, then are priced with the latest value known "
+                    + "(STALE once older than intensity.max-age). Keep it <= events.out-of-orderness for no added latency.");
     public static final ConfigOption<Duration> INTENSITY_MAX_AGE = ConfigOptions.key("intensity.max-age")
             .durationType().defaultValue(Duration.ofHours(2))
             .withDescription("An intensity older than this at the request's event time is still used but flagged STALE.");

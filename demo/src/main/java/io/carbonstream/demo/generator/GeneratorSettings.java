@@ -72,7 +72,7 @@ public record GeneratorSettings(
 
     /** How long after the last request intensity must keep coming for the job to close every window. */
     public static Duration defaultDrain() {
-        // intensity.out-of-orderness (10 min) + one 15-minute update interval + allowed lateness (2 min) + margin.
+        // One 15-minute update interval + allowed lateness (2 min) + a wide margin for a raised intensity.out-of-orderness.
         return Duration.ofMinutes(30);
     }
 }

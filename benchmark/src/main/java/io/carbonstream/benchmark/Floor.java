@@ -1,0 +1,59 @@
+package io.carbonstream.benchmark;
+
+import io.carbonstream.CarbonStreamJob;
+import io.carbonstream.Pipeline;
+import io.carbonstream.aggregate.MeteredRequest;
+import io.carbonstream.aggregate.PaneFunction;
+import io.carbonstream.config.JobConfig;
+import io.carbonstream.energy.EnergyModel;
+import io.carbonstream.ingest.RequestIntake;
+import java.util.Map;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+/**
+ * What any Flink job reading this topic pays before doing its own work: carbonstream's own events
+ * source (Kafka reader, decode, validate) and request intake (GPU energy), with the requests then
+ * thrown away; and the same plus one keyBy shuffle of every request, as a job that keys requests
+ * by (datacenter, model) must do. carbonstream's distance to these floors is its own cost; their
+ * distance to the plain-consumer limit is Flink's.
+ */
+final class Floor {
+
+    private Floor() {}
+
+    enum Shape {
+        SOURCE_ONLY("FLOOR: Flink source + decode + GPU energy, discarded"),
+        SOURCE_KEYBY("FLOOR: same + keyBy(datacenter, model) of every request, discarded");
+
+        final String label;
+
+        Shape(String label) {
+            this.label = label;
+        }
+    }
+
+    record Result(double requestsPerSecond, double seconds) {}
+
+    static Result run(Flink flink, Map<String, String> jobOptions, Shape shape, long requests) throws Exception {
+        JobConfig cfg = JobConfig.fromMap(jobOptions);
+        StreamExecutionEnvironment env = flink.env();
+        CarbonStreamJob.configure(env, cfg);
+        DataStream<MeteredRequest> metered = CarbonStreamJob.eventsSource(env, cfg)
+                .map(new FirstRecordProbe()).name("benchmark: first-record probe")
+                .process(new RequestIntake(new EnergyModel(cfg.catalog()), PaneFunction.DEAD_LETTERS));
+        if (shape == Shape.SOURCE_KEYBY) {
+            metered.keyBy(new Pipeline.ByDatacenterModel()).sinkTo(new DiscardingSink<>()).name("discard");
+        } else {
+            metered.sinkTo(new DiscardingSink<>()).name("discard");
+        }
+        FirstRecordProbe.FIRST_MS.set(Long.MAX_VALUE);
+        JobID id = flink.submit(env, "floor-" + shape.name().toLowerCase());
+        flink.await(id);
+        long end = System.currentTimeMillis();
+        double seconds = (end - FirstRecordProbe.FIRST_MS.get()) / 1000.0;
+        return new Result(requests / seconds, seconds);
+    }
+}
