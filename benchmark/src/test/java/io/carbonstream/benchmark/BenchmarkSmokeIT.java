@@ -34,8 +34,9 @@ class BenchmarkSmokeIT {
         assertThat(number(r, "limit", "recordsPerSecond")).isPositive();
         assertThat(number(r, "carbonstream", "requestsPerSecond")).isPositive();
         Map<String, Object> floor = (Map<String, Object>) r.get("floor");
-        assertThat(floor).containsOnlyKeys("SOURCE_ONLY", "SOURCE_KEYBY");
+        assertThat(floor).containsOnlyKeys("SOURCE_ONLY", "SOURCE_FORWARD", "SOURCE_KEYBY");
         assertThat(number(floor, "SOURCE_ONLY", "requestsPerSecond")).isPositive();
+        assertThat(number(floor, "SOURCE_FORWARD", "requestsPerSecond")).isPositive();
         assertThat(number(floor, "SOURCE_KEYBY", "requestsPerSecond")).isPositive();
         assertThat(number(r, "sql", "requestsPerSecond")).isPositive();
 
