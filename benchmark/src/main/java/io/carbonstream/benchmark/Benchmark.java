@@ -316,6 +316,8 @@ public final class Benchmark implements Callable<Integer> {
                     m.put("watermarkToReadableP99Ms", r.afterWatermarkP99Ms());
                     m.put("watermarkToReadableMaxMs", r.afterWatermarkMaxMs());
                     m.put("peakHeapBytes", Memory.peakHeap());
+                    m.put("liveHeapAfterWarmupBytes", r.liveHeapAfterWarmup());
+                    m.put("liveHeapAtEndBytes", r.liveHeapAtEnd());
                     List<Map<String, Object>> tl = new ArrayList<>();
                     for (double[] x : r.heapTimeline()) {
                         tl.add(Map.of("atSeconds", x[0], "heapMinBytes", (long) x[1], "heapMaxBytes", (long) x[2], "rssMaxBytes", (long) x[3]));

@@ -50,6 +50,7 @@ final class Latency {
                   double p50Ms, double p99Ms, double maxMs, double excessP50Ms, double excessP99Ms, double excessMaxMs,
                   long outOfOrdernessMs, double afterWatermarkP50Ms, double afterWatermarkP99Ms, double afterWatermarkMaxMs,
                   long checkpointIntervalMs, Flink.CheckpointState checkpoint, int activeDatacenterModels, int activeKeys,
+                  long liveHeapAfterWarmup, long liveHeapAtEnd,
                   List<double[]> heapTimeline, double seconds) {}
 
     static Result run(Flink flink, String bootstrap, Input.Topics t, Map<String, String> jobOptions, TrafficGenerator gen, int poolSize,
@@ -97,11 +98,18 @@ final class Latency {
             warmEndEt[0] = start - offset + warmup.toMillis();
             long end = start + duration.toMillis();
             long sent = 0;
+            long liveAfterWarmup = -1;
             Set<String> pairs = new HashSet<>();
             while (true) {
                 long now = System.currentTimeMillis();
                 if (now >= end || consumerFailure.get() != null) break;
                 long et = now - offset;
+                if (liveAfterWarmup < 0 && now >= start + warmup.toMillis()) {
+                    // Before the first measured window can close (it ends a minute or more after this),
+                    // so the pause falls outside the measured latencies.
+                    liveAfterWarmup = Memory.liveHeapAfterFullGc();
+                    continue;
+                }
                 if (et >= nextUpdate) {
                     sendIntensity(p, t.intensity(), zones, nextUpdate);
                     nextUpdate += 5 * MINUTE;
@@ -133,6 +141,8 @@ final class Latency {
             consumer.join(Duration.ofMinutes(3).toMillis());
             if (consumerFailure.get() != null) throw new IllegalStateException("latency consumer failed", consumerFailure.get());
             Flink.CheckpointState cp = flink.latestCheckpoint(job);
+            // Still in steady state (same keys, same pending depth), every measurement taken.
+            long liveAtEnd = Memory.liveHeapAfterFullGc();
             flink.cancel(job);
 
             double seconds = (stopWall - start) / 1000.0;
@@ -152,7 +162,7 @@ final class Latency {
             return new Result(rate, sent / seconds, sent, measured[0], measured[1],
                     pct(total, 0.5), pct(total, 0.99), pct(total, 1.0), pct(excess, 0.5), pct(excess, 0.99), pct(excess, 1.0),
                     oooMs, pct(afterWatermark, 0.5), pct(afterWatermark, 0.99), pct(afterWatermark, 1.0),
-                    cpMs, cp, pairs.size(), pairs.size() + dcs.size() + models.size(), timeline, seconds);
+                    cpMs, cp, pairs.size(), pairs.size() + dcs.size() + models.size(), liveAfterWarmup, liveAtEnd, timeline, seconds);
         }
     }
 

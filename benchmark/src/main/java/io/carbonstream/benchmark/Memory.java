@@ -50,6 +50,17 @@ final class Memory implements AutoCloseable {
         return sum;
     }
 
+    /**
+     * The live heap: used heap right after a full, stop-the-world collection. The only reading that
+     * does not depend on where G1's old-generation sawtooth happens to be; it pauses the whole
+     * process (job and broker included), so the latency run takes it only outside its measured
+     * interval.
+     */
+    static long liveHeapAfterFullGc() {
+        System.gc(); // a full collection on purpose: measuring the live set is the point
+        return heapUsed();
+    }
+
     static void resetPeaks() {
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) p.resetPeakUsage();
     }

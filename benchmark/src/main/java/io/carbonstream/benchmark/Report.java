@@ -74,7 +74,13 @@ final class Report {
                     else late = Math.min(late, v);
                 }
                 lat.put("heapFloorGrowth", late / early);
-                targets.put("heap flat at half load (lowest heap, second half / first half <= 1.2)", verdict(late / early <= 1.2, late / early));
+            }
+            double liveStart = d(lat, "liveHeapAfterWarmupBytes");
+            double liveEnd = d(lat, "liveHeapAtEndBytes");
+            if (liveStart > 0 && liveEnd > 0) {
+                lat.put("liveHeapGrowth", liveEnd / liveStart);
+                targets.put("heap flat at half load (live heap after a full GC, end / after warm-up <= 1.2)",
+                        verdict(liveEnd / liveStart <= 1.2, liveEnd / liveStart));
             }
         }
         r.put("ratios", ratios);
@@ -208,6 +214,8 @@ final class Report {
             b.append("| peak heap, SQL bounded run | ").append(mb(d(sql, "peakHeapBytes"))).append(" |\n");
             b.append("| peak heap, latency run | ").append(mb(d(lat, "peakHeapBytes"))).append(" |\n");
             b.append("| process peak RSS (VmHWM, whole run) | ").append(mb(d(m(r, "memory"), "processPeakRssBytes"))).append(" |\n");
+            b.append("| live heap after a full GC: after the warm-up / at the end of the latency run | ").append(mb(d(lat, "liveHeapAfterWarmupBytes")))
+                    .append(" / ").append(mb(d(lat, "liveHeapAtEndBytes"))).append(" (x").append(f(d(lat, "liveHeapGrowth"))).append(") |\n");
             b.append("| heap floor growth over the latency run (lowest heap in the second half / in the first half) | ").append(f(d(lat, "heapFloorGrowth"))).append(" |\n");
             b.append("| checkpointed state (latest checkpoint of the latency run) | ").append(f(d(lat, "checkpointStateBytes"))).append(" bytes |\n");
             b.append("| active (datacenter, model) keys / all dimension keys | ").append(lat.get("activeDatacenterModelKeys")).append(" / ").append(lat.get("activeKeysAllDimensions")).append(" |\n");

@@ -52,6 +52,8 @@ class BenchmarkSmokeIT {
         assertThat(number(r, "latency", "checkpointStateBytes")).isPositive();
         assertThat(number(r, "latency", "checkpointBytesPerDatacenterModelKey")).isPositive();
         assertThat(number(r, "latency", "peakHeapBytes")).isPositive();
+        assertThat(number(r, "latency", "liveHeapAfterWarmupBytes")).isPositive();
+        assertThat(number(r, "latency", "liveHeapAtEndBytes")).isPositive();
         assertThat(number(r, "memory", "processPeakRssBytes")).isPositive();
 
         assertThat(r.get("ratios")).isNotNull();
