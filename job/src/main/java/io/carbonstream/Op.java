@@ -11,7 +11,7 @@ public enum Op {
     REQUEST_INTAKE("request-intake", "Decode, validate, GPU energy"),
     INTENSITY_INTAKE("intensity-intake", "Intensity intake"),
     REGISTRY_INTAKE("registry-intake", "Registry intake"),
-    PRICE_PANES("price-panes", "As-of intensity join, 1-minute partial panes per subtask"),
+    PRICE_PANES("price-panes", "As-of intensity join, 1-minute panes per (datacenter, model)"),
     FAN_OUT("fan-out", "Pane to datacenter / model / (datacenter, model)"),
     WINDOWS("windows", "Minute, rolling hour, hour windows"),
     INTENSITY_READINGS("intensity-readings", "Intensity readings for alerts"),

@@ -4,7 +4,7 @@ import io.carbonstream.aggregate.AggregateRecord;
 import io.carbonstream.aggregate.Dimension;
 import io.carbonstream.aggregate.MeteredRequest;
 import io.carbonstream.aggregate.PaneDelta;
-import io.carbonstream.aggregate.PanePricer;
+import io.carbonstream.aggregate.PaneFunction;
 import io.carbonstream.aggregate.WindowAggregator;
 import io.carbonstream.alert.AlertRecord;
 import io.carbonstream.alert.BudgetFunction;
@@ -20,7 +20,7 @@ import io.carbonstream.ingest.RequestEnvelope;
 import io.carbonstream.ingest.RequestIntake;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.util.Collector;
@@ -30,7 +30,7 @@ import org.apache.flink.util.Collector;
  * unit that integration tests and {@link CarbonStreamJob} both run.
  *
  * <pre>
- * events ──► intake (validate, GPU J) ──forward──► price-panes ──► fan-out ──keyBy(dim)──► windows ──► aggregates
+ * events ──► intake (validate, GPU J) ──keyBy(dc, model)──► price-panes ──► fan-out ──keyBy(dim)──► windows ──► aggregates
  *                 │                                             ▲   │ │
  * intensity ─► intake ─┐                                        │   │ └──► late events
  * registry ──► intake ─┴─ union ─────────── broadcast ──────────┘   └────► dead letters (+ intakes' rejects)
@@ -53,7 +53,7 @@ public final class Pipeline {
 
     public static Outputs assemble(
             DataStream<RequestEnvelope> events, DataStream<ControlEvent> intensity, DataStream<ControlEvent> registry, JobConfig cfg) {
-        var dlq = PanePricer.DEAD_LETTERS;
+        var dlq = PaneFunction.DEAD_LETTERS;
 
         SingleOutputStreamOperator<MeteredRequest> metered = events
                 .process(new RequestIntake(new EnergyModel(cfg.catalog()), dlq))
@@ -67,12 +67,12 @@ public final class Pipeline {
                 .setParallelism(registry.getParallelism())
                 .uid(Op.REGISTRY_INTAKE.uid).name(Op.REGISTRY_INTAKE.label);
 
-        // Requests stay on the subtask that read them (forward); intensity and registry go to every subtask.
-        DataStream<ControlEvent> control = intensityOk.union(registryOk).broadcast();
+        BroadcastStream<ControlEvent> control = intensityOk.union(registryOk).broadcast(PaneFunction.INTENSITY, PaneFunction.REGISTRY);
 
         SingleOutputStreamOperator<PaneDelta> panes = metered
+                .keyBy(new ByDatacenterModel())
                 .connect(control)
-                .transform(Op.PRICE_PANES.label, TypeInformation.of(PaneDelta.class), new PanePricer(
+                .process(new PaneFunction(
                         cfg.registry(),
                         cfg.pricer(),
                         cfg.ms(JobOptions.ALLOWED_LATENESS),
@@ -80,7 +80,7 @@ public final class Pipeline {
                         cfg.get(JobOptions.OFFSITE_WATER),
                         cfg.get(JobOptions.TOPIC_EVENTS),
                         cfg.get(JobOptions.MAX_MODELS_PER_DATACENTER)))
-                .uid(Op.PRICE_PANES.uid);
+                .uid(Op.PRICE_PANES.uid).name(Op.PRICE_PANES.label);
 
         DataStream<AggregateRecord> aggregates = panes
                 .flatMap(new FanOut()).uid(Op.FAN_OUT.uid).name(Op.FAN_OUT.label)
@@ -104,7 +104,15 @@ public final class Pipeline {
 
         DataStream<DeadLetterRecord> deadLetters = metered.getSideOutput(dlq)
                 .union(intensityOk.getSideOutput(dlq), registryOk.getSideOutput(dlq), panes.getSideOutput(dlq));
-        return new Outputs(aggregates, spikes.union(budgets), deadLetters, panes.getSideOutput(PanePricer.LATE));
+        return new Outputs(aggregates, spikes.union(budgets), deadLetters, panes.getSideOutput(PaneFunction.LATE));
+    }
+
+    /** Requests of one (datacenter, model) share a zone and a pane. */
+    public static final class ByDatacenterModel implements KeySelector<MeteredRequest, String> {
+        @Override
+        public String getKey(MeteredRequest m) {
+            return MeteredRequest.key(m.request.datacenterId, m.request.modelId);
+        }
     }
 
     public static final class ByDimensionKey implements KeySelector<PaneDelta, String> {

@@ -2,13 +2,13 @@ package io.carbonstream.benchmark;
 
 import io.carbonstream.CarbonStreamJob;
 import io.carbonstream.aggregate.MeteredRequest;
-import io.carbonstream.aggregate.PanePricer;
+import io.carbonstream.Pipeline;
+import io.carbonstream.aggregate.PaneFunction;
 import io.carbonstream.config.JobConfig;
 import io.carbonstream.energy.EnergyModel;
 import io.carbonstream.ingest.RequestIntake;
 import java.util.Map;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -17,9 +17,8 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * What any Flink job reading this topic pays before doing its own work: carbonstream's own events
  * source (Kafka reader, decode, validate) and request intake (GPU energy), with the requests then
  * thrown away; the same plus one unchained forward edge (serialize, local channel, deserialize),
- * which carbonstream's pricing stands on (a two-input operator with a broadcast side cannot be
- * chained to the source); and the same with a keyBy instead, as a design that keys pricing by
- * (datacenter, model) must do. carbonstream's distance to these floors is its own cost; their
+ * the least any pricing joined with a broadcast stream needs (a two-input operator cannot be
+ * chained to the source); and the same with carbonstream's keyBy by (datacenter, model) instead. carbonstream's distance to these floors is its own cost; their
  * distance to the plain-consumer limit is Flink's.
  */
 final class Floor {
@@ -29,7 +28,7 @@ final class Floor {
     enum Shape {
         SOURCE_ONLY("FLOOR: Flink source + decode + GPU energy, discarded"),
         SOURCE_FORWARD("FLOOR: same + one unchained forward edge for every request, discarded"),
-        SOURCE_KEYBY("FLOOR: same + keyBy(datacenter, model) of every request, discarded");
+        SOURCE_KEYBY("FLOOR: same + keyBy(datacenter, model) of every request (carbonstream's shuffle), discarded");
 
         final String label;
 
@@ -40,13 +39,6 @@ final class Floor {
 
     record Result(double requestsPerSecond, double seconds) {}
 
-    /** The key a job pricing per (datacenter, model) after a shuffle would use. */
-    static final class ByDatacenterModel implements KeySelector<MeteredRequest, String> {
-        @Override
-        public String getKey(MeteredRequest m) {
-            return m.request.datacenterId + '\u001f' + m.request.modelId;
-        }
-    }
 
     static Result run(Flink flink, Map<String, String> jobOptions, Shape shape, long requests) throws Exception {
         JobConfig cfg = JobConfig.fromMap(jobOptions);
@@ -54,11 +46,11 @@ final class Floor {
         CarbonStreamJob.configure(env, cfg);
         DataStream<MeteredRequest> metered = CarbonStreamJob.eventsSource(env, cfg)
                 .map(new FirstRecordProbe()).name("benchmark: first-record probe")
-                .process(new RequestIntake(new EnergyModel(cfg.catalog()), PanePricer.DEAD_LETTERS));
+                .process(new RequestIntake(new EnergyModel(cfg.catalog()), PaneFunction.DEAD_LETTERS));
         switch (shape) {
             case SOURCE_ONLY -> metered.sinkTo(new DiscardingSink<>()).name("discard");
             case SOURCE_FORWARD -> metered.forward().sinkTo(new DiscardingSink<>()).name("discard").disableChaining();
-            case SOURCE_KEYBY -> metered.keyBy(new ByDatacenterModel()).sinkTo(new DiscardingSink<>()).name("discard");
+            case SOURCE_KEYBY -> metered.keyBy(new Pipeline.ByDatacenterModel()).sinkTo(new DiscardingSink<>()).name("discard");
         }
         FirstRecordProbe.FIRST_MS.set(Long.MAX_VALUE);
         JobID id = flink.submit(env, "floor-" + shape.name().toLowerCase());

@@ -43,7 +43,7 @@ final class Report {
             ratios.put("floorForwardOverLimit", forward / limit);
             ratios.put("floorKeyByOverLimit", keyed / limit);
             ratios.put("carbonstreamOverFloorSource", cs / source);
-            ratios.put("carbonstreamOverFloorForward", cs / forward);
+            ratios.put("carbonstreamOverFloorKeyBy", cs / keyed);
         }
         ratios.put("carbonstreamOverSql", cs / sql);
         ratios.put("carbonstreamOverSqlWithStartup", csGross / sqlGross);

@@ -18,4 +18,9 @@ public class MeteredRequest {
         this.gpuJoules = gpuJoules;
         this.provenance = provenance;
     }
+
+    /** Key of the pricing stage: requests of one (datacenter, model) share a zone and a pane. */
+    public static String key(String datacenterId, String modelId) {
+        return datacenterId + '\u001f' + modelId;
+    }
 }

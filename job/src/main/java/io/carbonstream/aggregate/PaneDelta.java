@@ -1,9 +1,8 @@
 package io.carbonstream.aggregate;
 
 /**
- * What one pricing subtask adds to one one-minute pane of one (datacenter, model): on time, once
- * per pane and subtask that saw requests of it; later, once per watermark step for each pane that
- * received late requests. Consumers add deltas up. A Flink POJO.
+ * What the pricing stage adds to one one-minute pane of one (datacenter, model): on time, once per
+ * pane; later, once per watermark step for each pane that received late requests. A Flink POJO.
  */
 public class PaneDelta {
     public Dimension dimension;

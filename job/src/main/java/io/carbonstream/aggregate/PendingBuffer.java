@@ -3,14 +3,12 @@ package io.carbonstream.aggregate;
 import java.util.Arrays;
 
 /**
- * Everything the pricing stage keeps for one (datacenter, model) on one subtask: the requests that
- * wait for the watermark, summed per event-time millisecond and sorted by time (pricing takes the
- * due prefix without looking at the rest), and the priced one-minute panes not yet emitted. A
- * Flink POJO (primitive and POJO arrays): no Kryo in checkpoints.
+ * Everything the pricing stage keeps for one (datacenter, model): the requests that wait for the
+ * watermark, summed per event-time millisecond and sorted by time (pricing takes the due prefix
+ * without looking at the rest), and the priced one-minute panes not yet emitted. One state value
+ * per key, so a request costs one state access. A Flink POJO (primitive and POJO arrays): no Kryo.
  */
 public class PendingBuffer {
-    public String datacenterId;
-    public String modelId;
     /**
      * The datacenter's registry entry as of the key's latest request (its zone prices the buffer),
      * valid for lookups while {@code profileVersion} is the function's registry version.
@@ -20,27 +18,14 @@ public class PendingBuffer {
     public long[] times = new long[8];
     public Totals[] totals = new Totals[8];
     public int size;
+    /** The latest pane timer registered for this key: one timer per key and minute. */
+    public long maxTimer = Long.MIN_VALUE;
     /** Priced, not yet emitted panes: minute starts (ascending) and their totals. */
     public long[] paneMinutes = new long[2];
     public Totals[] panes = new Totals[2];
     public int paneCount;
 
     public PendingBuffer() {}
-
-    public PendingBuffer(String datacenterId, String modelId) {
-        this.datacenterId = datacenterId;
-        this.modelId = modelId;
-    }
-
-    /** Takes in another buffer of the same (datacenter, model), e.g. from another subtask after rescaling. */
-    public void merge(PendingBuffer other) {
-        for (int i = 0; i < other.size; i++) add(other.times[i], other.totals[i]);
-        for (int i = 0; i < other.paneCount; i++) addToPane(other.paneMinutes[i], other.panes[i]);
-        if (profile == null) {
-            profile = other.profile;
-            profileVersion = other.profileVersion;
-        }
-    }
 
     /** Adds a request at event time t; requests of the same millisecond are summed. */
     public void add(long t, Totals one) {

@@ -21,7 +21,7 @@ import org.apache.flink.util.Collector;
  */
 public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, AggregateRecord> {
 
-    public static final long MINUTE = PanePricer.MINUTE;
+    public static final long MINUTE = PaneFunction.MINUTE;
     public static final long HOUR = 60 * MINUTE;
 
     private final long allowedLatenessMs;

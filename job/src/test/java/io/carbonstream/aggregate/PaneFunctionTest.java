@@ -3,6 +3,7 @@ package io.carbonstream.aggregate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.carbonstream.Pipeline;
 import io.carbonstream.energy.InferenceRequest;
 import io.carbonstream.energy.Modality;
 import io.carbonstream.energy.Provenance;
@@ -15,11 +16,12 @@ import io.carbonstream.registry.DatacenterProfile;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,35 +30,14 @@ import org.junit.jupiter.api.Test;
  * The as-of join and pane logic driven element by element. Every request draws 3.6 MJ at PUE 1
  * and IT overhead 1, i.e. exactly 1 facility kWh, so grams equal the intensity used.
  */
-class PanePricerTest {
+class PaneFunctionTest {
 
     static final long LATENESS = 120_000;
     static final long MAX_AGE = 60_000;
     static final double GLOBAL_DEFAULT = 500;
     static final int MAX_MODELS = 3;
 
-    static final int MAX_PARALLELISM = 128;
-
-    Harness h;
-
-    /** The operator with requests on input 1 and control events on input 2. */
-    static final class Harness extends TwoInputStreamOperatorTestHarness<MeteredRequest, ControlEvent, PaneDelta> {
-        Harness(int parallelism, int subtask) throws Exception {
-            super(pricer(), MAX_PARALLELISM, parallelism, subtask);
-        }
-
-        void processElement(MeteredRequest r, long t) throws Exception {
-            processElement1(new StreamRecord<>(r, t));
-        }
-
-        void processBroadcastElement(ControlEvent e, long t) throws Exception {
-            processElement2(new StreamRecord<>(e, t));
-        }
-
-        PanePricer pricerUnderTest() {
-            return (PanePricer) getOperator();
-        }
-    }
+    KeyedBroadcastOperatorTestHarness<String, MeteredRequest, ControlEvent, PaneDelta> h;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -68,19 +49,15 @@ class PanePricerTest {
         h.close();
     }
 
-    static PanePricer pricer() {
+    static KeyedBroadcastOperatorTestHarness<String, MeteredRequest, ControlEvent, PaneDelta> harness(OperatorSubtaskState restore)
+            throws Exception {
         DatacenterProfile dc = new DatacenterProfile("dc-1", "Z", 1.0, 2.0);
         dc.itOverhead = 1.0;
-        return new PanePricer(Map.of("dc-1", dc), new IntensityPricer(Map.of(), GLOBAL_DEFAULT, MAX_AGE), LATENESS,
+        PaneFunction fn = new PaneFunction(Map.of("dc-1", dc), new IntensityPricer(Map.of(), GLOBAL_DEFAULT, MAX_AGE), LATENESS,
                 1.75, 0.0, "events", MAX_MODELS);
-    }
-
-    static Harness harness(OperatorSubtaskState restore) throws Exception {
-        return harness(restore, 1, 0);
-    }
-
-    static Harness harness(OperatorSubtaskState restore, int parallelism, int subtask) throws Exception {
-        Harness harness = new Harness(parallelism, subtask);
+        var harness = new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(fn, List.of(PaneFunction.INTENSITY, PaneFunction.REGISTRY)),
+                new Pipeline.ByDatacenterModel(), Types.STRING, 128, 1, 0);
         harness.setup();
         if (restore != null) harness.initializeState(restore);
         harness.open();
@@ -108,20 +85,16 @@ class PanePricerTest {
     }
 
     void watermark(long wm) throws Exception {
-        watermark(h, wm);
-    }
-
-    static void watermark(Harness harness, long wm) throws Exception {
-        harness.processWatermark1(new Watermark(wm));
-        harness.processWatermark2(new Watermark(wm));
+        h.processWatermark(wm);
+        h.processBroadcastWatermark(wm);
     }
 
     List<PaneDelta> panes() {
         return h.extractOutputValues();
     }
 
-    int liveBuffers() {
-        return h.pricerUnderTest().liveBuffers();
+    int keyedStateEntries() {
+        return ((HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
     }
 
     @Test
@@ -197,7 +170,7 @@ class PanePricerTest {
         watermark(59_999 + LATENESS + 1);
         h.processElement(req("dc-1", 40_000), 40_000);
         assertThat(panes()).hasSize(2);
-        List<StreamRecord<DeadLetterRecord>> late = List.copyOf(h.getSideOutput(PanePricer.LATE));
+        List<StreamRecord<DeadLetterRecord>> late = List.copyOf(h.getSideOutput(PaneFunction.LATE));
         assertThat(late).hasSize(1);
         assertThat(late.get(0).getValue().reason).isEqualTo(Reason.LATE);
         assertThat(late.get(0).getValue().sourceTopic).isEqualTo("events");
@@ -207,8 +180,8 @@ class PanePricerTest {
     @Test
     void unknownDatacenterIsDeadLetteredAndRegistryUpdatesApply() throws Exception {
         h.processElement(req("dc-new", 1_000), 1_000);
-        assertThat(h.getSideOutput(PanePricer.DEAD_LETTERS)).hasSize(1);
-        assertThat(h.getSideOutput(PanePricer.DEAD_LETTERS).peek().getValue().reason).isEqualTo(Reason.UNKNOWN_DATACENTER);
+        assertThat(h.getSideOutput(PaneFunction.DEAD_LETTERS)).hasSize(1);
+        assertThat(h.getSideOutput(PaneFunction.DEAD_LETTERS).peek().getValue().reason).isEqualTo(Reason.UNKNOWN_DATACENTER);
 
         DatacenterProfile added = new DatacenterProfile("dc-new", "Z", 2.0, 0.0);
         added.itOverhead = 1.0;
@@ -220,40 +193,34 @@ class PanePricerTest {
 
         h.processBroadcastElement(ControlEvent.deleted("dc-1"), 0);
         h.processElement(req("dc-1", 70_000), 70_000);
-        assertThat(h.getSideOutput(PanePricer.DEAD_LETTERS)).hasSize(2);
+        assertThat(h.getSideOutput(PaneFunction.DEAD_LETTERS)).hasSize(2);
     }
 
     @Test
     void garbageModelIdsCannotGrowStateBeyondTheCap() throws Exception {
         for (int i = 0; i < 10; i++) h.processElement(req("dc-1", "garbage-" + i, 1_000 + i), 1_000 + i);
         h.processElement(req("dc-1", "garbage-0", 2_000), 2_000); // an admitted model stays admitted
-        List<DeadLetterRecord> dead = h.getSideOutput(PanePricer.DEAD_LETTERS).stream().map(StreamRecord::getValue).toList();
+        List<DeadLetterRecord> dead = h.getSideOutput(PaneFunction.DEAD_LETTERS).stream().map(StreamRecord::getValue).toList();
         assertThat(dead).hasSize(10 - MAX_MODELS).allSatisfy(d -> assertThat(d.reason).isEqualTo(Reason.TOO_MANY_MODELS));
         watermark(59_999);
         assertThat(panes()).hasSize(MAX_MODELS);
         assertThat(panes().stream().mapToLong(p -> p.totals.requests).sum()).isEqualTo(MAX_MODELS + 1);
         // Once their state is gone, the slots are free again.
         h.processElement(req("dc-1", "garbage-9", 61_000), 61_000);
-        assertThat(h.getSideOutput(PanePricer.DEAD_LETTERS)).hasSize(10 - MAX_MODELS);
+        assertThat(h.getSideOutput(PaneFunction.DEAD_LETTERS)).hasSize(10 - MAX_MODELS);
     }
 
     @Test
-    void stateIsEmptyOnceTheWatermarkHasPassed() throws Exception {
+    void stateAndTimersAreEmptyOnceTheWatermarkHasPassed() throws Exception {
         h.processBroadcastElement(update(0, 100), 0);
         for (long t = 0; t < 300_000; t += 7_000) h.processElement(req("dc-1", t), t);
         h.processElement(req("dc-1", 7_000), 7_000); // same millisecond as another request: merged
-        h.processElement(req("dc-1", "other", 7_000), 7_000);
-        assertThat(liveBuffers()).isEqualTo(2);
+        assertThat(keyedStateEntries()).isPositive();
+        assertThat(h.numEventTimeTimers()).isPositive();
         watermark(400_000);
-        assertThat(panes().stream().mapToLong(p -> p.totals.requests).sum()).isEqualTo(45);
-        assertThat(panes().stream().filter(p -> p.modelId.equals("m")).map(p -> p.minuteStart))
-                .containsExactly(0L, 60_000L, 120_000L, 180_000L, 240_000L);
-        assertThat(liveBuffers()).isZero();
-        // Nothing pending is checkpointed either: a restore starts empty.
-        OperatorSubtaskState snapshot = h.snapshot(1, 1);
-        h.close();
-        h = harness(snapshot);
-        assertThat(liveBuffers()).isZero();
+        assertThat(panes().stream().mapToLong(p -> p.totals.requests).sum()).isEqualTo(44);
+        assertThat(h.numEventTimeTimers()).isZero();
+        assertThat(keyedStateEntries()).isZero();
     }
 
     @Test
@@ -268,26 +235,5 @@ class PanePricerTest {
         assertThat(panes()).hasSize(1);
         assertThat(panes().get(0).totals.requests).isEqualTo(2);
         assertThat(panes().get(0).totals.locationG).isCloseTo(200, within(1e-9));
-    }
-
-    @Test
-    void buffersOfOneKeyFromTwoSubtasksAreMergedWhenScalingIn() throws Exception {
-        h.close();
-        Harness a = harness(null, 2, 0);
-        Harness b = harness(null, 2, 1);
-        for (Harness x : List.of(a, b)) x.processBroadcastElement(update(0, 100), 0);
-        a.processElement(req("dc-1", 10_000), 10_000);
-        b.processElement(req("dc-1", 10_000), 10_000); // same key, same millisecond, other subtask
-        b.processElement(req("dc-1", 20_000), 20_000);
-        OperatorSubtaskState merged = AbstractStreamOperatorTestHarness.repackageState(a.snapshot(1, 1), b.snapshot(1, 1));
-        a.close();
-        b.close();
-
-        h = harness(merged, 1, 0);
-        assertThat(liveBuffers()).isEqualTo(1);
-        watermark(59_999);
-        assertThat(panes()).hasSize(1);
-        assertThat(panes().get(0).totals.requests).isEqualTo(3);
-        assertThat(panes().get(0).totals.locationG).isCloseTo(300, within(1e-9));
     }
 }
