@@ -24,6 +24,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -44,7 +47,8 @@ import org.apache.flink.util.OutputTag;
  * over all subtasks. The intensity history and the registry are small and broadcast to every
  * subtask.
  */
-public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredRequest, ControlEvent, PaneDelta> {
+public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredRequest, ControlEvent, PaneDelta>
+        implements CheckpointedFunction {
 
     public static final long MINUTE = 60_000L;
 
@@ -84,6 +88,8 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
      */
     private transient long registryVersion;
     private transient AvroCodec<InferenceEvent> codec;
+    /** Lateness and pricing decisions after a restore use the watermark of the checkpoint until the live one passes it. */
+    private transient CheckpointedWatermark checkpointedWatermark;
 
     public PaneFunction(
             Map<String, DatacenterProfile> initialRegistry,
@@ -100,6 +106,17 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         this.defaultItOverhead = defaultItOverhead;
         this.offSiteWaterLPerKwh = offSiteWaterLPerKwh;
         this.eventsTopic = eventsTopic;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext ctx) throws Exception {
+        checkpointedWatermark = new CheckpointedWatermark();
+        checkpointedWatermark.initialize(ctx);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
+        checkpointedWatermark.snapshot();
     }
 
     @Override
@@ -130,7 +147,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             return;
         }
         long t = r.eventTime;
-        long wm = ctx.currentWatermark();
+        long wm = checkpointedWatermark.effective(ctx.currentWatermark());
         long minute = floor(t, MINUTE);
         boolean onTime = t > wm;
         if (!onTime && minute + MINUTE - 1 + allowedLatenessMs < wm) {
@@ -188,6 +205,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PaneDelta> out) throws Exception {
+        checkpointedWatermark.observe(ctx.currentWatermark());
         PendingBuffer buf = pending.value();
         if (buf == null) return;
         if (buf.size > 0) priceUpTo(buf, timestamp, ctx.getBroadcastState(INTENSITY).get(buf.profile.zone));
@@ -218,7 +236,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             BroadcastState<String, IntensityTimeline> state = ctx.getBroadcastState(INTENSITY);
             IntensityTimeline tl = state.get(r.zone);
             if (tl == null) tl = new IntensityTimeline();
-            long wm = ctx.currentWatermark();
+            long wm = checkpointedWatermark.effective(ctx.currentWatermark());
             if (r.validFrom <= wm) lateIntensityUpdates.inc();
             tl.upsert(r.validFrom, r.gPerKwh);
             // Keep what a late request within the lateness could still need, and always the latest version.

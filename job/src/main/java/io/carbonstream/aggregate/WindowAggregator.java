@@ -5,6 +5,9 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -19,7 +22,7 @@ import org.apache.flink.util.Collector;
  * requests re-emits, at the next watermark step, every already emitted window that covers it, with
  * the next revision. Panes and revision counters are dropped once no late data can reach them.
  */
-public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, AggregateRecord> {
+public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, AggregateRecord> implements CheckpointedFunction {
 
     public static final long MINUTE = PaneFunction.MINUTE;
     public static final long HOUR = 60 * MINUTE;
@@ -28,10 +31,23 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
     private final String methodology;
 
     private transient ValueState<WindowState> state;
+    /** After a restore, a correction replayed before the first watermark must still re-emit its windows. */
+    private transient CheckpointedWatermark checkpointedWatermark;
 
     public WindowAggregator(long allowedLatenessMs, String methodology) {
         this.allowedLatenessMs = allowedLatenessMs;
         this.methodology = methodology;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext ctx) throws Exception {
+        checkpointedWatermark = new CheckpointedWatermark();
+        checkpointedWatermark.initialize(ctx);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
+        checkpointedWatermark.snapshot();
     }
 
     @Override
@@ -41,7 +57,7 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
 
     @Override
     public void processElement(PaneDelta d, Context ctx, Collector<AggregateRecord> out) throws Exception {
-        long wm = ctx.timerService().currentWatermark();
+        long wm = checkpointedWatermark.effective(ctx.timerService().currentWatermark());
         long m = d.minuteStart;
         WindowState s = state.value();
         if (s == null) {
@@ -69,6 +85,7 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AggregateRecord> out) throws Exception {
+        checkpointedWatermark.observe(ctx.timerService().currentWatermark());
         WindowState s = state.value();
         if (s == null) return;
         if ((timestamp + 1) % MINUTE == 0) {

@@ -236,4 +236,20 @@ class PaneFunctionTest {
         assertThat(panes().get(0).totals.requests).isEqualTo(2);
         assertThat(panes().get(0).totals.locationG).isCloseTo(200, within(1e-9));
     }
+
+    @Test
+    void afterARestoreARequestBeyondTheLatenessIsStillLateBeforeTheFirstWatermark() throws Exception {
+        h.processBroadcastElement(update(0, 100), 0);
+        h.processElement(req("dc-1", 10_000), 10_000);
+        watermark(59_999 + LATENESS + 1); // minute 0 is final
+        assertThat(panes()).hasSize(1);
+        OperatorSubtaskState snapshot = h.snapshot(1, 1);
+        h.close();
+
+        h = harness(snapshot); // a new run: Flink's own watermark starts from nothing
+        h.processElement(req("dc-1", 40_000), 40_000); // replayed, and as late as in the first run
+        assertThat(h.getSideOutput(PaneFunction.LATE)).hasSize(1);
+        watermark(400_000);
+        assertThat(panes()).isEmpty();
+    }
 }

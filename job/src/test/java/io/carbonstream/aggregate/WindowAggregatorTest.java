@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
@@ -121,5 +122,27 @@ class WindowAggregatorTest {
         assertThat(of(WindowKind.MINUTE)).hasSize(10);
         assertThat(h.numEventTimeTimers()).isZero();
         assertThat(h.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void afterARestoreACorrectionBeforeTheFirstWatermarkStillReEmitsItsWindow() throws Exception {
+        h.processElement(delta(T0, 1, 10), T0);
+        h.processWatermark(T0 + MIN + 30_000); // minute T0 emitted (revision 1), still within the lateness
+        assertThat(of(WindowKind.MINUTE)).hasSize(1);
+        var snapshot = h.snapshot(1, 1);
+        h.close();
+
+        h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new WindowAggregator(LATENESS, "test-method")),
+                new Pipeline.ByDimensionKey(), Types.STRING);
+        h.setup();
+        h.initializeState(snapshot);
+        h.open();
+        h.processElement(delta(T0, 1, 20), T0); // a correction replayed before any watermark of the new run
+        h.processWatermark(T0 + MIN + 30_001);
+        List<AggregateRecord> minute = of(WindowKind.MINUTE);
+        assertThat(minute).hasSize(1);
+        assertThat(minute.get(0).revision).isEqualTo(2);
+        assertThat(minute.get(0).totals.requests).isEqualTo(2);
+        assertThat(minute.get(0).totals.locationG).isCloseTo(30, within(1e-9));
     }
 }
