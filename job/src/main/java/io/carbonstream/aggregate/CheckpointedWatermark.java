@@ -20,17 +20,25 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
  */
 final class CheckpointedWatermark {
 
-    private ListState<Long> state;
+    private final ListState<Long> state;
     private long restored = Long.MIN_VALUE;
     private long seen = Long.MIN_VALUE;
 
-    void initialize(FunctionInitializationContext ctx) throws Exception {
-        state = ctx.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("checkpointed-watermark", Types.LONG));
-        if (!ctx.isRestored()) return;
-        long min = Long.MAX_VALUE;
-        for (Long w : state.get()) min = Math.min(min, w);
-        if (min != Long.MAX_VALUE) restored = min;
-        seen = restored;
+    private CheckpointedWatermark(ListState<Long> state) {
+        this.state = state;
+    }
+
+    /** From a function's CheckpointedFunction#initializeState. */
+    static CheckpointedWatermark restore(FunctionInitializationContext ctx) throws Exception {
+        CheckpointedWatermark w = new CheckpointedWatermark(
+                ctx.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("checkpointed-watermark", Types.LONG)));
+        if (ctx.isRestored()) {
+            long min = Long.MAX_VALUE;
+            for (Long v : w.state.get()) min = Math.min(min, v);
+            if (min != Long.MAX_VALUE) w.restored = min;
+            w.seen = w.restored;
+        }
+        return w;
     }
 
     void snapshot() throws Exception {

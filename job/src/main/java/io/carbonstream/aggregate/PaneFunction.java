@@ -110,8 +110,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
 
     @Override
     public void initializeState(FunctionInitializationContext ctx) throws Exception {
-        checkpointedWatermark = new CheckpointedWatermark();
-        checkpointedWatermark.initialize(ctx);
+        checkpointedWatermark = CheckpointedWatermark.restore(ctx);
     }
 
     @Override

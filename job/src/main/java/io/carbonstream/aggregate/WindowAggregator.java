@@ -41,8 +41,7 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
 
     @Override
     public void initializeState(FunctionInitializationContext ctx) throws Exception {
-        checkpointedWatermark = new CheckpointedWatermark();
-        checkpointedWatermark.initialize(ctx);
+        checkpointedWatermark = CheckpointedWatermark.restore(ctx);
     }
 
     @Override
