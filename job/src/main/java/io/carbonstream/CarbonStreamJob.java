@@ -67,10 +67,16 @@ public final class CarbonStreamJob {
     public static void build(StreamExecutionEnvironment env, JobConfig cfg, UnaryOperator<DataStream<RequestEnvelope>> eventsTap) {
         configure(env, cfg);
         boolean bounded = cfg.get(JobOptions.BOUNDED);
-        WatermarkStrategy<ControlEvent> intensityWm = WatermarkStrategy
-                .<ControlEvent>forBoundedOutOfOrderness(cfg.get(JobOptions.INTENSITY_OUT_OF_ORDERNESS))
-                .withTimestampAssigner(new ValidFrom());
-        if (!bounded) intensityWm = intensityWm.withIdleness(cfg.get(JobOptions.INTENSITY_IDLE_TIMEOUT));
+        // A bounded run (backfill, report) prices nothing before it has read all intensity: the
+        // intensity input holds the watermark at its minimum until it finishes (then +inf), so every
+        // correction in the topic is applied whatever the relative read speeds: reproducible. Live,
+        // the intensity watermark is the newest valid_from (minus the configured disorder) and a
+        // quiet feed stops holding results back after the idle timeout.
+        WatermarkStrategy<ControlEvent> intensityWm = bounded
+                ? WatermarkStrategy.<ControlEvent>noWatermarks().withTimestampAssigner(new ValidFrom())
+                : WatermarkStrategy.<ControlEvent>forBoundedOutOfOrderness(cfg.get(JobOptions.INTENSITY_OUT_OF_ORDERNESS))
+                        .withTimestampAssigner(new ValidFrom())
+                        .withIdleness(cfg.get(JobOptions.INTENSITY_IDLE_TIMEOUT));
 
         DataStream<RequestEnvelope> events = eventsSource(env, cfg);
         // The control inputs are small: one reader each, broadcast to every pricing subtask.
