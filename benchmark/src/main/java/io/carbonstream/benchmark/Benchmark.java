@@ -390,7 +390,10 @@ public final class Benchmark implements Callable<Integer> {
         long t0 = System.currentTimeMillis();
         SqlPeer.build(env, new SqlPeer.Settings(servers, in.events(), in.intensity(), in.registry(), prefix + ".aggregates",
                 prefix + "tx", prefix, defaults.get(io.carbonstream.config.JobOptions.OUT_OF_ORDERNESS),
-                defaults.get(io.carbonstream.config.JobOptions.INTENSITY_OUT_OF_ORDERNESS),
+                // carbonstream's bounded mode prices nothing before it has read all intensity; the peer's
+                // equivalent is an intensity watermark that trails by more than the input spans (90 days,
+                // the most a DAY TO SECOND interval holds) until the bounded input finishes (+inf).
+                Duration.ofDays(90),
                 defaults.get(io.carbonstream.config.JobOptions.IT_OVERHEAD), defaults.get(io.carbonstream.config.JobOptions.INTENSITY_DEFAULT),
                 defaults.get(io.carbonstream.config.JobOptions.INTENSITY_MAX_AGE)));
         long planned = System.currentTimeMillis();
