@@ -1,6 +1,6 @@
 package io.carbonstream.benchmark;
 
-import io.carbonstream.demo.generator.AvroBinary;
+import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.demo.generator.DatacenterSpec;
 import io.carbonstream.demo.generator.Fleet;
 import io.carbonstream.demo.generator.GeneratedRecord;
@@ -69,7 +69,7 @@ final class Input {
 
     static void produceRegistry(KafkaProducer<byte[], byte[]> p, String topic, List<Datacenter> registry) {
         for (Datacenter d : registry) {
-            p.send(new ProducerRecord<>(topic, d.getDatacenterId().getBytes(StandardCharsets.UTF_8), AvroBinary.encode(d)));
+            p.send(new ProducerRecord<>(topic, d.getDatacenterId().getBytes(StandardCharsets.UTF_8), AvroCodec.encodeOne(d)));
         }
         p.flush();
     }

@@ -2,7 +2,7 @@ package io.carbonstream.benchmark;
 
 import io.carbonstream.CarbonStreamJob;
 import io.carbonstream.config.JobConfig;
-import io.carbonstream.demo.generator.AvroBinary;
+import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.demo.generator.TrafficGenerator;
 import io.carbonstream.demo.generator.Zone;
 import io.carbonstream.schema.Aggregate;
@@ -131,7 +131,7 @@ final class Latency {
                                 .incrementAndGet((int) ((etNow - minute) / BUCKET_MS));
                         pairs.add(pair);
                     }
-                    p.send(new ProducerRecord<>(t.events(), e.getRequestId().getBytes(StandardCharsets.UTF_8), AvroBinary.encode(e)));
+                    p.send(new ProducerRecord<>(t.events(), e.getRequestId().getBytes(StandardCharsets.UTF_8), AvroCodec.encodeOne(e)));
                 }
             }
             p.flush();
@@ -171,7 +171,7 @@ final class Latency {
             IntensityUpdate u = IntensityUpdate.newBuilder().setZone(z.id()).setValidFrom(Instant.ofEpochMilli(validFrom))
                     .setCarbonIntensity(Math.round(z.shapeAt(validFrom) * 10) / 10.0).setEstimated(false).setSource("benchmark")
                     .setEmissionFactorType("lifecycle").build();
-            p.send(new ProducerRecord<>(topic, z.id().getBytes(StandardCharsets.UTF_8), AvroBinary.encode(u)));
+            p.send(new ProducerRecord<>(topic, z.id().getBytes(StandardCharsets.UTF_8), AvroCodec.encodeOne(u)));
         }
     }
 

@@ -4,13 +4,12 @@ import static io.carbonstream.cluster.LocalCluster.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.InferenceEvent;
 import io.carbonstream.schema.IntensityUpdate;
 import io.carbonstream.schema.Modality;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +26,6 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -365,25 +359,12 @@ class ClusterFailureIT {
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    @SuppressWarnings("unchecked")
     static byte[] encode(SpecificRecord r) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-        try {
-            new SpecificDatumWriter<SpecificRecord>((Class<SpecificRecord>) r.getClass()).write(r, enc);
-            enc.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return AvroCodec.encodeOne(r);
     }
 
     static Aggregate decode(byte[] bytes) {
-        try {
-            return new SpecificDatumReader<>(Aggregate.class).read(null, DecoderFactory.get().binaryDecoder(bytes, null));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return AvroCodec.decodeOne(bytes, Aggregate.class);
     }
 
     static void close(String what, double actual, double expected) {

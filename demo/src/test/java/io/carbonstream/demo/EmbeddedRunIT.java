@@ -2,7 +2,7 @@ package io.carbonstream.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.carbonstream.demo.generator.AvroBinary;
+import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.demo.generator.DatacenterSpec;
 import io.carbonstream.demo.generator.GeneratedRecord;
 import io.carbonstream.demo.generator.GeneratorSettings;
@@ -117,7 +117,7 @@ class EmbeddedRunIT {
     static Map<String, Totals> observed(String bootstrap) {
         Map<String, Aggregate> latest = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> r : TopicReader.committed(bootstrap, DemoTopics.AGGREGATES)) {
-            Aggregate a = AvroBinary.decode(r.value(), Aggregate.class);
+            Aggregate a = AvroCodec.decodeOne(r.value(), Aggregate.class);
             if (a.getWindow() != WindowKind.MINUTE || a.getDimension() != Dimension.DATACENTER) continue;
             latest.merge(new String(r.key(), StandardCharsets.UTF_8), a, (x, y) -> y.getRevision() > x.getRevision() ? y : x);
         }
@@ -127,8 +127,8 @@ class EmbeddedRunIT {
                     (x, y) -> x.plus(y.requests(), y.inputTokens(), y.outputTokens(), y.images()));
         }
         for (ConsumerRecord<byte[], byte[]> r : TopicReader.committed(bootstrap, DemoTopics.LATE)) {
-            DeadLetter d = AvroBinary.decode(r.value(), DeadLetter.class);
-            InferenceEvent e = AvroBinary.decode(d.getValue().array(), InferenceEvent.class);
+            DeadLetter d = AvroCodec.decodeOne(r.value(), DeadLetter.class);
+            InferenceEvent e = AvroCodec.decodeOne(d.getValue().array(), InferenceEvent.class);
             out.merge(e.getDatacenterId(), new Totals(1, e.getInputTokens(), e.getOutputTokens(), e.getImages()),
                     (x, y) -> x.plus(y.requests(), y.inputTokens(), y.outputTokens(), y.images()));
         }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.carbonstream.demo.generator.AvroBinary;
+import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.demo.generator.Fleet;
 import io.carbonstream.demo.generator.GeneratedRecord;
 import io.carbonstream.demo.generator.GeneratorSettings;
@@ -129,7 +129,7 @@ class TrafficGeneratorTest {
         long corrections = 0;
         for (GeneratedRecord r : rs) {
             if (r.isRequest()) continue;
-            IntensityUpdate u = AvroBinary.decode(r.valueBytes(), IntensityUpdate.class);
+            IntensityUpdate u = AvroCodec.decodeOne(r.valueBytes(), IntensityUpdate.class);
             String k = u.getZone() + "@" + u.getValidFrom();
             if (u.getEstimated()) estimatedFirst.put(k, true);
             else if (estimatedFirst.containsKey(k)) corrections++;

@@ -3,6 +3,8 @@ package io.carbonstream.ingest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -22,6 +24,29 @@ public final class AvroCodec<T extends SpecificRecord> {
     private BinaryDecoder decoder;
     private BinaryEncoder encoder;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+
+    /** Codecs for {@link #encodeOne} and {@link #decodeOne}: one per thread and record class. */
+    private static final ThreadLocal<Map<Class<?>, AvroCodec<?>>> PER_THREAD = ThreadLocal.withInitial(HashMap::new);
+
+    @SuppressWarnings("unchecked")
+    private static <R extends SpecificRecord> AvroCodec<R> forThread(Class<R> type) {
+        return (AvroCodec<R>) PER_THREAD.get().computeIfAbsent(type, t -> new AvroCodec<>(type));
+    }
+
+    /** One record in the wire format, from any thread (tools, tests, the generator). */
+    @SuppressWarnings("unchecked")
+    public static <R extends SpecificRecord> byte[] encodeOne(R value) {
+        return forThread((Class<R>) value.getClass()).encode(value);
+    }
+
+    /** One record from the wire format, from any thread; bytes that are not one such record throw. */
+    public static <R extends SpecificRecord> R decodeOne(byte[] bytes, Class<R> type) {
+        try {
+            return forThread(type).decode(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not one " + type.getSimpleName() + " in plain Avro binary", e);
+        }
+    }
 
     public AvroCodec(Class<T> type) {
         this.reader = new SpecificDatumReader<>(type);

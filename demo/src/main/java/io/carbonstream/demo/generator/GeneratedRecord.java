@@ -1,5 +1,6 @@
 package io.carbonstream.demo.generator;
 
+import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.schema.InferenceEvent;
 import io.carbonstream.schema.IntensityUpdate;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,6 @@ public record GeneratedRecord(Kind kind, long publishAtMs, String key, SpecificR
 
     /** The value in the wire format of every carbonstream topic: plain Avro binary. */
     public byte[] valueBytes() {
-        return AvroBinary.encode(value);
+        return AvroCodec.encodeOne(value);
     }
 }

@@ -1,5 +1,7 @@
 package io.carbonstream.demo.generator;
 
+import io.carbonstream.demo.util.BackgroundThreads;
+import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.schema.Datacenter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -83,7 +85,7 @@ public final class KafkaPublisher implements AutoCloseable {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (Datacenter d : generator.registry()) {
                 producer.send(new ProducerRecord<>(topics.registry(), d.getDatacenterId().getBytes(StandardCharsets.UTF_8),
-                        AvroBinary.encode(d)), this::check);
+                        AvroCodec.encodeOne(d)), this::check);
             }
             producer.flush();
             Iterator<GeneratedRecord> it = count != null
@@ -129,17 +131,10 @@ public final class KafkaPublisher implements AutoCloseable {
     /** Stops publishing; records already handed to the producer are flushed. */
     @Override
     public void close() {
-        stop.countDown();
         Thread t;
         synchronized (this) {
             t = thread;
         }
-        if (t == null) return;
-        try {
-            if (!finished.await(30, TimeUnit.SECONDS)) t.interrupt();
-            t.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        BackgroundThreads.stop(stop, finished, t, Duration.ofSeconds(30), Duration.ofSeconds(10));
     }
 }

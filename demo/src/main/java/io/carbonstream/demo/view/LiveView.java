@@ -1,6 +1,7 @@
 package io.carbonstream.demo.view;
 
-import io.carbonstream.demo.generator.AvroBinary;
+import io.carbonstream.demo.util.BackgroundThreads;
+import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.Alert;
 import io.carbonstream.schema.Datacenter;
@@ -139,17 +140,17 @@ public final class LiveView implements AutoCloseable {
         String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
         try {
             if (t.equals(topics.aggregates())) {
-                state.onAggregate(AvroBinary.decode(r.value(), Aggregate.class));
+                state.onAggregate(AvroCodec.decodeOne(r.value(), Aggregate.class));
             } else if (t.equals(topics.intensity())) {
-                state.onIntensity(AvroBinary.decode(r.value(), IntensityUpdate.class));
+                state.onIntensity(AvroCodec.decodeOne(r.value(), IntensityUpdate.class));
             } else if (t.equals(topics.registry())) {
-                state.onRegistry(key, r.value() == null ? null : AvroBinary.decode(r.value(), Datacenter.class));
+                state.onRegistry(key, r.value() == null ? null : AvroCodec.decodeOne(r.value(), Datacenter.class));
             } else if (t.equals(topics.alerts())) {
-                state.onAlert(key, AvroBinary.decode(r.value(), Alert.class));
+                state.onAlert(key, AvroCodec.decodeOne(r.value(), Alert.class));
             } else if (t.equals(topics.late())) {
                 state.onLateEvent();
             } else if (t.equals(topics.deadLetters())) {
-                state.onDeadLetter(AvroBinary.decode(r.value(), DeadLetter.class).getReason());
+                state.onDeadLetter(AvroCodec.decodeOne(r.value(), DeadLetter.class).getReason());
             }
         } catch (RuntimeException e) {
             // Another writer's record in a format this build does not know: count it, keep going.
@@ -170,17 +171,10 @@ public final class LiveView implements AutoCloseable {
 
     @Override
     public void close() {
-        stop.countDown();
         Thread t;
         synchronized (this) {
             t = thread;
         }
-        if (t == null) return;
-        try {
-            if (!stopped.await(15, TimeUnit.SECONDS)) t.interrupt();
-            t.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        BackgroundThreads.stop(stop, stopped, t, Duration.ofSeconds(15), Duration.ofSeconds(5));
     }
 }
