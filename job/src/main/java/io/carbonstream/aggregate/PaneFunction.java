@@ -171,7 +171,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         buf.profileVersion = registryVersion;
         Totals one = energy(m, dc);
         if (onTime) {
-            buf.add(t, one);
+            buf.pending.merge(t, one);
             // One timer per key and minute: it emits the pane (and prices what is left of it).
             // (An out-of-order request of an earlier minute registers its own: Flink keeps one per time.)
             long paneEnd = minute + MINUTE - 1;
@@ -182,24 +182,25 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         } else {
             // Behind the watermark but within the lateness: the intensity at t is settled, price now.
             one.price(pricer.price(dc.zone, ctx.getBroadcastState(INTENSITY).get(dc.zone), t));
-            buf.addToPane(minute, one);
+            buf.panes.merge(minute, one);
             ctx.timerService().registerEventTimeTimer(Math.max(minute + MINUTE - 1, wm + 1));
         }
         // Whatever the watermark has passed can be priced now: this keeps the buffer short without
         // a timer per second.
-        if (buf.size > 0 && buf.times[0] <= wm) priceUpTo(buf, wm, ctx.getBroadcastState(INTENSITY).get(buf.profile.zone));
+        if (buf.pending.size > 0 && buf.pending.keys[0] <= wm) priceUpTo(buf, wm, ctx.getBroadcastState(INTENSITY).get(buf.profile.zone));
         pending.update(buf);
     }
 
     /** Prices the buffered requests at or before t into their panes. */
     private void priceUpTo(PendingBuffer buf, long t, IntensityTimeline timeline) {
-        int due = buf.countUpTo(t);
+        SortedTotals pending = buf.pending;
+        int due = pending.countUpTo(t);
         for (int i = 0; i < due; i++) {
-            Totals p = buf.totals[i];
-            p.price(pricer.price(buf.profile.zone, timeline, buf.times[i]));
-            buf.addToPane(floor(buf.times[i], MINUTE), p);
+            Totals p = pending.values[i];
+            p.price(pricer.price(buf.profile.zone, timeline, pending.keys[i]));
+            buf.panes.merge(floor(pending.keys[i], MINUTE), p);
         }
-        buf.dropFirst(due);
+        pending.dropFirst(due);
     }
 
     @Override
@@ -207,19 +208,20 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         checkpointedWatermark.observe(ctx.currentWatermark());
         PendingBuffer buf = pending.value();
         if (buf == null) return;
-        if (buf.size > 0) priceUpTo(buf, timestamp, ctx.getBroadcastState(INTENSITY).get(buf.profile.zone));
+        if (buf.pending.size > 0) priceUpTo(buf, timestamp, ctx.getBroadcastState(INTENSITY).get(buf.profile.zone));
         String[] ids = ctx.getCurrentKey().split("\u001f", 2);
         int done = 0;
-        while (done < buf.paneCount && buf.paneMinutes[done] + MINUTE - 1 <= timestamp) {
-            Totals t = buf.panes[done];
+        SortedTotals panes = buf.panes;
+        while (done < panes.size && panes.keys[done] + MINUTE - 1 <= timestamp) {
+            Totals t = panes.values[done];
             aggregated.inc(t.requests);
-            PaneDelta d = new PaneDelta(Dimension.DATACENTER_MODEL, ids[0], ids[1], buf.paneMinutes[done], t);
+            PaneDelta d = new PaneDelta(Dimension.DATACENTER_MODEL, ids[0], ids[1], panes.keys[done], t);
             d.zone = buf.profile.zone;
             d.budgetGPerHour = buf.profile.emissionBudgetGPerHour;
             out.collect(d);
             done++;
         }
-        buf.dropFirstPanes(done);
+        panes.dropFirst(done);
         if (buf.isEmpty()) {
             pending.clear();
             liveModels.computeIfPresent(ids[0], (id, n) -> n > 1 ? n - 1 : null);

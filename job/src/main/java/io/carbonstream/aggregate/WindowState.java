@@ -13,9 +13,8 @@ public class WindowState {
     public String datacenterId;
     public String modelId;
 
-    public long[] minutes = new long[8];
-    public Totals[] panes = new Totals[8];
-    public int paneCount;
+    /** One-minute panes by minute start. */
+    public SortedTotals panes = new SortedTotals();
 
     /** Window end * 4 + kind ordinal, ascending, and the revision last emitted for it. */
     public long[] revisionKeys = new long[8];
@@ -29,36 +28,25 @@ public class WindowState {
 
     /** The pane of minute m, or null. */
     public Totals pane(long m) {
-        int i = Arrays.binarySearch(minutes, 0, paneCount, m);
-        return i >= 0 ? panes[i] : null;
+        return panes.get(m);
     }
 
     public void addPane(long m, Totals t) {
-        int at = -Arrays.binarySearch(minutes, 0, paneCount, m) - 1;
-        if (paneCount == minutes.length) {
-            minutes = Arrays.copyOf(minutes, paneCount * 2);
-            panes = Arrays.copyOf(panes, paneCount * 2);
-        }
-        System.arraycopy(minutes, at, minutes, at + 1, paneCount - at);
-        System.arraycopy(panes, at, panes, at + 1, paneCount - at);
-        minutes[at] = m;
-        panes[at] = t;
-        paneCount++;
+        panes.merge(m, t);
     }
 
     /** The sum of the panes in [from, to), or null when there are none. */
     public Totals sum(long from, long to) {
-        int i = lowerBound(minutes, paneCount, from);
         Totals sum = null;
-        for (; i < paneCount && minutes[i] < to; i++) {
+        for (int i = panes.lowerBound(from); i < panes.size && panes.keys[i] < to; i++) {
             if (sum == null) sum = new Totals();
-            sum.add(panes[i]);
+            sum.add(panes.values[i]);
         }
         return sum;
     }
 
     public long newestPane() {
-        return paneCount == 0 ? Long.MIN_VALUE : minutes[paneCount - 1];
+        return panes.isEmpty() ? Long.MIN_VALUE : panes.keys[panes.size - 1];
     }
 
     public int nextRevision(long key) {
@@ -85,13 +73,7 @@ public class WindowState {
 
     /** Drops panes with minute < paneHorizon and revision entries with window end < revisionHorizon. */
     public void dropBefore(long paneHorizon, long revisionHorizon) {
-        int p = lowerBound(minutes, paneCount, paneHorizon);
-        if (p > 0) {
-            System.arraycopy(minutes, p, minutes, 0, paneCount - p);
-            System.arraycopy(panes, p, panes, 0, paneCount - p);
-            Arrays.fill(panes, paneCount - p, paneCount, null);
-            paneCount -= p;
-        }
+        panes.dropFirst(panes.lowerBound(paneHorizon));
         int r = lowerBound(revisionKeys, revisionCount, revisionHorizon * 4);
         if (r > 0) {
             System.arraycopy(revisionKeys, r, revisionKeys, 0, revisionCount - r);
@@ -101,7 +83,7 @@ public class WindowState {
     }
 
     public boolean isEmpty() {
-        return paneCount == 0 && revisionCount == 0 && dirtyCount == 0;
+        return panes.isEmpty() && revisionCount == 0 && dirtyCount == 0;
     }
 
     private static int lowerBound(long[] a, int n, long key) {
