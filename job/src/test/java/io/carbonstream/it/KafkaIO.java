@@ -38,9 +38,22 @@ public final class KafkaIO {
         p.putAll(client);
         p.put("acks", "all");
         p.put("linger.ms", "5");
+        // Ordered retries without the idempotent producer's sequence bookkeeping: a CI run once saw the
+        // in-process broker answer NOT_LEADER_OR_FOLLOWER on a fresh topic, and the idempotent retry was
+        // then refused (OutOfOrderSequenceException) and its records silently lost.
+        p.put("enable.idempotence", "false");
+        p.put("max.in.flight.requests.per.connection", "1");
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (Raw r : records) producer.send(new ProducerRecord<>(topic, partition, r.key(), r.value()));
+            for (Raw r : records) sent.add(producer.send(new ProducerRecord<>(topic, partition, r.key(), r.value())));
             producer.flush();
+            // A record the broker refused fails the test here, not as a timeout much later.
+            for (java.util.concurrent.Future<?> f : sent) f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("producing test input to " + topic + " failed", e.getCause());
         }
     }
 
