@@ -8,6 +8,7 @@ import io.carbonstream.ingest.Decoders;
 import io.carbonstream.ingest.DeadLetterRecord;
 import io.carbonstream.ingest.Encoders;
 import io.carbonstream.ingest.RequestEnvelope;
+import io.carbonstream.registry.RegistryStart;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
@@ -85,13 +86,18 @@ public final class CarbonStreamJob {
                         Op.INTENSITY_SOURCE.label)
                 .setParallelism(1)
                 .uid(Op.INTENSITY_SOURCE.uid);
+        // The registry as it is now, read before the job runs: no request is judged against a
+        // registry not read yet. The source then reads the topic from its beginning (its bad records
+        // reach the dead letters; the rest, already in the snapshot, is skipped) and keeps following it.
+        RegistryStart registryStart = RegistrySnapshot.read(cfg.kafkaProperties(), cfg.kafkaBootstrap(), cfg.get(JobOptions.TOPIC_REGISTRY),
+                cfg.registry(), cfg.limits(), Duration.ofMinutes(2));
         DataStream<ControlEvent> registry = env
-                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_REGISTRY), new Decoders.Registry(cfg.limits())),
+                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_REGISTRY), new Decoders.Registry(cfg.limits()), OffsetsInitializer.earliest()),
                         WatermarkStrategy.forGenerator(ctx -> new NeverHoldsBack()), Op.REGISTRY_SOURCE.label)
                 .setParallelism(1)
                 .uid(Op.REGISTRY_SOURCE.uid);
 
-        Pipeline.Outputs out = Pipeline.assemble(eventsTap.apply(events), intensity, registry, cfg);
+        Pipeline.Outputs out = Pipeline.assemble(eventsTap.apply(events), intensity, registry, registryStart, cfg);
 
         out.aggregates()
                 .sinkTo(sink(cfg, "aggregates", new Encoders.Aggregates(cfg.get(JobOptions.TOPIC_AGGREGATES))))
@@ -105,6 +111,9 @@ public final class CarbonStreamJob {
         out.lateEvents()
                 .sinkTo(sink(cfg, "late-events", new Encoders.DeadLetters(cfg.get(JobOptions.TOPIC_LATE))))
                 .uid(Op.LATE_SINK.uid).name(Op.LATE_SINK.label);
+        out.restatements()
+                .sinkTo(sink(cfg, "restatements", new Encoders.Restatements(cfg.get(JobOptions.TOPIC_RESTATEMENTS))))
+                .uid(Op.RESTATEMENTS_SINK.uid).name(Op.RESTATEMENTS_SINK.label);
     }
 
     /** Job-wide settings: serialization rules, checkpointing, parallelism. */
@@ -137,6 +146,11 @@ public final class CarbonStreamJob {
             case EARLIEST -> OffsetsInitializer.earliest();
             case LATEST -> OffsetsInitializer.latest();
         };
+        return source(cfg, topic, deserializer, start);
+    }
+
+    private static <T> KafkaSource<T> source(JobConfig cfg, String topic, KafkaRecordDeserializationSchema<T> deserializer,
+                                             OffsetsInitializer start) {
         KafkaSourceBuilder<T> b = KafkaSource.<T>builder()
                 .setProperties(cfg.kafkaProperties())
                 .setBootstrapServers(cfg.kafkaBootstrap())

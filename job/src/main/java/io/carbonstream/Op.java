@@ -11,7 +11,8 @@ public enum Op {
     REQUEST_INTAKE("request-intake", "Decode, validate, GPU energy"),
     INTENSITY_INTAKE("intensity-intake", "Intensity intake"),
     REGISTRY_INTAKE("registry-intake", "Registry intake"),
-    PRICE_PANES("price-panes", "As-of intensity join, 1-minute panes per (datacenter, model)"),
+    PRICE_PANES("price-panes", "As-of registry and intensity join, 1-minute panes per (datacenter, model), restatements"),
+    LIVE_PANES("live-panes", "Panes without restatements, for alerts"),
     FAN_OUT("fan-out", "Pane to datacenter / model / (datacenter, model)"),
     WINDOWS("windows", "Minute, rolling hour, hour windows"),
     INTENSITY_READINGS("intensity-readings", "Intensity readings for alerts"),
@@ -20,7 +21,8 @@ public enum Op {
     AGGREGATES_SINK("aggregates-sink", "Kafka: aggregates"),
     ALERTS_SINK("alerts-sink", "Kafka: alerts"),
     DEAD_LETTERS_SINK("dead-letters-sink", "Kafka: dead letters"),
-    LATE_SINK("late-events-sink", "Kafka: late events");
+    LATE_SINK("late-events-sink", "Kafka: late events"),
+    RESTATEMENTS_SINK("restatements-sink", "Kafka: restatements");
 
     public final String uid;
     public final String label;

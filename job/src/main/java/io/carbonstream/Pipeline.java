@@ -5,6 +5,8 @@ import io.carbonstream.aggregate.Dimension;
 import io.carbonstream.aggregate.MeteredRequest;
 import io.carbonstream.aggregate.PaneDelta;
 import io.carbonstream.aggregate.PaneFunction;
+import io.carbonstream.aggregate.PricingSettings;
+import io.carbonstream.aggregate.RestatementRecord;
 import io.carbonstream.aggregate.WindowAggregator;
 import io.carbonstream.alert.AlertRecord;
 import io.carbonstream.alert.BudgetFunction;
@@ -18,6 +20,7 @@ import io.carbonstream.ingest.ControlIntake;
 import io.carbonstream.ingest.DeadLetterRecord;
 import io.carbonstream.ingest.RequestEnvelope;
 import io.carbonstream.ingest.RequestIntake;
+import io.carbonstream.registry.RegistryStart;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -31,13 +34,14 @@ import org.apache.flink.util.Collector;
  *
  * <pre>
  * events ──► intake (validate, GPU J) ──keyBy(dc, model)──► price-panes ──► fan-out ──keyBy(dim)──► windows ──► aggregates
- *                 │                                             ▲   │ │
- * intensity ─► intake ─┐                                        │   │ └──► late events
- * registry ──► intake ─┴─ union ─────────── broadcast ──────────┘   └────► dead letters (+ intakes' rejects)
+ *                 │                                             ▲   │ │ │
+ * intensity ─► intake ─┐                                        │   │ │ └──► late events
+ * registry ──► intake ─┴─ union ─────────── broadcast ──────────┘   │ └────► restatements
+ *                                                                   └──────► dead letters (+ intakes' rejects)
  *
  * intensity ──keyBy(zone)──┐
- * panes ─────keyBy(zone)───┴─► spike alerts ──┐
- * panes ─────keyBy(dc)──────► budget alerts ──┴─► alerts
+ * live panes ─keyBy(zone)──┴─► spike alerts ──┐
+ * live panes ─keyBy(dc)─────► budget alerts ──┴─► alerts
  * </pre>
  */
 public final class Pipeline {
@@ -49,14 +53,26 @@ public final class Pipeline {
             DataStream<AggregateRecord> aggregates,
             DataStream<AlertRecord> alerts,
             DataStream<DeadLetterRecord> deadLetters,
-            DataStream<DeadLetterRecord> lateEvents) {}
+            DataStream<DeadLetterRecord> lateEvents,
+            DataStream<RestatementRecord> restatements) {}
 
+    /** As {@link #assemble(DataStream, DataStream, DataStream, RegistryStart, JobConfig)} with the registry file only. */
     public static Outputs assemble(
             DataStream<RequestEnvelope> events, DataStream<ControlEvent> intensity, DataStream<ControlEvent> registry, JobConfig cfg) {
+        return assemble(events, intensity, registry, RegistryStart.ofFile(cfg.registry()), cfg);
+    }
+
+    /**
+     * The job from decoded inputs to outputs. {@code registryStart}: the registry as of the start
+     * (file plus what the registry topic held then); the registry stream brings what comes after.
+     */
+    public static Outputs assemble(DataStream<RequestEnvelope> events, DataStream<ControlEvent> intensity, DataStream<ControlEvent> registry,
+                                   RegistryStart registryStart, JobConfig cfg) {
         var dlq = PaneFunction.DEAD_LETTERS;
+        PricingSettings pricing = pricingSettings(cfg);
 
         SingleOutputStreamOperator<MeteredRequest> metered = events
-                .process(new RequestIntake(new EnergyModel(cfg.catalog()), dlq))
+                .process(new RequestIntake(cfg.energyModel(), dlq))
                 .uid(Op.REQUEST_INTAKE.uid).name(Op.REQUEST_INTAKE.label);
         SingleOutputStreamOperator<ControlEvent> intensityOk = intensity
                 .process(new ControlIntake("intensity", dlq))
@@ -72,31 +88,27 @@ public final class Pipeline {
         SingleOutputStreamOperator<PaneDelta> panes = metered
                 .keyBy(new ByDatacenterModel())
                 .connect(control)
-                .process(new PaneFunction(
-                        cfg.registry(),
-                        cfg.pricer(),
-                        cfg.ms(JobOptions.ALLOWED_LATENESS),
-                        cfg.get(JobOptions.IT_OVERHEAD),
-                        cfg.get(JobOptions.OFFSITE_WATER),
-                        cfg.get(JobOptions.TOPIC_EVENTS),
-                        cfg.get(JobOptions.MAX_MODELS_PER_DATACENTER)))
+                .process(new PaneFunction(registryStart, pricing))
                 .uid(Op.PRICE_PANES.uid).name(Op.PRICE_PANES.label);
 
         DataStream<AggregateRecord> aggregates = panes
                 .flatMap(new FanOut()).uid(Op.FAN_OUT.uid).name(Op.FAN_OUT.label)
                 .keyBy(new ByDimensionKey())
-                .process(new WindowAggregator(cfg.ms(JobOptions.ALLOWED_LATENESS), cfg.methodology()))
+                .process(new WindowAggregator(pricing.allowedLatenessMs(), pricing.horizonMs(), cfg.methodology()))
                 .uid(Op.WINDOWS.uid).name(Op.WINDOWS.label);
+
+        // Alerts follow the live figures: a restatement corrects reports, it does not re-raise the past.
+        DataStream<PaneDelta> livePanes = panes.filter(new LivePanes()).uid(Op.LIVE_PANES.uid).name(Op.LIVE_PANES.label);
 
         long dwell = cfg.ms(JobOptions.ALERT_MIN_DWELL);
         DataStream<AlertRecord> spikes = intensityOk
                 .flatMap(new IntensityReadings()).setParallelism(intensityOk.getParallelism())
                 .uid(Op.INTENSITY_READINGS.uid).name(Op.INTENSITY_READINGS.label)
                 .keyBy(new ByZone())
-                .connect(panes.keyBy(new PaneZone()))
+                .connect(livePanes.keyBy(new PaneZone()))
                 .process(new GridSpikeFunction(cfg.spikeRule(), dwell, cfg.ms(JobOptions.SPIKE_BASELINE_WINDOW), cfg.ms(JobOptions.ALERT_RATE_WINDOW)))
                 .uid(Op.SPIKE_ALERTS.uid).name(Op.SPIKE_ALERTS.label);
-        DataStream<AlertRecord> budgets = panes
+        DataStream<AlertRecord> budgets = livePanes
                 .keyBy(new PaneDatacenter())
                 .process(new BudgetFunction(cfg.getOptional(JobOptions.BUDGET_DEFAULT), cfg.get(JobOptions.BUDGET_EXIT_FRACTION), dwell,
                         cfg.ms(JobOptions.BUDGET_WINDOW)))
@@ -104,7 +116,34 @@ public final class Pipeline {
 
         DataStream<DeadLetterRecord> deadLetters = metered.getSideOutput(dlq)
                 .union(intensityOk.getSideOutput(dlq), registryOk.getSideOutput(dlq), panes.getSideOutput(dlq));
-        return new Outputs(aggregates, spikes.union(budgets), deadLetters, panes.getSideOutput(PaneFunction.LATE));
+        return new Outputs(aggregates, spikes.union(budgets), deadLetters, panes.getSideOutput(PaneFunction.LATE),
+                panes.getSideOutput(PaneFunction.RESTATEMENTS));
+    }
+
+    /**
+     * What lateness and restatement mean in this run. A bounded run is a backfill of a closed period:
+     * every request of it counts however far out of order it arrives (no lateness limit), and as it
+     * prices nothing before it has read all intensity and the registry, there is nothing to restate.
+     */
+    public static PricingSettings pricingSettings(JobConfig cfg) {
+        boolean bounded = cfg.get(JobOptions.BOUNDED);
+        return new PricingSettings(
+                cfg.pricer(),
+                bounded ? PricingSettings.UNLIMITED : cfg.ms(JobOptions.ALLOWED_LATENESS),
+                bounded ? 0 : cfg.ms(JobOptions.RESTATEMENT_HORIZON),
+                cfg.ms(JobOptions.REGISTRY_GRACE),
+                cfg.get(JobOptions.IT_OVERHEAD),
+                cfg.get(JobOptions.OFFSITE_WATER),
+                cfg.get(JobOptions.TOPIC_EVENTS),
+                cfg.get(JobOptions.MAX_MODELS_PER_DATACENTER));
+    }
+
+    /** Pane deltas of requests (first emissions and late requests), not restatements. */
+    public static final class LivePanes implements org.apache.flink.api.common.functions.FilterFunction<PaneDelta> {
+        @Override
+        public boolean filter(PaneDelta d) {
+            return !d.isRestatement();
+        }
     }
 
     /** Requests of one (datacenter, model) share a zone and a pane. */
@@ -156,8 +195,8 @@ public final class Pipeline {
         @Override
         public void flatMap(PaneDelta d, Collector<PaneDelta> out) {
             out.collect(d);
-            out.collect(new PaneDelta(Dimension.DATACENTER, d.datacenterId, null, d.minuteStart, d.totals));
-            out.collect(new PaneDelta(Dimension.MODEL, null, d.modelId, d.minuteStart, d.totals));
+            out.collect(d.toDimension(Dimension.DATACENTER));
+            out.collect(d.toDimension(Dimension.MODEL));
         }
     }
 }

@@ -12,6 +12,8 @@ public class AggregateRecord {
     public String modelId;
     public Totals totals;
     public int revision;
+    /** FIRST_EMISSION, or the reasons of a later revision joined by '+' (see {@link RevisionReason}). */
+    public String revisionReason;
     public String methodology;
 
     public AggregateRecord() {}

@@ -10,6 +10,8 @@ public class MeteredRequest {
     public InferenceRequest request;
     public double gpuJoules;
     public Provenance provenance;
+    /** The event's measured joules failed plausibility; gpuJoules is the estimate that replaced them. */
+    public boolean measurementRejected;
 
     public MeteredRequest() {}
 

@@ -19,13 +19,15 @@ import org.apache.flink.core.memory.DataOutputView;
  * Hand-written serializer of the one record type that crosses the network per request. Flink's
  * POJO serializer reads and writes each of its ~20 fields by reflection; the benchmark profile
  * showed that as a top cost of both the source and the pricing threads. Field order is the wire
- * format: change it only with a new snapshot version (this type is never kept in state).
+ * format: change it only with a new snapshot version (it is kept in state: requests waiting for
+ * their datacenter's registry entry).
  */
 public final class MeteredRequestSerializer extends TypeSerializerSingleton<MeteredRequest> {
 
     public static final MeteredRequestSerializer INSTANCE = new MeteredRequestSerializer();
     private static final Modality[] MODALITIES = Modality.values();
     private static final Provenance[] PROVENANCES = Provenance.values();
+    private static final int REJECTED_BIT = 0x40;
 
     @Override
     public boolean isImmutableType() {
@@ -59,7 +61,9 @@ public final class MeteredRequestSerializer extends TypeSerializerSingleton<Mete
         r.sourceOffset = s.sourceOffset;
         r.sourceTimestamp = s.sourceTimestamp;
         r.sourceKey = s.sourceKey == null ? null : s.sourceKey.clone();
-        return new MeteredRequest(r, from.gpuJoules, from.provenance);
+        MeteredRequest m = new MeteredRequest(r, from.gpuJoules, from.provenance);
+        m.measurementRejected = from.measurementRejected;
+        return m;
     }
 
     @Override
@@ -99,7 +103,8 @@ public final class MeteredRequestSerializer extends TypeSerializerSingleton<Mete
             out.write(r.sourceKey);
         }
         out.writeDouble(m.gpuJoules);
-        out.writeByte(m.provenance.ordinal());
+        // The high bit: the request's measurement was rejected and this is the estimate.
+        out.writeByte(m.provenance.ordinal() | (m.measurementRejected ? REJECTED_BIT : 0));
     }
 
     @Override
@@ -128,7 +133,10 @@ public final class MeteredRequestSerializer extends TypeSerializerSingleton<Mete
             in.readFully(r.sourceKey);
         }
         double gpuJoules = in.readDouble();
-        return new MeteredRequest(r, gpuJoules, PROVENANCES[in.readByte()]);
+        int p = in.readByte();
+        MeteredRequest m = new MeteredRequest(r, gpuJoules, PROVENANCES[p & ~REJECTED_BIT]);
+        m.measurementRejected = (p & REJECTED_BIT) != 0;
+        return m;
     }
 
     @Override

@@ -14,6 +14,11 @@ public class PaneDelta {
     public String zone;
     /** The datacenter's emission budget from the registry, if any (for budget alerts). */
     public Double budgetGPerHour;
+    /**
+     * Why this delta exists when its minute's windows were already emitted ({@link RevisionReason}
+     * bits): a late request, or a restatement (then it changes priced figures only, counts are zero).
+     */
+    public int reason;
 
     public PaneDelta() {}
 
@@ -23,6 +28,19 @@ public class PaneDelta {
         this.modelId = modelId;
         this.minuteStart = minuteStart;
         this.totals = totals;
+    }
+
+    /** A restatement: re-priced figures of requests already counted, not new requests. */
+    public boolean isRestatement() {
+        return (reason & (RevisionReason.INTENSITY_RESTATEMENT | RevisionReason.REGISTRY_CHANGE)) != 0;
+    }
+
+    /** The same change counted toward another dimension. */
+    public PaneDelta toDimension(Dimension dim) {
+        PaneDelta d = new PaneDelta(dim, dim == Dimension.MODEL ? null : datacenterId, dim == Dimension.DATACENTER ? null : modelId,
+                minuteStart, totals);
+        d.reason = reason;
+        return d;
     }
 
     /** The aggregation key of this delta's dimension. */

@@ -25,8 +25,19 @@ public class Totals {
     public double locationG;
     public double fallbackKwh;
     public double staleKwh;
+    /** GPU joules that are estimates replacing a measurement that failed plausibility. */
+    public double rejectedMeasurementGpuJoules;
     public double minIntensity = Double.POSITIVE_INFINITY;
     public double maxIntensity = Double.NEGATIVE_INFINITY;
+    /**
+     * The intensities the requests were priced with and how many requests each (the "mix"), set
+     * from the pricing stage on: a restatement moves requests from one intensity to another with
+     * signed counts, so the window's min and max stay exact when a correction lowers them, which
+     * a running min/max cannot do. Empty in the pricing stage's own buffers.
+     */
+    public double[] mixIntensity;
+    public long[] mixRequests;
+    public int mixSize;
 
     public Totals() {}
 
@@ -45,8 +56,52 @@ public class Totals {
         locationG += o.locationG;
         fallbackKwh += o.fallbackKwh;
         staleKwh += o.staleKwh;
+        rejectedMeasurementGpuJoules += o.rejectedMeasurementGpuJoules;
         minIntensity = Math.min(minIntensity, o.minIntensity);
         maxIntensity = Math.max(maxIntensity, o.maxIntensity);
+        for (int i = 0; i < o.mixSize; i++) addMix(o.mixIntensity[i], o.mixRequests[i]);
+    }
+
+    /** Adds n (possibly negative) requests priced at g to the mix; entries that reach zero are removed. */
+    public void addMix(double g, long n) {
+        if (n == 0) return;
+        for (int i = 0; i < mixSize; i++) {
+            if (mixIntensity[i] == g) {
+                mixRequests[i] += n;
+                if (mixRequests[i] == 0) {
+                    mixSize--;
+                    mixIntensity[i] = mixIntensity[mixSize];
+                    mixRequests[i] = mixRequests[mixSize];
+                }
+                return;
+            }
+        }
+        if (mixIntensity == null) {
+            mixIntensity = new double[2];
+            mixRequests = new long[2];
+        } else if (mixSize == mixIntensity.length) {
+            mixIntensity = java.util.Arrays.copyOf(mixIntensity, mixSize * 2);
+            mixRequests = java.util.Arrays.copyOf(mixRequests, mixSize * 2);
+        }
+        mixIntensity[mixSize] = g;
+        mixRequests[mixSize] = n;
+        mixSize++;
+    }
+
+    /** Lowest intensity any counted request was priced with: from the mix when there is one. */
+    public double lowestIntensity() {
+        if (mixSize == 0) return minIntensity;
+        double m = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < mixSize; i++) if (mixRequests[i] > 0) m = Math.min(m, mixIntensity[i]);
+        return m;
+    }
+
+    /** Highest intensity any counted request was priced with: from the mix when there is one. */
+    public double highestIntensity() {
+        if (mixSize == 0) return maxIntensity;
+        double m = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < mixSize; i++) if (mixRequests[i] > 0) m = Math.max(m, mixIntensity[i]);
+        return m;
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.carbonstream.aggregate;
 
-import java.util.TreeSet;
+import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -28,14 +28,18 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
     public static final long HOUR = 60 * MINUTE;
 
     private final long allowedLatenessMs;
+    /** How long panes stay: as long as a late request or a restatement can still change them. */
+    private final long retentionMs;
     private final String methodology;
 
     private transient ValueState<WindowState> state;
+    private transient org.apache.flink.metrics.Counter restatementsOutOfReach;
     /** After a restore, a correction replayed before the first watermark must still re-emit its windows. */
     private transient CheckpointedWatermark checkpointedWatermark;
 
-    public WindowAggregator(long allowedLatenessMs, String methodology) {
+    public WindowAggregator(long allowedLatenessMs, long restatementHorizonMs, String methodology) {
         this.allowedLatenessMs = allowedLatenessMs;
+        this.retentionMs = Math.max(allowedLatenessMs, restatementHorizonMs);
         this.methodology = methodology;
     }
 
@@ -52,6 +56,7 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
     @Override
     public void open(OpenContext ctx) {
         state = getRuntimeContext().getState(new ValueStateDescriptor<>("windows", TypeInformation.of(WindowState.class)));
+        restatementsOutOfReach = getRuntimeContext().getMetricGroup().addGroup("carbonstream").counter("restatementsOutOfReach");
     }
 
     @Override
@@ -66,17 +71,24 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
             s.modelId = d.dimension == Dimension.DATACENTER ? null : d.modelId;
         }
         Totals pane = s.pane(m);
+        if (pane == null && d.isRestatement()) {
+            // The pricing stage restates only within the horizon and panes stay longer than that
+            // (an hour more), so this cannot happen; were it to, a window of re-priced figures alone
+            // would be wrong: count it and keep the windows as they are.
+            restatementsOutOfReach.inc();
+            return;
+        }
         if (pane == null) {
             s.addPane(m, d.totals.copy());
             // The pane's own minute end; from there each minute-end timer chains the next one while
             // some pane is still inside the rolling hour (one registration per key and minute, not 60 per pane).
             if (m + MINUTE - 1 > wm) ctx.timerService().registerEventTimeTimer(m + MINUTE - 1);
-            ctx.timerService().registerEventTimeTimer(tickAtOrAfter(m + HOUR + allowedLatenessMs));
+            ctx.timerService().registerEventTimeTimer(tickAtOrAfter(m + HOUR + retentionMs));
         } else {
             pane.add(d.totals);
         }
         if (m + MINUTE - 1 <= wm) {
-            s.markDirty(m);
+            s.markDirty(m, d.reason);
             ctx.timerService().registerEventTimeTimer(wm + 1);
         }
         state.update(s);
@@ -89,36 +101,39 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
         if (s == null) return;
         if ((timestamp + 1) % MINUTE == 0) {
             long end = timestamp + 1;
-            emit(s, WindowKind.MINUTE, end, out);
-            emit(s, WindowKind.ROLLING_HOUR, end, out);
-            if (end % HOUR == 0) emit(s, WindowKind.HOUR, end, out);
+            emit(s, WindowKind.MINUTE, end, RevisionReason.LATE_REQUEST, out);
+            emit(s, WindowKind.ROLLING_HOUR, end, RevisionReason.LATE_REQUEST, out);
+            if (end % HOUR == 0) emit(s, WindowKind.HOUR, end, RevisionReason.LATE_REQUEST, out);
             // The next rolling hour, [end + 1 min - 1 h, end + 1 min), still has data: keep the chain going.
             if (s.newestPane() >= end + MINUTE - HOUR) ctx.timerService().registerEventTimeTimer(end + MINUTE - 1);
         }
         if (s.dirtyCount > 0) {
-            TreeSet<Long> minuteEnds = new TreeSet<>();
-            TreeSet<Long> rollingEnds = new TreeSet<>();
-            TreeSet<Long> hourEnds = new TreeSet<>();
+            // Window end -> the reasons of the changes it includes.
+            TreeMap<Long, Integer> minuteEnds = new TreeMap<>();
+            TreeMap<Long, Integer> rollingEnds = new TreeMap<>();
+            TreeMap<Long, Integer> hourEnds = new TreeMap<>();
             for (int i = 0; i < s.dirtyCount; i++) {
                 long m = s.dirty[i];
+                int why = s.dirtyReasons[i];
                 // Windows ending at timestamp + 1 were just emitted with the late data included.
-                if (m + MINUTE <= timestamp) minuteEnds.add(m + MINUTE);
-                for (long end = m + MINUTE; end <= m + HOUR && end <= timestamp; end += MINUTE) rollingEnds.add(end);
+                if (m + MINUTE <= timestamp) minuteEnds.merge(m + MINUTE, why, (a, b) -> a | b);
+                for (long end = m + MINUTE; end <= m + HOUR && end <= timestamp; end += MINUTE) rollingEnds.merge(end, why, (a, b) -> a | b);
                 long hourEnd = Math.floorDiv(m, HOUR) * HOUR + HOUR;
-                if (hourEnd <= timestamp) hourEnds.add(hourEnd);
+                if (hourEnd <= timestamp) hourEnds.merge(hourEnd, why, (a, b) -> a | b);
             }
             s.dirtyCount = 0;
-            for (long end : minuteEnds) emit(s, WindowKind.MINUTE, end, out);
-            for (long end : rollingEnds) emit(s, WindowKind.ROLLING_HOUR, end, out);
-            for (long end : hourEnds) emit(s, WindowKind.HOUR, end, out);
+            minuteEnds.forEach((end, why) -> emit(s, WindowKind.MINUTE, end, why, out));
+            rollingEnds.forEach((end, why) -> emit(s, WindowKind.ROLLING_HOUR, end, why, out));
+            hourEnds.forEach((end, why) -> emit(s, WindowKind.HOUR, end, why, out));
         }
-        // Drop panes and revision counters no late data can change any more.
-        s.dropBefore(timestamp - HOUR - allowedLatenessMs + 1, timestamp - allowedLatenessMs + 1);
+        // Drop panes and revision counters no late request or restatement can change any more.
+        s.dropBefore(timestamp - HOUR - retentionMs + 1, timestamp - retentionMs + 1);
         if (s.isEmpty()) state.clear();
         else state.update(s);
     }
 
-    private void emit(WindowState s, WindowKind kind, long end, Collector<AggregateRecord> out) {
+    /** Emits a window; {@code why} names the change if this is not its first revision. */
+    private void emit(WindowState s, WindowKind kind, long end, int why, Collector<AggregateRecord> out) {
         long start = kind == WindowKind.MINUTE ? end - MINUTE : end - HOUR;
         Totals sum = s.sum(start, end);
         if (sum == null) return;
@@ -131,6 +146,7 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
         a.modelId = s.modelId;
         a.totals = sum;
         a.revision = s.nextRevision(end * 4 + kind.ordinal());
+        a.revisionReason = RevisionReason.text(a.revision, why);
         a.methodology = methodology;
         out.collect(a);
     }

@@ -22,6 +22,8 @@ public class WindowState {
     public int revisionCount;
 
     public long[] dirty = new long[2];
+    /** RevisionReason bits of the changes of each dirty pane. */
+    public int[] dirtyReasons = new int[2];
     public int dirtyCount;
 
     public WindowState() {}
@@ -65,10 +67,20 @@ public class WindowState {
         return 1;
     }
 
-    public void markDirty(long m) {
-        for (int i = 0; i < dirtyCount; i++) if (dirty[i] == m) return;
-        if (dirtyCount == dirty.length) dirty = Arrays.copyOf(dirty, dirtyCount * 2);
-        dirty[dirtyCount++] = m;
+    public void markDirty(long m, int reason) {
+        for (int i = 0; i < dirtyCount; i++) {
+            if (dirty[i] == m) {
+                dirtyReasons[i] |= reason;
+                return;
+            }
+        }
+        if (dirtyCount == dirty.length) {
+            dirty = Arrays.copyOf(dirty, dirtyCount * 2);
+            dirtyReasons = Arrays.copyOf(dirtyReasons, dirtyCount * 2);
+        }
+        if (dirtyReasons.length < dirty.length) dirtyReasons = Arrays.copyOf(dirtyReasons, dirty.length);
+        dirty[dirtyCount] = m;
+        dirtyReasons[dirtyCount++] = reason;
     }
 
     /** Drops panes with minute < paneHorizon and revision entries with window end < revisionHorizon. */

@@ -5,7 +5,7 @@ import static io.carbonstream.config.JobOptions.*;
 import io.carbonstream.energy.ModelCatalog;
 import io.carbonstream.ingest.Limits;
 import io.carbonstream.intensity.IntensityPricer;
-import io.carbonstream.registry.DatacenterProfile;
+import io.carbonstream.registry.DatacenterHistory;
 import io.carbonstream.registry.RegistryFile;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,10 +41,10 @@ public final class JobConfig implements Serializable {
 
     private final Configuration conf;
     private final transient Properties kafkaProperties;
-    private final Map<String, DatacenterProfile> registry;
+    private final Map<String, DatacenterHistory> registry;
     private final ModelCatalog catalog;
 
-    private JobConfig(Configuration conf, Properties kafkaProperties, Map<String, DatacenterProfile> registry, ModelCatalog catalog) {
+    private JobConfig(Configuration conf, Properties kafkaProperties, Map<String, DatacenterHistory> registry, ModelCatalog catalog) {
         this.conf = conf;
         this.kafkaProperties = kafkaProperties;
         this.registry = registry;
@@ -123,6 +123,16 @@ public final class JobConfig implements Serializable {
             throw new ConfigException("--alerts.spike.relative-margin must be > 0 and --alerts.budget.exit-fraction in (0, 1]");
         }
         floor(conf);
+        positive(conf, MAX_REQUEST_DURATION);
+        nonNegative(conf, RESTATEMENT_HORIZON);
+        nonNegative(conf, REGISTRY_GRACE);
+        if (conf.get(REGISTRY_GRACE).compareTo(conf.get(ALLOWED_LATENESS)) > 0) {
+            throw new ConfigException("--registry.grace (" + conf.get(REGISTRY_GRACE) + ") must not exceed --allowed-lateness ("
+                    + conf.get(ALLOWED_LATENESS) + "): a request that waited for its datacenter is priced like a late one");
+        }
+        if (conf.get(RESTATEMENT_HORIZON).compareTo(Duration.ofDays(90)) > 0) {
+            throw new ConfigException("--restatement.horizon must be at most 90 days (the state it keeps grows with it)");
+        }
         if (conf.get(MAX_MODELS_PER_DATACENTER) < 1) {
             throw new ConfigException("--models.max-per-datacenter must be at least 1");
         }
@@ -139,7 +149,7 @@ public final class JobConfig implements Serializable {
                         + ". Give the path of a Java properties file with Kafka client settings.");
             }
         }
-        Map<String, DatacenterProfile> registry = new LinkedHashMap<>();
+        Map<String, DatacenterHistory> registry = new LinkedHashMap<>();
         if (conf.getOptional(REGISTRY_FILE).isPresent()) {
             try {
                 registry.putAll(RegistryFile.read(Path.of(conf.get(REGISTRY_FILE))));
@@ -248,12 +258,17 @@ public final class JobConfig implements Serializable {
         return p;
     }
 
-    public Map<String, DatacenterProfile> registry() {
+    /** The registry file's datacenters (empty without --registry-file). */
+    public Map<String, DatacenterHistory> registry() {
         return registry;
     }
 
     public ModelCatalog catalog() {
         return catalog;
+    }
+
+    public io.carbonstream.energy.EnergyModel energyModel() {
+        return new io.carbonstream.energy.EnergyModel(catalog, limits().maxGpuWatts(), conf.get(MAX_REQUEST_DURATION).toMillis());
     }
 
     public String methodology() {

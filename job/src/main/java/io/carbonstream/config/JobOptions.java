@@ -49,6 +49,11 @@ public final class JobOptions {
     public static final ConfigOption<String> TOPIC_ALERTS = ConfigOptions.key("topic.alerts")
             .stringType().defaultValue("carbonstream.alerts").withDescription("Output: carbon alerts, RAISED then CLEARED (Alert), compacted.");
 
+    public static final ConfigOption<String> TOPIC_RESTATEMENTS = ConfigOptions.key("topic.restatements")
+            .stringType().defaultValue("carbonstream.restatements")
+            .withDescription("Output: each correction of intensity or registry that re-priced windows already emitted, or that was "
+                    + "too old to apply (Restatement).");
+
     public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("group-id")
             .stringType().defaultValue("carbonstream").withDescription("Kafka consumer group of the sources (offsets are committed on checkpoints, for monitoring).");
     public static final ConfigOption<StartFrom> START_FROM = ConfigOptions.key("start-from")
@@ -109,6 +114,23 @@ public final class JobOptions {
     public static final ConfigOption<Duration> FUTURE_TOLERANCE = ConfigOptions.key("events.future-tolerance")
             .durationType().defaultValue(Duration.ofMinutes(5))
             .withDescription("Events this far ahead of the wall clock are dead-lettered.");
+
+    public static final ConfigOption<Duration> MAX_REQUEST_DURATION = ConfigOptions.key("events.max-request-duration")
+            .durationType().defaultValue(Duration.ofMinutes(30))
+            .withDescription("Duration assumed, for the plausibility bound of a measured energy (gpu_count x 1,500 W x duration), "
+                    + "when an event has no duration_ms. An implausible measurement is replaced by the estimate, never dropped.");
+
+    public static final ConfigOption<Duration> RESTATEMENT_HORIZON = ConfigOptions.key("restatement.horizon")
+            .durationType().defaultValue(Duration.ofHours(72))
+            .withDescription("How far back (event time, behind the watermark) an intensity correction or a registry version re-prices "
+                    + "windows already emitted and re-emits them as new revisions. Costs state per key and minute for this long "
+                    + "(see docs/semantics.md); at most 90 days. Older corrections are recorded as NOT_APPLIED. 0 disables restatements.");
+    public static final ConfigOption<Duration> REGISTRY_GRACE = ConfigOptions.key("registry.grace")
+            .durationType().defaultValue(Duration.ofMinutes(2))
+            .withDescription("A request of a datacenter the registry does not know (yet) waits until the watermark passes its event "
+                    + "time + this, for the registry topic to bring it, before it is dead-lettered UNKNOWN_DATACENTER. At most "
+                    + "allowed-lateness: a request that waited is priced like a late one. The registry's content at start never "
+                    + "needs it (it is read before the job runs).");
 
     public static final ConfigOption<Integer> MAX_MODELS_PER_DATACENTER = ConfigOptions.key("models.max-per-datacenter")
             .intType().defaultValue(1_000)

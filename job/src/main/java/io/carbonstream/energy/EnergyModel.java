@@ -8,10 +8,27 @@ import java.io.Serializable;
  */
 public final class EnergyModel implements Serializable {
 
+    /** Draw of one GPU at most; an H100 SXM is rated 700 W, a B200 1,000 W. */
+    public static final double DEFAULT_MAX_GPU_WATTS = 1_500.0;
+    /** Bound of a request's duration when the event does not say (duration_ms = 0). */
+    public static final long DEFAULT_MAX_REQUEST_DURATION_MS = 30 * 60_000L;
+
     private final ModelCatalog catalog;
+    private final double maxGpuWatts;
+    private final long maxRequestDurationMs;
 
     public EnergyModel(ModelCatalog catalog) {
+        this(catalog, DEFAULT_MAX_GPU_WATTS, DEFAULT_MAX_REQUEST_DURATION_MS);
+    }
+
+    /**
+     * @param maxGpuWatts a measurement above gpu_count x this x duration is not believed
+     * @param maxRequestDurationMs the duration assumed for that bound when an event has none
+     */
+    public EnergyModel(ModelCatalog catalog, double maxGpuWatts, long maxRequestDurationMs) {
         this.catalog = catalog;
+        this.maxGpuWatts = maxGpuWatts;
+        this.maxRequestDurationMs = maxRequestDurationMs;
     }
 
     public ModelCatalog catalog() {
@@ -19,12 +36,25 @@ public final class EnergyModel implements Serializable {
     }
 
     public EnergyEstimate gpuEnergy(InferenceRequest r) {
-        // A zero or negative reading means the meter was not attached or failed: estimate instead.
-        // Readings beyond what the GPUs could draw are rejected earlier, by the validator.
-        if (r.measuredGpuJoules != null && r.measuredGpuJoules > 0 && Double.isFinite(r.measuredGpuJoules)) {
-            return new EnergyEstimate(r.measuredGpuJoules, Provenance.MEASURED);
-        }
-        return estimate(r);
+        Double j = r.measuredGpuJoules;
+        // No reading, or zero: the meter was not attached. Estimate, nothing to flag.
+        if (j == null || j == 0.0) return estimate(r);
+        // A reading the GPUs could not have produced (NaN, negative, above their rated draw over the
+        // request's duration) says the meter is wrong, not that the request did not run: the request
+        // keeps its place in the totals with the estimate, flagged so that the share shows up.
+        if (!plausible(j, r)) return estimate(r).replacingRejectedMeasurement();
+        return new EnergyEstimate(j, Provenance.MEASURED);
+    }
+
+    /** Whether a measured figure is within what the request's GPUs could draw while it ran. */
+    public boolean plausible(double joules, InferenceRequest r) {
+        if (!(joules > 0) || Double.isInfinite(joules)) return false;
+        long durationMs = r.durationMs > 0 ? r.durationMs : maxRequestDurationMs;
+        return joules <= ceilingJoules(r.gpuCount, durationMs);
+    }
+
+    public double ceilingJoules(int gpuCount, long durationMs) {
+        return Math.max(1, gpuCount) * maxGpuWatts * (durationMs / 1000.0);
     }
 
     /** The estimate, ignoring any measurement. */

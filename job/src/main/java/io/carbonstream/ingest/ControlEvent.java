@@ -12,6 +12,9 @@ public class ControlEvent {
     /** Id of a datacenter removed by a registry tombstone. */
     public String deletedDatacenter;
     public DeadLetterRecord rejected;
+    /** Registry records: where they were read, so that the part already in the start snapshot is not applied twice. */
+    public int sourcePartition = -1;
+    public long sourceOffset = -1;
 
     public ControlEvent() {}
 

@@ -106,6 +106,7 @@ public final class Decoders {
             IntensityReading r = new IntensityReading(u.getZone(), u.getValidFrom().toEpochMilli(), u.getCarbonIntensity());
             r.marginalGPerKwh = u.getMarginalIntensity();
             r.estimated = u.getEstimated();
+            r.source = u.getSource();
             return ControlEvent.of(r);
         }
 
@@ -130,14 +131,17 @@ public final class Decoders {
             out.collect(decode(rec));
         }
 
-        ControlEvent decode(ConsumerRecord<byte[], byte[]> rec) {
+        public ControlEvent decode(ConsumerRecord<byte[], byte[]> rec) {
             if (codec == null) {
                 codec = new AvroCodec<>(Datacenter.class);
                 validator = new Validator(limits);
             }
             if (rec.value() == null) {
                 if (rec.key() == null) return ControlEvent.rejected(deadLetter(rec, Reason.NULL_VALUE, "tombstone without a key"));
-                return ControlEvent.deleted(new String(rec.key(), StandardCharsets.UTF_8));
+                // datacenter_id@effective_from keys version records; a tombstone of either removes the datacenter.
+                String key = new String(rec.key(), StandardCharsets.UTF_8);
+                int at = key.lastIndexOf('@');
+                return withOffset(ControlEvent.deleted(at > 0 ? key.substring(0, at) : key), rec);
             }
             Datacenter d;
             try {
@@ -150,7 +154,13 @@ public final class Decoders {
             if (text != null) return ControlEvent.rejected(deadLetter(rec, text.reason(), text.message()));
             String problem = p.problem();
             if (problem != null) return ControlEvent.rejected(deadLetter(rec, Reason.INVALID_VALUE, problem));
-            return ControlEvent.of(p);
+            return withOffset(ControlEvent.of(p), rec);
+        }
+
+        private static ControlEvent withOffset(ControlEvent e, ConsumerRecord<byte[], byte[]> rec) {
+            e.sourcePartition = rec.partition();
+            e.sourceOffset = rec.offset();
+            return e;
         }
 
         @Override
@@ -203,6 +213,7 @@ public final class Decoders {
         p.itOverhead = d.getItOverhead();
         p.emissionBudgetGPerHour = d.getEmissionBudgetGPerHour();
         p.marketFactorGPerKwh = d.getMarketFactorGPerKwh();
+        if (d.getEffectiveFrom() != null) p.effectiveFrom = d.getEffectiveFrom().toEpochMilli();
         return p;
     }
 }

@@ -8,7 +8,12 @@ import io.carbonstream.schema.ExposedDatacenter;
 import java.util.ArrayList;
 import java.util.List;
 import io.carbonstream.aggregate.Totals;
+import io.carbonstream.aggregate.RestatementRecord;
 import io.carbonstream.schema.Aggregate;
+import io.carbonstream.schema.CorrectionKind;
+import io.carbonstream.schema.Restatement;
+import io.carbonstream.schema.RestatementRecordType;
+import io.carbonstream.schema.RestatementStatus;
 import io.carbonstream.schema.DeadLetter;
 import io.carbonstream.schema.Dimension;
 import io.carbonstream.schema.WindowKind;
@@ -43,15 +48,17 @@ public final class Encoders {
                 .setLocationGco2e(t.locationG)
                 // Market-based only when every request had a contractual factor: a partial figure would mislead.
                 .setMarketGco2e(t.marketRequests == t.requests && t.requests > 0 ? t.marketG : null)
-                .setMeanIntensity(kwh > 0 ? t.locationG / kwh : (t.requests > 0 ? t.minIntensity : 0.0))
-                .setMinIntensity(t.requests > 0 ? t.minIntensity : 0.0)
-                .setMaxIntensity(t.requests > 0 ? t.maxIntensity : 0.0)
+                .setMeanIntensity(kwh > 0 ? t.locationG / kwh : (t.requests > 0 ? t.lowestIntensity() : 0.0))
+                .setMinIntensity(t.requests > 0 ? t.lowestIntensity() : 0.0)
+                .setMaxIntensity(t.requests > 0 ? t.highestIntensity() : 0.0)
                 .setWaterL(t.waterL)
                 .setMeasuredEnergyShare(t.gpuJoules > 0 ? t.measuredGpuJoules / t.gpuJoules : 0.0)
                 .setFallbackShare(kwh > 0 ? t.fallbackKwh / kwh : 0.0)
                 .setStaleShare(kwh > 0 ? t.staleKwh / kwh : 0.0)
                 .setMethodology(a.methodology)
                 .setRevision(a.revision)
+                .setRevisionReason(a.revisionReason == null ? "FIRST_EMISSION" : a.revisionReason)
+                .setMeasurementRejectedShare(t.gpuJoules > 0 ? t.rejectedMeasurementGpuJoules / t.gpuJoules : 0.0)
                 .build();
     }
 
@@ -86,6 +93,47 @@ public final class Encoders {
                 .setDatacenters(exposed)
                 .setMessage(a.message)
                 .build();
+    }
+
+    public static Restatement toAvro(RestatementRecord r) {
+        return Restatement.newBuilder()
+                .setCorrectionId(r.correctionId)
+                .setRecordType(RestatementRecordType.valueOf(r.type.name()))
+                .setKind(CorrectionKind.valueOf(r.kind.name()))
+                .setStatus(RestatementStatus.valueOf(r.status.name()))
+                .setZone(r.zone)
+                .setDatacenterId(r.datacenterId)
+                .setModelId(r.modelId)
+                .setValidFrom(Instant.ofEpochMilli(r.validFrom))
+                .setOldValue(r.oldValue)
+                .setNewValue(r.newValue)
+                .setOldSource(r.oldSource)
+                .setNewSource(r.newSource)
+                .setMinuteStart(r.minuteStart == null ? null : Instant.ofEpochMilli(r.minuteStart))
+                .setRequests(r.requests)
+                .setDeltaFacilityKwh(r.deltaFacilityKwh)
+                .setDeltaLocationGco2e(r.deltaLocationG)
+                .setDeltaMarketGco2e(r.deltaMarketG)
+                .setDeltaWaterL(r.deltaWaterL)
+                .setWatermark(Instant.ofEpochMilli(r.watermark))
+                .setNote(r.note)
+                .build();
+    }
+
+    /** Restatement records keyed by correction id (not compacted: every record counts). */
+    public static final class Restatements implements KafkaRecordSerializationSchema<RestatementRecord> {
+        private final String topic;
+        private transient AvroCodec<Restatement> codec;
+
+        public Restatements(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(RestatementRecord r, KafkaSinkContext ctx, Long timestamp) {
+            if (codec == null) codec = new AvroCodec<>(Restatement.class);
+            return new ProducerRecord<>(topic, null, r.watermark, r.correctionId.getBytes(StandardCharsets.UTF_8), codec.encode(toAvro(r)));
+        }
     }
 
     /** Alerts keyed by kind|subject: a compacted topic keeps each subject's latest state. */

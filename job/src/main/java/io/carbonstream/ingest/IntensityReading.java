@@ -7,6 +7,8 @@ public class IntensityReading {
     public double gPerKwh;
     public Double marginalGPerKwh;
     public boolean estimated;
+    /** IntensityUpdate.source ("unknown" from producers that do not say). */
+    public String source;
 
     public IntensityReading() {}
 

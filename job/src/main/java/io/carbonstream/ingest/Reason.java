@@ -10,8 +10,6 @@ public enum Reason {
     INVALID_VALUE,
     /** Beyond any real request (e.g. 10^12 tokens). */
     ABSURD_VALUE,
-    /** Measured GPU energy beyond what the stated GPUs could draw in the stated duration. */
-    IMPLAUSIBLE_ENERGY,
     /** A string longer than the configured maximum. */
     OVERSIZED_STRING,
     /** Event time too far ahead of the wall clock. */

@@ -24,6 +24,7 @@ public class RequestIntake extends ProcessFunction<RequestEnvelope, MeteredReque
     private transient Counter read;
     private transient Counter deadLettered;
     private transient Map<Provenance, Counter> byProvenance;
+    private transient Counter measurementsRejected;
 
     public RequestIntake(EnergyModel energy, OutputTag<DeadLetterRecord> deadLetters) {
         this.energy = energy;
@@ -35,6 +36,7 @@ public class RequestIntake extends ProcessFunction<RequestEnvelope, MeteredReque
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("carbonstream");
         read = g.counter("requestsRead");
         deadLettered = g.counter("requestsDeadLettered");
+        measurementsRejected = g.counter("measurementsRejected");
         byProvenance = new EnumMap<>(Provenance.class);
         for (Provenance p : Provenance.values()) byProvenance.put(p, g.addGroup("provenance", p.name()).counter("requests"));
     }
@@ -49,6 +51,11 @@ public class RequestIntake extends ProcessFunction<RequestEnvelope, MeteredReque
         }
         EnergyEstimate est = energy.gpuEnergy(e.request);
         byProvenance.get(est.provenance()).inc();
-        out.collect(new MeteredRequest(e.request, est.gpuJoules(), est.provenance()));
+        MeteredRequest m = new MeteredRequest(e.request, est.gpuJoules(), est.provenance());
+        if (est.measurementRejected()) {
+            measurementsRejected.inc();
+            m.measurementRejected = true;
+        }
+        out.collect(m);
     }
 }

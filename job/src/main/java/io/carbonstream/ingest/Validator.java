@@ -43,17 +43,8 @@ public final class Validator {
         if (r.activeParamsB != null && !(r.activeParamsB > 0 && r.activeParamsB < 100_000)) {
             return new Rejection(Reason.INVALID_VALUE, "active_params_b is " + r.activeParamsB);
         }
-        if (r.measuredGpuJoules != null) {
-            double j = r.measuredGpuJoules;
-            if (Double.isNaN(j) || Double.isInfinite(j) || j < 0) {
-                return new Rejection(Reason.INVALID_VALUE, "measured_gpu_joules is " + j);
-            }
-            double ceiling = r.gpuCount * limits.maxGpuWatts() * (r.durationMs / 1000.0);
-            if (j > ceiling) {
-                return new Rejection(Reason.IMPLAUSIBLE_ENERGY, "measured_gpu_joules " + j + " exceeds what " + r.gpuCount
-                        + " GPU(s) at " + limits.maxGpuWatts() + " W can draw in " + r.durationMs + " ms (" + ceiling + " J)");
-            }
-        }
+        // A measured figure is not checked here: an implausible one is replaced by the estimate
+        // (EnergyModel), never a reason to drop a request that ran.
         return null;
     }
 

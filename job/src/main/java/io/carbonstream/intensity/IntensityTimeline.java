@@ -14,6 +14,8 @@ public class IntensityTimeline {
 
     public long[] validFrom = new long[0];
     public double[] intensity = new double[0];
+    /** The feed each version came from (IntensityUpdate.source), for restatement records. */
+    public String[] source = new String[0];
 
     public IntensityTimeline() {}
 
@@ -26,22 +28,45 @@ public class IntensityTimeline {
      * correcting an estimate).
      */
     public void upsert(long from, double value) {
+        upsert(from, value, null);
+    }
+
+    /** What held at an instant before an upsert: its value and source, or none (value null). */
+    public record Previous(Double value, String source) {}
+
+    /** As {@link #upsert(long, double)}, with the version's source; returns what held at {@code from} before. */
+    public Previous upsert(long from, double value, String src) {
         int i = Arrays.binarySearch(validFrom, from);
         if (i >= 0) {
+            Previous old = new Previous(intensity[i], source[i]);
             intensity[i] = value;
-            return;
+            source[i] = src;
+            return old;
         }
         int at = -i - 1;
+        Previous old = at > 0 ? new Previous(intensity[at - 1], source[at - 1]) : new Previous(null, null);
         long[] f = new long[validFrom.length + 1];
         double[] v = new double[intensity.length + 1];
+        String[] so = new String[source.length + 1];
         System.arraycopy(validFrom, 0, f, 0, at);
         System.arraycopy(intensity, 0, v, 0, at);
+        System.arraycopy(source, 0, so, 0, at);
         f[at] = from;
         v[at] = value;
+        so[at] = src;
         System.arraycopy(validFrom, at, f, at + 1, validFrom.length - at);
         System.arraycopy(intensity, at, v, at + 1, intensity.length - at);
+        System.arraycopy(source, at, so, at + 1, source.length - at);
         validFrom = f;
         intensity = v;
+        source = so;
+        return old;
+    }
+
+    /** Start of the version after the one in force at t (Long.MAX_VALUE if none). */
+    public long nextChangeAfter(long t) {
+        int i = indexAsOf(t) + 1;
+        return i < validFrom.length ? validFrom[i] : Long.MAX_VALUE;
     }
 
     /** Index of the version with the greatest "valid from" <= t, or -1 if none. */
@@ -59,5 +84,6 @@ public class IntensityTimeline {
         if (keepFrom <= 0) return;
         validFrom = Arrays.copyOfRange(validFrom, keepFrom, validFrom.length);
         intensity = Arrays.copyOfRange(intensity, keepFrom, intensity.length);
+        source = Arrays.copyOfRange(source, keepFrom, source.length);
     }
 }

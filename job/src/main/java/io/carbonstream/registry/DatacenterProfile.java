@@ -1,8 +1,11 @@
 package io.carbonstream.registry;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
 import java.io.Serializable;
+import java.time.Instant;
 
 /** A datacenter's grid zone and facility factors, from the registry file or topic. A Flink POJO. */
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -29,6 +32,10 @@ public class DatacenterProfile implements Serializable {
     @JsonProperty("market_factor_g_per_kwh")
     public Double marketFactorGPerKwh;
 
+    /** Event time from which this version holds; Long.MIN_VALUE: since always. */
+    @JsonIgnore
+    public long effectiveFrom = Long.MIN_VALUE;
+
     public DatacenterProfile() {}
 
     public DatacenterProfile(String id, String zone, double pue, double wue) {
@@ -52,6 +59,12 @@ public class DatacenterProfile implements Serializable {
             return "market_factor_g_per_kwh " + marketFactorGPerKwh + " is outside [0, 3000]";
         }
         return null;
+    }
+
+    /** The registry file's effective_from: an ISO-8601 instant, or absent for "since always". */
+    @JsonSetter("effective_from")
+    public void effectiveFromIso(String iso) {
+        effectiveFrom = iso == null ? Long.MIN_VALUE : Instant.parse(iso).toEpochMilli();
     }
 
     public double itOverheadOr(double dflt) {

@@ -15,7 +15,8 @@ public final class RegistryFile {
 
     private RegistryFile() {}
 
-    public static Map<String, DatacenterProfile> read(Path file) {
+    /** The datacenters of the file; one may be listed once per effective_from (its versions). */
+    public static Map<String, DatacenterHistory> read(Path file) {
         List<DatacenterProfile> list;
         try {
             list = new ObjectMapper()
@@ -24,17 +25,22 @@ public final class RegistryFile {
         } catch (IOException e) {
             throw new IllegalArgumentException(
                     "Registry file " + file + " is not a JSON array of datacenters (fields: datacenter_id, zone, pue,"
-                            + " wue_l_per_kwh, optional it_overhead, emission_budget_g_per_hour, market_factor_g_per_kwh): "
+                            + " wue_l_per_kwh, optional it_overhead, emission_budget_g_per_hour, market_factor_g_per_kwh,"
+                            + " effective_from as an ISO-8601 instant): "
                             + e.getMessage(), e);
         }
-        Map<String, DatacenterProfile> byId = new LinkedHashMap<>();
+        Map<String, DatacenterHistory> byId = new LinkedHashMap<>();
         for (DatacenterProfile p : list) {
             String problem = p.problem();
             if (problem != null) {
                 throw new IllegalArgumentException("Registry file " + file + ": datacenter " + p.datacenterId + ": " + problem);
             }
-            if (byId.put(p.datacenterId, p) != null) {
-                throw new IllegalArgumentException("Registry file " + file + " lists datacenter " + p.datacenterId + " twice");
+            DatacenterHistory h = byId.computeIfAbsent(p.datacenterId, id -> new DatacenterHistory());
+            int before = h.size();
+            h.upsert(p);
+            if (h.size() == before) {
+                throw new IllegalArgumentException("Registry file " + file + " lists datacenter " + p.datacenterId
+                        + " twice with the same effective_from");
             }
         }
         return byId;

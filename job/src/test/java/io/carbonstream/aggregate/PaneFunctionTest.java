@@ -12,7 +12,9 @@ import io.carbonstream.ingest.DeadLetterRecord;
 import io.carbonstream.ingest.IntensityReading;
 import io.carbonstream.ingest.Reason;
 import io.carbonstream.intensity.IntensityPricer;
+import io.carbonstream.registry.DatacenterHistory;
 import io.carbonstream.registry.DatacenterProfile;
+import io.carbonstream.registry.RegistryStart;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -51,10 +53,17 @@ class PaneFunctionTest {
 
     static KeyedBroadcastOperatorTestHarness<String, MeteredRequest, ControlEvent, PaneDelta> harness(OperatorSubtaskState restore)
             throws Exception {
+        return harness(restore, 0, 0);
+    }
+
+    /** dc-1 in zone Z at PUE 1, IT overhead 1: 1 facility kWh per request. */
+    static KeyedBroadcastOperatorTestHarness<String, MeteredRequest, ControlEvent, PaneDelta> harness(
+            OperatorSubtaskState restore, long horizonMs, long graceMs) throws Exception {
         DatacenterProfile dc = new DatacenterProfile("dc-1", "Z", 1.0, 2.0);
         dc.itOverhead = 1.0;
-        PaneFunction fn = new PaneFunction(Map.of("dc-1", dc), new IntensityPricer(Map.of(), GLOBAL_DEFAULT, MAX_AGE), LATENESS,
-                1.75, 0.0, "events", MAX_MODELS);
+        PaneFunction fn = new PaneFunction(RegistryStart.ofFile(Map.of("dc-1", DatacenterHistory.of(dc))),
+                new PricingSettings(new IntensityPricer(Map.of(), GLOBAL_DEFAULT, MAX_AGE), LATENESS, horizonMs, graceMs,
+                        1.75, 0.0, "events", MAX_MODELS));
         var harness = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(fn, List.of(PaneFunction.INTENSITY, PaneFunction.REGISTRY)),
                 new Pipeline.ByDatacenterModel(), Types.STRING, 128, 1, 0);

@@ -28,7 +28,7 @@ class WindowAggregatorTest {
     @BeforeEach
     void setUp() throws Exception {
         h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new WindowAggregator(LATENESS, "test-method"), new Pipeline.ByDimensionKey(), Types.STRING);
+                new WindowAggregator(LATENESS, 0, "test-method"), new Pipeline.ByDimensionKey(), Types.STRING);
     }
 
     @AfterEach
@@ -132,7 +132,7 @@ class WindowAggregatorTest {
         var snapshot = h.snapshot(1, 1);
         h.close();
 
-        h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new WindowAggregator(LATENESS, "test-method")),
+        h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new WindowAggregator(LATENESS, 0, "test-method")),
                 new Pipeline.ByDimensionKey(), Types.STRING);
         h.setup();
         h.initializeState(snapshot);

@@ -110,4 +110,34 @@ class EnergyModelTest {
         assertThat(FacilityFactors.waterLitres(1.0, 1.25, 1.8, 0.0)).isCloseTo(1.44, within(1e-12));
         assertThat(FacilityFactors.waterLitres(1.0, 1.25, 1.8, 3.1)).isCloseTo(4.54, within(1e-12));
     }
+
+    @Test
+    void anImplausibleMeasurementIsReplacedByTheEstimateAndFlaggedNeverDropped() {
+        InferenceRequest r = text("llama-3.1-8b", 100, 400);
+        r.durationMs = 1_000; // 1 GPU x 1,500 W x 1 s = 1,500 J at most
+        r.measuredGpuJoules = 1_400.0;
+        assertThat(model.gpuEnergy(r)).isEqualTo(new EnergyEstimate(1_400.0, Provenance.MEASURED, false));
+        r.measuredGpuJoules = 1_600.0;
+        assertThat(model.gpuEnergy(r)).isEqualTo(new EnergyEstimate(0.119 * 400, Provenance.CATALOG, true));
+        for (double wrong : new double[] {-3.0, Double.NaN, Double.POSITIVE_INFINITY}) {
+            r.measuredGpuJoules = wrong;
+            assertThat(model.gpuEnergy(r).measurementRejected()).as("%s J", wrong).isTrue();
+            assertThat(model.gpuEnergy(r).gpuJoules()).isCloseTo(0.119 * 400, within(1e-12));
+        }
+        r.measuredGpuJoules = 0.0; // no meter attached: an estimate, nothing rejected
+        assertThat(model.gpuEnergy(r)).isEqualTo(new EnergyEstimate(0.119 * 400, Provenance.CATALOG, false));
+    }
+
+    @Test
+    void withoutADurationTheBoundComesFromTheGpuCountAndTheMaximumRequestDuration() {
+        EnergyModel tenMinutes = new EnergyModel(ModelCatalog.builtIn(), 1_000.0, 600_000);
+        InferenceRequest r = text("llama-3.1-8b", 100, 400);
+        r.durationMs = 0;
+        r.gpuCount = 2; // 2 x 1,000 W x 600 s = 1.2 MJ
+        r.measuredGpuJoules = 1_199_000.0;
+        assertThat(tenMinutes.gpuEnergy(r).provenance()).isEqualTo(Provenance.MEASURED);
+        r.measuredGpuJoules = 1_201_000.0;
+        assertThat(tenMinutes.gpuEnergy(r).measurementRejected()).isTrue();
+        assertThat(tenMinutes.gpuEnergy(r).provenance()).isEqualTo(Provenance.CATALOG);
+    }
 }

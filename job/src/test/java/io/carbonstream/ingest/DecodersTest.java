@@ -74,9 +74,9 @@ class DecodersTest {
         assertThat(reason(valid().setOutputTokens(-1).build())).isEqualTo(Reason.INVALID_VALUE);
         assertThat(reason(valid().setOutputTokens(1_000_000_000_000L).build())).isEqualTo(Reason.ABSURD_VALUE);
         assertThat(reason(valid().setMediaSeconds(Double.NaN).build())).isEqualTo(Reason.INVALID_VALUE);
-        assertThat(reason(valid().setMeasuredGpuJoules(-3.0).build())).isEqualTo(Reason.INVALID_VALUE);
-        assertThat(reason(valid().setMeasuredGpuJoules(10_000.0).setGpuCount(1).setDurationMs(1000).build()))
-                .isEqualTo(Reason.IMPLAUSIBLE_ENERGY);
+        // A wrong meter is not a reason to drop a request that ran: the energy model replaces the figure.
+        assertThat(reason(valid().setMeasuredGpuJoules(-3.0).build())).isNull();
+        assertThat(reason(valid().setMeasuredGpuJoules(10_000.0).setGpuCount(1).setDurationMs(1000).build())).isNull();
         assertThat(reason(valid().setDatacenterId("").build())).isEqualTo(Reason.MISSING_FIELD);
         assertThat(reason(valid().setModelId("x".repeat(300)).build())).isEqualTo(Reason.OVERSIZED_STRING);
         assertThat(reason(valid().setEventTime(Instant.ofEpochMilli(NOW + 3_600_000)).build())).isEqualTo(Reason.EVENT_TIME_IN_FUTURE);

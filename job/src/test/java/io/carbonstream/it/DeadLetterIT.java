@@ -63,7 +63,6 @@ class DeadLetterIT extends KafkaAndFlinkIT {
         crafted.put("INVALID_VALUE/negative", ev(base, r -> with(r, -1, r.out(), r.media(), r.measured(), r.t(), r.dc(), r.model())));
         crafted.put("INVALID_VALUE/nan", ev(base, r -> with(r, r.in(), r.out(), Double.NaN, r.measured(), r.t(), r.dc(), r.model())));
         crafted.put("ABSURD_VALUE/tokens", ev(base, r -> with(r, r.in(), 1_000_000_000_000L, r.media(), r.measured(), r.t(), r.dc(), r.model())));
-        crafted.put("IMPLAUSIBLE_ENERGY/joules", ev(base, r -> with(r, r.in(), r.out(), r.media(), 1e9, r.t(), r.dc(), r.model())));
         crafted.put("MISSING_FIELD/dc", ev(base, r -> with(r, r.in(), r.out(), r.media(), r.measured(), r.t(), "", r.model())));
         crafted.put("UNKNOWN_DATACENTER/dc", ev(base, r -> with(r, r.in(), r.out(), r.media(), r.measured(), r.t(), "dc-atlantis", r.model())));
         crafted.put("EVENT_TIME_IN_FUTURE/t", ev(base, r -> with(r, r.in(), r.out(), r.media(), r.measured(),
@@ -85,6 +84,9 @@ class DeadLetterIT extends KafkaAndFlinkIT {
             spam.add(r);
             bad.put(burstAt + i, JobFixture.event(r));
         }
+        // A meter reading no GPU could produce: priced with the estimate, never dead-lettered.
+        Scenario.Req implausible = with(base, base.in(), base.out(), base.media(), 1e9, base.t(), base.dc(), base.model());
+        bad.put(slot++ * 2, JobFixture.event(implausible));
         f.produceScenario(s, bad);
 
         // Bad control records.
@@ -150,7 +152,9 @@ class DeadLetterIT extends KafkaAndFlinkIT {
 
         // Everything else equals the reference over the valid records only.
         actual.keySet().removeIf(k -> k.contains("dc-spam") || k.contains("garbage-"));
-        JobFixture.assertAggregatesEqual(actual, JobFixture.reference(s, s.requests));
+        List<Scenario.Req> valid = new ArrayList<>(s.requests);
+        valid.add(implausible);
+        JobFixture.assertAggregatesEqual(actual, JobFixture.reference(s, valid));
         assertThat(f.deadLetters("late")).isEmpty();
     }
 

@@ -163,6 +163,7 @@ final class JobFixture {
             close(k + " min", a.getMinIntensity(), x.min);
             close(k + " max", a.getMaxIntensity(), x.max);
             close(k + " measured share", a.getMeasuredEnergyShare(), x.measuredJ / x.gpuJ);
+            close(k + " measurement rejected share", a.getMeasurementRejectedShare(), x.rejectedJ / x.gpuJ);
             close(k + " fallback share", a.getFallbackShare(), x.fallbackKwh / x.kwh);
             close(k + " stale share", a.getStaleShare(), x.staleKwh / x.kwh);
             if (x.marketRequests == x.requests) close(k + " market", a.getMarketGco2e(), x.marketG);

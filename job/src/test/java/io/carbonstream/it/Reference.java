@@ -18,7 +18,7 @@ public final class Reference {
     /** Expected values of one aggregate. */
     public static final class Agg {
         public long requests, in, out, images, marketRequests;
-        public double media, gpuJ, measuredJ, kwh, g, marketG, water, fallbackKwh, staleKwh;
+        public double media, gpuJ, measuredJ, rejectedJ, kwh, g, marketG, water, fallbackKwh, staleKwh;
         public double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
     }
 
@@ -41,9 +41,15 @@ public final class Reference {
         return (1.17e-6 * Math.exp(-1.12e-2 * 64) * paramsB + 4.05e-5) * 3600;
     }
 
+    /** Plausibility bound of a measurement: the GPUs at 1,500 W for the request's duration, 30 min when it has none. */
+    static boolean plausible(Scenario.Req r) {
+        double seconds = (r.durationMs() > 0 ? r.durationMs() : 30 * 60_000L) / 1000.0;
+        return r.measured() != null && r.measured() > 0 && r.measured() <= Math.max(1, r.gpus()) * 1500.0 * seconds;
+    }
+
     /** GPU joules from the published figures (ML.ENERGY, AI Energy Score, EcoLogits). */
     public static double gpuJoules(Scenario.Req r) {
-        if (r.measured() != null && r.measured() > 0) return r.measured();
+        if (plausible(r)) return r.measured();
         return switch (r.model()) {
             case "llama-3.1-8b" -> 0.119 * r.out();
             case "gpt-oss-20b" -> parametricJPerToken(3.6) * r.out();
@@ -96,7 +102,8 @@ public final class Reference {
         a.images += r.images();
         a.media += r.media();
         a.gpuJ += gpu;
-        if (r.measured() != null && r.measured() > 0) a.measuredJ += gpu;
+        if (plausible(r)) a.measuredJ += gpu;
+        else if (r.measured() != null && r.measured() != 0.0) a.rejectedJ += gpu;
         a.kwh += kwh;
         a.g += kwh * g;
         a.water += kwh / dc.pue() * dc.wue();

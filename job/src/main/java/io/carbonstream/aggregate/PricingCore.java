@@ -1,0 +1,162 @@
+package io.carbonstream.aggregate;
+
+import io.carbonstream.energy.FacilityFactors;
+import io.carbonstream.energy.Provenance;
+import io.carbonstream.intensity.IntensityPricer;
+import io.carbonstream.intensity.IntensityTimeline;
+import io.carbonstream.intensity.PriceQuality;
+import io.carbonstream.registry.DatacenterHistory;
+import io.carbonstream.registry.DatacenterProfile;
+import java.io.Serializable;
+import java.util.function.Function;
+
+/**
+ * How requests are priced and re-priced, free of Flink: facility energy, water and market-based
+ * emissions from the registry version in force at the request's event time, location-based
+ * emissions from the intensity in force there, and the re-pricing of already priced slices when
+ * either changes after the fact. The operator ({@link PaneFunction}) decides when; this decides how.
+ */
+public final class PricingCore implements Serializable {
+
+    public static final long MINUTE = 60_000L;
+    private static final PriceQuality[] QUALITIES = PriceQuality.values();
+
+    private final PricingSettings settings;
+
+    public PricingCore(PricingSettings settings) {
+        this.settings = settings;
+    }
+
+    public PricingSettings settings() {
+        return settings;
+    }
+
+    public static long minuteOf(long t) {
+        return Math.floorDiv(t, MINUTE) * MINUTE;
+    }
+
+    /** Everything about one request that depends neither on the registry nor on intensity. */
+    public static Totals unpriced(MeteredRequest m) {
+        Totals t = new Totals();
+        t.requests = 1;
+        t.inputTokens = m.request.inputTokens;
+        t.outputTokens = m.request.outputTokens;
+        t.images = m.request.images;
+        t.mediaSeconds = m.request.mediaSeconds;
+        t.gpuJoules = m.gpuJoules;
+        t.measuredGpuJoules = m.provenance == Provenance.MEASURED ? m.gpuJoules : 0.0;
+        t.rejectedMeasurementGpuJoules = m.measurementRejected ? m.gpuJoules : 0.0;
+        return t;
+    }
+
+    /**
+     * Prices totals of requests that all ran at instant t with the datacenter version dc and the
+     * zone's timeline (null when the zone has none): sets the priced fields of p and returns the
+     * slice that remembers how.
+     */
+    public Slice price(Totals p, long t, DatacenterProfile dc, IntensityTimeline timeline) {
+        IntensityPricer.Price price = settings.pricer().price(dc.zone, timeline, t);
+        Slice s = new Slice();
+        s.minT = t;
+        s.maxT = t;
+        s.requests = p.requests;
+        s.gpuJoules = p.gpuJoules;
+        s.registryFrom = dc.effectiveFrom;
+        s.intensityFrom = intensityFrom(timeline, t, price);
+        s.intensity = price.gPerKwh();
+        s.quality = price.quality().ordinal();
+        facility(s, dc);
+        s.locationG = s.facilityKwh * s.intensity;
+        p.facilityKwh = s.facilityKwh;
+        p.waterL = s.waterL;
+        p.marketG = s.marketG;
+        p.marketRequests = s.marketRequests;
+        p.price(price);
+        return s;
+    }
+
+    /** Facility energy, water and market-based emissions of a slice's GPU energy: the one place they are computed. */
+    private void facility(Slice s, DatacenterProfile dc) {
+        s.facilityKwh = FacilityFactors.facilityKwh(s.gpuJoules, dc.itOverheadOr(settings.defaultItOverhead()), dc.pue);
+        s.waterL = FacilityFactors.waterLitres(s.facilityKwh, dc.pue, dc.wueLPerKwh, settings.offSiteWaterLPerKwh());
+        if (dc.marketFactorGPerKwh != null) {
+            s.marketG = s.facilityKwh * dc.marketFactorGPerKwh;
+            s.marketRequests = s.requests;
+        } else {
+            s.marketG = 0.0;
+            s.marketRequests = 0;
+        }
+    }
+
+    private static long intensityFrom(IntensityTimeline timeline, long t, IntensityPricer.Price price) {
+        if (price.quality() == PriceQuality.FALLBACK) return Long.MIN_VALUE;
+        return timeline.validFrom[timeline.indexAsOf(t)];
+    }
+
+    /** The outcome of re-pricing one minute's slices. */
+    public static final class Repricing {
+        /** Changes of the priced fields (counts zero) and of the intensity mix; meaningful when requests > 0. */
+        public final Totals delta = new Totals();
+        /** Requests whose price changed. */
+        public long requests;
+        /** Requests left at their old price: a version boundary falls strictly inside their slice's span. */
+        public long straddled;
+    }
+
+    /**
+     * Re-prices one minute's slices with the registry history and intensity as they are now,
+     * in place. Exact for every slice that a version boundary does not cut (a boundary on the
+     * minute, or a corrected value of a version already used); a slice that one cuts is left as it
+     * was and counted as straddled.
+     */
+    public Repricing reprice(SliceList list, DatacenterHistory history, Function<String, IntensityTimeline> timelines) {
+        Repricing r = new Repricing();
+        for (int i = 0; i < list.size; i++) {
+            Slice s = list.slices[i];
+            int ri = history.indexAsOf(s.minT);
+            if (ri < 0) continue; // cannot happen for an accepted request; nothing to re-price with
+            if (history.indexAsOf(s.maxT) != ri) {
+                r.straddled += s.requests;
+                continue;
+            }
+            DatacenterProfile dc = history.versions[ri];
+            IntensityTimeline tl = timelines.apply(dc.zone);
+            IntensityPricer.Price atMin = settings.pricer().price(dc.zone, tl, s.minT);
+            IntensityPricer.Price atMax = settings.pricer().price(dc.zone, tl, s.maxT);
+            long fromMin = intensityFrom(tl, s.minT, atMin);
+            if (atMin.quality() != atMax.quality() || fromMin != intensityFrom(tl, s.maxT, atMax)) {
+                r.straddled += s.requests;
+                continue;
+            }
+            double oldKwh = s.facilityKwh, oldWater = s.waterL, oldMarket = s.marketG, oldLoc = s.locationG, oldG = s.intensity;
+            long oldMarketRequests = s.marketRequests;
+            PriceQuality oldQ = QUALITIES[s.quality];
+            s.registryFrom = dc.effectiveFrom;
+            s.intensityFrom = fromMin;
+            s.intensity = atMin.gPerKwh();
+            s.quality = atMin.quality().ordinal();
+            facility(s, dc);
+            s.locationG = s.facilityKwh * s.intensity;
+            if (s.facilityKwh == oldKwh && s.waterL == oldWater && s.marketG == oldMarket && s.locationG == oldLoc
+                    && s.intensity == oldG && s.quality == oldQ.ordinal() && s.marketRequests == oldMarketRequests) {
+                continue;
+            }
+            Totals d = r.delta;
+            d.facilityKwh += s.facilityKwh - oldKwh;
+            d.waterL += s.waterL - oldWater;
+            d.marketG += s.marketG - oldMarket;
+            d.marketRequests += s.marketRequests - oldMarketRequests;
+            d.locationG += s.locationG - oldLoc;
+            d.fallbackKwh += qualityKwh(s.quality, PriceQuality.FALLBACK, s.facilityKwh) - qualityKwh(oldQ.ordinal(), PriceQuality.FALLBACK, oldKwh);
+            d.staleKwh += qualityKwh(s.quality, PriceQuality.STALE, s.facilityKwh) - qualityKwh(oldQ.ordinal(), PriceQuality.STALE, oldKwh);
+            d.addMix(oldG, -s.requests);
+            d.addMix(s.intensity, s.requests);
+            r.requests += s.requests;
+        }
+        return r;
+    }
+
+    private static double qualityKwh(int quality, PriceQuality q, double kwh) {
+        return quality == q.ordinal() ? kwh : 0.0;
+    }
+}

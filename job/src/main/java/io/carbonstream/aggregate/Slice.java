@@ -1,0 +1,48 @@
+package io.carbonstream.aggregate;
+
+/**
+ * The requests of one (datacenter, model) and minute that were priced alike: same registry
+ * version, same intensity version, same quality. What re-pricing them needs (their GPU energy and
+ * the span of their event times) and what they were priced at, never the requests themselves.
+ * A Flink POJO.
+ */
+public class Slice {
+    /** Earliest and latest event time of the slice's requests: a correction starting strictly inside cannot split it. */
+    public long minT;
+    public long maxT;
+    public long requests;
+    public double gpuJoules;
+
+    /** effective_from of the registry version used. */
+    public long registryFrom;
+    /** valid_from of the intensity version used; Long.MIN_VALUE when priced with a FALLBACK default. */
+    public long intensityFrom;
+    public double intensity;
+    /** PriceQuality ordinal. */
+    public int quality;
+
+    public double facilityKwh;
+    public double waterL;
+    public double marketG;
+    public long marketRequests;
+    public double locationG;
+
+    public Slice() {}
+
+    boolean samePricing(Slice o) {
+        return registryFrom == o.registryFrom && intensityFrom == o.intensityFrom && quality == o.quality
+                && intensity == o.intensity;
+    }
+
+    void add(Slice o) {
+        minT = Math.min(minT, o.minT);
+        maxT = Math.max(maxT, o.maxT);
+        requests += o.requests;
+        gpuJoules += o.gpuJoules;
+        facilityKwh += o.facilityKwh;
+        waterL += o.waterL;
+        marketG += o.marketG;
+        marketRequests += o.marketRequests;
+        locationG += o.locationG;
+    }
+}

@@ -1,0 +1,83 @@
+package io.carbonstream.registry;
+
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The registry as the job starts: the registry file, overlaid per datacenter by everything the
+ * registry topic held up to its end offsets at start (read before the job is submitted).
+ *
+ * <p>Why: a broadcast input has no event time that could hold requests back, so a request read
+ * before the registry stream delivered its datacenter used to be dead-lettered at random (and
+ * differently on each run). With the topic's content read before any request, no request is ever
+ * judged against a registry that has not been read. The registry source still reads the topic from
+ * its beginning (its bad records reach the dead letters), but records below these end offsets are
+ * already in the snapshot and are not applied a second time.
+ */
+public final class RegistryStart implements Serializable {
+
+    private final Map<String, DatacenterHistory> histories;
+    /** Partition -> first offset not in the snapshot. */
+    private final Map<Integer, Long> endOffsets;
+
+    public RegistryStart(Map<String, DatacenterHistory> histories, Map<Integer, Long> endOffsets) {
+        this.histories = Map.copyOf(histories);
+        this.endOffsets = Map.copyOf(endOffsets);
+    }
+
+    /** Only a registry file (or nothing): every registry record read from the topic is applied. */
+    public static RegistryStart ofFile(Map<String, DatacenterHistory> file) {
+        return new RegistryStart(file, Map.of());
+    }
+
+    public DatacenterHistory get(String datacenterId) {
+        return histories.get(datacenterId);
+    }
+
+    public Map<String, DatacenterHistory> histories() {
+        return histories;
+    }
+
+    /** Whether a record of the registry topic at this position is already part of the snapshot. */
+    public boolean includes(int partition, long offset) {
+        Long end = endOffsets.get(partition);
+        return end != null && offset >= 0 && offset < end;
+    }
+
+    /** Builds the snapshot: the file's datacenters, then the topic's records in offset order. */
+    public static final class Builder {
+        private final Map<String, DatacenterHistory> histories = new LinkedHashMap<>();
+        private final Set<String> fromTopic = new HashSet<>();
+        private final Map<Integer, Long> endOffsets = new HashMap<>();
+
+        public Builder(Map<String, DatacenterHistory> file) {
+            file.forEach((id, h) -> histories.put(id, h.copy()));
+        }
+
+        /** A valid registry record of the topic: it replaces the file's entry of its datacenter, then adds versions. */
+        public void put(DatacenterProfile p) {
+            if (fromTopic.add(p.datacenterId)) histories.put(p.datacenterId, new DatacenterHistory());
+            histories.get(p.datacenterId).upsert(p);
+        }
+
+        /** A tombstone of the topic. */
+        public void delete(String datacenterId) {
+            fromTopic.add(datacenterId);
+            DatacenterHistory gone = new DatacenterHistory();
+            gone.deleted = true;
+            histories.put(datacenterId, gone);
+        }
+
+        public void endOffset(int partition, long offset) {
+            endOffsets.put(partition, offset);
+        }
+
+        public RegistryStart build() {
+            return new RegistryStart(histories, endOffsets);
+        }
+    }
+}
