@@ -233,6 +233,7 @@ public final class DemoRun implements AutoCloseable {
                 .append("    ").append(String.format("%-27s", DemoTopics.LATE)).append("DeadLetter, reason LATE\n")
                 .append("    ").append(String.format("%-27s", DemoTopics.DEAD_LETTERS)).append("DeadLetter\n")
                 .append("    ").append(String.format("%-27s", DemoTopics.ALERTS)).append("Alert\n")
+                .append("    ").append(String.format("%-27s", DemoTopics.RESTATEMENTS)).append("Restatement (corrections applied after the fact)\n")
                 .append("  To keep them, run both against your own Kafka (create the topics first, see the README):\n")
                 .append("    java -jar demo/target/carbonstream-demo.jar generate \\\n")
                 .append("        --bootstrap-servers HOST:9092 --registry-out registry.json\n")

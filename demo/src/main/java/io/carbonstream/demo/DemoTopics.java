@@ -16,6 +16,7 @@ final class DemoTopics {
     static final String DEAD_LETTERS = "carbonstream.dead-letters";
     static final String LATE = "carbonstream.late-events";
     static final String ALERTS = "carbonstream.alerts";
+    static final String RESTATEMENTS = "carbonstream.restatements";
 
     private static final Map<String, String> COMPACT = Map.of("cleanup.policy", "compact");
 
@@ -32,6 +33,7 @@ final class DemoTopics {
                 new NewTopic(AGGREGATES, 2, (short) 1).configs(COMPACT),
                 new NewTopic(DEAD_LETTERS, 1, (short) 1),
                 new NewTopic(LATE, 1, (short) 1),
-                new NewTopic(ALERTS, 1, (short) 1).configs(COMPACT));
+                new NewTopic(ALERTS, 1, (short) 1).configs(COMPACT),
+                new NewTopic(RESTATEMENTS, 1, (short) 1));
     }
 }

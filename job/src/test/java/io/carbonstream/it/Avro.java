@@ -39,6 +39,19 @@ public final class Avro {
                 .build();
     }
 
+    /** A registry record; effectiveFrom null writes no version (in force since always). */
+    public static io.carbonstream.schema.Datacenter datacenter(Scenario.Dc d, Long effectiveFrom) {
+        return io.carbonstream.schema.Datacenter.newBuilder()
+                .setDatacenterId(d.id())
+                .setZone(d.zone())
+                .setPue(d.pue())
+                .setWueLPerKwh(d.wue())
+                .setItOverhead(d.itOverhead())
+                .setMarketFactorGPerKwh(d.market())
+                .setEffectiveFrom(effectiveFrom == null ? null : Instant.ofEpochMilli(effectiveFrom))
+                .build();
+    }
+
     public static IntensityUpdate update(Scenario.Upd u) {
         return IntensityUpdate.newBuilder()
                 .setZone(u.zone())

@@ -37,7 +37,8 @@ final class JobFixture {
                 new NewTopic(prefix + "aggregates", 2, (short) 1),
                 new NewTopic(prefix + "dlq", 1, (short) 1),
                 new NewTopic(prefix + "late", 1, (short) 1),
-                new NewTopic(prefix + "alerts", 1, (short) 1)));
+                new NewTopic(prefix + "alerts", 1, (short) 1),
+                new NewTopic(prefix + "restatements", 1, (short) 1)));
     }
 
     static byte[] utf8(String s) {
@@ -102,15 +103,53 @@ final class JobFixture {
         c.put("topic.dead-letters", prefix + "dlq");
         c.put("topic.late-events", prefix + "late");
         c.put("topic.alerts", prefix + "alerts");
+        c.put("topic.restatements", prefix + "restatements");
         c.put("transactional-id-prefix", prefix + "tx");
         c.put("group-id", prefix + "group");
         c.put("parallelism", "2");
         c.put("checkpoint-interval", "1 s");
-        c.put("registry-file", registry.toString());
+        if (registry != null) c.put("registry-file", registry.toString());
         c.put("intensity.max-age", "20 min");
         c.put("intensity.zone-defaults", "XX-NODATA:600");
         c.putAll(extra);
         return c;
+    }
+
+    /** Options that send a run's outputs to another fixture's topics (a second run over the same inputs). */
+    Map<String, String> outputsTo(JobFixture other) {
+        Map<String, String> c = new HashMap<>();
+        for (String[] t : new String[][] {{"topic.aggregates", "aggregates"}, {"topic.dead-letters", "dlq"}, {"topic.late-events", "late"},
+                {"topic.alerts", "alerts"}, {"topic.restatements", "restatements"}}) {
+            c.put(t[0], other.prefix + t[1]);
+        }
+        c.put("transactional-id-prefix", other.prefix + "tx");
+        c.put("group-id", other.prefix + "group");
+        return c;
+    }
+
+    /** End (exclusive) of the window an aggregate key names: window|dimension|dc|model|start. */
+    static long windowEnd(String key) {
+        long start = Long.parseLong(key.substring(key.lastIndexOf('|') + 1));
+        return start + (key.startsWith("MINUTE|") ? Scenario.MIN : 60 * Scenario.MIN);
+    }
+
+    /** The entries of windows ending at or before {@code end}. */
+    static <V> Map<String, V> endingBy(Map<String, V> windows, long end) {
+        Map<String, V> out = new HashMap<>();
+        windows.forEach((k, v) -> {
+            if (windowEnd(k) <= end) out.put(k, v);
+        });
+        return out;
+    }
+
+    /** Whether {@link #assertAggregatesEqual} holds (for awaiting a condition). */
+    static boolean aggregatesEqual(Map<String, Aggregate> actual, Map<String, Reference.Agg> expected) {
+        try {
+            assertAggregatesEqual(actual, expected);
+            return true;
+        } catch (AssertionError e) {
+            return false;
+        }
     }
 
     /** Every committed aggregate record, keyed and in topic order. */
@@ -129,6 +168,24 @@ final class JobFixture {
             latest.merge(e.getKey(), e.getValue(), (x, y) -> y.getRevision() > x.getRevision() ? y : x);
         }
         return latest;
+    }
+
+    /** Publishes registry versions on the registry topic, keyed datacenter_id@effective_from (every version kept). */
+    void produceRegistry(List<Scenario.Dc> dcs, Long effectiveFrom) {
+        List<KafkaIO.Raw> records = new ArrayList<>();
+        for (Scenario.Dc d : dcs) {
+            String key = effectiveFrom == null ? d.id() : d.id() + "@" + effectiveFrom;
+            records.add(new KafkaIO.Raw(utf8(key), Avro.encode(Avro.datacenter(d, effectiveFrom))));
+        }
+        produce("registry", records);
+    }
+
+    List<io.carbonstream.schema.Restatement> restatements() {
+        List<io.carbonstream.schema.Restatement> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> rec : KafkaIO.readAll(kafka.clientProperties(), prefix + "restatements")) {
+            out.add(Avro.decode(rec.value(), io.carbonstream.schema.Restatement.class));
+        }
+        return out;
     }
 
     List<DeadLetter> deadLetters(String topic) {

@@ -15,6 +15,12 @@ public final class Reference {
     public static final long MIN = 60_000;
     public static final long HOUR = 60 * MIN;
 
+    /** Adds a registry version of a datacenter, in force from effectiveFrom until its next one. */
+    public Reference version(Scenario.Dc d, long effectiveFrom) {
+        dcs.computeIfAbsent(d.id(), id -> new TreeMap<>()).put(effectiveFrom, d);
+        return this;
+    }
+
     /** Expected values of one aggregate. */
     public static final class Agg {
         public long requests, in, out, images, marketRequests;
@@ -22,7 +28,8 @@ public final class Reference {
         public double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
     }
 
-    private final Map<String, Scenario.Dc> dcs = new HashMap<>();
+    /** Datacenter -> effective_from -> version (Long.MIN_VALUE: since always). */
+    private final Map<String, TreeMap<Long, Scenario.Dc>> dcs = new HashMap<>();
     /** zone -> validFrom -> last value to arrive. */
     private final Map<String, TreeMap<Long, Double>> history = new HashMap<>();
     private final Map<String, Double> zoneDefaults;
@@ -30,8 +37,14 @@ public final class Reference {
     private final long maxAgeMs;
 
     public Reference(Scenario s, Map<String, Double> zoneDefaults, double globalDefault, long maxAgeMs) {
-        s.datacenters.forEach(d -> dcs.put(d.id(), d));
-        for (Scenario.Upd u : s.intensity) history.computeIfAbsent(u.zone(), z -> new TreeMap<>()).put(u.validFrom(), u.g());
+        this(s.datacenters, s.intensity, zoneDefaults, globalDefault, maxAgeMs);
+    }
+
+    /** Intensity updates in arrival order: a later one with the same zone and valid_from replaces the earlier. */
+    public Reference(List<Scenario.Dc> datacenters, List<Scenario.Upd> updates, Map<String, Double> zoneDefaults, double globalDefault,
+                     long maxAgeMs) {
+        datacenters.forEach(d -> version(d, Long.MIN_VALUE));
+        for (Scenario.Upd u : updates) history.computeIfAbsent(u.zone(), z -> new TreeMap<>()).put(u.validFrom(), u.g());
         this.zoneDefaults = zoneDefaults;
         this.globalDefault = globalDefault;
         this.maxAgeMs = maxAgeMs;
@@ -65,7 +78,7 @@ public final class Reference {
     public Map<String, Agg> aggregates(List<Scenario.Req> requests) {
         Map<String, Agg> out = new HashMap<>();
         for (Scenario.Req r : requests) {
-            Scenario.Dc dc = dcs.get(r.dc());
+            Scenario.Dc dc = dcs.get(r.dc()).floorEntry(r.t()).getValue();
             double gpu = gpuJoules(r);
             double kwh = gpu * (dc.itOverhead() != null ? dc.itOverhead() : IT_OVERHEAD) * dc.pue() / 3.6e6;
             double g;
