@@ -2,10 +2,8 @@ package io.carbonstream.registry;
 
 import java.io.Serializable;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The registry as the job starts: the registry file, overlaid per datacenter by everything the
@@ -51,22 +49,23 @@ public final class RegistryStart implements Serializable {
     /** Builds the snapshot: the file's datacenters, then the topic's records in offset order. */
     public static final class Builder {
         private final Map<String, DatacenterHistory> histories = new LinkedHashMap<>();
-        private final Set<String> fromTopic = new HashSet<>();
         private final Map<Integer, Long> endOffsets = new HashMap<>();
 
         public Builder(Map<String, DatacenterHistory> file) {
             file.forEach((id, h) -> histories.put(id, h.copy()));
         }
 
-        /** A valid registry record of the topic: it replaces the file's entry of its datacenter, then adds versions. */
+        /**
+         * A valid registry record of the topic: it replaces the version with the same effective_from
+         * (for unversioned records: the file's entry), and adds any other version, exactly as a record
+         * read later by the running job does.
+         */
         public void put(DatacenterProfile p) {
-            if (fromTopic.add(p.datacenterId)) histories.put(p.datacenterId, new DatacenterHistory());
-            histories.get(p.datacenterId).upsert(p);
+            histories.computeIfAbsent(p.datacenterId, id -> new DatacenterHistory()).upsert(p);
         }
 
         /** A tombstone of the topic. */
         public void delete(String datacenterId) {
-            fromTopic.add(datacenterId);
             DatacenterHistory gone = new DatacenterHistory();
             gone.deleted = true;
             histories.put(datacenterId, gone);
