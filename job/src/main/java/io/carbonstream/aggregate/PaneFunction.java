@@ -368,7 +368,8 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
                 DatacenterProfile p = e.datacenter;
                 DatacenterProfile old = h.upsert(p);
                 state.put(id, h);
-                if (p.effectiveFrom <= wm) {
+                // Nothing is priced before the first watermark; a record republished unchanged changes nothing.
+                if (wm != Long.MIN_VALUE && p.effectiveFrom <= wm && !p.samePricing(old)) {
                     RestatementRecord c = correction(RestatementRecord.Kind.REGISTRY, id + "|" + p.effectiveFrom + "|" + p.pue,
                             p.effectiveFrom, wm);
                     c.datacenterId = id;
@@ -394,7 +395,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         long keep = settings.retentionMs() + 2 * MINUTE;
         if (wm > Long.MIN_VALUE + keep) tl.pruneBefore(wm - keep);
         state.put(r.zone, tl);
-        if (r.validFrom > wm) return; // nothing it covers has been priced yet
+        if (wm == Long.MIN_VALUE || r.validFrom > wm) return; // nothing it covers has been priced yet
         lateIntensityUpdates.inc();
         if (old.value() != null && old.value() == r.gPerKwh) return; // same value again: nothing to restate
         RestatementRecord c = correction(RestatementRecord.Kind.INTENSITY, r.zone + "|" + r.validFrom + "|" + r.gPerKwh, r.validFrom, wm);
@@ -424,12 +425,13 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
     private void restate(RestatementRecord c, int reason, long from, long to, String dcId, String zone, Context ctx,
                          Collector<PaneDelta> out) throws Exception {
         long wm = c.watermark;
-        // Minutes m within the horizon: m + 1 min - 1 + horizon >= wm.
+        // Minutes m within the horizon: m + 1 min - 1 + horizon >= wm. (from may be Long.MIN_VALUE:
+        // a registry version in force since always; never floor it.)
         long horizonMinute = settings.horizonMs() == 0 ? Long.MAX_VALUE : PricingCore.minuteOf(wm - settings.horizonMs());
-        long firstMinute = Math.max(PricingCore.minuteOf(from), horizonMinute);
+        long firstMinute = from <= horizonMinute ? horizonMinute : PricingCore.minuteOf(from);
         long lastMinute = PricingCore.minuteOf(Math.min(to - 1, wm));
         c.status = lastMinute < horizonMinute ? RestatementRecord.Status.NOT_APPLIED
-                : PricingCore.minuteOf(from) < horizonMinute ? RestatementRecord.Status.PARTIALLY_APPLIED
+                : from < horizonMinute ? RestatementRecord.Status.PARTIALLY_APPLIED
                 : RestatementRecord.Status.APPLIED;
         if (c.status != RestatementRecord.Status.APPLIED) {
             c.note = (c.note == null ? "" : c.note + "; ") + "restatement horizon " + settings.horizonMs() + " ms reaches back to "

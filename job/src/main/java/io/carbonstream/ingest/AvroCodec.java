@@ -3,7 +3,10 @@ package io.carbonstream.ingest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import org.apache.avro.Schema;
 import java.util.Map;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -20,6 +23,8 @@ import org.apache.avro.specific.SpecificRecord;
 public final class AvroCodec<T extends SpecificRecord> {
 
     private final SpecificDatumReader<T> reader;
+    /** Readers of the bytes older producers write (SchemaHistory), newest first: tried when the current schema does not fit. */
+    private final List<SpecificDatumReader<T>> olderReaders = new ArrayList<>();
     private final SpecificDatumWriter<T> writer;
     private BinaryDecoder decoder;
     private BinaryEncoder encoder;
@@ -51,10 +56,32 @@ public final class AvroCodec<T extends SpecificRecord> {
     public AvroCodec(Class<T> type) {
         this.reader = new SpecificDatumReader<>(type);
         this.writer = new SpecificDatumWriter<>(type);
+        for (Schema older : SchemaHistory.olderWriters(reader.getSchema())) {
+            olderReaders.add(new SpecificDatumReader<>(older, reader.getSchema()));
+        }
     }
 
-    /** Decodes exactly one record that must span all the bytes; anything else is an IOException. */
+    /**
+     * Decodes exactly one record that must span all the bytes, written with the current schema or
+     * one of its earlier versions (schema evolution: fields added since take their defaults);
+     * anything else is an IOException that says why the current schema did not fit.
+     */
     public T decode(byte[] bytes) throws IOException {
+        try {
+            return decode(reader, bytes);
+        } catch (IOException current) {
+            for (SpecificDatumReader<T> older : olderReaders) {
+                try {
+                    return decode(older, bytes);
+                } catch (IOException ignored) {
+                    // not this version either
+                }
+            }
+            throw current;
+        }
+    }
+
+    private T decode(SpecificDatumReader<T> reader, byte[] bytes) throws IOException {
         if (bytes == null) throw new IOException("no value (tombstone)");
         // Before Avro allocates anything: a corrupt length must not become a gigabyte array.
         AvroShape.check(reader.getSchema(), bytes);

@@ -132,7 +132,9 @@ public final class Encoders {
         @Override
         public ProducerRecord<byte[], byte[]> serialize(RestatementRecord r, KafkaSinkContext ctx, Long timestamp) {
             if (codec == null) codec = new AvroCodec<>(Restatement.class);
-            return new ProducerRecord<>(topic, null, r.watermark, r.correctionId.getBytes(StandardCharsets.UTF_8), codec.encode(toAvro(r)));
+            // Kafka timestamps must not be negative: the broker's time then.
+            return new ProducerRecord<>(topic, null, r.watermark >= 0 ? r.watermark : null, r.correctionId.getBytes(StandardCharsets.UTF_8),
+                    codec.encode(toAvro(r)));
         }
     }
 

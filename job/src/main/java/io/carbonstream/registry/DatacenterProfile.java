@@ -67,6 +67,13 @@ public class DatacenterProfile implements Serializable {
         effectiveFrom = iso == null ? Long.MIN_VALUE : Instant.parse(iso).toEpochMilli();
     }
 
+    /** Whether o (possibly null) prices requests exactly as this version does. */
+    public boolean samePricing(DatacenterProfile o) {
+        return o != null && java.util.Objects.equals(zone, o.zone) && pue == o.pue && wueLPerKwh == o.wueLPerKwh
+                && java.util.Objects.equals(itOverhead, o.itOverhead) && java.util.Objects.equals(marketFactorGPerKwh, o.marketFactorGPerKwh)
+                && java.util.Objects.equals(emissionBudgetGPerHour, o.emissionBudgetGPerHour);
+    }
+
     public double itOverheadOr(double dflt) {
         return itOverhead != null ? itOverhead : dflt;
     }

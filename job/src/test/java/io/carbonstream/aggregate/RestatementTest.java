@@ -47,7 +47,8 @@ class RestatementTest {
     }
 
     List<RestatementRecord> records() {
-        return h.getSideOutput(PaneFunction.RESTATEMENTS).stream().map(StreamRecord::getValue).toList();
+        var out = h.getSideOutput(PaneFunction.RESTATEMENTS);
+        return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
     }
 
     List<RestatementRecord> records(RestatementRecord.Type type) {
@@ -222,5 +223,34 @@ class RestatementTest {
         assertThat(deltas().get(0).totals.locationG).isCloseTo(120, within(1e-9));
         assertThat(deltas().get(0).totals.lowestIntensity()).isEqualTo(120);
         assertThat(records(RestatementRecord.Type.PANE)).isEmpty();
+    }
+
+    @Test
+    void registryRecordsBeforeAnythingIsPricedOrRepublishedUnchangedRestateNothing() throws Exception {
+        open(HOUR, 0);
+        h.processBroadcastElement(ControlEvent.of(dc1(1.0, Long.MIN_VALUE)), 0); // before any watermark
+        h.processBroadcastElement(update(0, 100), 0);
+        h.processElement(req("dc-1", 10_000), 10_000);
+        watermark(59_999);
+        h.processBroadcastElement(ControlEvent.of(dc1(1.0, Long.MIN_VALUE)), 0); // the same values again
+        assertThat(records()).isEmpty();
+        assertThat(deltas()).hasSize(1);
+    }
+
+    @Test
+    void aChangeWithoutEffectiveFromHoldsSinceAlwaysAndIsRestatedWithinTheHorizonOnly() throws Exception {
+        open(2 * MIN, 0);
+        h.processBroadcastElement(update(0, 100), 0);
+        h.processElement(req("dc-1", 10_000), 10_000);
+        h.processElement(req("dc-1", 5 * MIN + 10_000), 5 * MIN + 10_000);
+        watermark(6 * MIN - 1);
+        h.processBroadcastElement(ControlEvent.of(dc1(1.5, Long.MIN_VALUE)), 0);
+        RestatementRecord summary = records(RestatementRecord.Type.SUMMARY).get(0);
+        assertThat(summary.status).isEqualTo(RestatementRecord.Status.PARTIALLY_APPLIED);
+        // Minute 5 is within the 2 min horizon and re-priced; minute 0 is not.
+        assertThat(deltas().subList(2, deltas().size())).singleElement().satisfies(d -> {
+            assertThat(d.minuteStart).isEqualTo(5 * MIN);
+            assertThat(d.totals.facilityKwh).isCloseTo(0.5, within(1e-12));
+        });
     }
 }

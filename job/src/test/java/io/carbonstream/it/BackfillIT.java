@@ -32,8 +32,10 @@ class BackfillIT extends KafkaAndFlinkIT {
         JobFixture f = new JobFixture(kafka, "regtopic.");
         JobFixture again = new JobFixture(kafka, "regtopic2.");
         Scenario s = new Scenario(31, 6_000, 70 * Scenario.MIN, 4_000);
-        // Every datacenter since always, and dc-de's PUE raised from minute 30 on (its own key: both versions kept).
-        f.produceRegistry(s.datacenters, null);
+        // Every datacenter since always (two of them by a producer still on the first schema), and
+        // dc-de's PUE raised from minute 30 on (its own key: both versions kept).
+        f.produceRegistry(s.datacenters.subList(0, 3), null);
+        f.produceRegistryFirstSchema(s.datacenters.subList(3, s.datacenters.size()));
         Scenario.Dc de = s.datacenters.stream().filter(d -> d.id().equals("dc-de")).findFirst().orElseThrow();
         Scenario.Dc deLater = new Scenario.Dc(de.id(), de.zone(), 1.40, 0.80, de.itOverhead(), 95.0);
         long from = Scenario.BASE + 30 * Scenario.MIN;

@@ -180,6 +180,28 @@ final class JobFixture {
         produce("registry", records);
     }
 
+    /** Publishes datacenters as a producer still on the first Datacenter schema (no effective_from) writes them. */
+    void produceRegistryFirstSchema(List<Scenario.Dc> dcs) throws Exception {
+        org.apache.avro.Schema v1 = io.carbonstream.ingest.SchemaHistory.olderWriters(io.carbonstream.schema.Datacenter.getClassSchema())
+                .get(0);
+        List<KafkaIO.Raw> records = new ArrayList<>();
+        for (Scenario.Dc d : dcs) {
+            org.apache.avro.generic.GenericRecord r = new org.apache.avro.generic.GenericData.Record(v1);
+            r.put("datacenter_id", d.id());
+            r.put("zone", d.zone());
+            r.put("pue", d.pue());
+            r.put("wue_l_per_kwh", d.wue());
+            r.put("it_overhead", d.itOverhead());
+            r.put("market_factor_g_per_kwh", d.market());
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            org.apache.avro.io.BinaryEncoder enc = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+            new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(v1).write(r, enc);
+            enc.flush();
+            records.add(new KafkaIO.Raw(utf8(d.id()), out.toByteArray()));
+        }
+        produce("registry", records);
+    }
+
     List<io.carbonstream.schema.Restatement> restatements() {
         List<io.carbonstream.schema.Restatement> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> rec : KafkaIO.readAll(kafka.clientProperties(), prefix + "restatements")) {

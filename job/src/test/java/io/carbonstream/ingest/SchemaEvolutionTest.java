@@ -1,0 +1,101 @@
+package io.carbonstream.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.carbonstream.aggregate.AggregateRecord;
+import io.carbonstream.aggregate.Dimension;
+import io.carbonstream.aggregate.Totals;
+import io.carbonstream.aggregate.WindowKind;
+import io.carbonstream.schema.Aggregate;
+import io.carbonstream.schema.Datacenter;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Schemas evolve with defaults, and plain Avro binary carries no schema: producers still on the
+ * first release's schemas must keep working, and consumers on it must still read the outputs.
+ * The old schemas are the files of schemas' history folder, written here with Avro's generic API.
+ */
+class SchemaEvolutionTest {
+
+    static Schema v1(String record) {
+        return SchemaHistory.olderWriters(switch (record) {
+            case "Datacenter" -> Datacenter.getClassSchema();
+            default -> Aggregate.getClassSchema();
+        }).get(0);
+    }
+
+    static byte[] write(Schema schema, GenericRecord r) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(schema).write(r, enc);
+        enc.flush();
+        return out.toByteArray();
+    }
+
+    static ControlEvent registry(byte[] value) {
+        return new Decoders.Registry(Limits.defaults())
+                .decode(new ConsumerRecord<>("registry", 0, 7, "dc-old".getBytes(StandardCharsets.UTF_8), value));
+    }
+
+    @Test
+    void aRegistryProducerOnTheFirstSchemaStillRegistersItsDatacenter() throws Exception {
+        Schema old = v1("Datacenter");
+        assertThat(old.getField("effective_from")).isNull();
+        GenericRecord r = new GenericData.Record(old);
+        r.put("datacenter_id", "dc-old");
+        r.put("zone", "DE");
+        r.put("pue", 1.3);
+        r.put("wue_l_per_kwh", 0.9);
+        r.put("it_overhead", 1.6);
+        ControlEvent e = registry(write(old, r));
+        assertThat(e.rejected).isNull();
+        assertThat(e.datacenter.datacenterId).isEqualTo("dc-old");
+        assertThat(e.datacenter.pue).isEqualTo(1.3);
+        assertThat(e.datacenter.itOverhead).isEqualTo(1.6);
+        assertThat(e.datacenter.effectiveFrom).isEqualTo(Long.MIN_VALUE); // the default: since always
+
+        Datacenter now = Datacenter.newBuilder().setDatacenterId("dc-old").setZone("DE").setPue(1.4).setWueLPerKwh(0.9)
+                .setEffectiveFrom(Instant.parse("2026-11-15T00:00:00Z")).build();
+        ControlEvent v2 = registry(AvroCodec.encodeOne(now));
+        assertThat(v2.datacenter.effectiveFrom).isEqualTo(Instant.parse("2026-11-15T00:00:00Z").toEpochMilli());
+        assertThat(registry(new byte[] {3, 1, 4, 1, 5}).rejected.reason).isEqualTo(Reason.UNDECODABLE);
+    }
+
+    @Test
+    void aConsumerOnTheFirstAggregateSchemaReadsTheNewOutputs() throws Exception {
+        AggregateRecord a = new AggregateRecord();
+        a.window = WindowKind.HOUR;
+        a.windowStart = 0;
+        a.windowEnd = 3_600_000;
+        a.dimension = Dimension.DATACENTER;
+        a.datacenterId = "dc-1";
+        a.totals = new Totals();
+        a.totals.requests = 3;
+        a.totals.facilityKwh = 2.0;
+        a.totals.locationG = 500;
+        a.totals.addMix(250, 3);
+        a.revision = 2;
+        a.revisionReason = "INTENSITY_RESTATEMENT";
+        a.methodology = "m";
+        byte[] bytes = AvroCodec.encodeOne(Encoders.toAvro(a));
+        // Schema resolution with the writer's schema (this release) and the reader's (the first).
+        GenericRecord old = new GenericDatumReader<GenericRecord>(Aggregate.getClassSchema(), v1("Aggregate"))
+                .read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+        assertThat(old.get("requests")).isEqualTo(3L);
+        assertThat(old.get("location_gco2e")).isEqualTo(500.0);
+        assertThat(old.get("revision")).isEqualTo(2);
+        assertThat(old.getSchema().getField("revision_reason")).isNull();
+    }
+}
