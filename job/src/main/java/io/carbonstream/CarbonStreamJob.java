@@ -169,7 +169,7 @@ public final class CarbonStreamJob {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(cfg.kafkaBootstrap())
                 .setKafkaProducerConfig(props)
-                .setRecordSerializer(serializer)
+                .setRecordSerializer(Encoders.inWireFormat(serializer, cfg.outputRegistry()))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 // One stable prefix per sink: two sinks sharing a prefix would fence each other.
                 .setTransactionalIdPrefix(cfg.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name)

@@ -437,9 +437,11 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             c.note = (c.note == null ? "" : c.note + "; ") + "restatement horizon " + settings.horizonMs() + " ms reaches back to "
                     + (horizonMinute == Long.MAX_VALUE ? "nothing (restatements disabled)" : String.valueOf(horizonMinute));
         }
-        if (c.status == RestatementRecord.Status.NOT_APPLIED) correctionsNotApplied.inc();
         // One summary per correction, whatever the parallelism: every subtask sees the same broadcast.
-        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) ctx.output(RESTATEMENTS, c);
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            ctx.output(RESTATEMENTS, c);
+            if (c.status == RestatementRecord.Status.NOT_APPLIED) correctionsNotApplied.inc();
+        }
         if (firstMinute > lastMinute) return;
         ReadOnlyBroadcastState<String, IntensityTimeline> intensity = ctx.getBroadcastState(INTENSITY);
         ReadOnlyBroadcastState<String, DatacenterHistory> registry = ctx.getBroadcastState(REGISTRY);
@@ -450,33 +452,33 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
                 throw new IllegalStateException(ex);
             }
         };
-        // Emitted panes: re-price, emit the difference, record it.
-        ctx.applyToKeyedState(HISTORY, (key, slices) -> {
-            String[] ids = key.split("\u001f", 2);
-            DatacenterHistory h = registry(registry, ids[0]);
-            if (!covers(h, ids[0], dcId, zone)) return;
-            for (long m = firstMinute; m <= lastMinute; m += MINUTE) {
-                SliceList l = slices.get(m);
-                if (l == null) continue;
-                PricingCore.Repricing r = core.reprice(l, h, timelines);
-                if (r.requests == 0 && r.straddled == 0) continue;
-                slices.put(m, l);
-                if (r.requests > 0) {
-                    PaneDelta d = new PaneDelta(Dimension.DATACENTER_MODEL, ids[0], ids[1], m, r.delta);
-                    d.reason = reason;
-                    out.collect(d);
-                    restatedPanes.inc();
-                }
-                ctx.output(RESTATEMENTS, c.pane(ids[0], ids[1], m, r));
-            }
-        });
-        // Priced panes not emitted yet: corrected in place, their first emission carries the new figure.
+        // One pass over the keys of this subtask (their hot state says which minutes they keep), with
+        // point lookups of the emitted minutes in range only: a correction costs what it touches.
+        // (applyToKeyedState sets the current key, so the other keyed states of the key are at hand.)
         ctx.applyToKeyedState(PENDING, (key, state) -> {
             PendingBuffer buf = state.value();
-            if (buf == null || buf.paneSlices.isEmpty()) return;
+            if (buf == null) return;
             String[] ids = key.split("\u001f", 2);
             DatacenterHistory h = registry(registry, ids[0]);
             if (!covers(h, ids[0], dcId, zone)) return;
+            // Emitted panes: re-price, emit the difference, record it.
+            if (buf.hasHistory()) {
+                for (long m = Math.max(firstMinute, buf.historyFrom); m <= Math.min(lastMinute, buf.historyTo); m += MINUTE) {
+                    SliceList l = history.get(m);
+                    if (l == null) continue;
+                    PricingCore.Repricing r = core.reprice(l, h, timelines);
+                    if (r.requests == 0 && r.straddled == 0) continue;
+                    history.put(m, l);
+                    if (r.requests > 0) {
+                        PaneDelta d = new PaneDelta(Dimension.DATACENTER_MODEL, ids[0], ids[1], m, r.delta);
+                        d.reason = reason;
+                        out.collect(d);
+                        restatedPanes.inc();
+                    }
+                    ctx.output(RESTATEMENTS, c.pane(ids[0], ids[1], m, r));
+                }
+            }
+            // Priced panes not emitted yet: corrected in place, their first emission carries the new figure.
             boolean changed = false;
             for (int i = 0; i < buf.paneSlices.size; i++) {
                 long m = buf.paneSlices.minutes[i];

@@ -165,7 +165,34 @@ public final class JobConfig implements Serializable {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--catalog-file: " + e.getMessage());
         }
+        schemaRegistry(conf); // a wrong registry option fails here, naming it, not on the first framed record
         return new JobConfig(conf, kafka, registry, catalog);
+    }
+
+    /** The client of --schema-registry.url (null when unset); its credentials are read from the properties file on the client. */
+    private static io.carbonstream.ingest.SchemaRegistryClient schemaRegistry(Configuration conf) {
+        String url = conf.getOptional(SCHEMA_REGISTRY_URL).orElse(null);
+        String file = conf.getOptional(SCHEMA_REGISTRY_PROPERTIES_FILE).orElse(null);
+        if (url == null || url.isBlank()) {
+            if (conf.get(OUTPUT_WIRE_FORMAT) == JobOptions.WireFormat.REGISTRY) {
+                throw new ConfigException("--output.wire-format REGISTRY needs --schema-registry.url (the registry the output schemas are "
+                        + "registered with), or use --output.wire-format PLAIN");
+            }
+            if (file != null) {
+                throw new ConfigException("--schema-registry.properties-file is set but --schema-registry.url is not: give the registry's URL too");
+            }
+            return null;
+        }
+        try {
+            return io.carbonstream.ingest.SchemaRegistryClient.of(url, file == null ? null : Path.of(file));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /** The schema registry of the outputs, or null when they are written plain (--output.wire-format PLAIN). */
+    public io.carbonstream.ingest.SchemaRegistryClient outputRegistry() {
+        return conf.get(OUTPUT_WIRE_FORMAT) == JobOptions.WireFormat.REGISTRY ? schemaRegistry(conf) : null;
     }
 
     public static boolean wantsHelp(String... args) {
@@ -276,7 +303,8 @@ public final class JobConfig implements Serializable {
     }
 
     public Limits limits() {
-        return Limits.defaults().withEventTimeFloor(floor(conf)).withFutureTolerance(conf.get(FUTURE_TOLERANCE).toMillis());
+        return Limits.defaults().withEventTimeFloor(floor(conf)).withFutureTolerance(conf.get(FUTURE_TOLERANCE).toMillis())
+                .withSchemaRegistry(schemaRegistry(conf));
     }
 
     public io.carbonstream.alert.SpikeRule spikeRule() {

@@ -70,6 +70,30 @@ public final class JobOptions {
             .stringType().noDefaultValue()
             .withDescription("Model catalog laid over the built-in one (same JSON format); its version is appended to the methodology.");
 
+    /** Value encoding of the outputs. */
+    public enum WireFormat {
+        /** Plain Avro binary, no header. */
+        PLAIN,
+        /** Schema-registry wire format: 0x00, the 4-byte schema id, then Avro binary. */
+        REGISTRY
+    }
+
+    public static final ConfigOption<String> SCHEMA_REGISTRY_URL = ConfigOptions.key("schema-registry.url")
+            .stringType().noDefaultValue()
+            .withDescription("Base URL of a Confluent-compatible schema registry (Confluent, Karapace; Apicurio: http://host:8080/apis/ccompat/v7). "
+                    + "With it, input records framed 0x00 + schema id are read with the writer schema the registry serves (unset: "
+                    + "such records are dead-lettered UNDECODABLE). Required by output.wire-format REGISTRY. No credentials in the "
+                    + "URL: put them in schema-registry.properties-file.");
+    public static final ConfigOption<String> SCHEMA_REGISTRY_PROPERTIES_FILE = ConfigOptions.key("schema-registry.properties-file")
+            .stringType().noDefaultValue()
+            .withDescription("Properties file with basic.auth.user.info=user:password for the schema registry (HTTP basic auth). "
+                    + "Read by the job client only: the values are never logged nor put in Flink's configuration.");
+    public static final ConfigOption<WireFormat> OUTPUT_WIRE_FORMAT = ConfigOptions.key("output.wire-format")
+            .enumType(WireFormat.class).defaultValue(WireFormat.PLAIN)
+            .withDescription("Value encoding of every output topic: PLAIN Avro binary, or REGISTRY (0x00, the id of the value schema "
+                    + "registered under subject <topic>-value at start, then Avro binary; needs schema-registry.url and a registry "
+                    + "that accepts the registration, else the job does not start).");
+
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS = ConfigOptions.key("events.out-of-orderness")
             .durationType().defaultValue(Duration.ofSeconds(5))
             .withDescription("How far events may arrive out of event-time order; the watermark trails the newest event by this much.");

@@ -24,7 +24,13 @@ final class AvroShape {
 
     /** Throws if the bytes cannot be one record of the schema. */
     static void check(Schema schema, byte[] bytes) throws IOException {
+        check(schema, bytes, 0);
+    }
+
+    /** Throws if the bytes from {@code offset} on (after a header) cannot be one record of the schema. */
+    static void check(Schema schema, byte[] bytes, int offset) throws IOException {
         AvroShape s = new AvroShape(bytes);
+        s.pos = offset;
         s.walk(schema);
         if (s.pos != bytes.length) throw new IOException("trailing bytes after the record");
     }

@@ -27,6 +27,13 @@ public final class Decoders {
         return DeadLetterRecord.of(reason, message, rec.topic(), rec.partition(), rec.offset(), rec.timestamp(), rec.key(), rec.value());
     }
 
+    /** A record that did not decode: UNKNOWN_SCHEMA when its header names a schema that cannot be resolved. */
+    static DeadLetterRecord undecodable(ConsumerRecord<byte[], byte[]> rec, String record, IOException ex) {
+        return ex instanceof SchemaRegistryClient.UnresolvedSchemaException
+                ? deadLetter(rec, Reason.UNKNOWN_SCHEMA, ex.getMessage())
+                : deadLetter(rec, Reason.UNDECODABLE, "not " + record + ": " + ex.getMessage());
+    }
+
     /** Inference events. */
     public static final class Requests implements KafkaRecordDeserializationSchema<RequestEnvelope> {
         private final Limits limits;
@@ -44,7 +51,7 @@ public final class Decoders {
 
         RequestEnvelope decode(ConsumerRecord<byte[], byte[]> rec, long nowMs) {
             if (codec == null) {
-                codec = new AvroCodec<>(InferenceEvent.class);
+                codec = new AvroCodec<>(InferenceEvent.class, limits.schemaRegistry());
                 validator = new Validator(limits);
             }
             if (rec.value() == null) return RequestEnvelope.rejected(deadLetter(rec, Reason.NULL_VALUE, "tombstone on the events topic"));
@@ -56,7 +63,7 @@ public final class Decoders {
             try {
                 e = codec.decode(rec.value());
             } catch (IOException ex) {
-                return RequestEnvelope.rejected(deadLetter(rec, Reason.UNDECODABLE, "not an InferenceEvent: " + ex.getMessage()));
+                return RequestEnvelope.rejected(undecodable(rec, "an InferenceEvent", ex));
             }
             InferenceRequest r = toRequest(e);
             r.sourcePartition = rec.partition();
@@ -90,7 +97,7 @@ public final class Decoders {
 
         ControlEvent decode(ConsumerRecord<byte[], byte[]> rec, long nowMs) {
             if (codec == null) {
-                codec = new AvroCodec<>(IntensityUpdate.class);
+                codec = new AvroCodec<>(IntensityUpdate.class, limits.schemaRegistry());
                 validator = new Validator(limits);
             }
             if (rec.value() == null) return ControlEvent.rejected(deadLetter(rec, Reason.NULL_VALUE, "tombstone on the intensity topic"));
@@ -98,7 +105,7 @@ public final class Decoders {
             try {
                 u = codec.decode(rec.value());
             } catch (IOException ex) {
-                return ControlEvent.rejected(deadLetter(rec, Reason.UNDECODABLE, "not an IntensityUpdate: " + ex.getMessage()));
+                return ControlEvent.rejected(undecodable(rec, "an IntensityUpdate", ex));
             }
             Rejection why = validator.checkIntensity(u.getZone(), u.getValidFrom().toEpochMilli(), u.getCarbonIntensity(),
                     u.getMarginalIntensity(), nowMs);
@@ -133,7 +140,7 @@ public final class Decoders {
 
         public ControlEvent decode(ConsumerRecord<byte[], byte[]> rec) {
             if (codec == null) {
-                codec = new AvroCodec<>(Datacenter.class);
+                codec = new AvroCodec<>(Datacenter.class, limits.schemaRegistry());
                 validator = new Validator(limits);
             }
             if (rec.value() == null) {
@@ -147,7 +154,7 @@ public final class Decoders {
             try {
                 d = codec.decode(rec.value());
             } catch (IOException ex) {
-                return ControlEvent.rejected(deadLetter(rec, Reason.UNDECODABLE, "not a Datacenter: " + ex.getMessage()));
+                return ControlEvent.rejected(undecodable(rec, "a Datacenter", ex));
             }
             DatacenterProfile p = toProfile(d);
             Rejection text = validator.text("datacenter_id", p.datacenterId);

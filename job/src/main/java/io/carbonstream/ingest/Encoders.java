@@ -17,16 +17,68 @@ import io.carbonstream.schema.RestatementStatus;
 import io.carbonstream.schema.DeadLetter;
 import io.carbonstream.schema.Dimension;
 import io.carbonstream.schema.WindowKind;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.apache.avro.Schema;
+import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Kafka serializers of the outputs: plain Avro binary values, UTF-8 keys. */
+/** Kafka serializers of the outputs: plain Avro binary values (or registry-framed, {@link #inWireFormat}), UTF-8 keys. */
 public final class Encoders {
 
     private Encoders() {}
+
+    /** A serializer of one topic's values of one schema. */
+    public interface Typed {
+        String topic();
+
+        Schema valueSchema();
+    }
+
+    /**
+     * The serializer itself when {@code registry} is null; otherwise one that frames its values in
+     * the schema-registry wire format (0x00, the 4-byte big-endian schema id, then the Avro binary),
+     * after registering the value schema under subject {@code <topic>-value}. Registers here, once
+     * per sink, where the job is built: a registry that refuses stops the deployment with a message,
+     * never a running job.
+     */
+    public static <T> KafkaRecordSerializationSchema<T> inWireFormat(KafkaRecordSerializationSchema<T> serializer, SchemaRegistryClient registry) {
+        if (registry == null) return serializer;
+        if (!(serializer instanceof Typed typed)) throw new IllegalArgumentException(serializer.getClass() + " does not say its value schema");
+        String subject = typed.topic() + "-value";
+        try {
+            return new Framed<>(serializer, registry.register(subject, typed.valueSchema()));
+        } catch (IOException e) {
+            throw new IllegalStateException("--output.wire-format REGISTRY: cannot register the schema of topic " + typed.topic() + " with "
+                    + registry.url() + ": " + e.getMessage());
+        }
+    }
+
+    /** Prefixes each value of the inner serializer with the frame of one schema id. */
+    static final class Framed<T> implements KafkaRecordSerializationSchema<T> {
+        private final KafkaRecordSerializationSchema<T> inner;
+        private final int schemaId;
+
+        Framed(KafkaRecordSerializationSchema<T> inner, int schemaId) {
+            this.inner = inner;
+            this.schemaId = schemaId;
+        }
+
+        @Override
+        public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) throws Exception {
+            inner.open(context, sinkContext);
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext ctx, Long timestamp) {
+            ProducerRecord<byte[], byte[]> r = inner.serialize(element, ctx, timestamp);
+            byte[] framed = ByteBuffer.allocate(5 + r.value().length).put((byte) 0).putInt(schemaId).put(r.value()).array();
+            return new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key(), framed, r.headers());
+        }
+    }
 
     public static Aggregate toAvro(AggregateRecord a) {
         Totals t = a.totals;
@@ -121,12 +173,22 @@ public final class Encoders {
     }
 
     /** Restatement records keyed by correction id (not compacted: every record counts). */
-    public static final class Restatements implements KafkaRecordSerializationSchema<RestatementRecord> {
+    public static final class Restatements implements KafkaRecordSerializationSchema<RestatementRecord>, Typed {
         private final String topic;
         private transient AvroCodec<Restatement> codec;
 
         public Restatements(String topic) {
             this.topic = topic;
+        }
+
+        @Override
+        public String topic() {
+            return topic;
+        }
+
+        @Override
+        public Schema valueSchema() {
+            return Restatement.getClassSchema();
         }
 
         @Override
@@ -139,12 +201,22 @@ public final class Encoders {
     }
 
     /** Alerts keyed by kind|subject: a compacted topic keeps each subject's latest state. */
-    public static final class Alerts implements KafkaRecordSerializationSchema<AlertRecord> {
+    public static final class Alerts implements KafkaRecordSerializationSchema<AlertRecord>, Typed {
         private final String topic;
         private transient AvroCodec<Alert> codec;
 
         public Alerts(String topic) {
             this.topic = topic;
+        }
+
+        @Override
+        public String topic() {
+            return topic;
+        }
+
+        @Override
+        public Schema valueSchema() {
+            return Alert.getClassSchema();
         }
 
         @Override
@@ -156,12 +228,22 @@ public final class Encoders {
     }
 
     /** Aggregates keyed by window|dimension|ids|start, so a compacted topic keeps the latest revision. */
-    public static final class Aggregates implements KafkaRecordSerializationSchema<AggregateRecord> {
+    public static final class Aggregates implements KafkaRecordSerializationSchema<AggregateRecord>, Typed {
         private final String topic;
         private transient AvroCodec<Aggregate> codec;
 
         public Aggregates(String topic) {
             this.topic = topic;
+        }
+
+        @Override
+        public String topic() {
+            return topic;
+        }
+
+        @Override
+        public Schema valueSchema() {
+            return Aggregate.getClassSchema();
         }
 
         @Override
@@ -172,12 +254,22 @@ public final class Encoders {
     }
 
     /** Dead letters and late events, keyed by the original key. */
-    public static final class DeadLetters implements KafkaRecordSerializationSchema<DeadLetterRecord> {
+    public static final class DeadLetters implements KafkaRecordSerializationSchema<DeadLetterRecord>, Typed {
         private final String topic;
         private transient AvroCodec<DeadLetter> codec;
 
         public DeadLetters(String topic) {
             this.topic = topic;
+        }
+
+        @Override
+        public String topic() {
+            return topic;
+        }
+
+        @Override
+        public Schema valueSchema() {
+            return DeadLetter.getClassSchema();
         }
 
         @Override

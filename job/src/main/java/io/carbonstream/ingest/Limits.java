@@ -10,6 +10,8 @@ import java.io.Serializable;
  * @param maxGpuWatts draw of one GPU at most; an H100 SXM is rated 700 W, a B200 1,000 W
  * @param futureToleranceMs how far an event time may lead the wall clock (clock skew)
  * @param eventTimeFloorMs earliest accepted event time
+ * @param schemaRegistry where registry-framed input resolves its schema ids; null: none configured
+ *     (carried here because every decoder gets the limits)
  */
 public record Limits(
         long maxTokens,
@@ -23,22 +25,28 @@ public record Limits(
         int maxRecordBytes,
         long futureToleranceMs,
         long eventTimeFloorMs,
-        double maxIntensity)
+        double maxIntensity,
+        SchemaRegistryClient schemaRegistry)
         implements Serializable {
 
     public static Limits defaults() {
         return new Limits(
                 10_000_000L, 1_000, 1_000, 3_600.0, 1_024, 86_400_000L, 1_500.0, 256, 65_536, 300_000L,
-                1_577_836_800_000L /* 2020-01-01T00:00:00Z */, 3_000.0);
+                1_577_836_800_000L /* 2020-01-01T00:00:00Z */, 3_000.0, null);
     }
 
     public Limits withEventTimeFloor(long floorMs) {
         return new Limits(maxTokens, maxImages, maxDiffusionSteps, maxMediaSeconds, maxGpuCount, maxDurationMs, maxGpuWatts,
-                maxStringLength, maxRecordBytes, futureToleranceMs, floorMs, maxIntensity);
+                maxStringLength, maxRecordBytes, futureToleranceMs, floorMs, maxIntensity, schemaRegistry);
     }
 
     public Limits withFutureTolerance(long toleranceMs) {
         return new Limits(maxTokens, maxImages, maxDiffusionSteps, maxMediaSeconds, maxGpuCount, maxDurationMs, maxGpuWatts,
-                maxStringLength, maxRecordBytes, toleranceMs, eventTimeFloorMs, maxIntensity);
+                maxStringLength, maxRecordBytes, toleranceMs, eventTimeFloorMs, maxIntensity, schemaRegistry);
+    }
+
+    public Limits withSchemaRegistry(SchemaRegistryClient registry) {
+        return new Limits(maxTokens, maxImages, maxDiffusionSteps, maxMediaSeconds, maxGpuCount, maxDurationMs, maxGpuWatts,
+                maxStringLength, maxRecordBytes, futureToleranceMs, eventTimeFloorMs, maxIntensity, registry);
     }
 }

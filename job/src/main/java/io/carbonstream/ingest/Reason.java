@@ -23,5 +23,7 @@ public enum Reason {
     /** A tombstone or value where the other was expected. */
     NULL_VALUE,
     /** Later than the allowed lateness of its windows (late-events topic). */
-    LATE
+    LATE,
+    /** Framed with a schema id or fingerprint that could not be resolved (unknown id, registry unreachable). */
+    UNKNOWN_SCHEMA
 }
