@@ -8,6 +8,7 @@ import io.carbonstream.ingest.Decoders;
 import io.carbonstream.ingest.DeadLetterRecord;
 import io.carbonstream.ingest.Encoders;
 import io.carbonstream.ingest.RequestEnvelope;
+import io.carbonstream.otlp.OtlpDecoder;
 import io.carbonstream.registry.RegistryStart;
 import java.time.Duration;
 import java.util.Properties;
@@ -97,7 +98,12 @@ public final class CarbonStreamJob {
                 .setParallelism(1)
                 .uid(Op.REGISTRY_SOURCE.uid);
 
-        Pipeline.Outputs out = Pipeline.assemble(eventsTap.apply(events), intensity, registry, registryStart, cfg);
+        DataStream<RequestEnvelope> otlp = cfg.getOptional(JobOptions.TOPIC_OTLP) == null ? null : env
+                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_OTLP), new OtlpDecoder(cfg.limits(), cfg.spanMapping())),
+                        requestWatermarks(cfg), Op.OTLP_SOURCE.label)
+                .uid(Op.OTLP_SOURCE.uid);
+
+        Pipeline.Outputs out = Pipeline.assemble(eventsTap.apply(events), otlp, intensity, registry, registryStart, cfg);
 
         out.aggregates()
                 .sinkTo(sink(cfg, "aggregates", new Encoders.Aggregates(cfg.get(JobOptions.TOPIC_AGGREGATES))))
@@ -130,14 +136,19 @@ public final class CarbonStreamJob {
 
     /** The decoded inference events with their event-time watermarks (also the benchmark's floor). */
     public static DataStream<RequestEnvelope> eventsSource(StreamExecutionEnvironment env, JobConfig cfg) {
-        WatermarkStrategy<RequestEnvelope> eventsWm = WatermarkStrategy
+        return env
+                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_EVENTS), new Decoders.Requests(cfg.limits())), requestWatermarks(cfg),
+                        Op.EVENTS_SOURCE.label)
+                .uid(Op.EVENTS_SOURCE.uid);
+    }
+
+    /** Event time and watermarks of request inputs (events, OTLP spans). */
+    static WatermarkStrategy<RequestEnvelope> requestWatermarks(JobConfig cfg) {
+        WatermarkStrategy<RequestEnvelope> wm = WatermarkStrategy
                 .<RequestEnvelope>forBoundedOutOfOrderness(cfg.get(JobOptions.OUT_OF_ORDERNESS))
                 .withTimestampAssigner(new EventTime());
         // Bounded runs finish every input (watermark +inf) and must not depend on wall-clock idleness.
-        if (!cfg.get(JobOptions.BOUNDED)) eventsWm = eventsWm.withIdleness(cfg.get(JobOptions.EVENTS_IDLE_TIMEOUT));
-        return env
-                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_EVENTS), new Decoders.Requests(cfg.limits())), eventsWm, Op.EVENTS_SOURCE.label)
-                .uid(Op.EVENTS_SOURCE.uid);
+        return cfg.get(JobOptions.BOUNDED) ? wm : wm.withIdleness(cfg.get(JobOptions.EVENTS_IDLE_TIMEOUT));
     }
 
     private static <T> KafkaSource<T> source(JobConfig cfg, String topic, KafkaRecordDeserializationSchema<T> deserializer) {

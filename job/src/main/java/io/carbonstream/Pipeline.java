@@ -20,6 +20,7 @@ import io.carbonstream.ingest.ControlIntake;
 import io.carbonstream.ingest.DeadLetterRecord;
 import io.carbonstream.ingest.RequestEnvelope;
 import io.carbonstream.ingest.RequestIntake;
+import io.carbonstream.otlp.SpanDeduplicator;
 import io.carbonstream.registry.RegistryStart;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -68,6 +69,16 @@ public final class Pipeline {
      */
     public static Outputs assemble(DataStream<RequestEnvelope> events, DataStream<ControlEvent> intensity, DataStream<ControlEvent> registry,
                                    RegistryStart registryStart, JobConfig cfg) {
+        return assemble(events, null, intensity, registry, registryStart, cfg);
+    }
+
+    /**
+     * As above, with requests from OpenTelemetry spans too ({@code otlpSpans}, null when there is no
+     * such input): de-duplicated per span, then priced exactly like the events.
+     */
+    public static Outputs assemble(DataStream<RequestEnvelope> events, DataStream<RequestEnvelope> otlpSpans, DataStream<ControlEvent> intensity,
+                                   DataStream<ControlEvent> registry, RegistryStart registryStart, JobConfig cfg) {
+        if (otlpSpans != null) events = events.union(otlpRequests(otlpSpans, cfg));
         var dlq = PaneFunction.DEAD_LETTERS;
         PricingSettings pricing = pricingSettings(cfg);
 
@@ -136,6 +147,36 @@ public final class Pipeline {
                 cfg.get(JobOptions.OFFSITE_WATER),
                 cfg.get(JobOptions.TOPIC_EVENTS),
                 cfg.get(JobOptions.MAX_MODELS_PER_DATACENTER));
+    }
+
+    /** Requests from spans, once per span; spans that could not be mapped go on as dead letters. */
+    static DataStream<RequestEnvelope> otlpRequests(DataStream<RequestEnvelope> spans, JobConfig cfg) {
+        DataStream<RequestEnvelope> unique = spans
+                .filter(new Valid()).uid(Op.OTLP_VALID.uid).name(Op.OTLP_VALID.label)
+                .keyBy(new ByRequestId())
+                .process(new SpanDeduplicator(cfg.ms(JobOptions.OTLP_DEDUPE_WINDOW))).uid(Op.OTLP_DEDUPE.uid).name(Op.OTLP_DEDUPE.label);
+        return unique.union(spans.filter(new Rejected()).uid(Op.OTLP_REJECTED.uid).name(Op.OTLP_REJECTED.label));
+    }
+
+    public static final class Valid implements org.apache.flink.api.common.functions.FilterFunction<RequestEnvelope> {
+        @Override
+        public boolean filter(RequestEnvelope e) {
+            return e.request != null;
+        }
+    }
+
+    public static final class Rejected implements org.apache.flink.api.common.functions.FilterFunction<RequestEnvelope> {
+        @Override
+        public boolean filter(RequestEnvelope e) {
+            return e.request == null;
+        }
+    }
+
+    public static final class ByRequestId implements KeySelector<RequestEnvelope, String> {
+        @Override
+        public String getKey(RequestEnvelope e) {
+            return e.request.requestId;
+        }
     }
 
     /** Pane deltas of requests (first emissions and late requests), not restatements. */

@@ -61,6 +61,7 @@ public final class MeteredRequestSerializer extends TypeSerializerSingleton<Mete
         r.sourceOffset = s.sourceOffset;
         r.sourceTimestamp = s.sourceTimestamp;
         r.sourceKey = s.sourceKey == null ? null : s.sourceKey.clone();
+        r.sourceTopic = s.sourceTopic;
         MeteredRequest m = new MeteredRequest(r, from.gpuJoules, from.provenance);
         m.measurementRejected = from.measurementRejected;
         return m;
@@ -102,6 +103,8 @@ public final class MeteredRequestSerializer extends TypeSerializerSingleton<Mete
             out.writeInt(r.sourceKey.length);
             out.write(r.sourceKey);
         }
+        out.writeBoolean(r.sourceTopic != null);
+        if (r.sourceTopic != null) out.writeUTF(r.sourceTopic);
         out.writeDouble(m.gpuJoules);
         // The high bit: the request's measurement was rejected and this is the estimate.
         out.writeByte(m.provenance.ordinal() | (m.measurementRejected ? REJECTED_BIT : 0));
@@ -132,6 +135,7 @@ public final class MeteredRequestSerializer extends TypeSerializerSingleton<Mete
             r.sourceKey = new byte[keyLength];
             in.readFully(r.sourceKey);
         }
+        if (in.readBoolean()) r.sourceTopic = in.readUTF();
         double gpuJoules = in.readDouble();
         int p = in.readByte();
         MeteredRequest m = new MeteredRequest(r, gpuJoules, PROVENANCES[p & ~REJECTED_BIT]);

@@ -79,6 +79,12 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             new ValueStateDescriptor<>("pending", TypeInformation.of(PendingBuffer.class));
     static final MapStateDescriptor<Long, SliceList> HISTORY =
             new MapStateDescriptor<>("emitted-slices", Types.LONG, TypeInformation.of(SliceList.class));
+    /**
+     * The range of emitted minutes a key keeps, apart from its hot state: a correction scans this
+     * small value on every key, and reads the slices (or the hot state) only of the keys it concerns.
+     */
+    static final ValueStateDescriptor<long[]> KEPT =
+            new ValueStateDescriptor<>("kept-minutes", org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
     static final ListStateDescriptor<MeteredRequest> WAITING =
             new ListStateDescriptor<>("waiting-for-registry", TypeInformation.of(MeteredRequest.class));
 
@@ -89,6 +95,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
     private transient ValueState<PendingBuffer> pending;
     private transient MapState<Long, SliceList> history;
     private transient ListState<MeteredRequest> waiting;
+    private transient ValueState<long[]> kept;
 
     private transient Counter aggregated;
     private transient Counter late;
@@ -130,6 +137,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         pending = getRuntimeContext().getState(PENDING);
         history = getRuntimeContext().getMapState(HISTORY);
         waiting = getRuntimeContext().getListState(WAITING);
+        kept = getRuntimeContext().getState(KEPT);
         var metrics = getRuntimeContext().getMetricGroup().addGroup("carbonstream");
         aggregated = metrics.counter("requestsAggregated");
         late = metrics.counter("requestsLate");
@@ -321,12 +329,12 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
     /** Emitted slices stay within reach of corrections for the horizon (none when it is 0). */
     private void keepForRestatements(PendingBuffer buf, long minute, SliceList slices, OnTimerContext ctx) throws Exception {
         if (settings.horizonMs() == 0) return;
-        SliceList kept = history.get(minute);
-        if (kept == null) kept = slices;
-        else kept.addAll(slices);
-        history.put(minute, kept);
+        SliceList earlier = history.get(minute);
+        if (earlier != null) earlier.addAll(slices);
+        history.put(minute, earlier != null ? earlier : slices);
         buf.historyFrom = Math.min(buf.historyFrom, minute);
         buf.historyTo = Math.max(buf.historyTo, minute);
+        kept.update(new long[] {buf.historyFrom, buf.historyTo});
         // One clean-up timer per key and hour, on the hour (pane timers end in 59,999 ms: never the same).
         long cleanup = Math.floorDiv(minute + MINUTE + settings.horizonMs() + HOUR - 1, HOUR) * HOUR;
         if (cleanup > buf.cleanupTimer) {
@@ -343,10 +351,14 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             history.remove(m);
             m += MINUTE;
         }
+        if (m == buf.historyFrom) return;
         buf.historyFrom = m;
         if (m > buf.historyTo) {
             buf.historyFrom = Long.MAX_VALUE;
             buf.historyTo = Long.MIN_VALUE;
+            kept.clear();
+        } else {
+            kept.update(new long[] {buf.historyFrom, buf.historyTo});
         }
     }
 
@@ -452,33 +464,39 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
                 throw new IllegalStateException(ex);
             }
         };
-        // One pass over the keys of this subtask (their hot state says which minutes they keep), with
-        // point lookups of the emitted minutes in range only: a correction costs what it touches.
-        // (applyToKeyedState sets the current key, so the other keyed states of the key are at hand.)
-        ctx.applyToKeyedState(PENDING, (key, state) -> {
-            PendingBuffer buf = state.value();
-            if (buf == null) return;
+        // Emitted panes: one pass over the keys' kept ranges (small values), then point lookups of the
+        // minutes in range of the keys concerned only: a correction costs what it touches.
+        // (applyToKeyedState sets the current key, so the key's other states are at hand.)
+        ctx.applyToKeyedState(KEPT, (key, range) -> {
             String[] ids = key.split("\u001f", 2);
             DatacenterHistory h = registry(registry, ids[0]);
             if (!covers(h, ids[0], dcId, zone)) return;
-            // Emitted panes: re-price, emit the difference, record it.
-            if (buf.hasHistory()) {
-                for (long m = Math.max(firstMinute, buf.historyFrom); m <= Math.min(lastMinute, buf.historyTo); m += MINUTE) {
-                    SliceList l = history.get(m);
-                    if (l == null) continue;
-                    PricingCore.Repricing r = core.reprice(l, h, timelines);
-                    if (r.requests == 0 && r.straddled == 0) continue;
-                    history.put(m, l);
-                    if (r.requests > 0) {
-                        PaneDelta d = new PaneDelta(Dimension.DATACENTER_MODEL, ids[0], ids[1], m, r.delta);
-                        d.reason = reason;
-                        out.collect(d);
-                        restatedPanes.inc();
-                    }
-                    ctx.output(RESTATEMENTS, c.pane(ids[0], ids[1], m, r));
+            long[] r0 = range.value();
+            if (r0 == null) return;
+            for (long m = Math.max(firstMinute, r0[0]); m <= Math.min(lastMinute, r0[1]); m += MINUTE) {
+                SliceList l = history.get(m);
+                if (l == null) continue;
+                PricingCore.Repricing r = core.reprice(l, h, timelines);
+                if (r.requests == 0 && r.straddled == 0) continue;
+                history.put(m, l);
+                if (r.requests > 0) {
+                    PaneDelta d = new PaneDelta(Dimension.DATACENTER_MODEL, ids[0], ids[1], m, r.delta);
+                    d.reason = reason;
+                    out.collect(d);
+                    restatedPanes.inc();
                 }
+                ctx.output(RESTATEMENTS, c.pane(ids[0], ids[1], m, r));
             }
-            // Priced panes not emitted yet: corrected in place, their first emission carries the new figure.
+        });
+        // Priced panes not emitted yet can only be this recent (the watermark emits the rest).
+        if (lastMinute < wm - settings.allowedLatenessMs() - 2 * MINUTE) return;
+        ctx.applyToKeyedState(PENDING, (key, state) -> {
+            String[] ids = key.split("\u001f", 2);
+            DatacenterHistory h = registry(registry, ids[0]);
+            if (!covers(h, ids[0], dcId, zone)) return;
+            PendingBuffer buf = state.value();
+            if (buf == null || buf.paneSlices.isEmpty()) return;
+            // Corrected in place: their first emission carries the new figure.
             boolean changed = false;
             for (int i = 0; i < buf.paneSlices.size; i++) {
                 long m = buf.paneSlices.minutes[i];
@@ -520,7 +538,8 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
     private DeadLetterRecord reject(InferenceRequest r, Reason reason, String message, Long wm) {
         // Avro binary is canonical: re-encoding the decoded request restores the bytes a producer
         // with the same schema wrote, so the record can be replayed as is.
-        DeadLetterRecord d = DeadLetterRecord.of(reason, message, settings.eventsTopic(), r.sourcePartition, r.sourceOffset,
+        DeadLetterRecord d = DeadLetterRecord.of(reason, message, r.sourceTopic != null ? r.sourceTopic : settings.eventsTopic(),
+                r.sourcePartition, r.sourceOffset,
                 r.sourceTimestamp, r.sourceKey, codec.encode(Decoders.toAvro(r)));
         d.watermark = wm;
         return d;

@@ -124,6 +124,8 @@ public final class JobConfig implements Serializable {
         }
         floor(conf);
         positive(conf, MAX_REQUEST_DURATION);
+        positive(conf, OTLP_DEDUPE_WINDOW);
+        spanMapping(conf);
         nonNegative(conf, RESTATEMENT_HORIZON);
         nonNegative(conf, REGISTRY_GRACE);
         if (conf.get(REGISTRY_GRACE).compareTo(conf.get(ALLOWED_LATENESS)) > 0) {
@@ -292,6 +294,34 @@ public final class JobConfig implements Serializable {
 
     public ModelCatalog catalog() {
         return catalog;
+    }
+
+    /** How OTLP spans map to requests (--otlp.*). */
+    public io.carbonstream.otlp.SpanMapping spanMapping() {
+        return spanMapping(conf);
+    }
+
+    private static io.carbonstream.otlp.SpanMapping spanMapping(Configuration c) {
+        java.util.List<io.carbonstream.otlp.SpanMapping.Rule> rules = new java.util.ArrayList<>();
+        for (String r : c.get(OTLP_DATACENTER_RULES)) {
+            if (r.isBlank()) continue;
+            try {
+                rules.add(io.carbonstream.otlp.SpanMapping.Rule.parse(r));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--otlp.datacenter-rules: " + e.getMessage());
+            }
+        }
+        Map<String, String> aliases = new HashMap<>();
+        for (String a : c.get(OTLP_MODEL_ALIASES)) {
+            if (a.isBlank()) continue;
+            int eq = a.lastIndexOf('=');
+            if (eq <= 0 || eq == a.length() - 1) {
+                throw new ConfigException("--otlp.model-aliases: '" + a + "' is not name=catalog-id, e.g. meta-llama/Llama-3.1-8B-Instruct=llama-3.1-8b");
+            }
+            aliases.put(a.substring(0, eq).trim(), a.substring(eq + 1).trim());
+        }
+        return new io.carbonstream.otlp.SpanMapping(new io.carbonstream.otlp.SpanMapping.Settings(c.get(OTLP_DATACENTER_ATTRIBUTE), rules,
+                aliases, c.get(OTLP_ENERGY_ATTRIBUTE), c.get(OTLP_GPU_COUNT_ATTRIBUTE)));
     }
 
     public io.carbonstream.energy.EnergyModel energyModel() {

@@ -195,6 +195,33 @@ public final class JobOptions {
             .durationType().defaultValue(Duration.ofHours(1))
             .withDescription("Trailing window of the emission rate compared with the budget (a whole number of minutes).");
 
+    public static final ConfigOption<String> TOPIC_OTLP = ConfigOptions.key("topic.otlp-spans")
+            .stringType().noDefaultValue()
+            .withDescription("Optional input: OpenTelemetry traces as the Collector's Kafka exporter writes them (encoding otlp_proto or "
+                    + "otlp_json); each GenAI inference span becomes a request, beside those of topic.events. See docs/bring-your-own-events.md.");
+    public static final ConfigOption<String> OTLP_DATACENTER_ATTRIBUTE = ConfigOptions.key("otlp.datacenter-attribute")
+            .stringType().defaultValue("carbonstream.datacenter.id")
+            .withDescription("Resource attribute whose value is the span's datacenter id; when absent, otlp.datacenter-rules decide.");
+    public static final ConfigOption<List<String>> OTLP_DATACENTER_RULES = ConfigOptions.key("otlp.datacenter-rules")
+            .stringType().asList().defaultValues()
+            .withDescription("Datacenter of a span from its resource (or span) attributes, first match wins, ';'-separated "
+                    + "attribute=glob->datacenter rules, e.g. 'cloud.region=us-west-2->dc-us-west-1;k8s.cluster.name=prod-eu-*->dc-eu-central-1'. "
+                    + "A GenAI span no rule maps is dead-lettered UNMAPPED_DATACENTER.");
+    public static final ConfigOption<List<String>> OTLP_MODEL_ALIASES = ConfigOptions.key("otlp.model-aliases")
+            .stringType().asList().defaultValues()
+            .withDescription("Provider model names (gen_ai.response.model, else gen_ai.request.model) to catalog ids, ';'-separated "
+                    + "name=catalog-id pairs, e.g. 'meta-llama/Llama-3.1-8B-Instruct=llama-3.1-8b'. Names not listed are used as they are.");
+    public static final ConfigOption<String> OTLP_ENERGY_ATTRIBUTE = ConfigOptions.key("otlp.energy-attribute")
+            .stringType().defaultValue("carbonstream.gpu.energy_joules")
+            .withDescription("Span attribute with the request's measured GPU energy in joules, when the server measures it.");
+    public static final ConfigOption<String> OTLP_GPU_COUNT_ATTRIBUTE = ConfigOptions.key("otlp.gpu-count-attribute")
+            .stringType().defaultValue("carbonstream.gpu.count")
+            .withDescription("Span (or resource) attribute with the number of GPUs that served the request; 1 when absent.");
+    public static final ConfigOption<Duration> OTLP_DEDUPE_WINDOW = ConfigOptions.key("otlp.dedupe-window")
+            .durationType().defaultValue(Duration.ofHours(1))
+            .withDescription("A span delivered again (the exporter retries a batch it could not confirm) is counted once if it arrives "
+                    + "before the watermark is this far past its start; costs one state entry per span for this long.");
+
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint-interval")
             .durationType().defaultValue(Duration.ofSeconds(10))
             .withDescription("Exactly-once checkpoint interval. Output becomes visible to read_committed consumers when a checkpoint completes.");

@@ -31,6 +31,8 @@ public class InferenceRequest {
     public long sourceTimestamp;
     /** The record's Kafka key, returned as is with a late event or dead letter. */
     public byte[] sourceKey;
+    /** The topic it was read from when not the events topic (OTLP spans); null: the events topic. */
+    public String sourceTopic;
 
     public InferenceRequest() {}
 

@@ -140,15 +140,23 @@ public final class AvroCodec<T extends SpecificRecord> {
             long fingerprint = SchemaNormalization.parsingFingerprint64(writerSchema);
             r = byFingerprint.containsKey(fingerprint) ? byFingerprint.get(fingerprint) : registryReaders.get(fingerprint);
             if (r == null) {
-                SchemaCompatibility.SchemaPairCompatibility c = SchemaCompatibility.checkReaderWriterCompatibility(reader.getSchema(), writerSchema);
-                if (c.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+                try {
+                    SchemaCompatibility.SchemaPairCompatibility c = SchemaCompatibility.checkReaderWriterCompatibility(reader.getSchema(), writerSchema);
+                    if (c.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+                        problem = c.getResult().getIncompatibilities().isEmpty() ? String.valueOf(c.getType())
+                                : c.getResult().getIncompatibilities().get(0).getMessage();
+                    } else {
+                        r = new SpecificDatumReader<>(writerSchema, reader.getSchema());
+                    }
+                } catch (RuntimeException e) {
+                    problem = e.toString();
+                }
+                if (r == null) {
                     problem = "schema id " + id + " (" + writerSchema.getFullName() + ") cannot be read as " + reader.getSchema().getFullName()
-                            + ": " + (c.getResult().getIncompatibilities().isEmpty() ? c.getType()
-                                    : c.getResult().getIncompatibilities().get(0).getMessage());
+                            + ": " + problem;
                     incompatible.put(id, problem);
                     throw new IOException(problem);
                 }
-                r = new SpecificDatumReader<>(writerSchema, reader.getSchema());
                 registryReaders.put(fingerprint, r);
             }
             byId.put(id, r);

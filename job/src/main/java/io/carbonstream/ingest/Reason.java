@@ -18,6 +18,8 @@ public enum Reason {
     EVENT_TIME_BEFORE_FLOOR,
     /** The datacenter is in neither the registry file nor the registry topic. */
     UNKNOWN_DATACENTER,
+    /** An OpenTelemetry GenAI span whose resource matches no datacenter mapping (--otlp.datacenter-rules). */
+    UNMAPPED_DATACENTER,
     /** The datacenter already has the configured maximum of distinct live models (state bound). */
     TOO_MANY_MODELS,
     /** A tombstone or value where the other was expected. */

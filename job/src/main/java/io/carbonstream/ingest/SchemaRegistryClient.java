@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.LongSupplier;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 
 /**
  * A client of the Confluent schema-registry REST API (also served by Karapace, and by Apicurio at
@@ -163,8 +162,8 @@ public final class SchemaRegistryClient implements Serializable {
         Failure f = failed.get(id);
         if (f != null && now - f.untilNanos < 0) throw new UnresolvedSchemaException(f.message + " (not asked again for " + COOL_DOWN.toSeconds() + " s)");
         if (down != null && now - down.untilNanos < 0) {
-            throw new UnresolvedSchemaException("schema id " + id + " could not be resolved: " + down.message + " (not asked again for "
-                    + COOL_DOWN.toSeconds() + " s)");
+            throw new UnresolvedSchemaException("schema id " + id + " could not be resolved: the registry at " + url + " failed just before ("
+                    + down.message + "; not asked again for " + COOL_DOWN.toSeconds() + " s)");
         }
         String where = url + "/schemas/ids/" + id;
         Response r;
@@ -172,7 +171,7 @@ public final class SchemaRegistryClient implements Serializable {
             r = call(HttpRequest.newBuilder(URI.create(where)).GET(), where);
         } catch (RegistryDown e) {
             down = new Failure(now + COOL_DOWN.toNanos(), e.getMessage());
-            throw new UnresolvedSchemaException("schema id " + id + " could not be resolved: " + e.getMessage());
+            throw new UnresolvedSchemaException("schema id " + id + " could not be resolved at " + where + ": " + e.getMessage());
         } catch (InterruptedIOException e) {
             throw new UnresolvedSchemaException("schema id " + id + ": " + e.getMessage()); // cancelled: nothing to remember
         }
@@ -189,7 +188,7 @@ public final class SchemaRegistryClient implements Serializable {
     }
 
     private static Schema parse(int id, String where, Response r) throws UnresolvedSchemaException {
-        if (r.status != 200) throw new UnresolvedSchemaException(problem("schema id " + id, where, r));
+        if (r.status != 200) throw new UnresolvedSchemaException(problem("schema id " + id + " could not be resolved", where, r));
         JsonNode body;
         try {
             body = JSON.readTree(r.body);
@@ -203,7 +202,7 @@ public final class SchemaRegistryClient implements Serializable {
         }
         try {
             return new Schema.Parser().parse(body.get("schema").asText());
-        } catch (SchemaParseException e) {
+        } catch (RuntimeException e) { // Avro reports some bad schemas as NullPointerException
             throw new UnresolvedSchemaException("schema id " + id + " at " + where + " is not a valid Avro schema: " + e.getMessage());
         }
     }
@@ -221,9 +220,9 @@ public final class SchemaRegistryClient implements Serializable {
             r = call(HttpRequest.newBuilder(URI.create(where)).header("Content-Type", CONTENT_TYPE)
                     .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)), where);
         } catch (RegistryDown e) {
-            throw new IOException("registering subject " + subject + ": " + e.getMessage());
+            throw new IOException("registering subject " + subject + " at " + where + ": " + e.getMessage());
         }
-        if (r.status != 200) throw new IOException(problem("registering subject " + subject, where, r));
+        if (r.status != 200) throw new IOException(problem("registering subject " + subject + " failed", where, r));
         JsonNode id = JSON.readTree(r.body).path("id");
         if (!id.canConvertToInt()) throw new IOException("registering subject " + subject + " at " + where + ": HTTP 200 without an \"id\"");
         schemas.putIfAbsent(id.intValue(), schema);
@@ -248,7 +247,7 @@ public final class SchemaRegistryClient implements Serializable {
         } catch (IOException | RuntimeException ignored) {
             // not JSON: the status says enough
         }
-        return what + " could not be resolved at " + where + ": HTTP " + r.status + detail;
+        return what + " at " + where + ": HTTP " + r.status + detail;
     }
 
     /** One request with the bounded retries: 5xx and I/O errors are retried, other statuses returned. */
@@ -261,8 +260,8 @@ public final class SchemaRegistryClient implements Serializable {
             try {
                 HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 if (r.statusCode() == 401 || r.statusCode() == 403) {
-                    throw new RegistryDown(where + " refused the credentials: HTTP " + r.statusCode()
-                            + " (check " + USER_INFO + " in --schema-registry.properties-file)");
+                    throw new RegistryDown("HTTP " + r.statusCode() + ", the credentials were refused (check " + USER_INFO
+                            + " in --schema-registry.properties-file)");
                 }
                 if (r.statusCode() < 500) return new Response(r.statusCode(), r.body());
                 last = "HTTP " + r.statusCode();
@@ -281,6 +280,6 @@ public final class SchemaRegistryClient implements Serializable {
                 }
             }
         }
-        throw new RegistryDown(where + " unreachable or failing: " + last + " after " + attempts + " attempts");
+        throw new RegistryDown("unreachable or failing, " + last + " after " + attempts + " attempts");
     }
 }

@@ -1,0 +1,249 @@
+package io.carbonstream.otlp;
+
+import io.carbonstream.energy.InferenceRequest;
+import io.carbonstream.energy.Modality;
+import io.carbonstream.ingest.Reason;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Turns one OpenTelemetry span into an inference request, following the GenAI semantic conventions
+ * (gen_ai.operation.name, gen_ai.request.model / gen_ai.response.model, gen_ai.usage.input_tokens /
+ * output_tokens), with the datacenter and the catalog model id mapped as the user configures. Plain
+ * Java: unit tested without Flink.
+ *
+ * <p>A span without gen_ai.operation.name is not GenAI (skipped, counted); a GenAI span that is not
+ * a model inference (tools, agents: their model calls have spans of their own, counting both would
+ * count twice) is skipped too; a GenAI inference span that cannot be mapped is rejected with a reason
+ * that names what is missing.
+ */
+public final class SpanMapping implements Serializable {
+
+    /** Attributes carbonstream reads beyond the GenAI conventions (no convention covers them yet). */
+    public static final String ATTR_IMAGES = "carbonstream.images";
+    public static final String ATTR_DIFFUSION_STEPS = "carbonstream.diffusion_steps";
+    public static final String ATTR_MEDIA_SECONDS = "carbonstream.media_seconds";
+    public static final String ATTR_ACTIVE_PARAMS_B = "carbonstream.model.active_params_b";
+
+    /**
+     * How a span's datacenter is found: the value of an attribute matched against a glob.
+     *
+     * @param attribute a resource (then span) attribute, e.g. cloud.region, k8s.cluster.name, host.name
+     * @param glob a pattern of that value, '*' and '?' as wildcards
+     */
+    public record Rule(String attribute, String glob, String datacenterId) implements Serializable {
+
+        /** Parses "attribute=glob->datacenter". */
+        public static Rule parse(String text) {
+            int arrow = text.lastIndexOf("->");
+            int eq = text.indexOf('=');
+            if (arrow < 0 || eq < 0 || eq > arrow) {
+                throw new IllegalArgumentException("'" + text + "' is not attribute=glob->datacenter, e.g. cloud.region=us-west-2->dc-us-west-1");
+            }
+            Rule r = new Rule(text.substring(0, eq).trim(), text.substring(eq + 1, arrow).trim(), text.substring(arrow + 2).trim());
+            if (r.attribute.isEmpty() || r.glob.isEmpty() || r.datacenterId.isEmpty()) {
+                throw new IllegalArgumentException("'" + text + "' has an empty attribute, pattern or datacenter");
+            }
+            return r;
+        }
+
+        boolean matches(String value) {
+            StringBuilder regex = new StringBuilder();
+            for (char c : glob.toCharArray()) {
+                if (c == '*') regex.append(".*");
+                else if (c == '?') regex.append('.');
+                else regex.append(Pattern.quote(String.valueOf(c)));
+            }
+            return value.matches(regex.toString());
+        }
+    }
+
+    /**
+     * What the user configures.
+     *
+     * @param datacenterAttribute a resource attribute that holds the datacenter id itself, tried first
+     * @param rules tried in order when that attribute is absent
+     * @param modelAliases provider model names to catalog ids; names not listed pass through as they are
+     * @param energyAttribute span attribute with the measured GPU joules of the request, if any
+     * @param gpuCountAttribute span or resource attribute with the GPU count (1 when absent)
+     */
+    public record Settings(String datacenterAttribute, List<Rule> rules, Map<String, String> modelAliases, String energyAttribute,
+                           String gpuCountAttribute) implements Serializable {}
+
+    /** The outcome for one span. Exactly one of request, rejection, skip is set. */
+    public record Outcome(InferenceRequest request, Reason reason, String message, Skip skip) {
+        static Outcome skip(Skip s) {
+            return new Outcome(null, null, null, s);
+        }
+
+        static Outcome reject(Reason reason, String message) {
+            return new Outcome(null, reason, message, null);
+        }
+    }
+
+    public enum Skip { NOT_GENAI, NOT_INFERENCE }
+
+    private final Settings settings;
+
+    public SpanMapping(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** The request id of a span: its trace id and span id, hex, the key of de-duplication. */
+    public static String requestId(Span span) {
+        HexFormat hex = HexFormat.of();
+        return hex.formatHex(span.getTraceId().toByteArray()) + "-" + hex.formatHex(span.getSpanId().toByteArray());
+    }
+
+    public Outcome map(List<KeyValue> resource, Span span) {
+        String operation = string(span.getAttributesList(), "gen_ai.operation.name");
+        if (operation == null) return Outcome.skip(Skip.NOT_GENAI);
+        Modality modality = modality(operation, string(span.getAttributesList(), "gen_ai.output.type"));
+        if (modality == null) return Outcome.skip(Skip.NOT_INFERENCE);
+
+        String dc = datacenter(resource, span.getAttributesList());
+        if (dc == null) {
+            return Outcome.reject(Reason.UNMAPPED_DATACENTER, "no datacenter for this span: its resource has no "
+                    + settings.datacenterAttribute() + " attribute and no rule of --otlp.datacenter-rules matches "
+                    + describe(resource) + "; add a rule such as cloud.region=<region>-><datacenter id>");
+        }
+        String model = string(span.getAttributesList(), "gen_ai.response.model");
+        if (model == null) model = string(span.getAttributesList(), "gen_ai.request.model");
+        if (model == null) {
+            return Outcome.reject(Reason.MISSING_FIELD, "GenAI span '" + span.getName() + "' has neither gen_ai.response.model"
+                    + " nor gen_ai.request.model");
+        }
+        InferenceRequest r = new InferenceRequest();
+        r.requestId = requestId(span);
+        r.eventTime = span.getStartTimeUnixNano() / 1_000_000L;
+        long end = span.getEndTimeUnixNano();
+        r.durationMs = end > span.getStartTimeUnixNano() ? (end - span.getStartTimeUnixNano()) / 1_000_000L : 0;
+        r.datacenterId = dc;
+        r.modelId = settings.modelAliases().getOrDefault(model, model);
+        r.modality = modality;
+        Long in = integer(span.getAttributesList(), "gen_ai.usage.input_tokens");
+        Long out = integer(span.getAttributesList(), "gen_ai.usage.output_tokens");
+        r.inputTokens = in == null ? 0 : in;
+        r.outputTokens = out == null ? 0 : out;
+        if ((modality == Modality.TEXT && out == null) || (modality == Modality.EMBEDDING && in == null)) {
+            return Outcome.reject(Reason.MISSING_FIELD, "GenAI " + operation + " span has no gen_ai.usage."
+                    + (modality == Modality.TEXT ? "output_tokens" : "input_tokens") + ": its energy cannot be estimated");
+        }
+        Long images = integer(span.getAttributesList(), ATTR_IMAGES);
+        if (images == null) images = integer(span.getAttributesList(), "gen_ai.request.choice.count");
+        r.images = modality == Modality.IMAGE ? (int) Math.min(Integer.MAX_VALUE, images == null ? 1 : images) : 0;
+        Long steps = integer(span.getAttributesList(), ATTR_DIFFUSION_STEPS);
+        r.diffusionSteps = steps == null ? 0 : (int) Math.min(Integer.MAX_VALUE, steps);
+        Double seconds = number(span.getAttributesList(), ATTR_MEDIA_SECONDS);
+        if ((modality == Modality.VIDEO || modality == Modality.AUDIO) && seconds == null) {
+            return Outcome.reject(Reason.MISSING_FIELD, "GenAI " + operation + " span has no " + ATTR_MEDIA_SECONDS
+                    + ": the generated duration is what its energy scales with");
+        }
+        r.mediaSeconds = seconds == null ? 0 : seconds;
+        Long gpus = integer(span.getAttributesList(), settings.gpuCountAttribute());
+        if (gpus == null) gpus = integer(resource, settings.gpuCountAttribute());
+        r.gpuCount = gpus == null ? 1 : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, gpus));
+        r.measuredGpuJoules = number(span.getAttributesList(), settings.energyAttribute());
+        r.activeParamsB = number(span.getAttributesList(), ATTR_ACTIVE_PARAMS_B);
+        return new Outcome(r, null, null, null);
+    }
+
+    /**
+     * The modality of a GenAI operation, or null when it is not a model inference. Names from the
+     * GenAI conventions (chat, text_completion, generate_content, embeddings); image and video
+     * generation have no name there yet, the usual ones are accepted, and gen_ai.output.type
+     * (image, speech) refines a generic operation.
+     */
+    static Modality modality(String operation, String outputType) {
+        Modality m = switch (operation) {
+            case "chat", "text_completion", "generate_content", "completion" -> Modality.TEXT;
+            case "embeddings", "embedding" -> Modality.EMBEDDING;
+            case "image_generation", "images", "generate_image" -> Modality.IMAGE;
+            case "video_generation", "generate_video" -> Modality.VIDEO;
+            case "speech", "audio_generation", "text_to_speech" -> Modality.AUDIO;
+            default -> null;
+        };
+        if (m == Modality.TEXT && "image".equals(outputType)) return Modality.IMAGE;
+        if (m == Modality.TEXT && "speech".equals(outputType)) return Modality.AUDIO;
+        return m;
+    }
+
+    private String datacenter(List<KeyValue> resource, List<KeyValue> spanAttributes) {
+        String direct = string(resource, settings.datacenterAttribute());
+        if (direct != null && !direct.isBlank()) return direct;
+        for (Rule rule : settings.rules()) {
+            String v = string(resource, rule.attribute());
+            if (v == null) v = string(spanAttributes, rule.attribute());
+            if (v != null && rule.matches(v)) return rule.datacenterId();
+        }
+        return null;
+    }
+
+    private String describe(List<KeyValue> resource) {
+        List<String> seen = new ArrayList<>();
+        for (Rule rule : settings.rules()) {
+            String v = string(resource, rule.attribute());
+            seen.add(rule.attribute() + "=" + (v == null ? "(absent)" : v));
+        }
+        return seen.isEmpty() ? "(no rules configured)" : String.join(", ", seen);
+    }
+
+    static AnyValue value(List<KeyValue> attributes, String key) {
+        if (key == null) return null;
+        for (KeyValue kv : attributes) if (kv.getKey().equals(key)) return kv.getValue();
+        return null;
+    }
+
+    static String string(List<KeyValue> attributes, String key) {
+        AnyValue v = value(attributes, key);
+        if (v == null) return null;
+        return switch (v.getValueCase()) {
+            case STRING_VALUE -> v.getStringValue();
+            case INT_VALUE -> Long.toString(v.getIntValue());
+            case ARRAY_VALUE -> v.getArrayValue().getValuesCount() > 0 && v.getArrayValue().getValues(0).hasStringValue()
+                    ? v.getArrayValue().getValues(0).getStringValue() : null;
+            default -> null;
+        };
+    }
+
+    static Long integer(List<KeyValue> attributes, String key) {
+        AnyValue v = value(attributes, key);
+        if (v == null) return null;
+        return switch (v.getValueCase()) {
+            case INT_VALUE -> v.getIntValue();
+            case DOUBLE_VALUE -> (long) v.getDoubleValue();
+            case STRING_VALUE -> {
+                try {
+                    yield Long.parseLong(v.getStringValue().trim());
+                } catch (NumberFormatException e) {
+                    yield null;
+                }
+            }
+            default -> null;
+        };
+    }
+
+    static Double number(List<KeyValue> attributes, String key) {
+        AnyValue v = value(attributes, key);
+        if (v == null) return null;
+        return switch (v.getValueCase()) {
+            case DOUBLE_VALUE -> v.getDoubleValue();
+            case INT_VALUE -> (double) v.getIntValue();
+            case STRING_VALUE -> {
+                try {
+                    yield Double.parseDouble(v.getStringValue().trim());
+                } catch (NumberFormatException e) {
+                    yield null;
+                }
+            }
+            default -> null;
+        };
+    }
+}
