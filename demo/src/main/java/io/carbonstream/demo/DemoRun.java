@@ -37,7 +37,15 @@ public final class DemoRun implements AutoCloseable {
             PrintStream screen,
             boolean ansi,
             Duration refresh,
-            Path workDirParent) {}
+            Path workDirParent,
+            boolean otlp) {
+
+        /** Requests as Avro events (the default). */
+        public Settings(TrafficOptions.Plan plan, Long count, long wallDeadline, int webPort, int parallelism, Duration checkpointInterval,
+                        Duration idleTimeout, PrintStream screen, boolean ansi, Duration refresh, Path workDirParent) {
+            this(plan, count, wallDeadline, webPort, parallelism, checkpointInterval, idleTimeout, screen, ansi, refresh, workDirParent, false);
+        }
+    }
 
     /** System property naming the log file (read by log4j2.properties). */
     static final String LOG_PROPERTY = "carbonstream.demo.log";
@@ -114,7 +122,8 @@ public final class DemoRun implements AutoCloseable {
 
         progress.accept("Flink web UI: " + webUrl());
         publisher = new KafkaPublisher(bootstrap, new Properties(),
-                new KafkaPublisher.Topics(DemoTopics.EVENTS, DemoTopics.INTENSITY, DemoTopics.REGISTRY),
+                new KafkaPublisher.Topics(DemoTopics.EVENTS, DemoTopics.INTENSITY, DemoTopics.REGISTRY,
+                        settings.otlp() ? DemoTopics.OTLP_SPANS : null),
                 generator, settings.plan().pacer(), settings.count(), settings.wallDeadline());
         if (tap != null) publisher.onSent(tap);
         publisher.start();
@@ -144,6 +153,7 @@ public final class DemoRun implements AutoCloseable {
         // Output is visible at each checkpoint: a short interval keeps the view moving.
         o.put("checkpoint-interval", settings.checkpointInterval().toMillis() + " ms");
         o.put("topic.alerts", DemoTopics.ALERTS);
+        if (settings.otlp()) o.put("topic.otlp-spans", DemoTopics.OTLP_SPANS);
         // At x144 a few wall seconds are minutes of simulated time: with the job's defaults (2 min for
         // events, 30 s for intensity) a bounded run would wait that long for its last windows. Here the
         // generator starts after the job and the broker is local, so there is no start-up skew to absorb.

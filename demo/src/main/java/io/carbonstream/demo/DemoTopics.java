@@ -17,6 +17,8 @@ final class DemoTopics {
     static final String LATE = "carbonstream.late-events";
     static final String ALERTS = "carbonstream.alerts";
     static final String RESTATEMENTS = "carbonstream.restatements";
+    /** Requests as OpenTelemetry spans (--events-as otlp). */
+    static final String OTLP_SPANS = "carbonstream.otlp-spans";
 
     private static final Map<String, String> COMPACT = Map.of("cleanup.policy", "compact");
 
@@ -34,6 +36,7 @@ final class DemoTopics {
                 new NewTopic(DEAD_LETTERS, 1, (short) 1),
                 new NewTopic(LATE, 1, (short) 1),
                 new NewTopic(ALERTS, 1, (short) 1).configs(COMPACT),
-                new NewTopic(RESTATEMENTS, 1, (short) 1));
+                new NewTopic(RESTATEMENTS, 1, (short) 1),
+                new NewTopic(OTLP_SPANS, 2, (short) 1));
     }
 }

@@ -62,6 +62,17 @@ public final class EmbeddedRun implements Callable<Integer> {
     @Option(names = "--work-dir", description = "Parent of the run's temporary directory. Default: the system temp dir.")
     Path workDir;
 
+    /** How the generator hands requests to the job. */
+    enum EventsAs {
+        avro,
+        otlp
+    }
+
+    @Option(names = "--events-as", defaultValue = "avro",
+            description = "avro: carbonstream's InferenceEvent on carbonstream.events; otlp: OpenTelemetry GenAI spans, as the Collector's "
+                    + "Kafka exporter writes them, on carbonstream.otlp-spans (the job reads them with --topic.otlp-spans). Default: ${DEFAULT-VALUE}.")
+    EventsAs eventsAs;
+
     private final PrintStream out = System.out;
 
     @Override
@@ -81,7 +92,7 @@ public final class EmbeddedRun implements Callable<Integer> {
         long deadline = traffic.duration == null ? Long.MAX_VALUE : now + traffic.duration.toMillis();
         DemoRun.Settings settings = new DemoRun.Settings(plan, traffic.count, deadline, webPort, parallelism, checkpointInterval,
                 Duration.ofSeconds(3), mode == ViewMode.none ? null : out, mode == ViewMode.live, refresh,
-                workParent);
+                workParent, eventsAs == EventsAs.otlp);
         out.printf(Locale.ROOT, "carbonstream demo: %d datacenters, %d models, seed %d, simulated time from %s at x%s, %s requests/s%s%n",
                 traffic.fleetSize, traffic.models, traffic.seed, plan.settings().start(), TrafficGeneratorCommand.trim(traffic.speedup),
                 TrafficGeneratorCommand.trim(traffic.rate), traffic.duration != null ? " for " + traffic.duration.toString().substring(2).toLowerCase() : "");

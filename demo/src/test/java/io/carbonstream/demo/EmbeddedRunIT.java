@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.Test;
 
 /**
  * The embedded run end to end: in-process Kafka, the job on a local Flink, the generator with a
@@ -44,8 +43,10 @@ class EmbeddedRunIT {
         }
     }
 
-    @Test
-    void everyDatacenterReachesTheOutputWithTheGeneratorsTotals() throws Exception {
+    /** Requests as Avro events, and as OpenTelemetry spans (--events-as otlp): the same totals. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "requests as OTLP spans: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void everyDatacenterReachesTheOutputWithTheGeneratorsTotals(boolean otlp) throws Exception {
         long now = System.currentTimeMillis();
         TrafficOptions opts = new TrafficOptions();
         opts.rate = 600;
@@ -60,7 +61,7 @@ class EmbeddedRunIT {
 
         Path work = Path.of(System.getProperty("java.io.tmpdir"));
         DemoRun.Settings settings = new DemoRun.Settings(plan, COUNT, Long.MAX_VALUE, 0, 2, Duration.ofSeconds(2), Duration.ofSeconds(3),
-                null, false, Duration.ofSeconds(2), work);
+                null, false, Duration.ofSeconds(2), work, otlp);
         List<String> sentRequestIds = Collections.synchronizedList(new ArrayList<>());
         DemoRun run = DemoRun.start(settings, r -> {
             if (r.isRequest()) sentRequestIds.add(r.key());

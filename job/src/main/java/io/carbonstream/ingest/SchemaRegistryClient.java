@@ -156,6 +156,7 @@ public final class SchemaRegistryClient implements Serializable {
     /** The writer schema of an id ({@code GET /schemas/ids/{id}}), cached. */
     public synchronized Schema schemaById(int id) throws UnresolvedSchemaException {
         init();
+        if (id < 0) throw new UnresolvedSchemaException("schema id " + id + " is negative: no registry hands those out (not asked)");
         Schema known = schemas.get(id);
         if (known != null) return known;
         long now = clock.getAsLong();

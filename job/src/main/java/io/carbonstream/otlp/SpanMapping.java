@@ -122,9 +122,13 @@ public final class SpanMapping implements Serializable {
         }
         InferenceRequest r = new InferenceRequest();
         r.requestId = requestId(span);
-        r.eventTime = span.getStartTimeUnixNano() / 1_000_000L;
+        // Event time is the span's end, when the request was served: a span reaches Kafka only after it
+        // ends, so its start would make every long generation (minutes of video) arrive behind the
+        // watermark by its own duration. The intensity in force differs little across one request.
+        long start = span.getStartTimeUnixNano();
         long end = span.getEndTimeUnixNano();
-        r.durationMs = end > span.getStartTimeUnixNano() ? (end - span.getStartTimeUnixNano()) / 1_000_000L : 0;
+        r.eventTime = (end > start ? end : start) / 1_000_000L;
+        r.durationMs = end > start ? (end - start) / 1_000_000L : 0;
         r.datacenterId = dc;
         r.modelId = settings.modelAliases().getOrDefault(model, model);
         r.modality = modality;

@@ -37,15 +37,15 @@ public final class OtlpBatches {
         return KeyValue.newBuilder().setKey(key).setValue(v).build();
     }
 
-    /** Deterministic 16-byte trace id and 8-byte span id from a request id. */
-    public static Span.Builder span(String id, long startMs, long durationMs) {
+    /** A span that ended at endMs (its event time) after durationMs; ids derived from the request id. */
+    public static Span.Builder span(String id, long endMs, long durationMs) {
         long h = id.hashCode() * 0x9E3779B97F4A7C15L;
         return Span.newBuilder()
                 .setTraceId(ByteString.copyFrom(ByteBuffer.allocate(16).putLong(h).putLong(~h ^ id.length()).array()))
                 .setSpanId(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(h * 31 + 7).array()))
                 .setKind(Span.SpanKind.SPAN_KIND_SERVER)
-                .setStartTimeUnixNano(startMs * 1_000_000L + 123)
-                .setEndTimeUnixNano((startMs + durationMs) * 1_000_000L + 456);
+                .setStartTimeUnixNano((endMs - durationMs) * 1_000_000L + 123)
+                .setEndTimeUnixNano(endMs * 1_000_000L + 456);
     }
 
     /** The GenAI span of a scenario request, as an inference server would report it. */

@@ -24,8 +24,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class KafkaPublisher implements AutoCloseable {
 
-    /** Topic names; the job's defaults are carbonstream.events / .intensity / .registry. */
-    public record Topics(String events, String intensity, String registry) {}
+    /**
+     * Topic names; the job's defaults are carbonstream.events / .intensity / .registry. With
+     * {@code otlpSpans} set, requests go there as OTLP spans instead of Avro events.
+     */
+    public record Topics(String events, String intensity, String registry, String otlpSpans) {
+        public Topics(String events, String intensity, String registry) {
+            this(events, intensity, registry, null);
+        }
+    }
 
     /** What was published so far. */
     public record Stats(long requests, long intensityUpdates, long lastPublishedSim, Throwable failure, boolean done) {}
@@ -99,8 +106,12 @@ public final class KafkaPublisher implements AutoCloseable {
                 // Pacing, not synchronisation: wait for the record's wall instant or a stop request.
                 if (wait > 0 && stop.await(wait, TimeUnit.MILLISECONDS)) break;
                 if (stop.getCount() == 0) break;
-                String topic = r.isRequest() ? topics.events() : topics.intensity();
-                producer.send(new ProducerRecord<>(topic, r.keyBytes(), r.valueBytes()), this::check);
+                if (r.isRequest() && topics.otlpSpans() != null) {
+                    producer.send(new ProducerRecord<>(topics.otlpSpans(), null, OtlpSpans.batchOf(r.event())), this::check);
+                } else {
+                    String topic = r.isRequest() ? topics.events() : topics.intensity();
+                    producer.send(new ProducerRecord<>(topic, r.keyBytes(), r.valueBytes()), this::check);
+                }
                 if (r.isRequest()) requests.incrementAndGet();
                 else updates.incrementAndGet();
                 lastSim.set(r.publishAtMs());
