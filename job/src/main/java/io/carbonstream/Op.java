@@ -15,6 +15,7 @@ public enum Op {
     REQUEST_INTAKE("request-intake", "Decode, validate, GPU energy"),
     INTENSITY_INTAKE("intensity-intake", "Intensity intake"),
     REGISTRY_INTAKE("registry-intake", "Registry intake"),
+    ACCOUNTING_SIGNAL("accounting-signal", "Average signal of the accounting emission-factor type"),
     PRICE_PANES("price-panes", "As-of registry and intensity join, 1-minute panes per (datacenter, model), restatements"),
     LIVE_PANES("live-panes", "Panes without restatements, for alerts"),
     FAN_OUT("fan-out", "Pane to datacenter / model / (datacenter, model)"),

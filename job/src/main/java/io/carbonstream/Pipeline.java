@@ -20,6 +20,7 @@ import io.carbonstream.ingest.ControlIntake;
 import io.carbonstream.ingest.DeadLetterRecord;
 import io.carbonstream.ingest.RequestEnvelope;
 import io.carbonstream.ingest.RequestIntake;
+import io.carbonstream.intensity.AccountingSignal;
 import io.carbonstream.otlp.SpanDeduplicator;
 import io.carbonstream.registry.RegistryStart;
 import org.apache.flink.api.common.functions.FlatMapFunction;
@@ -94,7 +95,11 @@ public final class Pipeline {
                 .setParallelism(registry.getParallelism())
                 .uid(Op.REGISTRY_INTAKE.uid).name(Op.REGISTRY_INTAKE.label);
 
-        BroadcastStream<ControlEvent> control = intensityOk.union(registryOk).broadcast(PaneFunction.INTENSITY, PaneFunction.REGISTRY);
+        DataStream<ControlEvent> accountingIntensity = intensityOk
+                .filter(new AccountingSignal(cfg.get(JobOptions.INTENSITY_EMISSION_FACTOR_TYPE).name().toLowerCase(java.util.Locale.ROOT)))
+                .setParallelism(intensityOk.getParallelism())
+                .uid(Op.ACCOUNTING_SIGNAL.uid).name(Op.ACCOUNTING_SIGNAL.label);
+        BroadcastStream<ControlEvent> control = accountingIntensity.union(registryOk).broadcast(PaneFunction.INTENSITY, PaneFunction.REGISTRY);
 
         SingleOutputStreamOperator<PaneDelta> panes = metered
                 .keyBy(new ByDatacenterModel())
@@ -105,14 +110,15 @@ public final class Pipeline {
         DataStream<AggregateRecord> aggregates = panes
                 .flatMap(new FanOut()).uid(Op.FAN_OUT.uid).name(Op.FAN_OUT.label)
                 .keyBy(new ByDimensionKey())
-                .process(new WindowAggregator(pricing.allowedLatenessMs(), pricing.horizonMs(), cfg.methodology()))
+                .process(new WindowAggregator(pricing.allowedLatenessMs(), pricing.horizonMs(), cfg.methodology(),
+                        cfg.get(JobOptions.INTENSITY_EMISSION_FACTOR_TYPE).name().toLowerCase(java.util.Locale.ROOT)))
                 .uid(Op.WINDOWS.uid).name(Op.WINDOWS.label);
 
         // Alerts follow the live figures: a restatement corrects reports, it does not re-raise the past.
         DataStream<PaneDelta> livePanes = panes.filter(new LivePanes()).uid(Op.LIVE_PANES.uid).name(Op.LIVE_PANES.label);
 
         long dwell = cfg.ms(JobOptions.ALERT_MIN_DWELL);
-        DataStream<AlertRecord> spikes = intensityOk
+        DataStream<AlertRecord> spikes = accountingIntensity
                 .flatMap(new IntensityReadings()).setParallelism(intensityOk.getParallelism())
                 .uid(Op.INTENSITY_READINGS.uid).name(Op.INTENSITY_READINGS.label)
                 .keyBy(new ByZone())

@@ -15,6 +15,8 @@ public class AggregateRecord {
     /** FIRST_EMISSION, or the reasons of a later revision joined by '+' (see {@link RevisionReason}). */
     public String revisionReason;
     public String methodology;
+    /** lifecycle or direct: the factor type of the intensity behind location-based figures. */
+    public String emissionFactorType;
 
     public AggregateRecord() {}
 

@@ -105,6 +105,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
     private transient Counter waitedForRegistry;
     private transient Counter restatedPanes;
     private transient Counter correctionsNotApplied;
+    private transient Counter supersededIntensityUpdates;
     /**
      * Live (datacenter, model) keys of this subtask per datacenter. Not checkpointed: after a restore
      * it restarts from zero, so the bound is at most twice the cap for one state lifetime.
@@ -147,6 +148,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         waitedForRegistry = metrics.counter("requestsWaitedForRegistry");
         restatedPanes = metrics.counter("panesRestated");
         correctionsNotApplied = metrics.counter("correctionsNotApplied");
+        supersededIntensityUpdates = metrics.counter("intensityUpdatesSuperseded");
         liveModels = new HashMap<>();
         registryCache = new HashMap<>();
         codec = new AvroCodec<>(InferenceEvent.class);
@@ -278,9 +280,8 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
                 tl = intensity.get(zone);
             }
             long minute = PricingCore.minuteOf(at);
-            Slice s = core.price(p.values[i], at, dc, tl);
+            core.priceInto(p.values[i], at, dc, tl, buf.paneSlices.of(minute));
             buf.panes.merge(minute, p.values[i]);
-            buf.paneSlices.of(minute).add(s);
         }
         p.dropFirst(due);
     }
@@ -402,7 +403,11 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         BroadcastState<String, IntensityTimeline> state = ctx.getBroadcastState(INTENSITY);
         IntensityTimeline tl = state.get(r.zone);
         if (tl == null) tl = new IntensityTimeline();
-        IntensityTimeline.Previous old = tl.upsert(r.validFrom, r.gPerKwh, r.source);
+        IntensityTimeline.Previous old = tl.upsert(r.validFrom, r.gPerKwh, r.source, r.updatedAt == null ? Long.MIN_VALUE : r.updatedAt);
+        if (old == null) {
+            supersededIntensityUpdates.inc(); // an older update of a value the feed has since corrected
+            return;
+        }
         // Keep what a late request or a correction within the horizon could still need, and always the latest version.
         long keep = settings.retentionMs() + 2 * MINUTE;
         if (wm > Long.MIN_VALUE + keep) tl.pruneBefore(wm - keep);

@@ -55,8 +55,24 @@ public final class PricingCore implements Serializable {
      * slice that remembers how.
      */
     public Slice price(Totals p, long t, DatacenterProfile dc, IntensityTimeline timeline) {
-        IntensityPricer.Price price = settings.pricer().price(dc.zone, timeline, t);
         Slice s = new Slice();
+        fill(s, p, t, dc, timeline, settings.pricer().price(dc.zone, timeline, t));
+        return s;
+    }
+
+    /**
+     * As {@link #price}, adding to the slice of {@code into} priced alike (one is made if none): the
+     * hot path, once per event-time millisecond with requests, allocates nothing when the minute's
+     * slice exists.
+     */
+    public void priceInto(Totals p, long t, DatacenterProfile dc, IntensityTimeline timeline, SliceList into) {
+        IntensityPricer.Price price = settings.pricer().price(dc.zone, timeline, t);
+        Slice scratch = into.scratch();
+        fill(scratch, p, t, dc, timeline, price);
+        into.addScratch();
+    }
+
+    private void fill(Slice s, Totals p, long t, DatacenterProfile dc, IntensityTimeline timeline, IntensityPricer.Price price) {
         s.minT = t;
         s.maxT = t;
         s.requests = p.requests;
@@ -72,7 +88,6 @@ public final class PricingCore implements Serializable {
         p.marketG = s.marketG;
         p.marketRequests = s.marketRequests;
         p.price(price);
-        return s;
     }
 
     /** Facility energy, water and market-based emissions of a slice's GPU energy: the one place they are computed. */

@@ -21,6 +21,27 @@ public class SliceList {
         slices[size++] = s;
     }
 
+    /** Not state: the slice {@link #addScratch} merges, reused so that pricing allocates nothing. */
+    private transient Slice scratch;
+
+    Slice scratch() {
+        if (scratch == null) scratch = new Slice();
+        return scratch;
+    }
+
+    /** Adds the scratch slice: into the slice priced alike, or as a new one (then a new scratch is made). */
+    void addScratch() {
+        for (int i = 0; i < size; i++) {
+            if (slices[i].samePricing(scratch)) {
+                slices[i].add(scratch);
+                return;
+            }
+        }
+        if (size == slices.length) slices = Arrays.copyOf(slices, size * 2);
+        slices[size++] = scratch;
+        scratch = null;
+    }
+
     public void addAll(SliceList o) {
         for (int i = 0; i < o.size; i++) add(o.slices[i]);
     }

@@ -42,6 +42,24 @@ public class Totals {
     public Totals() {}
 
     public void add(Totals o) {
+        addSums(o);
+        minIntensity = Math.min(minIntensity, o.minIntensity);
+        maxIntensity = Math.max(maxIntensity, o.maxIntensity);
+        for (int i = 0; i < o.mixSize; i++) addMix(o.mixIntensity[i], o.mixRequests[i]);
+    }
+
+    /**
+     * Adds o's sums and widens the intensity range to o's (from o's mix when it has one), without
+     * merging mixes: how a window sums its panes for emission (a pane's mix is final, so a value
+     * with requests in it is in the window's range).
+     */
+    public void addForEmission(Totals o) {
+        addSums(o);
+        minIntensity = Math.min(minIntensity, o.lowestIntensity());
+        maxIntensity = Math.max(maxIntensity, o.highestIntensity());
+    }
+
+    private void addSums(Totals o) {
         requests += o.requests;
         inputTokens += o.inputTokens;
         outputTokens += o.outputTokens;
@@ -57,9 +75,6 @@ public class Totals {
         fallbackKwh += o.fallbackKwh;
         staleKwh += o.staleKwh;
         rejectedMeasurementGpuJoules += o.rejectedMeasurementGpuJoules;
-        minIntensity = Math.min(minIntensity, o.minIntensity);
-        maxIntensity = Math.max(maxIntensity, o.maxIntensity);
-        for (int i = 0; i < o.mixSize; i++) addMix(o.mixIntensity[i], o.mixRequests[i]);
     }
 
     /** Adds n (possibly negative) requests priced at g to the mix; entries that reach zero are removed. */

@@ -31,6 +31,7 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
     /** How long panes stay: as long as a late request or a restatement can still change them. */
     private final long retentionMs;
     private final String methodology;
+    private final String emissionFactorType;
 
     private transient ValueState<WindowState> state;
     private transient org.apache.flink.metrics.Counter restatementsOutOfReach;
@@ -38,6 +39,12 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
     private transient CheckpointedWatermark checkpointedWatermark;
 
     public WindowAggregator(long allowedLatenessMs, long restatementHorizonMs, String methodology) {
+        this(allowedLatenessMs, restatementHorizonMs, methodology, "lifecycle");
+    }
+
+    /** @param emissionFactorType the factor type of the intensity that priced the location-based figures */
+    public WindowAggregator(long allowedLatenessMs, long restatementHorizonMs, String methodology, String emissionFactorType) {
+        this.emissionFactorType = emissionFactorType;
         this.allowedLatenessMs = allowedLatenessMs;
         this.retentionMs = Math.max(allowedLatenessMs, restatementHorizonMs);
         this.methodology = methodology;
@@ -148,6 +155,7 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
         a.revision = s.nextRevision(end * 4 + kind.ordinal());
         a.revisionReason = RevisionReason.text(a.revision, why);
         a.methodology = methodology;
+        a.emissionFactorType = emissionFactorType;
         out.collect(a);
     }
 

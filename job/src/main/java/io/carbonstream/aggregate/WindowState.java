@@ -42,7 +42,7 @@ public class WindowState {
         Totals sum = null;
         for (int i = panes.lowerBound(from); i < panes.size && panes.keys[i] < to; i++) {
             if (sum == null) sum = new Totals();
-            sum.add(panes.values[i]);
+            sum.addForEmission(panes.values[i]);
         }
         return sum;
     }

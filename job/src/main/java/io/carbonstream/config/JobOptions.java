@@ -119,6 +119,15 @@ public final class JobOptions {
     public static final ConfigOption<Duration> INTENSITY_MAX_AGE = ConfigOptions.key("intensity.max-age")
             .durationType().defaultValue(Duration.ofHours(2))
             .withDescription("An intensity older than this at the request's event time is still used but flagged STALE.");
+    /** Which emission factors price the location-based totals. */
+    public enum EmissionFactorType { LIFECYCLE, DIRECT }
+
+    public static final ConfigOption<EmissionFactorType> INTENSITY_EMISSION_FACTOR_TYPE = ConfigOptions.key("intensity.emission-factor-type")
+            .enumType(EmissionFactorType.class).defaultValue(EmissionFactorType.LIFECYCLE)
+            .withDescription("Emission-factor type of the intensity that prices location-based totals: LIFECYCLE (IntensityUpdate's default, "
+                    + "and Electricity Maps' and the SCI's usual choice: so that producers that do not say keep working) or DIRECT (combustion "
+                    + "only: what a GHG Protocol Scope 2 location-based figure uses; lifecycle upstream emissions belong to Scope 3). "
+                    + "Updates of the other type, and marginal-signal updates, never price totals.");
     public static final ConfigOption<Double> INTENSITY_DEFAULT = ConfigOptions.key("intensity.default")
             .doubleType().defaultValue(473.0)
             .withDescription("gCO2e/kWh for a zone with no update at the event time and no zone default (FALLBACK). 473 = world average (Our World in Data).");

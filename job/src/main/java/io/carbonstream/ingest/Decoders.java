@@ -114,6 +114,9 @@ public final class Decoders {
             r.marginalGPerKwh = u.getMarginalIntensity();
             r.estimated = u.getEstimated();
             r.source = u.getSource();
+            r.signal = u.getSignal();
+            r.emissionFactorType = u.getEmissionFactorType();
+            r.updatedAt = u.getUpdatedAt() == null ? null : u.getUpdatedAt().toEpochMilli();
             return ControlEvent.of(r);
         }
 

@@ -110,6 +110,7 @@ public final class Encoders {
                 .setMethodology(a.methodology)
                 .setRevision(a.revision)
                 .setRevisionReason(a.revisionReason == null ? "FIRST_EMISSION" : a.revisionReason)
+                .setEmissionFactorType(a.emissionFactorType == null ? "lifecycle" : a.emissionFactorType)
                 .setMeasurementRejectedShare(t.gpuJoules > 0 ? t.rejectedMeasurementGpuJoules / t.gpuJoules : 0.0)
                 .build();
     }
@@ -172,13 +173,19 @@ public final class Encoders {
                 .build();
     }
 
-    /** Restatement records keyed by correction id (not compacted: every record counts). */
-    public static final class Restatements implements KafkaRecordSerializationSchema<RestatementRecord>, Typed {
+    /**
+     * A serializer of one output topic: Avro binary of one record class, a UTF-8 key and a record
+     * timestamp chosen per output. The one place the output codecs live.
+     */
+    public abstract static class AvroOutput<T, R extends org.apache.avro.specific.SpecificRecord>
+            implements KafkaRecordSerializationSchema<T>, Typed {
         private final String topic;
-        private transient AvroCodec<Restatement> codec;
+        private final Class<R> type;
+        private transient AvroCodec<R> codec;
 
-        public Restatements(String topic) {
+        AvroOutput(String topic, Class<R> type) {
             this.topic = topic;
+            this.type = type;
         }
 
         @Override
@@ -188,94 +195,108 @@ public final class Encoders {
 
         @Override
         public Schema valueSchema() {
-            return Restatement.getClassSchema();
+            return org.apache.avro.specific.SpecificData.get().getSchema(type);
         }
 
         @Override
-        public ProducerRecord<byte[], byte[]> serialize(RestatementRecord r, KafkaSinkContext ctx, Long timestamp) {
-            if (codec == null) codec = new AvroCodec<>(Restatement.class);
-            // Kafka timestamps must not be negative: the broker's time then.
-            return new ProducerRecord<>(topic, null, r.watermark >= 0 ? r.watermark : null, r.correctionId.getBytes(StandardCharsets.UTF_8),
-                    codec.encode(toAvro(r)));
+        public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext ctx, Long timestamp) {
+            if (codec == null) codec = new AvroCodec<>(type);
+            return new ProducerRecord<>(topic, null, timestampOf(element), keyOf(element), codec.encode(avro(element)));
+        }
+
+        abstract R avro(T element);
+
+        abstract byte[] keyOf(T element);
+
+        /** The Kafka record timestamp, or null for the broker's time. */
+        abstract Long timestampOf(T element);
+    }
+
+    /** Restatement records keyed by correction id (not compacted: every record counts). */
+    public static final class Restatements extends AvroOutput<RestatementRecord, Restatement> {
+        public Restatements(String topic) {
+            super(topic, Restatement.class);
+        }
+
+        @Override
+        Restatement avro(RestatementRecord r) {
+            return toAvro(r);
+        }
+
+        @Override
+        byte[] keyOf(RestatementRecord r) {
+            return r.correctionId.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        Long timestampOf(RestatementRecord r) {
+            return r.watermark >= 0 ? r.watermark : null; // Kafka timestamps must not be negative
         }
     }
 
     /** Alerts keyed by kind|subject: a compacted topic keeps each subject's latest state. */
-    public static final class Alerts implements KafkaRecordSerializationSchema<AlertRecord>, Typed {
-        private final String topic;
-        private transient AvroCodec<Alert> codec;
-
+    public static final class Alerts extends AvroOutput<AlertRecord, Alert> {
         public Alerts(String topic) {
-            this.topic = topic;
+            super(topic, Alert.class);
         }
 
         @Override
-        public String topic() {
-            return topic;
+        Alert avro(AlertRecord a) {
+            return toAvro(a);
         }
 
         @Override
-        public Schema valueSchema() {
-            return Alert.getClassSchema();
+        byte[] keyOf(AlertRecord a) {
+            return (a.kind + "|" + a.subject).getBytes(StandardCharsets.UTF_8);
         }
 
         @Override
-        public ProducerRecord<byte[], byte[]> serialize(AlertRecord a, KafkaSinkContext ctx, Long timestamp) {
-            if (codec == null) codec = new AvroCodec<>(Alert.class);
-            return new ProducerRecord<>(topic, null, a.eventTime, (a.kind + "|" + a.subject).getBytes(StandardCharsets.UTF_8),
-                    codec.encode(toAvro(a)));
+        Long timestampOf(AlertRecord a) {
+            return a.eventTime;
         }
     }
 
-    /** Aggregates keyed by window|dimension|ids|start, so a compacted topic keeps the latest revision. */
-    public static final class Aggregates implements KafkaRecordSerializationSchema<AggregateRecord>, Typed {
-        private final String topic;
-        private transient AvroCodec<Aggregate> codec;
-
+    /** Aggregates keyed window|dimension|dc|model|start: a compacted topic keeps each window's latest revision. */
+    public static final class Aggregates extends AvroOutput<AggregateRecord, Aggregate> {
         public Aggregates(String topic) {
-            this.topic = topic;
+            super(topic, Aggregate.class);
         }
 
         @Override
-        public String topic() {
-            return topic;
+        Aggregate avro(AggregateRecord a) {
+            return toAvro(a);
         }
 
         @Override
-        public Schema valueSchema() {
-            return Aggregate.getClassSchema();
+        byte[] keyOf(AggregateRecord a) {
+            return a.kafkaKey().getBytes(StandardCharsets.UTF_8);
         }
 
         @Override
-        public ProducerRecord<byte[], byte[]> serialize(AggregateRecord a, KafkaSinkContext ctx, Long timestamp) {
-            if (codec == null) codec = new AvroCodec<>(Aggregate.class);
-            return new ProducerRecord<>(topic, null, a.windowEnd, a.kafkaKey().getBytes(StandardCharsets.UTF_8), codec.encode(toAvro(a)));
+        Long timestampOf(AggregateRecord a) {
+            return a.windowEnd;
         }
     }
 
     /** Dead letters and late events, keyed by the original key. */
-    public static final class DeadLetters implements KafkaRecordSerializationSchema<DeadLetterRecord>, Typed {
-        private final String topic;
-        private transient AvroCodec<DeadLetter> codec;
-
+    public static final class DeadLetters extends AvroOutput<DeadLetterRecord, DeadLetter> {
         public DeadLetters(String topic) {
-            this.topic = topic;
+            super(topic, DeadLetter.class);
         }
 
         @Override
-        public String topic() {
-            return topic;
+        DeadLetter avro(DeadLetterRecord d) {
+            return toAvro(d);
         }
 
         @Override
-        public Schema valueSchema() {
-            return DeadLetter.getClassSchema();
+        byte[] keyOf(DeadLetterRecord d) {
+            return d.key;
         }
 
         @Override
-        public ProducerRecord<byte[], byte[]> serialize(DeadLetterRecord d, KafkaSinkContext ctx, Long timestamp) {
-            if (codec == null) codec = new AvroCodec<>(DeadLetter.class);
-            return new ProducerRecord<>(topic, null, null, d.key, codec.encode(toAvro(d)));
+        Long timestampOf(DeadLetterRecord d) {
+            return null;
         }
     }
 }

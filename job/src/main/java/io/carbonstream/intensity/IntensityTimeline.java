@@ -16,6 +16,8 @@ public class IntensityTimeline {
     public double[] intensity = new double[0];
     /** The feed each version came from (IntensityUpdate.source), for restatement records. */
     public String[] source = new String[0];
+    /** The source's update time of each version (Long.MIN_VALUE: not said). */
+    public long[] updatedAt = new long[0];
 
     public IntensityTimeline() {}
 
@@ -36,11 +38,21 @@ public class IntensityTimeline {
 
     /** As {@link #upsert(long, double)}, with the version's source; returns what held at {@code from} before. */
     public Previous upsert(long from, double value, String src) {
+        return upsert(from, value, src, Long.MIN_VALUE);
+    }
+
+    /**
+     * As {@link #upsert(long, double, String)}, with the source's update time: a value older than the
+     * one held for the same instant (a refetch delivered out of order) is ignored: returns null.
+     */
+    public Previous upsert(long from, double value, String src, long updated) {
         int i = Arrays.binarySearch(validFrom, from);
         if (i >= 0) {
+            if (updated != Long.MIN_VALUE && updatedAt[i] != Long.MIN_VALUE && updated < updatedAt[i]) return null;
             Previous old = new Previous(intensity[i], source[i]);
             intensity[i] = value;
             source[i] = src;
+            updatedAt[i] = updated;
             return old;
         }
         int at = -i - 1;
@@ -48,18 +60,23 @@ public class IntensityTimeline {
         long[] f = new long[validFrom.length + 1];
         double[] v = new double[intensity.length + 1];
         String[] so = new String[source.length + 1];
+        long[] up = new long[updatedAt.length + 1];
         System.arraycopy(validFrom, 0, f, 0, at);
         System.arraycopy(intensity, 0, v, 0, at);
         System.arraycopy(source, 0, so, 0, at);
         f[at] = from;
         v[at] = value;
         so[at] = src;
+        up[at] = updated;
         System.arraycopy(validFrom, at, f, at + 1, validFrom.length - at);
         System.arraycopy(intensity, at, v, at + 1, intensity.length - at);
         System.arraycopy(source, at, so, at + 1, source.length - at);
+        System.arraycopy(updatedAt, 0, up, 0, at);
+        System.arraycopy(updatedAt, at, up, at + 1, updatedAt.length - at);
         validFrom = f;
         intensity = v;
         source = so;
+        updatedAt = up;
         return old;
     }
 
@@ -85,5 +102,6 @@ public class IntensityTimeline {
         validFrom = Arrays.copyOfRange(validFrom, keepFrom, validFrom.length);
         intensity = Arrays.copyOfRange(intensity, keepFrom, intensity.length);
         source = Arrays.copyOfRange(source, keepFrom, source.length);
+        updatedAt = Arrays.copyOfRange(updatedAt, keepFrom, updatedAt.length);
     }
 }

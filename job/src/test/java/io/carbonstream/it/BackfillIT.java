@@ -70,6 +70,16 @@ class BackfillIT extends KafkaAndFlinkIT {
         // Up to 15 minutes out of order: live, most of these would be late (5 s out-of-orderness, 2 min lateness).
         Scenario s = new Scenario(41, 4_000, 40 * Scenario.MIN, 15 * Scenario.MIN);
         f.produceScenario(s, Map.of());
+        // Marginal values and direct emission factors for the same zones and instants, far from the
+        // average lifecycle ones: they must not move any total (the reference knows only the latter).
+        List<KafkaIO.Raw> otherSignals = new ArrayList<>();
+        for (Scenario.Upd u : s.intensity) {
+            for (String[] kind : new String[][] {{"marginal", "lifecycle"}, {"average", "direct"}}) {
+                otherSignals.add(new KafkaIO.Raw(JobFixture.utf8(u.zone()), Avro.encode(io.carbonstream.schema.IntensityUpdate.newBuilder(Avro.update(u))
+                        .setCarbonIntensity(2_999).setSignal(kind[0]).setEmissionFactorType(kind[1]).setSource("other-signal").build())));
+            }
+        }
+        f.produce("intensity", otherSignals);
         Path registry = JobFixture.writeRegistry(tmp, s.datacenters);
 
         run(f.config(registry, Map.of("bounded", "true", "parallelism", "1")));
