@@ -214,6 +214,20 @@ public final class JobConfig implements Serializable {
         return b.toString();
     }
 
+    /** docs/options.md: every option as a Markdown table row, from the same descriptions as --help. */
+    public static String optionsMarkdown() {
+        StringBuilder b = new StringBuilder();
+        b.append("# Options\n\n")
+                .append("Generated from `JobOptions.java` (the same descriptions as `--help`); `GeneratedDocsTest` fails when this\n")
+                .append("file is out of date. Durations are written like `10 s`, `2 min`, `1 h`.\n\n")
+                .append("| option | default | meaning |\n|---|---|---|\n");
+        for (ConfigOption<?> o : JobOptions.all()) {
+            b.append("| `--").append(o.key()).append("` | ").append(o.hasDefaultValue() ? defaultText(o) : "(unset)").append(" | ")
+                    .append(text(o).replace("|", "\\|")).append(" |\n");
+        }
+        return b.toString();
+    }
+
     static String defaultText(ConfigOption<?> o) {
         Object v = o.defaultValue();
         if (v instanceof Duration d) return d.toString().substring(2).toLowerCase();
