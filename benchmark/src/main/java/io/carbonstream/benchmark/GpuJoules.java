@@ -24,7 +24,7 @@ public class GpuJoules extends ScalarFunction {
     }
 
     public Double eval(String modelId, String modality, Long inputTokens, Long outputTokens, Integer images, Integer diffusionSteps,
-                       Double mediaSeconds, Double measuredGpuJoules, Double activeParamsB) {
+                       Double mediaSeconds, Double measuredGpuJoules, Double activeParamsB, Integer gpuCount, Long durationMs) {
         if (model == null) open(null);
         r.modelId = modelId;
         r.modality = Modality.valueOf(modality);
@@ -36,7 +36,32 @@ public class GpuJoules extends ScalarFunction {
         r.mediaSeconds = mediaSeconds;
         r.measuredGpuJoules = measuredGpuJoules;
         r.activeParamsB = activeParamsB;
+        // The plausibility bound of a measurement needs them: an implausible one is replaced by the estimate.
+        r.gpuCount = gpuCount;
+        r.durationMs = durationMs;
         return model.gpuEnergy(r).gpuJoules();
+    }
+
+    /** Whether the request's GPU joules are its measurement (present, non-zero and plausible), as the job decides. */
+    public static class Measured extends ScalarFunction {
+        private transient EnergyModel model;
+        private transient InferenceRequest r;
+
+        public Boolean eval(Double measuredGpuJoules, Integer gpuCount, Long durationMs) {
+            if (model == null) {
+                model = new EnergyModel(ModelCatalog.builtIn());
+                r = new InferenceRequest();
+            }
+            if (measuredGpuJoules == null || measuredGpuJoules == 0.0) return false;
+            r.gpuCount = gpuCount;
+            r.durationMs = durationMs;
+            return model.plausible(measuredGpuJoules, r);
+        }
+
+        @Override
+        public boolean isDeterministic() {
+            return true;
+        }
     }
 
     @Override

@@ -35,6 +35,7 @@ public final class SqlPeer {
         StreamTableEnvironment t = StreamTableEnvironment.create(env);
         t.getConfig().set("table.local-time-zone", "UTC");
         t.createTemporarySystemFunction("GPU_JOULES", GpuJoules.class);
+        t.createTemporarySystemFunction("GPU_MEASURED", GpuJoules.Measured.class);
         String src = "'connector' = 'kafka', 'properties.bootstrap.servers' = '" + s.bootstrap() + "', "
                 + "'properties.group.id' = '" + s.groupId() + "', 'properties.isolation.level' = 'read_committed', "
                 + "'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset', "
@@ -42,7 +43,7 @@ public final class SqlPeer {
         t.executeSql("CREATE TEMPORARY TABLE events ("
                 + " event_time TIMESTAMP(3), event_time_ms BIGINT, datacenter_id STRING, model_id STRING, modality STRING,"
                 + " input_tokens BIGINT, output_tokens BIGINT, images INT, diffusion_steps INT, media_seconds DOUBLE,"
-                + " measured_gpu_joules DOUBLE, active_params_b DOUBLE,"
+                + " measured_gpu_joules DOUBLE, active_params_b DOUBLE, gpu_count INT, duration_ms BIGINT,"
                 + " WATERMARK FOR event_time AS event_time - " + interval(s.eventsOutOfOrderness()) + ")"
                 + " WITH (" + src + "'" + CarbonAvroFormatFactory.IDENTIFIER + ".record' = 'events', 'topic' = '" + s.eventsTopic() + "')");
         // The intensity changelog keyed by zone (upsert-kafka: the topic is keyed by zone). Versions are
@@ -71,8 +72,8 @@ public final class SqlPeer {
                 + " e.images, e.media_seconds, r.zone, r.pue, r.wue_l_per_kwh, COALESCE(r.it_overhead, " + s.itOverheadDefault() + ") AS it,"
                 + " r.market_factor_g_per_kwh AS market_factor,"
                 + " GPU_JOULES(e.model_id, e.modality, e.input_tokens, e.output_tokens, e.images, e.diffusion_steps, e.media_seconds,"
-                + "   e.measured_gpu_joules, e.active_params_b) AS gpu_j,"
-                + " e.measured_gpu_joules IS NOT NULL AND e.measured_gpu_joules > 0 AS measured"
+                + "   e.measured_gpu_joules, e.active_params_b, e.gpu_count, e.duration_ms) AS gpu_j,"
+                + " GPU_MEASURED(e.measured_gpu_joules, e.gpu_count, e.duration_ms) AS measured"
                 + " FROM events AS e JOIN registry_v FOR SYSTEM_TIME AS OF e.event_time AS r ON e.datacenter_id = r.datacenter_id");
         long maxAgeMs = s.intensityMaxAge().toMillis();
         t.executeSql("CREATE TEMPORARY VIEW priced AS SELECT event_time, datacenter_id, model_id, input_tokens, output_tokens, images,"
