@@ -16,8 +16,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import io.carbonstream.kafka.EmbeddedKafka;
+import java.time.Duration;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,13 +63,30 @@ class ElectricityMapsCsvLoaderTest {
 
     @Test
     void producesOneRecordPerRowAndFactorTypeKeyedByZone() throws Exception {
-        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-        ElectricityMapsCsvLoader.Result r = ElectricityMapsCsvLoader.load(producer,
-                List.of(fixture("DE_2025_hourly.csv"), fixture("FR_2023_hourly.csv")), "carbonstream.intensity", List.of("lifecycle", "direct"), null);
-        assertThat(r.rows()).isEqualTo(5);
-        assertThat(r.records()).isEqualTo(10);
-        assertThat(r.firstSendError()).isNull();
-        List<ProducerRecord<byte[], byte[]>> sent = producer.history();
+        List<ConsumerRecord<byte[], byte[]>> sent = new ArrayList<>();
+        // A real broker: the loader's own idempotent producer, and a read_committed consumer of what it wrote.
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(List.of(new NewTopic("carbonstream.intensity", 1, (short) 1)));
+            ElectricityMapsCsvLoader.Result r;
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                    ElectricityMapsCsvLoader.producerProperties(kafka.bootstrapServers(), null), new ByteArraySerializer(), new ByteArraySerializer())) {
+                r = ElectricityMapsCsvLoader.load(producer, List.of(fixture("DE_2025_hourly.csv"), fixture("FR_2023_hourly.csv")),
+                        "carbonstream.intensity", List.of("lifecycle", "direct"), null);
+            }
+            assertThat(r.rows()).isEqualTo(5);
+            assertThat(r.records()).isEqualTo(10);
+            assertThat(r.firstSendError()).isNull();
+            Properties c = new Properties();
+            c.putAll(kafka.clientProperties());
+            c.put("isolation.level", "read_committed");
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                TopicPartition tp = new TopicPartition("carbonstream.intensity", 0);
+                consumer.assign(List.of(tp));
+                consumer.seekToBeginning(List.of(tp));
+                long end = consumer.endOffsets(List.of(tp)).get(tp);
+                while (consumer.position(tp) < end) consumer.poll(Duration.ofMillis(500)).forEach(sent::add);
+            }
+        }
         assertThat(sent).hasSize(10).allSatisfy(p -> assertThat(p.topic()).isEqualTo("carbonstream.intensity"));
         List<IntensityUpdate> values = sent.stream().map(p -> AvroWire.decode(p.value(), IntensityUpdate.class)).toList();
         assertThat(values).extracting(IntensityUpdate::getZone, IntensityUpdate::getEmissionFactorType, IntensityUpdate::getCarbonIntensity)
