@@ -15,6 +15,9 @@ import io.carbonstream.ingest.IntensityReading;
 import io.carbonstream.config.JobConfig;
 import io.carbonstream.config.JobOptions;
 import io.carbonstream.energy.EnergyModel;
+import io.carbonstream.energy.EnergyRange;
+import io.carbonstream.energy.ModelCatalog;
+import io.carbonstream.energy.Provenance;
 import io.carbonstream.ingest.ControlEvent;
 import io.carbonstream.ingest.ControlIntake;
 import io.carbonstream.ingest.DeadLetterRecord;
@@ -23,6 +26,8 @@ import io.carbonstream.ingest.RequestIntake;
 import io.carbonstream.intensity.AccountingSignal;
 import io.carbonstream.otlp.SpanDeduplicator;
 import io.carbonstream.registry.RegistryStart;
+import java.util.EnumMap;
+import java.util.Map;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -152,7 +157,17 @@ public final class Pipeline {
                 cfg.get(JobOptions.IT_OVERHEAD),
                 cfg.get(JobOptions.OFFSITE_WATER),
                 cfg.get(JobOptions.TOPIC_EVENTS),
-                cfg.get(JobOptions.MAX_MODELS_PER_DATACENTER));
+                cfg.get(JobOptions.MAX_MODELS_PER_DATACENTER),
+                ranges(cfg.energyModel().catalog()),
+                cfg.energyModel().catalog().hardware().embodiedGPerGpuJoule());
+    }
+
+    private static Map<Provenance, EnergyRange> ranges(
+            ModelCatalog catalog) {
+        var m = new EnumMap<Provenance, EnergyRange>(
+                Provenance.class);
+        for (var p : Provenance.values()) m.put(p, catalog.range(p));
+        return m;
     }
 
     /** Requests from spans, once per span; spans that could not be mapped go on as dead letters. */

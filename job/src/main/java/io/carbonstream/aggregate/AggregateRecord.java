@@ -10,6 +10,9 @@ public class AggregateRecord {
     public String datacenterId;
     /** Null for the DATACENTER dimension. */
     public String modelId;
+    /** Grid zone and organisation of the datacenter; null for the MODEL dimension. */
+    public String zone;
+    public String organisation;
     public Totals totals;
     public int revision;
     /** FIRST_EMISSION, or the reasons of a later revision joined by '+' (see {@link RevisionReason}). */

@@ -10,8 +10,10 @@ public class PaneDelta {
     public String modelId;
     public long minuteStart;
     public Totals totals;
-    /** Grid zone of the datacenter (for spike alerts); null on fanned-out copies. */
+    /** Grid zone of the datacenter (spike alerts, the ledger); null on MODEL copies and on restatements. */
     public String zone;
+    /** Organisation of the datacenter in the registry, if any (the ledger); as zone. */
+    public String organisation;
     /** The datacenter's emission budget from the registry, if any (for budget alerts). */
     public Double budgetGPerHour;
     /**
@@ -40,6 +42,10 @@ public class PaneDelta {
         PaneDelta d = new PaneDelta(dim, dim == Dimension.MODEL ? null : datacenterId, dim == Dimension.DATACENTER ? null : modelId,
                 minuteStart, totals);
         d.reason = reason;
+        if (dim != Dimension.MODEL) {
+            d.zone = zone;
+            d.organisation = organisation;
+        }
         return d;
     }
 

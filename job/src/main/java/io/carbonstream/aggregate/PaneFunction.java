@@ -241,7 +241,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             buf = admit(r, ctx);
             if (buf == null) return null;
         }
-        Totals one = PricingCore.unpriced(m);
+        Totals one = core.unpriced(m);
         if (onTime) {
             buf.pending.merge(t, one);
             // One timer per key and minute: it emits the pane (and prices what is left of it).
@@ -319,6 +319,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             PaneDelta d = new PaneDelta(Dimension.DATACENTER_MODEL, ids[0], ids[1], minute, t);
             d.zone = dc.zone;
             d.budgetGPerHour = dc.emissionBudgetGPerHour;
+            d.organisation = dc.organisation;
             d.reason = RevisionReason.LATE_REQUEST; // used only if the windows of this minute were emitted before
             out.collect(d);
             keepForRestatements(buf, minute, slices, ctx);

@@ -22,9 +22,19 @@ public final class PricingCore implements Serializable {
     private static final PriceQuality[] QUALITIES = PriceQuality.values();
 
     private final PricingSettings settings;
+    /** Low and high multipliers of GPU energy by Provenance ordinal. */
+    private final double[] low;
+    private final double[] high;
 
     public PricingCore(PricingSettings settings) {
         this.settings = settings;
+        Provenance[] ps = Provenance.values();
+        low = new double[ps.length];
+        high = new double[ps.length];
+        for (Provenance p : ps) {
+            low[p.ordinal()] = settings.energyRanges().get(p).low();
+            high[p.ordinal()] = settings.energyRanges().get(p).high();
+        }
     }
 
     public PricingSettings settings() {
@@ -35,8 +45,11 @@ public final class PricingCore implements Serializable {
         return Math.floorDiv(t, MINUTE) * MINUTE;
     }
 
-    /** Everything about one request that depends neither on the registry nor on intensity. */
-    public static Totals unpriced(MeteredRequest m) {
+    /**
+     * Everything about one request that depends neither on the registry nor on intensity: its counts,
+     * its GPU energy with the range of its provenance, and its share of embodied emissions.
+     */
+    public Totals unpriced(MeteredRequest m) {
         Totals t = new Totals();
         t.requests = 1;
         t.inputTokens = m.request.inputTokens;
@@ -46,6 +59,9 @@ public final class PricingCore implements Serializable {
         t.gpuJoules = m.gpuJoules;
         t.measuredGpuJoules = m.provenance == Provenance.MEASURED ? m.gpuJoules : 0.0;
         t.rejectedMeasurementGpuJoules = m.measurementRejected ? m.gpuJoules : 0.0;
+        t.gpuJoulesLow = m.gpuJoules * low[m.provenance.ordinal()];
+        t.gpuJoulesHigh = m.gpuJoules * high[m.provenance.ordinal()];
+        t.embodiedG = m.gpuJoules * settings.embodiedGPerGpuJoule();
         return t;
     }
 
@@ -77,13 +93,17 @@ public final class PricingCore implements Serializable {
         s.maxT = t;
         s.requests = p.requests;
         s.gpuJoules = p.gpuJoules;
+        s.gpuJoulesLow = p.gpuJoulesLow;
+        s.gpuJoulesHigh = p.gpuJoulesHigh;
+        s.embodiedG = p.embodiedG;
         s.registryFrom = dc.effectiveFrom;
         s.intensityFrom = intensityFrom(timeline, t, price);
         s.intensity = price.gPerKwh();
         s.quality = price.quality().ordinal();
         facility(s, dc);
-        s.locationG = s.facilityKwh * s.intensity;
         p.facilityKwh = s.facilityKwh;
+        p.facilityKwhLow = s.facilityKwhLow;
+        p.facilityKwhHigh = s.facilityKwhHigh;
         p.waterL = s.waterL;
         p.marketG = s.marketG;
         p.marketRequests = s.marketRequests;
@@ -92,7 +112,13 @@ public final class PricingCore implements Serializable {
 
     /** Facility energy, water and market-based emissions of a slice's GPU energy: the one place they are computed. */
     private void facility(Slice s, DatacenterProfile dc) {
-        s.facilityKwh = FacilityFactors.facilityKwh(s.gpuJoules, dc.itOverheadOr(settings.defaultItOverhead()), dc.pue);
+        double overhead = dc.itOverheadOr(settings.defaultItOverhead());
+        s.facilityKwh = FacilityFactors.facilityKwh(s.gpuJoules, overhead, dc.pue);
+        s.facilityKwhLow = FacilityFactors.facilityKwh(s.gpuJoulesLow, overhead, dc.pue);
+        s.facilityKwhHigh = FacilityFactors.facilityKwh(s.gpuJoulesHigh, overhead, dc.pue);
+        s.locationG = s.facilityKwh * s.intensity;
+        s.locationGLow = s.facilityKwhLow * s.intensity;
+        s.locationGHigh = s.facilityKwhHigh * s.intensity;
         s.waterL = FacilityFactors.waterLitres(s.facilityKwh, dc.pue, dc.wueLPerKwh, settings.offSiteWaterLPerKwh());
         if (dc.marketFactorGPerKwh != null) {
             s.marketG = s.facilityKwh * dc.marketFactorGPerKwh;
@@ -144,6 +170,7 @@ public final class PricingCore implements Serializable {
                 continue;
             }
             double oldKwh = s.facilityKwh, oldWater = s.waterL, oldMarket = s.marketG, oldLoc = s.locationG, oldG = s.intensity;
+            double oldKwhLow = s.facilityKwhLow, oldKwhHigh = s.facilityKwhHigh, oldLocLow = s.locationGLow, oldLocHigh = s.locationGHigh;
             long oldMarketRequests = s.marketRequests;
             PriceQuality oldQ = QUALITIES[s.quality];
             s.registryFrom = dc.effectiveFrom;
@@ -151,7 +178,6 @@ public final class PricingCore implements Serializable {
             s.intensity = atMin.gPerKwh();
             s.quality = atMin.quality().ordinal();
             facility(s, dc);
-            s.locationG = s.facilityKwh * s.intensity;
             if (s.facilityKwh == oldKwh && s.waterL == oldWater && s.marketG == oldMarket && s.locationG == oldLoc
                     && s.intensity == oldG && s.quality == oldQ.ordinal() && s.marketRequests == oldMarketRequests) {
                 continue;
@@ -162,6 +188,10 @@ public final class PricingCore implements Serializable {
             d.marketG += s.marketG - oldMarket;
             d.marketRequests += s.marketRequests - oldMarketRequests;
             d.locationG += s.locationG - oldLoc;
+            d.facilityKwhLow += s.facilityKwhLow - oldKwhLow;
+            d.facilityKwhHigh += s.facilityKwhHigh - oldKwhHigh;
+            d.locationGLow += s.locationGLow - oldLocLow;
+            d.locationGHigh += s.locationGHigh - oldLocHigh;
             d.fallbackKwh += qualityKwh(s.quality, PriceQuality.FALLBACK, s.facilityKwh) - qualityKwh(oldQ.ordinal(), PriceQuality.FALLBACK, oldKwh);
             d.staleKwh += qualityKwh(s.quality, PriceQuality.STALE, s.facilityKwh) - qualityKwh(oldQ.ordinal(), PriceQuality.STALE, oldKwh);
             d.addMix(oldG, -s.requests);

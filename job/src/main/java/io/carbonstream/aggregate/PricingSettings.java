@@ -1,7 +1,10 @@
 package io.carbonstream.aggregate;
 
 import io.carbonstream.intensity.IntensityPricer;
+import io.carbonstream.energy.EnergyRange;
+import io.carbonstream.energy.Provenance;
 import java.io.Serializable;
+import java.util.Map;
 
 /**
  * Everything the pricing stage is configured with, in one record.
@@ -11,6 +14,8 @@ import java.io.Serializable;
  * @param horizonMs how far behind the watermark a correction still re-prices emitted panes; 0: never
  * @param registryGraceMs how long (event time, past the request's) a request of an unknown
  *     datacenter waits for the registry before it is dead-lettered
+ * @param energyRanges the low/high range of GPU energy by provenance (the catalog's)
+ * @param embodiedGPerGpuJoule embodied emissions charged per joule of GPU energy (the catalog's hardware)
  */
 public record PricingSettings(
         IntensityPricer pricer,
@@ -20,7 +25,9 @@ public record PricingSettings(
         double defaultItOverhead,
         double offSiteWaterLPerKwh,
         String eventsTopic,
-        int maxModelsPerDatacenter)
+        int maxModelsPerDatacenter,
+        Map<Provenance, EnergyRange> energyRanges,
+        double embodiedGPerGpuJoule)
         implements Serializable {
 
     /** Lateness of a bounded run: every request of the period counts, however far out of order. */

@@ -12,6 +12,8 @@ public class Slice {
     public long maxT;
     public long requests;
     public double gpuJoules;
+    public double gpuJoulesLow;
+    public double gpuJoulesHigh;
 
     /** effective_from of the registry version used. */
     public long registryFrom;
@@ -26,6 +28,11 @@ public class Slice {
     public double marketG;
     public long marketRequests;
     public double locationG;
+    public double facilityKwhLow;
+    public double facilityKwhHigh;
+    public double locationGLow;
+    public double locationGHigh;
+    public double embodiedG;
 
     public Slice() {}
 
@@ -44,5 +51,12 @@ public class Slice {
         marketG += o.marketG;
         marketRequests += o.marketRequests;
         locationG += o.locationG;
+        gpuJoulesLow += o.gpuJoulesLow;
+        gpuJoulesHigh += o.gpuJoulesHigh;
+        facilityKwhLow += o.facilityKwhLow;
+        facilityKwhHigh += o.facilityKwhHigh;
+        locationGLow += o.locationGLow;
+        locationGHigh += o.locationGHigh;
+        embodiedG += o.embodiedG;
     }
 }

@@ -27,6 +27,15 @@ public class Totals {
     public double staleKwh;
     /** GPU joules that are estimates replacing a measurement that failed plausibility. */
     public double rejectedMeasurementGpuJoules;
+    /** Low and high ends of the GPU energy's range (see EnergyRange), and what they price to. */
+    public double gpuJoulesLow;
+    public double gpuJoulesHigh;
+    public double facilityKwhLow;
+    public double facilityKwhHigh;
+    public double locationGLow;
+    public double locationGHigh;
+    /** Share of the hardware's embodied emissions (independent of the grid and the registry). */
+    public double embodiedG;
     public double minIntensity = Double.POSITIVE_INFINITY;
     public double maxIntensity = Double.NEGATIVE_INFINITY;
     /**
@@ -75,6 +84,13 @@ public class Totals {
         fallbackKwh += o.fallbackKwh;
         staleKwh += o.staleKwh;
         rejectedMeasurementGpuJoules += o.rejectedMeasurementGpuJoules;
+        gpuJoulesLow += o.gpuJoulesLow;
+        gpuJoulesHigh += o.gpuJoulesHigh;
+        facilityKwhLow += o.facilityKwhLow;
+        facilityKwhHigh += o.facilityKwhHigh;
+        locationGLow += o.locationGLow;
+        locationGHigh += o.locationGHigh;
+        embodiedG += o.embodiedG;
     }
 
     /** Adds n (possibly negative) requests priced at g to the mix; entries that reach zero are removed. */
@@ -125,6 +141,8 @@ public class Totals {
      */
     public void price(IntensityPricer.Price p) {
         locationG = facilityKwh * p.gPerKwh();
+        locationGLow = facilityKwhLow * p.gPerKwh();
+        locationGHigh = facilityKwhHigh * p.gPerKwh();
         minIntensity = p.gPerKwh();
         maxIntensity = p.gPerKwh();
         fallbackKwh = p.quality() == PriceQuality.FALLBACK ? facilityKwh : 0.0;

@@ -77,6 +77,10 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
             s.datacenterId = d.dimension == Dimension.MODEL ? null : d.datacenterId;
             s.modelId = d.dimension == Dimension.DATACENTER ? null : d.modelId;
         }
+        if (d.zone != null) {
+            s.zone = d.zone;
+            s.organisation = d.organisation;
+        }
         Totals pane = s.pane(m);
         if (pane == null && d.isRestatement()) {
             // The pricing stage restates only within the horizon and panes stay longer than that
@@ -151,6 +155,8 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
         a.dimension = s.dimension;
         a.datacenterId = s.datacenterId;
         a.modelId = s.modelId;
+        a.zone = s.zone;
+        a.organisation = s.organisation;
         a.totals = sum;
         a.revision = s.nextRevision(end * 4 + kind.ordinal());
         a.revisionReason = RevisionReason.text(a.revision, why);

@@ -12,6 +12,9 @@ public class WindowState {
     public Dimension dimension;
     public String datacenterId;
     public String modelId;
+    /** Grid zone and organisation of the datacenter, as the latest pane said (null for MODEL keys). */
+    public String zone;
+    public String organisation;
 
     /** One-minute panes by minute start. */
     public SortedTotals panes = new SortedTotals();

@@ -26,6 +26,8 @@ public final class ModelCatalog implements Serializable {
     private final Map<String, CatalogEntry> models;
     private final Map<Modality, CatalogEntry> defaults;
     private final Parametric parametric;
+    private final Map<Provenance, EnergyRange> ranges;
+    private final Hardware hardware;
 
     /** EcoLogits: Wh per output token = slope * exp(decay * batch) * P + intercept, P in billions. */
     public record Parametric(
@@ -48,14 +50,19 @@ public final class ModelCatalog implements Serializable {
             @JsonProperty("version") String version,
             @JsonProperty("parametric") Parametric parametric,
             @JsonProperty("modality_defaults") Map<Modality, CatalogEntry> modalityDefaults,
-            @JsonProperty("models") Map<String, CatalogEntry> models) {}
+            @JsonProperty("models") Map<String, CatalogEntry> models,
+            @JsonProperty("uncertainty") Map<Provenance, EnergyRange> uncertainty,
+            @JsonProperty("hardware") Hardware hardware) {}
 
     private ModelCatalog(
-            String version, Map<String, CatalogEntry> models, Map<Modality, CatalogEntry> defaults, Parametric parametric) {
+            String version, Map<String, CatalogEntry> models, Map<Modality, CatalogEntry> defaults, Parametric parametric,
+            Map<Provenance, EnergyRange> ranges, Hardware hardware) {
         this.version = version;
         this.models = models;
         this.defaults = defaults;
         this.parametric = parametric;
+        this.ranges = ranges;
+        this.hardware = hardware;
     }
 
     private static final ObjectMapper JSON =
@@ -114,8 +121,22 @@ public final class ModelCatalog implements Serializable {
         if (parametric == null) {
             throw new IllegalArgumentException("Catalog " + origin + " has no \"parametric\" section");
         }
+        Map<Provenance, EnergyRange> ranges = new EnumMap<>(Provenance.class);
+        if (base != null) ranges.putAll(base.ranges);
+        if (file.uncertainty() != null) {
+            file.uncertainty().forEach((p, r) -> {
+                r.check(origin, p);
+                ranges.put(p, r);
+            });
+        }
+        for (Provenance p : Provenance.values()) {
+            if (!ranges.containsKey(p)) throw new IllegalArgumentException("Catalog " + origin + " has no uncertainty range for " + p);
+        }
+        Hardware hardware = file.hardware() != null ? file.hardware() : base == null ? null : base.hardware;
+        if (hardware == null) throw new IllegalArgumentException("Catalog " + origin + " has no \"hardware\" section");
+        hardware.check(origin);
         String version = base == null ? file.version() : base.version + "+" + file.version();
-        return new ModelCatalog(version, Map.copyOf(models), defaults, parametric);
+        return new ModelCatalog(version, Map.copyOf(models), defaults, parametric, ranges, hardware);
     }
 
     private static CatalogEntry check(String origin, String id, CatalogEntry e) {
@@ -152,5 +173,14 @@ public final class ModelCatalog implements Serializable {
 
     public Parametric parametric() {
         return parametric;
+    }
+
+    /** The range of energy figures of provenance p. */
+    public EnergyRange range(Provenance p) {
+        return ranges.get(p);
+    }
+
+    public Hardware hardware() {
+        return hardware;
     }
 }

@@ -223,6 +223,7 @@ public final class Decoders {
         p.itOverhead = d.getItOverhead();
         p.emissionBudgetGPerHour = d.getEmissionBudgetGPerHour();
         p.marketFactorGPerKwh = d.getMarketFactorGPerKwh();
+        p.organisation = d.getOrganisation();
         if (d.getEffectiveFrom() != null) p.effectiveFrom = d.getEffectiveFrom().toEpochMilli();
         return p;
     }

@@ -112,6 +112,13 @@ public final class Encoders {
                 .setRevisionReason(a.revisionReason == null ? "FIRST_EMISSION" : a.revisionReason)
                 .setEmissionFactorType(a.emissionFactorType == null ? "lifecycle" : a.emissionFactorType)
                 .setMeasurementRejectedShare(t.gpuJoules > 0 ? t.rejectedMeasurementGpuJoules / t.gpuJoules : 0.0)
+                .setZone(a.zone)
+                .setOrganisation(a.organisation)
+                .setEmbodiedGco2e(t.embodiedG)
+                .setFacilityKwhLow(t.facilityKwhLow)
+                .setFacilityKwhHigh(t.facilityKwhHigh)
+                .setLocationGco2eLow(t.locationGLow)
+                .setLocationGco2eHigh(t.locationGHigh)
                 .build();
     }
 

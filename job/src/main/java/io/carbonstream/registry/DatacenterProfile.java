@@ -32,6 +32,10 @@ public class DatacenterProfile implements Serializable {
     @JsonProperty("market_factor_g_per_kwh")
     public Double marketFactorGPerKwh;
 
+    /** Organisation the datacenter reports under (certificates retired for it count here); null: none. */
+    @JsonProperty("organisation")
+    public String organisation;
+
     /** Event time from which this version holds; Long.MIN_VALUE: since always. */
     @JsonIgnore
     public long effectiveFrom = Long.MIN_VALUE;

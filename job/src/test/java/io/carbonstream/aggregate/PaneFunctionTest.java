@@ -63,7 +63,7 @@ class PaneFunctionTest {
         dc.itOverhead = 1.0;
         PaneFunction fn = new PaneFunction(RegistryStart.ofFile(Map.of("dc-1", DatacenterHistory.of(dc))),
                 new PricingSettings(new IntensityPricer(Map.of(), GLOBAL_DEFAULT, MAX_AGE), LATENESS, horizonMs, graceMs,
-                        1.75, 0.0, "events", MAX_MODELS));
+                        1.75, 0.0, "events", MAX_MODELS, PricingCoreTest.RANGES, PricingCoreTest.EMBODIED_G_PER_J));
         var harness = new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(fn, List.of(PaneFunction.INTENSITY, PaneFunction.REGISTRY)),
                 new Pipeline.ByDatacenterModel(), Types.STRING, 128, 1, 0);
