@@ -38,11 +38,11 @@ class SchemaRegistryOptionsTest {
     }
 
     @Test
-    void theReadmeRowsAreTheDescriptions() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
+    void theOptionsPageRowsAreTheDescriptions() throws Exception {
+        String options = Files.readString(Path.of("..", "docs", "options.md"));
         for (var o : java.util.List.of(JobOptions.SCHEMA_REGISTRY_URL, JobOptions.SCHEMA_REGISTRY_PROPERTIES_FILE, JobOptions.OUTPUT_WIRE_FORMAT)) {
             String row = "| `--" + o.key() + "` | " + (o.hasDefaultValue() ? JobConfig.defaultText(o) : "(unset)") + " | " + JobConfig.text(o) + " |";
-            assertThat(readme).contains(row);
+            assertThat(options).contains(row);
         }
     }
 
