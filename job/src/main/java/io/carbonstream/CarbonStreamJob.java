@@ -4,6 +4,9 @@ import io.carbonstream.aggregate.AggregateRecord;
 import io.carbonstream.config.JobConfig;
 import io.carbonstream.config.JobOptions;
 import io.carbonstream.ingest.ControlEvent;
+import io.carbonstream.ledger.CertificateDecoder;
+import io.carbonstream.ledger.LedgerEncoder;
+import io.carbonstream.ledger.LedgerInput;
 import io.carbonstream.ingest.Decoders;
 import io.carbonstream.ingest.DeadLetterRecord;
 import io.carbonstream.ingest.Encoders;
@@ -94,7 +97,7 @@ public final class CarbonStreamJob {
                 cfg.registry(), cfg.limits(), Duration.ofMinutes(2));
         DataStream<ControlEvent> registry = env
                 .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_REGISTRY), new Decoders.Registry(cfg.limits()), OffsetsInitializer.earliest()),
-                        WatermarkStrategy.forGenerator(ctx -> new NeverHoldsBack()), Op.REGISTRY_SOURCE.label)
+                        WatermarkStrategy.<ControlEvent>forGenerator(ctx -> new NeverHoldsBack<>()), Op.REGISTRY_SOURCE.label)
                 .setParallelism(1)
                 .uid(Op.REGISTRY_SOURCE.uid);
 
@@ -103,7 +106,14 @@ public final class CarbonStreamJob {
                         requestWatermarks(cfg), Op.OTLP_SOURCE.label)
                 .uid(Op.OTLP_SOURCE.uid);
 
-        Pipeline.Outputs out = Pipeline.assemble(eventsTap.apply(events), otlp, intensity, registry, registryStart, cfg);
+        // Certificates are not in event time (issued weeks after their hour): like the registry, they never hold the watermark back.
+        DataStream<LedgerInput> certificates = env
+                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_CERTIFICATES), new CertificateDecoder(cfg.limits()), OffsetsInitializer.earliest()),
+                        WatermarkStrategy.forGenerator(ctx -> new NeverHoldsBack<>()), Op.CERTIFICATES_SOURCE.label)
+                .setParallelism(1)
+                .uid(Op.CERTIFICATES_SOURCE.uid);
+
+        Pipeline.Outputs out = Pipeline.assemble(eventsTap.apply(events), otlp, intensity, registry, certificates, registryStart, cfg);
 
         out.aggregates()
                 .sinkTo(sink(cfg, "aggregates", new Encoders.Aggregates(cfg.get(JobOptions.TOPIC_AGGREGATES))))
@@ -120,6 +130,9 @@ public final class CarbonStreamJob {
         out.restatements()
                 .sinkTo(sink(cfg, "restatements", new Encoders.Restatements(cfg.get(JobOptions.TOPIC_RESTATEMENTS))))
                 .uid(Op.RESTATEMENTS_SINK.uid).name(Op.RESTATEMENTS_SINK.label);
+        out.ledger()
+                .sinkTo(sink(cfg, "ledger", new LedgerEncoder(cfg.get(JobOptions.TOPIC_LEDGER))))
+                .uid(Op.LEDGER_SINK.uid).name(Op.LEDGER_SINK.label);
     }
 
     /** Job-wide settings: serialization rules, checkpointing, parallelism. */
@@ -206,9 +219,9 @@ public final class CarbonStreamJob {
      * The registry is not in event time: it declares itself idle so that it never holds back the
      * watermark of the broadcast side (which then follows intensity alone).
      */
-    static final class NeverHoldsBack implements WatermarkGenerator<ControlEvent> {
+    static final class NeverHoldsBack<T> implements WatermarkGenerator<T> {
         @Override
-        public void onEvent(ControlEvent event, long eventTimestamp, WatermarkOutput output) {}
+        public void onEvent(T event, long eventTimestamp, WatermarkOutput output) {}
 
         @Override
         public void onPeriodicEmit(WatermarkOutput output) {

@@ -27,7 +27,12 @@ public enum Op {
     ALERTS_SINK("alerts-sink", "Kafka: alerts"),
     DEAD_LETTERS_SINK("dead-letters-sink", "Kafka: dead letters"),
     LATE_SINK("late-events-sink", "Kafka: late events"),
-    RESTATEMENTS_SINK("restatements-sink", "Kafka: restatements");
+    RESTATEMENTS_SINK("restatements-sink", "Kafka: restatements"),
+    CERTIFICATES_SOURCE("certificates-source", "Kafka: certificates"),
+    CERTIFICATE_INTAKE("certificate-intake", "Certificate intake"),
+    LEDGER_HOURS("ledger-hours", "Hourly aggregates of datacenters and their models, for the ledger"),
+    LEDGER("ledger", "Hourly ledger: certificate matching per zone and hour"),
+    LEDGER_SINK("ledger-sink", "Kafka: ledger");
 
     public final String uid;
     public final String label;

@@ -8,6 +8,7 @@ import io.carbonstream.aggregate.PaneFunction;
 import io.carbonstream.aggregate.PricingSettings;
 import io.carbonstream.aggregate.RestatementRecord;
 import io.carbonstream.aggregate.WindowAggregator;
+import io.carbonstream.aggregate.WindowKind;
 import io.carbonstream.alert.AlertRecord;
 import io.carbonstream.alert.BudgetFunction;
 import io.carbonstream.alert.GridSpikeFunction;
@@ -24,6 +25,10 @@ import io.carbonstream.ingest.DeadLetterRecord;
 import io.carbonstream.ingest.RequestEnvelope;
 import io.carbonstream.ingest.RequestIntake;
 import io.carbonstream.intensity.AccountingSignal;
+import io.carbonstream.ledger.CertificateIntake;
+import io.carbonstream.ledger.LedgerFunction;
+import io.carbonstream.ledger.LedgerInput;
+import io.carbonstream.ledger.LedgerRow;
 import io.carbonstream.otlp.SpanDeduplicator;
 import io.carbonstream.registry.RegistryStart;
 import java.util.EnumMap;
@@ -49,6 +54,9 @@ import org.apache.flink.util.Collector;
  * intensity ──keyBy(zone)──┐
  * live panes ─keyBy(zone)──┴─► spike alerts ──┐
  * live panes ─keyBy(dc)─────► budget alerts ──┴─► alerts
+ *
+ * hour windows (dc, dc+model) ─┐
+ * certificates ─► intake ──────┴─keyBy(zone)─► ledger (registry broadcast) ──► ledger rows
  * </pre>
  */
 public final class Pipeline {
@@ -61,7 +69,8 @@ public final class Pipeline {
             DataStream<AlertRecord> alerts,
             DataStream<DeadLetterRecord> deadLetters,
             DataStream<DeadLetterRecord> lateEvents,
-            DataStream<RestatementRecord> restatements) {}
+            DataStream<RestatementRecord> restatements,
+            DataStream<LedgerRow> ledger) {}
 
     /** As {@link #assemble(DataStream, DataStream, DataStream, RegistryStart, JobConfig)} with the registry file only. */
     public static Outputs assemble(
@@ -84,6 +93,16 @@ public final class Pipeline {
      */
     public static Outputs assemble(DataStream<RequestEnvelope> events, DataStream<RequestEnvelope> otlpSpans, DataStream<ControlEvent> intensity,
                                    DataStream<ControlEvent> registry, RegistryStart registryStart, JobConfig cfg) {
+        return assemble(events, otlpSpans, intensity, registry, null, registryStart, cfg);
+    }
+
+    /**
+     * As above, with certificates for the hourly ledger ({@code certificates}, null when there are
+     * none: the ledger then prices all load at the residual mix).
+     */
+    public static Outputs assemble(DataStream<RequestEnvelope> events, DataStream<RequestEnvelope> otlpSpans, DataStream<ControlEvent> intensity,
+                                   DataStream<ControlEvent> registry, DataStream<LedgerInput> certificates, RegistryStart registryStart,
+                                   JobConfig cfg) {
         if (otlpSpans != null) events = events.union(otlpRequests(otlpSpans, cfg));
         var dlq = PaneFunction.DEAD_LETTERS;
         PricingSettings pricing = pricingSettings(cfg);
@@ -136,10 +155,29 @@ public final class Pipeline {
                         cfg.ms(JobOptions.BUDGET_WINDOW)))
                 .uid(Op.BUDGET_ALERTS.uid).name(Op.BUDGET_ALERTS.label);
 
+        // The ledger: hourly figures of each datacenter and its models, and the certificates of its
+        // grid zone, matched per zone and hour (the registry says where certificates belong).
+        DataStream<LedgerInput> ledgerInputs = aggregates
+                .flatMap(new LedgerHours()).uid(Op.LEDGER_HOURS.uid).name(Op.LEDGER_HOURS.label);
+        DataStream<DeadLetterRecord> certificateRejects = null;
+        if (certificates != null) {
+            SingleOutputStreamOperator<LedgerInput> certificatesOk = certificates
+                    .process(new CertificateIntake(dlq)).setParallelism(certificates.getParallelism())
+                    .uid(Op.CERTIFICATE_INTAKE.uid).name(Op.CERTIFICATE_INTAKE.label);
+            ledgerInputs = ledgerInputs.union(certificatesOk);
+            certificateRejects = certificatesOk.getSideOutput(dlq);
+        }
+        SingleOutputStreamOperator<LedgerRow> ledger = ledgerInputs
+                .keyBy(new ByLedgerZone())
+                .connect(registryOk.broadcast(PaneFunction.REGISTRY))
+                .process(new LedgerFunction(registryStart, cfg.residualMix(), cfg.ms(JobOptions.LEDGER_RETENTION)))
+                .uid(Op.LEDGER.uid).name(Op.LEDGER.label);
+
         DataStream<DeadLetterRecord> deadLetters = metered.getSideOutput(dlq)
-                .union(intensityOk.getSideOutput(dlq), registryOk.getSideOutput(dlq), panes.getSideOutput(dlq));
+                .union(intensityOk.getSideOutput(dlq), registryOk.getSideOutput(dlq), panes.getSideOutput(dlq), ledger.getSideOutput(dlq));
+        if (certificateRejects != null) deadLetters = deadLetters.union(certificateRejects);
         return new Outputs(aggregates, spikes.union(budgets), deadLetters, panes.getSideOutput(PaneFunction.LATE),
-                panes.getSideOutput(PaneFunction.RESTATEMENTS));
+                panes.getSideOutput(PaneFunction.RESTATEMENTS), ledger);
     }
 
     /**
@@ -249,6 +287,21 @@ public final class Pipeline {
         @Override
         public void flatMap(ControlEvent e, Collector<IntensityReading> out) {
             if (e.intensity != null) out.collect(e.intensity);
+        }
+    }
+
+    /** HOUR aggregates of datacenters and of (datacenter, model) pairs: what the ledger is made of. */
+    public static final class LedgerHours implements FlatMapFunction<AggregateRecord, LedgerInput> {
+        @Override
+        public void flatMap(AggregateRecord a, Collector<LedgerInput> out) {
+            if (a.window == WindowKind.HOUR && a.dimension != Dimension.MODEL && a.zone != null) out.collect(LedgerInput.of(a));
+        }
+    }
+
+    public static final class ByLedgerZone implements KeySelector<LedgerInput, String> {
+        @Override
+        public String getKey(LedgerInput in) {
+            return in.zone();
         }
     }
 

@@ -279,7 +279,8 @@ class DeployConfigTest {
         }
         assertThat(defaults).hasSizeGreaterThanOrEqualTo(6);
         assertThat(byName.keySet()).containsAll(defaults).contains("carbonstream.alerts");
-        for (String compacted : List.of(JobOptions.TOPIC_REGISTRY.defaultValue(), JobOptions.TOPIC_AGGREGATES.defaultValue(), "carbonstream.alerts")) {
+        for (String compacted : List.of(JobOptions.TOPIC_REGISTRY.defaultValue(), JobOptions.TOPIC_AGGREGATES.defaultValue(), "carbonstream.alerts",
+                JobOptions.TOPIC_CERTIFICATES.defaultValue(), JobOptions.TOPIC_LEDGER.defaultValue())) {
             assertThat(byName.get(compacted).configs()).as(compacted).containsEntry("cleanup.policy", "compact");
         }
         for (String plain : List.of(JobOptions.TOPIC_EVENTS.defaultValue(), JobOptions.TOPIC_INTENSITY.defaultValue(),

@@ -135,6 +135,11 @@ public final class JobConfig implements Serializable {
         if (conf.get(RESTATEMENT_HORIZON).compareTo(Duration.ofDays(90)) > 0) {
             throw new ConfigException("--restatement.horizon must be at most 90 days (the state it keeps grows with it)");
         }
+        if (conf.get(LEDGER_RETENTION).compareTo(conf.get(RESTATEMENT_HORIZON)) < 0) {
+            throw new ConfigException("--ledger.retention (" + conf.get(LEDGER_RETENTION) + ") must be at least --restatement.horizon ("
+                    + conf.get(RESTATEMENT_HORIZON) + "): a restated hour must still be in the ledger");
+        }
+        residualMix(conf);
         if (conf.get(MAX_MODELS_PER_DATACENTER) < 1) {
             throw new ConfigException("--models.max-per-datacenter must be at least 1");
         }
@@ -340,6 +345,21 @@ public final class JobConfig implements Serializable {
 
     public io.carbonstream.energy.EnergyModel energyModel() {
         return new io.carbonstream.energy.EnergyModel(catalog, limits().maxGpuWatts(), conf.get(MAX_REQUEST_DURATION).toMillis());
+    }
+
+    /** The residual-mix table of --ledger.residual-mix-file (empty without it). */
+    public io.carbonstream.ledger.ResidualMix residualMix() {
+        return residualMix(conf);
+    }
+
+    private static io.carbonstream.ledger.ResidualMix residualMix(Configuration c) {
+        String file = c.getOptional(LEDGER_RESIDUAL_MIX_FILE).orElse(null);
+        if (file == null || file.isBlank()) return io.carbonstream.ledger.ResidualMix.none();
+        try {
+            return io.carbonstream.ledger.ResidualMix.read(Path.of(file));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--ledger.residual-mix-file: " + e.getMessage());
+        }
     }
 
     public String methodology() {

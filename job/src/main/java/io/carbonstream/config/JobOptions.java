@@ -54,6 +54,26 @@ public final class JobOptions {
             .withDescription("Output: each correction of intensity or registry that re-priced windows already emitted, or that was "
                     + "too old to apply (Restatement).");
 
+    public static final ConfigOption<String> TOPIC_CERTIFICATES = ConfigOptions.key("topic.certificates")
+            .stringType().defaultValue("carbonstream.certificates")
+            .withDescription("Input: energy attribute certificates and PPA deliveries, one per generation hour (Certificate), matched hour by "
+                    + "hour in their grid boundary by the ledger.");
+
+    public static final ConfigOption<String> TOPIC_LEDGER = ConfigOptions.key("topic.ledger")
+            .stringType().defaultValue("carbonstream.ledger")
+            .withDescription("Output: the hourly Scope 2 / SCI ledger, one row per datacenter and hour (LedgerEntry), compacted.");
+
+    public static final ConfigOption<Duration> LEDGER_RETENTION = ConfigOptions.key("ledger.retention")
+            .durationType().defaultValue(Duration.ofDays(100))
+            .withDescription("How long (event time, behind the newest hour of a zone) the ledger keeps an hour open to certificates, "
+                    + "which registries issue weeks after generation. Costs state per datacenter and hour; at least the restatement "
+                    + "horizon. A certificate for an older hour is dead-lettered (BEYOND_RETENTION).");
+
+    public static final ConfigOption<String> LEDGER_RESIDUAL_MIX_FILE = ConfigOptions.key("ledger.residual-mix-file")
+            .stringType().noDefaultValue()
+            .withDescription("CSV of residual-mix factors, zone,g_per_kwh,source: the price of load no certificate covers in the "
+                    + "market-based ledger. A zone not in it is priced at its hour's grid average, labelled GRID_AVERAGE.");
+
     public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("group-id")
             .stringType().defaultValue("carbonstream").withDescription("Kafka consumer group of the sources (offsets are committed on checkpoints, for monitoring).");
     public static final ConfigOption<StartFrom> START_FROM = ConfigOptions.key("start-from")

@@ -23,12 +23,12 @@ public final class Decoders {
 
     private Decoders() {}
 
-    static DeadLetterRecord deadLetter(ConsumerRecord<byte[], byte[]> rec, Reason reason, String message) {
+    public static DeadLetterRecord deadLetter(ConsumerRecord<byte[], byte[]> rec, Reason reason, String message) {
         return DeadLetterRecord.of(reason, message, rec.topic(), rec.partition(), rec.offset(), rec.timestamp(), rec.key(), rec.value());
     }
 
     /** A record that did not decode: UNKNOWN_SCHEMA when its header names a schema that cannot be resolved. */
-    static DeadLetterRecord undecodable(ConsumerRecord<byte[], byte[]> rec, String record, IOException ex) {
+    public static DeadLetterRecord undecodable(ConsumerRecord<byte[], byte[]> rec, String record, IOException ex) {
         return ex instanceof SchemaRegistryClient.UnresolvedSchemaException
                 ? deadLetter(rec, Reason.UNKNOWN_SCHEMA, ex.getMessage())
                 : deadLetter(rec, Reason.UNDECODABLE, "not " + record + ": " + ex.getMessage());

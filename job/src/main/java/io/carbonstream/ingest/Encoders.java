@@ -190,7 +190,7 @@ public final class Encoders {
         private final Class<R> type;
         private transient AvroCodec<R> codec;
 
-        AvroOutput(String topic, Class<R> type) {
+        protected AvroOutput(String topic, Class<R> type) {
             this.topic = topic;
             this.type = type;
         }
@@ -211,12 +211,12 @@ public final class Encoders {
             return new ProducerRecord<>(topic, null, timestampOf(element), keyOf(element), codec.encode(avro(element)));
         }
 
-        abstract R avro(T element);
+        protected abstract R avro(T element);
 
-        abstract byte[] keyOf(T element);
+        protected abstract byte[] keyOf(T element);
 
         /** The Kafka record timestamp, or null for the broker's time. */
-        abstract Long timestampOf(T element);
+        protected abstract Long timestampOf(T element);
     }
 
     /** Restatement records keyed by correction id (not compacted: every record counts). */
@@ -226,17 +226,17 @@ public final class Encoders {
         }
 
         @Override
-        Restatement avro(RestatementRecord r) {
+        protected Restatement avro(RestatementRecord r) {
             return toAvro(r);
         }
 
         @Override
-        byte[] keyOf(RestatementRecord r) {
+        protected byte[] keyOf(RestatementRecord r) {
             return r.correctionId.getBytes(StandardCharsets.UTF_8);
         }
 
         @Override
-        Long timestampOf(RestatementRecord r) {
+        protected Long timestampOf(RestatementRecord r) {
             return r.watermark >= 0 ? r.watermark : null; // Kafka timestamps must not be negative
         }
     }
@@ -248,17 +248,17 @@ public final class Encoders {
         }
 
         @Override
-        Alert avro(AlertRecord a) {
+        protected Alert avro(AlertRecord a) {
             return toAvro(a);
         }
 
         @Override
-        byte[] keyOf(AlertRecord a) {
+        protected byte[] keyOf(AlertRecord a) {
             return (a.kind + "|" + a.subject).getBytes(StandardCharsets.UTF_8);
         }
 
         @Override
-        Long timestampOf(AlertRecord a) {
+        protected Long timestampOf(AlertRecord a) {
             return a.eventTime;
         }
     }
@@ -270,17 +270,17 @@ public final class Encoders {
         }
 
         @Override
-        Aggregate avro(AggregateRecord a) {
+        protected Aggregate avro(AggregateRecord a) {
             return toAvro(a);
         }
 
         @Override
-        byte[] keyOf(AggregateRecord a) {
+        protected byte[] keyOf(AggregateRecord a) {
             return a.kafkaKey().getBytes(StandardCharsets.UTF_8);
         }
 
         @Override
-        Long timestampOf(AggregateRecord a) {
+        protected Long timestampOf(AggregateRecord a) {
             return a.windowEnd;
         }
     }
@@ -292,17 +292,17 @@ public final class Encoders {
         }
 
         @Override
-        DeadLetter avro(DeadLetterRecord d) {
+        protected DeadLetter avro(DeadLetterRecord d) {
             return toAvro(d);
         }
 
         @Override
-        byte[] keyOf(DeadLetterRecord d) {
+        protected byte[] keyOf(DeadLetterRecord d) {
             return d.key;
         }
 
         @Override
-        Long timestampOf(DeadLetterRecord d) {
+        protected Long timestampOf(DeadLetterRecord d) {
             return null;
         }
     }

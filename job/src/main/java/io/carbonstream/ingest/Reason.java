@@ -27,5 +27,9 @@ public enum Reason {
     /** Later than the allowed lateness of its windows (late-events topic). */
     LATE,
     /** Framed with a schema id or fingerprint that could not be resolved (unknown id, registry unreachable). */
-    UNKNOWN_SCHEMA
+    UNKNOWN_SCHEMA,
+    /** A certificate retired for a datacenter not in its grid boundary at its hour, or for an organisation with no datacenter there. */
+    CERTIFICATE_OUTSIDE_BOUNDARY,
+    /** A certificate for an hour the ledger no longer keeps (--ledger.retention). */
+    BEYOND_RETENTION
 }

@@ -29,11 +29,22 @@ import org.junit.jupiter.api.Test;
  */
 class SchemaEvolutionTest {
 
+    /** The first release's schema of a record (the oldest of its history). */
     static Schema v1(String record) {
+        java.util.List<Schema> older = olderWriters(record);
+        return older.get(older.size() - 1);
+    }
+
+    /** The schema this release replaced (the newest of its history). */
+    static Schema previous(String record) {
+        return olderWriters(record).get(0);
+    }
+
+    private static java.util.List<Schema> olderWriters(String record) {
         return SchemaHistory.olderWriters(switch (record) {
             case "Datacenter" -> Datacenter.getClassSchema();
             default -> Aggregate.getClassSchema();
-        }).get(0);
+        });
     }
 
     static byte[] write(Schema schema, GenericRecord r) throws Exception {
@@ -71,6 +82,51 @@ class SchemaEvolutionTest {
         ControlEvent v2 = registry(AvroCodec.encodeOne(now));
         assertThat(v2.datacenter.effectiveFrom).isEqualTo(Instant.parse("2026-11-15T00:00:00Z").toEpochMilli());
         assertThat(registry(new byte[] {3, 1, 4, 1, 5}).rejected.reason).isEqualTo(Reason.UNDECODABLE);
+    }
+
+    @Test
+    void aRegistryProducerOnThePreviousSchemaHasNoOrganisation() throws Exception {
+        Schema prev = previous("Datacenter");
+        assertThat(prev.getField("effective_from")).isNotNull();
+        assertThat(prev.getField("organisation")).isNull();
+        GenericRecord r = new GenericData.Record(prev);
+        r.put("datacenter_id", "dc-old");
+        r.put("zone", "DE");
+        r.put("pue", 1.3);
+        r.put("wue_l_per_kwh", 0.9);
+        r.put("effective_from", Instant.parse("2026-11-15T00:00:00Z").toEpochMilli());
+        ControlEvent e = registry(write(prev, r));
+        assertThat(e.rejected).isNull();
+        assertThat(e.datacenter.effectiveFrom).isEqualTo(Instant.parse("2026-11-15T00:00:00Z").toEpochMilli());
+        assertThat(e.datacenter.organisation).isNull();
+    }
+
+    @Test
+    void aConsumerOnThePreviousAggregateSchemaReadsTheNewFields() throws Exception {
+        AggregateRecord a = new AggregateRecord();
+        a.window = WindowKind.HOUR;
+        a.dimension = Dimension.DATACENTER;
+        a.datacenterId = "dc-1";
+        a.zone = "DE";
+        a.totals = new Totals();
+        a.totals.requests = 1;
+        a.totals.facilityKwh = 1.0;
+        a.totals.embodiedG = 7.0;
+        a.revision = 1;
+        a.methodology = "m";
+        byte[] bytes = AvroCodec.encodeOne(Encoders.toAvro(a));
+        GenericRecord old = new GenericDatumReader<GenericRecord>(Aggregate.getClassSchema(), previous("Aggregate"))
+                .read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+        assertThat(old.get("facility_kwh")).isEqualTo(1.0);
+        assertThat(old.getSchema().getField("embodied_gco2e")).isNull();
+        // And the other way round: bytes of the previous schema read with this one take the defaults.
+        GenericRecord prev = new GenericData.Record(previous("Aggregate"));
+        for (Schema.Field f : prev.getSchema().getFields()) prev.put(f.name(), old.get(f.name()));
+        Aggregate now = new org.apache.avro.specific.SpecificDatumReader<Aggregate>(previous("Aggregate"), Aggregate.getClassSchema())
+                .read(null, DecoderFactory.get().binaryDecoder(write(previous("Aggregate"), prev), null));
+        assertThat(now.getEmbodiedGco2e()).isEqualTo(0.0);
+        assertThat(now.getZone()).isNull();
+        assertThat(now.getFacilityKwhLow()).isNull();
     }
 
     @Test
