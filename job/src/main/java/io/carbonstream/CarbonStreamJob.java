@@ -108,7 +108,7 @@ public final class CarbonStreamJob {
 
         // Certificates are not in event time (issued weeks after their hour): like the registry, they never hold the watermark back.
         DataStream<LedgerInput> certificates = env
-                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_CERTIFICATES), new CertificateDecoder(cfg.limits()), OffsetsInitializer.earliest()),
+                .fromSource(optionalTopicSource(cfg, cfg.get(JobOptions.TOPIC_CERTIFICATES), new CertificateDecoder(cfg.limits())),
                         WatermarkStrategy.forGenerator(ctx -> new NeverHoldsBack<>()), Op.CERTIFICATES_SOURCE.label)
                 .setParallelism(1)
                 .uid(Op.CERTIFICATES_SOURCE.uid);
@@ -184,6 +184,25 @@ public final class CarbonStreamJob {
                 .setDeserializer(deserializer)
                 .setProperty("isolation.level", "read_committed");
         if (cfg.get(JobOptions.BOUNDED)) b.setBounded(OffsetsInitializer.latest());
+        return b.build();
+    }
+
+    /**
+     * A source of an input a deployment may not have yet (certificates): subscribed by pattern, so a
+     * missing topic means no records rather than a failed start; once created it is picked up at the
+     * next partition discovery. Read from the earliest offset: it is small and compacted.
+     */
+    private static <T> KafkaSource<T> optionalTopicSource(JobConfig cfg, String topic, KafkaRecordDeserializationSchema<T> deserializer) {
+        KafkaSourceBuilder<T> b = KafkaSource.<T>builder()
+                .setProperties(cfg.kafkaProperties())
+                .setBootstrapServers(cfg.kafkaBootstrap())
+                .setTopicPattern(java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(topic)))
+                .setGroupId(cfg.get(JobOptions.GROUP_ID))
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(deserializer)
+                .setProperty("isolation.level", "read_committed");
+        if (cfg.get(JobOptions.BOUNDED)) b.setBounded(OffsetsInitializer.latest());
+        else b.setProperty("partition.discovery.interval.ms", "60000");
         return b.build();
     }
 

@@ -17,6 +17,8 @@ final class DemoTopics {
     static final String LATE = "carbonstream.late-events";
     static final String ALERTS = "carbonstream.alerts";
     static final String RESTATEMENTS = "carbonstream.restatements";
+    static final String CERTIFICATES = "carbonstream.certificates";
+    static final String LEDGER = "carbonstream.ledger";
     /** Requests as OpenTelemetry spans (--events-as otlp). */
     static final String OTLP_SPANS = "carbonstream.otlp-spans";
 
@@ -37,6 +39,8 @@ final class DemoTopics {
                 new NewTopic(LATE, 1, (short) 1),
                 new NewTopic(ALERTS, 1, (short) 1).configs(COMPACT),
                 new NewTopic(RESTATEMENTS, 1, (short) 1),
+                new NewTopic(CERTIFICATES, 1, (short) 1).configs(COMPACT),
+                new NewTopic(LEDGER, 2, (short) 1).configs(COMPACT),
                 new NewTopic(OTLP_SPANS, 2, (short) 1));
     }
 }

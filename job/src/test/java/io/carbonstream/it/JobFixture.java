@@ -38,7 +38,9 @@ final class JobFixture {
                 new NewTopic(prefix + "dlq", 1, (short) 1),
                 new NewTopic(prefix + "late", 1, (short) 1),
                 new NewTopic(prefix + "alerts", 1, (short) 1),
-                new NewTopic(prefix + "restatements", 1, (short) 1)));
+                new NewTopic(prefix + "restatements", 1, (short) 1),
+                new NewTopic(prefix + "certificates", 1, (short) 1),
+                new NewTopic(prefix + "ledger", 2, (short) 1)));
     }
 
     static byte[] utf8(String s) {
@@ -104,6 +106,8 @@ final class JobFixture {
         c.put("topic.late-events", prefix + "late");
         c.put("topic.alerts", prefix + "alerts");
         c.put("topic.restatements", prefix + "restatements");
+        c.put("topic.certificates", prefix + "certificates");
+        c.put("topic.ledger", prefix + "ledger");
         c.put("transactional-id-prefix", prefix + "tx");
         c.put("group-id", prefix + "group");
         c.put("parallelism", "2");
@@ -119,7 +123,7 @@ final class JobFixture {
     Map<String, String> outputsTo(JobFixture other) {
         Map<String, String> c = new HashMap<>();
         for (String[] t : new String[][] {{"topic.aggregates", "aggregates"}, {"topic.dead-letters", "dlq"}, {"topic.late-events", "late"},
-                {"topic.alerts", "alerts"}, {"topic.restatements", "restatements"}}) {
+                {"topic.alerts", "alerts"}, {"topic.restatements", "restatements"}, {"topic.ledger", "ledger"}}) {
             c.put(t[0], other.prefix + t[1]);
         }
         c.put("transactional-id-prefix", other.prefix + "tx");

@@ -163,7 +163,7 @@ class RegistryFramingIT extends KafkaAndFlinkIT {
             run(framedRun);
 
             List<String> subjects = new ArrayList<>();
-            for (String t : List.of("aggregates", "dlq", "late", "alerts", "restatements")) subjects.add(out.prefix + t + "-value");
+            for (String t : List.of("aggregates", "dlq", "late", "alerts", "restatements", "ledger")) subjects.add(out.prefix + t + "-value");
             assertThat(registry.requests()).filteredOn(r -> r.method().equals("POST")).extracting(FakeSchemaRegistry::subject)
                     .containsExactlyInAnyOrderElementsOf(subjects);
             int aggregateId = registry.registeredId(out.prefix + "aggregates-value");
