@@ -95,15 +95,14 @@ public final class PricingCore implements Serializable {
         s.gpuJoules = p.gpuJoules;
         s.gpuJoulesLow = p.gpuJoulesLow;
         s.gpuJoulesHigh = p.gpuJoulesHigh;
-        s.embodiedG = p.embodiedG;
         s.registryFrom = dc.effectiveFrom;
         s.intensityFrom = intensityFrom(timeline, t, price);
         s.intensity = price.gPerKwh();
         s.quality = price.quality().ordinal();
         facility(s, dc);
         p.facilityKwh = s.facilityKwh;
-        p.facilityKwhLow = s.facilityKwhLow;
-        p.facilityKwhHigh = s.facilityKwhHigh;
+        p.facilityKwhLow = s.facilityKwh * lowRatio(s);
+        p.facilityKwhHigh = s.facilityKwh * highRatio(s);
         p.waterL = s.waterL;
         p.marketG = s.marketG;
         p.marketRequests = s.marketRequests;
@@ -112,13 +111,8 @@ public final class PricingCore implements Serializable {
 
     /** Facility energy, water and market-based emissions of a slice's GPU energy: the one place they are computed. */
     private void facility(Slice s, DatacenterProfile dc) {
-        double overhead = dc.itOverheadOr(settings.defaultItOverhead());
-        s.facilityKwh = FacilityFactors.facilityKwh(s.gpuJoules, overhead, dc.pue);
-        s.facilityKwhLow = FacilityFactors.facilityKwh(s.gpuJoulesLow, overhead, dc.pue);
-        s.facilityKwhHigh = FacilityFactors.facilityKwh(s.gpuJoulesHigh, overhead, dc.pue);
+        s.facilityKwh = FacilityFactors.facilityKwh(s.gpuJoules, dc.itOverheadOr(settings.defaultItOverhead()), dc.pue);
         s.locationG = s.facilityKwh * s.intensity;
-        s.locationGLow = s.facilityKwhLow * s.intensity;
-        s.locationGHigh = s.facilityKwhHigh * s.intensity;
         s.waterL = FacilityFactors.waterLitres(s.facilityKwh, dc.pue, dc.wueLPerKwh, settings.offSiteWaterLPerKwh());
         if (dc.marketFactorGPerKwh != null) {
             s.marketG = s.facilityKwh * dc.marketFactorGPerKwh;
@@ -127,6 +121,15 @@ public final class PricingCore implements Serializable {
             s.marketG = 0.0;
             s.marketRequests = 0;
         }
+    }
+
+    /** Low end of the slice's GPU energy as a share of it (facility energy and emissions scale alike). */
+    private static double lowRatio(Slice s) {
+        return s.gpuJoules > 0 ? s.gpuJoulesLow / s.gpuJoules : 1.0;
+    }
+
+    private static double highRatio(Slice s) {
+        return s.gpuJoules > 0 ? s.gpuJoulesHigh / s.gpuJoules : 1.0;
     }
 
     private static long intensityFrom(IntensityTimeline timeline, long t, IntensityPricer.Price price) {
@@ -170,7 +173,6 @@ public final class PricingCore implements Serializable {
                 continue;
             }
             double oldKwh = s.facilityKwh, oldWater = s.waterL, oldMarket = s.marketG, oldLoc = s.locationG, oldG = s.intensity;
-            double oldKwhLow = s.facilityKwhLow, oldKwhHigh = s.facilityKwhHigh, oldLocLow = s.locationGLow, oldLocHigh = s.locationGHigh;
             long oldMarketRequests = s.marketRequests;
             PriceQuality oldQ = QUALITIES[s.quality];
             s.registryFrom = dc.effectiveFrom;
@@ -188,10 +190,11 @@ public final class PricingCore implements Serializable {
             d.marketG += s.marketG - oldMarket;
             d.marketRequests += s.marketRequests - oldMarketRequests;
             d.locationG += s.locationG - oldLoc;
-            d.facilityKwhLow += s.facilityKwhLow - oldKwhLow;
-            d.facilityKwhHigh += s.facilityKwhHigh - oldKwhHigh;
-            d.locationGLow += s.locationGLow - oldLocLow;
-            d.locationGHigh += s.locationGHigh - oldLocHigh;
+            // Energy and emissions are linear in GPU energy: their ranges move with the point figures.
+            d.facilityKwhLow += (s.facilityKwh - oldKwh) * lowRatio(s);
+            d.facilityKwhHigh += (s.facilityKwh - oldKwh) * highRatio(s);
+            d.locationGLow += (s.locationG - oldLoc) * lowRatio(s);
+            d.locationGHigh += (s.locationG - oldLoc) * highRatio(s);
             d.fallbackKwh += qualityKwh(s.quality, PriceQuality.FALLBACK, s.facilityKwh) - qualityKwh(oldQ.ordinal(), PriceQuality.FALLBACK, oldKwh);
             d.staleKwh += qualityKwh(s.quality, PriceQuality.STALE, s.facilityKwh) - qualityKwh(oldQ.ordinal(), PriceQuality.STALE, oldKwh);
             d.addMix(oldG, -s.requests);

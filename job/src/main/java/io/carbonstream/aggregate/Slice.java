@@ -12,6 +12,7 @@ public class Slice {
     public long maxT;
     public long requests;
     public double gpuJoules;
+    /** Ends of the GPU energy's range: the priced figures' ranges scale with them (kept for re-pricing). */
     public double gpuJoulesLow;
     public double gpuJoulesHigh;
 
@@ -28,11 +29,6 @@ public class Slice {
     public double marketG;
     public long marketRequests;
     public double locationG;
-    public double facilityKwhLow;
-    public double facilityKwhHigh;
-    public double locationGLow;
-    public double locationGHigh;
-    public double embodiedG;
 
     public Slice() {}
 
@@ -53,10 +49,5 @@ public class Slice {
         locationG += o.locationG;
         gpuJoulesLow += o.gpuJoulesLow;
         gpuJoulesHigh += o.gpuJoulesHigh;
-        facilityKwhLow += o.facilityKwhLow;
-        facilityKwhHigh += o.facilityKwhHigh;
-        locationGLow += o.locationGLow;
-        locationGHigh += o.locationGHigh;
-        embodiedG += o.embodiedG;
     }
 }

@@ -60,7 +60,9 @@ class StateSizeTest {
         }
         int windows = bytes(WindowState.class, w);
         System.out.printf("restatement state per key-hour: pricing %,d B, windows %,d B per dimension key%n", pricing, windows);
+        // Measured: pricing 9.5 KB, windows 17.3 KB (energy ranges and embodied share included);
+        // docs/semantics.md quotes these, the bounds catch a regression that would double them.
         assertThat(pricing).isLessThan(12_000);
-        assertThat(windows).isLessThan(16_000);
+        assertThat(windows).isLessThan(20_000);
     }
 }
