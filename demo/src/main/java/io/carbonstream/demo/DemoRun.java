@@ -112,7 +112,7 @@ public final class DemoRun implements AutoCloseable {
         bootstrap = kafka.bootstrapServers();
         kafka.createTopics(DemoTopics.all());
 
-        generator = new TrafficGenerator(settings.plan().settings());
+        generator = new TrafficGenerator(settings.plan().settings(), settings.plan().replay());
         Path registryFile = session.resolve("registry.json");
         RegistryJson.write(generator.registry(), registryFile);
 
@@ -130,7 +130,7 @@ public final class DemoRun implements AutoCloseable {
 
         view = new LiveView(bootstrap,
                 new LiveView.Topics(DemoTopics.INTENSITY, DemoTopics.REGISTRY, DemoTopics.AGGREGATES, DemoTopics.ALERTS, DemoTopics.LATE,
-                        DemoTopics.DEAD_LETTERS),
+                        DemoTopics.DEAD_LETTERS, DemoTopics.RESTATEMENTS),
                 this::header, settings.screen(), settings.ansi(), settings.refresh()).start();
     }
 

@@ -96,6 +96,10 @@ public final class EmbeddedRun implements Callable<Integer> {
         out.printf(Locale.ROOT, "carbonstream demo: %d datacenters, %d models, seed %d, simulated time from %s at x%s, %s requests/s%s%n",
                 traffic.fleetSize, traffic.models, traffic.seed, plan.settings().start(), TrafficGeneratorCommand.trim(traffic.speedup),
                 TrafficGeneratorCommand.trim(traffic.rate), traffic.duration != null ? " for " + traffic.duration.toString().substring(2).toLowerCase() : "");
+        if (plan.replay() != null) {
+            out.printf(Locale.ROOT, "intensity of %s: a recorded day of %s (hand-written in the API's documented shape, not real data), "
+                    + "as its connector maps it, replayed every simulated day%n", plan.replay().zone(), plan.replay().feed().label());
+        }
 
         CountDownLatch interrupted = new CountDownLatch(1);
         Finisher finisher = new Finisher();

@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public class ElectricityMapsSourceTask extends PollingSourceTask {
     private static final Logger LOG = LoggerFactory.getLogger(ElectricityMapsSourceTask.class);
-    static final String SOURCE = "electricitymaps";
-    static final String SIGNAL = "average";
+    static final String SOURCE = ElectricityMapsResponses.SOURCE;
+    static final String SIGNAL = ElectricityMapsResponses.SIGNAL;
     /** The live stage closes datetimes in batches of at least this much, one past-range request each. */
     static final Duration CLOSE_EVERY = Duration.ofHours(1);
     /** After this many malformed answers for the same time range, a stage gives that range up (logged). */
@@ -126,35 +126,15 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
         JsonNode body = http.get(u, headers);
         JsonNode data = body.get("data");
         if (data == null || !data.isArray()) throw HttpFailure.malformed("GET " + u.getRawPath(), "no \"data\" array");
-        TreeMap<Instant, EmPoint> points = new TreeMap<>();
-        for (JsonNode n : data) {
-            EmPoint p = EmPoint.parse(n);
-            if (p == null) {
-                metrics.countInvalidPoint();
-                continue;
-            }
-            if (!p.datetime().isBefore(start) && p.datetime().isBefore(end)) points.merge(p.datetime(), p, ElectricityMapsSourceTask::newer);
-        }
-        return new ArrayList<>(points.values());
+        return ElectricityMapsResponses.points(data, start, end, metrics::countInvalidPoint);
     }
 
     private static EmPoint newer(EmPoint a, EmPoint b) {
-        return b.version().isAfter(a.version()) ? b : a;
+        return ElectricityMapsResponses.newer(a, b);
     }
 
-    private IntensityUpdate update(String zone, String factor, EmPoint p) {
-        return IntensityUpdate.newBuilder()
-                .setZone(zone)
-                .setValidFrom(p.datetime())
-                .setCarbonIntensity(p.carbonIntensity())
-                .setMarginalIntensity(null)
-                .setEstimated(p.estimated())
-                .setSource(SOURCE)
-                .setEmissionFactorType(factor)
-                .setSignal(SIGNAL)
-                .setEstimationMethod(p.estimationMethod())
-                .setUpdatedAt(p.updatedAt())
-                .build();
+    private static IntensityUpdate update(String zone, String factor, EmPoint p) {
+        return ElectricityMapsResponses.update(zone, factor, p);
     }
 
     static Map<String, Object> partition(String zone, String factor, String endpoint, Duration age) {

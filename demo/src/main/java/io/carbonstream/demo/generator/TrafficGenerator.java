@@ -28,19 +28,32 @@ import java.util.SplittableRandom;
  *       minutes later (same zone and valid_from, estimated=false); spikes; one zone's feed silent for
  *       hours.</li>
  * </ul>
+ * With an {@link IntensityReplay}, its zone gets the recorded day of a real API instead of simulated updates.
  */
 public final class TrafficGenerator implements Iterable<GeneratedRecord> {
 
     static final String SOURCE = "carbonstream-demo synthetic (levels: Electricity Maps 2024 via domain.md)";
 
     private final GeneratorSettings settings;
+    private final IntensityReplay replay;
 
     public TrafficGenerator(GeneratorSettings settings) {
+        this(settings, null);
+    }
+
+    /** @param replay a recorded day published instead of the simulated updates of its zone; null = none */
+    public TrafficGenerator(GeneratorSettings settings, IntensityReplay replay) {
         this.settings = settings;
+        this.replay = replay;
     }
 
     public GeneratorSettings settings() {
         return settings;
+    }
+
+    /** The recorded day replayed for its zone, or null. */
+    public IntensityReplay replay() {
+        return replay;
     }
 
     public Fleet fleet() {
@@ -168,20 +181,28 @@ public final class TrafficGenerator implements Iterable<GeneratedRecord> {
         private final PriorityQueue<Held> held = new PriorityQueue<>(Comparator.comparingLong(Held::publishAt).thenComparingLong(Held::seq));
         private final long start = settings.start().toEpochMilli();
         private final long catchUp = settings.catchUpAt() == null ? Long.MAX_VALUE : settings.catchUpAt().toEpochMilli();
+        private final Iterator<GeneratedRecord> replayed = replay == null ? null : replay.records(start);
+        private GeneratedRecord nextReplayed;
         private long nextArrival;
         private long heldSeq;
 
         Run() {
             long seed = settings.seed();
             Zone spiky = null;
-            for (Zone z : fleet().zones()) if (spiky == null || z.spikesPerDay() > spiky.spikesPerDay()) spiky = z;
+            for (Zone z : simulated()) if (spiky == null || z.spikesPerDay() > spiky.spikesPerDay()) spiky = z;
             Zone silent = null;
             if (settings.silentZone()) {
                 silent = fleet().zones().stream().filter(z -> z.id().equals(Zones.IN_WE.id())).findFirst()
                         .orElse(fleet().zones().get(fleet().zones().size() - 1));
             }
-            for (Zone z : fleet().zones()) grids.add(new ZoneGrid(z, seed, start, z == spiky, z == silent));
+            for (Zone z : simulated()) grids.add(new ZoneGrid(z, seed, start, z == spiky, z == silent));
+            if (replayed != null) nextReplayed = replayed.next();
             nextArrival = start + gap(start);
+        }
+
+        /** The zones whose updates are simulated: all but the replayed one. */
+        private List<Zone> simulated() {
+            return fleet().zones().stream().filter(z -> replay == null || !z.id().equals(replay.zone())).toList();
         }
 
         /** Exponential inter-arrival at the current rate (the rate changes slowly against the gaps). */
@@ -201,9 +222,15 @@ public final class TrafficGenerator implements Iterable<GeneratedRecord> {
             while (true) {
                 ZoneGrid due = null;
                 for (ZoneGrid g : grids) if (due == null || g.nextValidFrom < due.nextValidFrom) due = g;
-                long tickAt = Math.max(start, due.nextValidFrom);
+                long tickAt = due == null ? Long.MAX_VALUE : Math.max(start, due.nextValidFrom);
                 long heldAt = held.isEmpty() ? Long.MAX_VALUE : held.peek().publishAt();
-                if (heldAt <= tickAt && heldAt <= nextArrival) return held.poll().record();
+                long replayAt = nextReplayed == null ? Long.MAX_VALUE : nextReplayed.publishAtMs();
+                if (heldAt <= tickAt && heldAt <= nextArrival && heldAt <= replayAt) return held.poll().record();
+                if (replayAt <= tickAt && replayAt <= nextArrival) {
+                    GeneratedRecord r = nextReplayed;
+                    nextReplayed = replayed.next();
+                    return r;
+                }
                 if (tickAt <= nextArrival) {
                     ZoneGrid.Tick t = due.tick();
                     if (t.silent()) continue;

@@ -63,7 +63,7 @@ public final class TrafficGeneratorCommand implements Callable<Integer> {
                 return 2;
             }
         }
-        TrafficGenerator gen = new TrafficGenerator(plan.settings());
+        TrafficGenerator gen = new TrafficGenerator(plan.settings(), plan.replay());
         if (registryOut != null) RegistryJson.write(gen.registry(), registryOut);
         long deadline = traffic.duration == null ? Long.MAX_VALUE : System.currentTimeMillis() + traffic.duration.toMillis();
         KafkaPublisher pub = new KafkaPublisher(bootstrap, extra, new KafkaPublisher.Topics(topicEvents, topicIntensity, topicRegistry),

@@ -43,8 +43,22 @@ public final class TrafficOptions {
     @Option(names = "--no-late-data", description = "Publish every request on time (no stragglers, no late requests).")
     public boolean noLateData;
 
-    /** A run's settings and clock mapping, fixed at its start. */
-    public record Plan(GeneratorSettings settings, Pacer pacer) {}
+    @Option(names = "--intensity-replay", paramLabel = "FEED", converter = IntensityReplay.FeedConverter.class,
+            description = "Publish a recorded day of a real grid-intensity API instead of generated values for its zone, "
+                    + "to see a real feed's shape. electricity-maps: zone DE, hourly, lifecycle, as the Electricity Maps "
+                    + "connector (connectors/) maps the API's answers: source electricitymaps, each hour first an estimate "
+                    + "(with its estimation method and updated_at), its measured value an hour or two later, so the job "
+                    + "restates (RESTATEMENTS in the view). The recording is hand-written in the API's documented shape, "
+                    + "not real data; the day is moved onto the simulated clock (hour of day kept) and repeats every "
+                    + "simulated day. Needs a datacenter in DE (--fleet-size 3 or more).")
+    public IntensityReplay.Feed intensityReplay;
+
+    /** A run's settings and clock mapping, fixed at its start, and the recorded day replayed (null: none). */
+    public record Plan(GeneratorSettings settings, Pacer pacer, IntensityReplay replay) {
+        public Plan(GeneratorSettings settings, Pacer pacer) {
+            this(settings, pacer, null);
+        }
+    }
 
     public void validate() {
         if (!(rate > 0)) throw new IllegalArgumentException("--rate must be positive");
@@ -67,7 +81,16 @@ public final class TrafficOptions {
             // Once simulated time is the wall clock, one simulated second is one wall second.
             s = s.withCatchUp(Instant.ofEpochMilli(pacer.catchUpInstant()), rate);
         }
-        return new Plan(s, pacer);
+        IntensityReplay replay = null;
+        if (intensityReplay != null) {
+            replay = IntensityReplay.load(intensityReplay);
+            String zone = replay.zone();
+            if (s.fleet().zones().stream().noneMatch(z -> z.id().equals(zone))) {
+                throw new IllegalArgumentException("--intensity-replay " + intensityReplay.label() + " replays zone " + zone
+                        + ", and no datacenter of this fleet is in it: raise --fleet-size");
+            }
+        }
+        return new Plan(s, pacer, replay);
     }
 
     /** Start early enough that the planned run ends before simulated time catches up with the wall clock. */

@@ -7,6 +7,7 @@ import io.carbonstream.schema.Alert;
 import io.carbonstream.schema.Datacenter;
 import io.carbonstream.schema.DeadLetter;
 import io.carbonstream.schema.IntensityUpdate;
+import io.carbonstream.schema.Restatement;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,10 +36,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class LiveView implements AutoCloseable {
 
-    /** Topic names the view reads. */
-    public record Topics(String intensity, String registry, String aggregates, String alerts, String late, String deadLetters) {
+    /** Topic names the view reads; restatements may be null (not shown). */
+    public record Topics(String intensity, String registry, String aggregates, String alerts, String late, String deadLetters,
+                         String restatements) {
+        public Topics(String intensity, String registry, String aggregates, String alerts, String late, String deadLetters) {
+            this(intensity, registry, aggregates, alerts, late, deadLetters, null);
+        }
+
         List<String> all() {
-            return List.of(intensity, registry, aggregates, alerts, late, deadLetters);
+            List<String> all = new ArrayList<>(List.of(intensity, registry, aggregates, alerts, late, deadLetters));
+            if (restatements != null) all.add(restatements);
+            return all;
         }
     }
 
@@ -151,6 +159,8 @@ public final class LiveView implements AutoCloseable {
                 state.onLateEvent();
             } else if (t.equals(topics.deadLetters())) {
                 state.onDeadLetter(AvroCodec.decodeOne(r.value(), DeadLetter.class).getReason());
+            } else if (t.equals(topics.restatements())) {
+                state.onRestatement(AvroCodec.decodeOne(r.value(), Restatement.class));
             }
         } catch (RuntimeException e) {
             // Another writer's record in a format this build does not know: count it, keep going.

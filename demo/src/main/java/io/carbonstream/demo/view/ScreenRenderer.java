@@ -2,6 +2,9 @@ package io.carbonstream.demo.view;
 
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.Alert;
+import io.carbonstream.schema.CorrectionKind;
+import io.carbonstream.schema.Restatement;
+import io.carbonstream.schema.RestatementStatus;
 import io.carbonstream.schema.Dimension;
 import io.carbonstream.schema.WindowKind;
 import java.time.Instant;
@@ -46,6 +49,7 @@ public final class ScreenRenderer {
         b.append('\n');
         summary(b, s);
         b.append('\n');
+        restatements(b, s);
         alerts(b, s);
         return b.toString();
     }
@@ -60,13 +64,17 @@ public final class ScreenRenderer {
         long newest = s.newestValidFrom();
         for (ViewState.ZoneReading z : zones) {
             long behind = newest - z.validFrom();
-            // Zones publish every 5 or 15 minutes: 45 minutes behind the others means the feed is down.
-            String silent = behind >= 45 * 60_000L ? "  SILENT for " + duration(behind) : "";
+            // Zones publish every 5 or 15 minutes: 45 minutes behind the others means the feed is down; an hourly
+            // feed (--intensity-replay) is normally up to an hour behind.
+            long silentAfter = Math.max(45 * 60_000L, s.updateInterval(z.zone()) * 7 / 4);
+            String silent = behind >= silentAfter ? "  SILENT for " + duration(behind) : "";
             String change = Double.isNaN(z.changeOverHour()) ? "" : String.format(Locale.ROOT, "%+5.0f", z.changeOverHour());
             // Hour-to-hour rises of 100-140 g are what a real grid spike looks like (domain.md section 4).
             String spike = !Double.isNaN(z.changeOverHour()) && z.changeOverHour() >= 90 ? " SPIKE" : "";
-            line(b, "  %-12s %6.1f %-3s valid from %s %5s  %-16s%s%s", z.zone(), z.gPerKwh(), z.estimated() ? "est" : "",
-                    HM.format(Instant.ofEpochMilli(z.validFrom())), change, bar(z.gPerKwh()), spike, silent);
+            // A real feed's values (--intensity-replay) say where they come from; the simulated ones do not.
+            String source = sourceLabel(z.source()).equals("simulated") ? "" : "  " + sourceLabel(z.source());
+            line(b, "  %-12s %6.1f %-3s valid from %s %5s  %-16s%s%s%s", z.zone(), z.gPerKwh(), z.estimated() ? "est" : "",
+                    HM.format(Instant.ofEpochMilli(z.validFrom())), change, bar(z.gPerKwh()), source, spike, silent);
         }
     }
 
@@ -133,6 +141,22 @@ public final class ScreenRenderer {
                 100 * t.estimatedShare(), t.kwh() > 0 ? 100 * t.fallbackKwh() / t.kwh() : 0.0, t.kwh() > 0 ? 100 * t.staleKwh() / t.kwh() : 0.0);
     }
 
+    /** Corrections of intensity or registry that re-priced windows already emitted: the newest few. */
+    private static void restatements(StringBuilder b, ViewState s) {
+        Map<RestatementStatus, Long> counts = s.restatements();
+        if (counts.isEmpty()) return;
+        long applied = counts.getOrDefault(RestatementStatus.APPLIED, 0L) + counts.getOrDefault(RestatementStatus.PARTIALLY_APPLIED, 0L);
+        line(b, "RESTATEMENTS  %,d corrections re-priced emitted windows (new revisions)%s; newest by source:", applied,
+                counts.containsKey(RestatementStatus.NOT_APPLIED) ? String.format(Locale.ROOT, ", %,d too old", counts.get(RestatementStatus.NOT_APPLIED)) : "");
+        for (Restatement r : s.recentRestatements()) {
+            String subject = r.getKind() == CorrectionKind.INTENSITY ? r.getZone() + " g/kWh" : r.getDatacenterId() + " PUE";
+            line(b, "  %-22s from %s  %s -> %s  %-16s %s", clip(subject, 22), DAY_HM.format(r.getValidFrom()),
+                    r.getOldValue() == null ? "-" : String.format(Locale.ROOT, "%.1f", r.getOldValue()),
+                    String.format(Locale.ROOT, "%.1f", r.getNewValue()), sourceLabel(r.getNewSource()), r.getStatus());
+        }
+        b.append('\n');
+    }
+
     private static void alerts(StringBuilder b, ViewState s) {
         List<Alert> active = s.activeAlerts();
         if (active.isEmpty()) {
@@ -180,6 +204,12 @@ public final class ScreenRenderer {
     static String duration(long ms) {
         long m = ms / 60_000;
         return m >= 60 ? (m / 60) + "h" + String.format(Locale.ROOT, "%02d", m % 60) + "m" : m + "m";
+    }
+
+    /** A record's source in 16 columns: "simulated" for the demo's generator, else the feed's own name. */
+    static String sourceLabel(String source) {
+        if (source == null) return "";
+        return source.startsWith("carbonstream-demo") ? "simulated" : clip(source, 16);
     }
 
     private static String clip(String s, int n) {

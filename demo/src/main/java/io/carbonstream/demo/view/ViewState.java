@@ -27,7 +27,10 @@ public final class ViewState {
      * an hour earlier (NaN if unknown): a grid spike shows as +100 g or more.
      */
     public record ZoneReading(String zone, long validFrom, double gPerKwh, boolean estimated, Double marginal, long updates,
-                              double changeOverHour) {}
+                              double changeOverHour, String source) {}
+
+    /** Restatement SUMMARY records kept for the view: the newest of each source, for this many sources. */
+    static final int RESTATEMENT_SOURCES = 4;
 
     static final long HOUR = 3_600_000L;
 
@@ -45,6 +48,9 @@ public final class ViewState {
     private long lateEvents;
     private long undecodable;
     private long maxValidFrom = Long.MIN_VALUE;
+    private final Map<io.carbonstream.schema.RestatementStatus, Long> restatements = new java.util.EnumMap<>(io.carbonstream.schema.RestatementStatus.class);
+    /** Newest restatement summary per source of the correction (a replayed feed's are not drowned by the simulated ones), newest last. */
+    private final Map<String, io.carbonstream.schema.Restatement> newestRestatements = new java.util.LinkedHashMap<>();
 
     public synchronized void onIntensity(IntensityUpdate u) {
         long vf = u.getValidFrom().toEpochMilli();
@@ -56,11 +62,20 @@ public final class ViewState {
         h.headMap(h.lastKey() - 2 * HOUR).clear();
         // An older valid_from never replaces the newest one.
         ZoneReading base = old == null || vf >= old.validFrom()
-                ? new ZoneReading(u.getZone(), vf, u.getCarbonIntensity(), u.getEstimated(), u.getMarginalIntensity(), n, Double.NaN)
+                ? new ZoneReading(u.getZone(), vf, u.getCarbonIntensity(), u.getEstimated(), u.getMarginalIntensity(), n, Double.NaN,
+                        u.getSource())
                 : old;
         Map.Entry<Long, Double> hourAgo = h.floorEntry(base.validFrom() - HOUR);
         double change = hourAgo == null || hourAgo.getKey() < base.validFrom() - HOUR - 20 * 60_000L ? Double.NaN : base.gPerKwh() - hourAgo.getValue();
-        zones.put(u.getZone(), new ZoneReading(base.zone(), base.validFrom(), base.gPerKwh(), base.estimated(), base.marginal(), n, change));
+        zones.put(u.getZone(), new ZoneReading(base.zone(), base.validFrom(), base.gPerKwh(), base.estimated(), base.marginal(), n, change,
+                base.source()));
+    }
+
+    /** The zone's publication interval as its last two valid_from show it (0 if unknown): 5 or 15 min simulated, 1 h replayed. */
+    public synchronized long updateInterval(String zone) {
+        TreeMap<Long, Double> h = history.get(zone);
+        if (h == null || h.size() < 2) return 0;
+        return h.lastKey() - h.lowerKey(h.lastKey());
     }
 
     public synchronized void onRegistry(String id, Datacenter d) {
@@ -80,6 +95,28 @@ public final class ViewState {
 
     public synchronized void onAlert(String key, Alert a) {
         alerts.put(key, a);
+    }
+
+    /** A restatement record: SUMMARY records are counted by status and the newest few kept (PANE records are their detail). */
+    public synchronized void onRestatement(io.carbonstream.schema.Restatement r) {
+        if (r.getRecordType() != io.carbonstream.schema.RestatementRecordType.SUMMARY) return;
+        restatements.merge(r.getStatus(), 1L, Long::sum);
+        String source = r.getNewSource() != null ? r.getNewSource() : r.getKind().name();
+        newestRestatements.remove(source);
+        newestRestatements.put(source, r);
+        while (newestRestatements.size() > RESTATEMENT_SOURCES) newestRestatements.remove(newestRestatements.keySet().iterator().next());
+    }
+
+    /** Corrections the job applied after the fact (or recorded as too old), by status. */
+    public synchronized Map<io.carbonstream.schema.RestatementStatus, Long> restatements() {
+        return new java.util.EnumMap<>(restatements);
+    }
+
+    /** The newest restatement summary of each source of corrections, newest first. */
+    public synchronized List<io.carbonstream.schema.Restatement> recentRestatements() {
+        List<io.carbonstream.schema.Restatement> out = new ArrayList<>(newestRestatements.values());
+        java.util.Collections.reverse(out);
+        return out;
     }
 
     public synchronized void onLateEvent() {
