@@ -115,27 +115,34 @@ public final class DemoRun implements AutoCloseable {
         generator = new TrafficGenerator(settings.plan().settings(), settings.plan().replay());
         Path registryFile = session.resolve("registry.json");
         RegistryJson.write(generator.registry(), registryFile);
+        Path residualMix = session.resolve(RESIDUAL_MIX_FILE);
+        try (java.io.InputStream in = DemoRun.class.getResourceAsStream("/ledger/" + RESIDUAL_MIX_FILE)) {
+            java.nio.file.Files.copy(java.util.Objects.requireNonNull(in, "resource /ledger/" + RESIDUAL_MIX_FILE), residualMix);
+        }
 
         progress.accept("starting Flink (local cluster, web UI on 127.0.0.1) ...");
         flink = LocalFlink.start(settings.webPort(), settings.parallelism(), session.path());
-        flink.submit(JobConfig.fromMap(jobOptions(registryFile)), "carbonstream (embedded demo)");
+        flink.submit(JobConfig.fromMap(jobOptions(registryFile, residualMix)), "carbonstream (embedded demo)");
 
         progress.accept("Flink web UI: " + webUrl());
         publisher = new KafkaPublisher(bootstrap, new Properties(),
                 new KafkaPublisher.Topics(DemoTopics.EVENTS, DemoTopics.INTENSITY, DemoTopics.REGISTRY,
-                        settings.otlp() ? DemoTopics.OTLP_SPANS : null),
+                        settings.otlp() ? DemoTopics.OTLP_SPANS : null, DemoTopics.CERTIFICATES, DemoTopics.GPU_ENERGY),
                 generator, settings.plan().pacer(), settings.count(), settings.wallDeadline());
         if (tap != null) publisher.onSent(tap);
         publisher.start();
 
         view = new LiveView(bootstrap,
                 new LiveView.Topics(DemoTopics.INTENSITY, DemoTopics.REGISTRY, DemoTopics.AGGREGATES, DemoTopics.ALERTS, DemoTopics.LATE,
-                        DemoTopics.DEAD_LETTERS, DemoTopics.RESTATEMENTS),
+                        DemoTopics.DEAD_LETTERS, DemoTopics.RESTATEMENTS, DemoTopics.LEDGER),
                 this::header, settings.screen(), settings.ansi(), settings.refresh()).start();
     }
 
+    /** The demo's residual-mix table (a resource; illustrative figures), copied to the session dir for the job. */
+    static final String RESIDUAL_MIX_FILE = "residual-mix-demo.csv";
+
     /** The job's options: the same keys as its command line. */
-    private Map<String, String> jobOptions(Path registryFile) {
+    private Map<String, String> jobOptions(Path registryFile, Path residualMix) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("bootstrap-servers", bootstrap);
         o.put("topic.events", DemoTopics.EVENTS);
@@ -153,6 +160,17 @@ public final class DemoRun implements AutoCloseable {
         // Output is visible at each checkpoint: a short interval keeps the view moving.
         o.put("checkpoint-interval", settings.checkpointInterval().toMillis() + " ms");
         o.put("topic.alerts", DemoTopics.ALERTS);
+        // The hourly ledger: the generator's PPA deliveries matched hour by hour, the rest at the demo's residual mix.
+        o.put("topic.certificates", DemoTopics.CERTIFICATES);
+        o.put("topic.ledger", DemoTopics.LEDGER);
+        o.put("ledger.residual-mix-file", residualMix.toString());
+        if (generator.settings().gpuCounters() && jobReadsGpuCounters()) {
+            o.put("topic.gpu-energy", DemoTopics.GPU_ENERGY);
+            o.put("topic.gpu-attribution", DemoTopics.GPU_ATTRIBUTION);
+            // A counter interval is final this long (event time) after it ends: every request that ran in it has
+            // arrived. The metered pool's requests last at most 90 s, so 2 min instead of 30 shows results sooner.
+            o.put("events.max-request-duration", "2 min");
+        }
         if (settings.otlp()) o.put("topic.otlp-spans", DemoTopics.OTLP_SPANS);
         // At x144 a few wall seconds are minutes of simulated time: with the job's defaults (2 min for
         // events, 30 s for intensity) a bounded run would wait that long for its last windows. Here the
@@ -165,13 +183,18 @@ public final class DemoRun implements AutoCloseable {
         return o;
     }
 
+    /** Whether this build of the job has the GPU energy input (it came after the demo's counters). */
+    static boolean jobReadsGpuCounters() {
+        return io.carbonstream.config.JobOptions.all().stream().anyMatch(o -> o.key().equals("topic.gpu-energy"));
+    }
+
     private ScreenRenderer.Header header() {
         long now = System.currentTimeMillis();
         KafkaPublisher.Stats st = publisher.stats();
         double seconds = Math.max(1, (now - startedWall) / 1000.0);
         return new ScreenRenderer.Header(settings.plan().pacer().simAt(now), settings.plan().pacer().speedAt(now), webUrl(),
                 bootstrap, st.requests(), st.intensityUpdates(), Math.round(st.requests() / seconds * 10) / 10.0,
-                flink.status() + (st.done() ? ", generator done" : ""));
+                flink.status() + (st.done() ? ", generator done" : ""), st.certificates(), st.gpuReadings());
     }
 
     public String bootstrapServers() {
@@ -229,9 +252,10 @@ public final class DemoRun implements AutoCloseable {
         long secs = (System.currentTimeMillis() - startedWall) / 1000;
         b.append(String.format(java.util.Locale.ROOT, "carbonstream demo stopped after %dm%02ds.%n", secs / 60, secs % 60));
         if (st != null) {
-            b.append(String.format(java.util.Locale.ROOT, "  generator: %,d requests and %,d intensity updates from %d datacenters in %d zones, %d models%n",
+            b.append(String.format(java.util.Locale.ROOT, "  generator: %,d requests and %,d intensity updates from %d datacenters in %d zones, %d models; "
+                    + "%,d certificates, %,d GPU counter readings%n",
                     st.requests(), st.intensityUpdates(), generator.fleet().datacenters().size(), generator.fleet().zones().size(),
-                    generator.fleet().models().size()));
+                    generator.fleet().models().size(), st.certificates(), st.gpuReadings()));
         }
         if (view != null) {
             b.append(String.format(java.util.Locale.ROOT, "  job output: %,d aggregate records, %,d late events, %,d dead letters%n",
@@ -239,11 +263,13 @@ public final class DemoRun implements AutoCloseable {
         }
         b.append("  Outputs were on the in-process broker ").append(bootstrap == null ? "-" : bootstrap)
                 .append("; it is gone, with its data:\n")
-                .append("    ").append(String.format("%-27s", DemoTopics.AGGREGATES)).append("Aggregate, compacted (latest revision per window)\n")
-                .append("    ").append(String.format("%-27s", DemoTopics.LATE)).append("DeadLetter, reason LATE\n")
-                .append("    ").append(String.format("%-27s", DemoTopics.DEAD_LETTERS)).append("DeadLetter\n")
-                .append("    ").append(String.format("%-27s", DemoTopics.ALERTS)).append("Alert\n")
-                .append("    ").append(String.format("%-27s", DemoTopics.RESTATEMENTS)).append("Restatement (corrections applied after the fact)\n")
+                .append("    ").append(String.format("%-29s", DemoTopics.AGGREGATES)).append("Aggregate, compacted (latest revision per window)\n")
+                .append("    ").append(String.format("%-29s", DemoTopics.LATE)).append("DeadLetter, reason LATE\n")
+                .append("    ").append(String.format("%-29s", DemoTopics.DEAD_LETTERS)).append("DeadLetter\n")
+                .append("    ").append(String.format("%-29s", DemoTopics.ALERTS)).append("Alert\n")
+                .append("    ").append(String.format("%-29s", DemoTopics.RESTATEMENTS)).append("Restatement (corrections applied after the fact)\n")
+                .append("    ").append(String.format("%-29s", DemoTopics.LEDGER)).append("LedgerEntry, compacted (hourly Scope 2 / SCI ledger)\n")
+                .append("    ").append(String.format("%-29s", DemoTopics.GPU_ATTRIBUTION)).append("GpuAttribution, compacted (metered GPU energy)\n")
                 .append("  To keep them, run both against your own Kafka (create the topics first, see the README):\n")
                 .append("    java -jar demo/target/carbonstream-demo.jar generate \\\n")
                 .append("        --bootstrap-servers HOST:9092 --registry-out registry.json\n")

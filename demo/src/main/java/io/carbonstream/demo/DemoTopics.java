@@ -19,6 +19,10 @@ final class DemoTopics {
     static final String RESTATEMENTS = "carbonstream.restatements";
     static final String CERTIFICATES = "carbonstream.certificates";
     static final String LEDGER = "carbonstream.ledger";
+    /** GPU energy counter readings of the generator's metered GPU pool (the job reads them with --topic.gpu-energy). */
+    static final String GPU_ENERGY = "carbonstream.gpu-energy";
+    /** The job's metered GPU energy per GPU, datacenter and model hour. */
+    static final String GPU_ATTRIBUTION = "carbonstream.gpu-attribution";
     /** Requests as OpenTelemetry spans (--events-as otlp). */
     static final String OTLP_SPANS = "carbonstream.otlp-spans";
 
@@ -27,7 +31,8 @@ final class DemoTopics {
     /**
      * Events get 2 partitions so the job's two source readers both work. Intensity has one: the job
      * reads it with one reader anyway, and one partition keeps each zone's updates in publish order.
-     * The registry, the aggregates and the alerts are compacted: the latest value per key is what counts.
+     * The registry, the aggregates, the alerts, the certificates, the ledger and the GPU attribution are compacted:
+     * the latest value per key is what counts. GPU energy readings have one partition: each GPU's readings in order.
      */
     static List<NewTopic> all() {
         return List.of(
@@ -41,6 +46,8 @@ final class DemoTopics {
                 new NewTopic(RESTATEMENTS, 1, (short) 1),
                 new NewTopic(CERTIFICATES, 1, (short) 1).configs(COMPACT),
                 new NewTopic(LEDGER, 2, (short) 1).configs(COMPACT),
+                new NewTopic(GPU_ENERGY, 1, (short) 1),
+                new NewTopic(GPU_ATTRIBUTION, 2, (short) 1).configs(COMPACT),
                 new NewTopic(OTLP_SPANS, 2, (short) 1));
     }
 }

@@ -88,6 +88,8 @@ public final class EmbeddedRun implements Callable<Integer> {
             System.err.println("carbonstream-demo: " + e.getMessage());
             return 2;
         }
+        // Spans carry no GPU ids: with --events-as otlp the counters would have no request to split over.
+        if (eventsAs == EventsAs.otlp) plan = new TrafficOptions.Plan(plan.settings().withGpuCounters(false), plan.pacer(), plan.replay());
         ViewMode mode = view != null ? view : System.console() != null ? ViewMode.live : ViewMode.log;
         long deadline = traffic.duration == null ? Long.MAX_VALUE : now + traffic.duration.toMillis();
         DemoRun.Settings settings = new DemoRun.Settings(plan, traffic.count, deadline, webPort, parallelism, checkpointInterval,
@@ -96,6 +98,16 @@ public final class EmbeddedRun implements Callable<Integer> {
         out.printf(Locale.ROOT, "carbonstream demo: %d datacenters, %d models, seed %d, simulated time from %s at x%s, %s requests/s%s%n",
                 traffic.fleetSize, traffic.models, traffic.seed, plan.settings().start(), TrafficGeneratorCommand.trim(traffic.speedup),
                 TrafficGeneratorCommand.trim(traffic.rate), traffic.duration != null ? " for " + traffic.duration.toString().substring(2).toLowerCase() : "");
+        out.printf(Locale.ROOT, "certificates: hourly deliveries of %s; the rest priced at the demo's illustrative residual mix%n",
+                new io.carbonstream.demo.generator.TrafficGenerator(plan.settings()).certificates().ppas().stream()
+                        .map(p -> "a " + p.technology().toLowerCase(Locale.ROOT) + " PPA in " + p.zone() + " (for "
+                                + (p.datacenterId() != null ? p.datacenterId() : "the organisation") + ")")
+                        .collect(java.util.stream.Collectors.joining(" and ")));
+        if (plan.settings().gpuCounters()) {
+            out.printf(Locale.ROOT, "GPU counters: %d hosts x %d GPUs in %s, read every 10 s (mJ, like DCGM), one host rebooting%n",
+                    io.carbonstream.demo.generator.GpuCounters.HOSTS, io.carbonstream.demo.generator.GpuCounters.GPUS_PER_HOST,
+                    plan.settings().fleet().datacenters().get(0).id());
+        }
         if (plan.replay() != null) {
             out.printf(Locale.ROOT, "intensity of %s: a recorded day of %s (hand-written in the API's documented shape, not real data), "
                     + "as its connector maps it, replayed every simulated day%n", plan.replay().zone(), plan.replay().feed().label());

@@ -8,7 +8,10 @@ import io.carbonstream.demo.generator.GeneratedRecord;
 import io.carbonstream.demo.generator.GeneratorSettings;
 import io.carbonstream.demo.generator.TrafficGenerator;
 import io.carbonstream.demo.generator.TrafficOptions;
+import io.carbonstream.demo.generator.Fleet;
 import io.carbonstream.schema.Aggregate;
+import io.carbonstream.schema.Certificate;
+import io.carbonstream.schema.LedgerEntry;
 import io.carbonstream.schema.DeadLetter;
 import io.carbonstream.schema.Dimension;
 import io.carbonstream.schema.InferenceEvent;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.assertj.core.data.Offset;
 
 /**
  * The embedded run end to end: in-process Kafka, the job on a local Flink, the generator with a
@@ -53,11 +57,15 @@ class EmbeddedRunIT {
         opts.speedup = 180;
         opts.count = COUNT;
         opts.seed = 20261130L;
-        // A fixed past start, so that the test can regenerate exactly what the run publishes.
-        opts.start = Instant.ofEpochMilli(now).minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.HOURS);
+        // A fixed past start, so that the test can regenerate exactly what the run publishes: 20:40 UTC yesterday, so that
+        // the run closes the hour 20:00-21:00 UTC, noon in California, when the solar PPA delivers.
+        opts.start = Instant.ofEpochMilli(now).minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.DAYS).plus(Duration.ofMinutes(20 * 60 + 40));
         opts.fleetSize = 8;
         opts.models = 16;
         TrafficOptions.Plan plan = opts.plan(now);
+        // As the demo command does: spans carry no GPU ids, so no counters with them.
+        if (otlp) plan = new TrafficOptions.Plan(plan.settings().withGpuCounters(false), plan.pacer(), plan.replay());
+        assertThat(plan.settings().certificates()).isTrue();
 
         Path work = Path.of(System.getProperty("java.io.tmpdir"));
         DemoRun.Settings settings = new DemoRun.Settings(plan, COUNT, Long.MAX_VALUE, 0, 2, Duration.ofSeconds(2), Duration.ofSeconds(3),
@@ -105,7 +113,10 @@ class EmbeddedRunIT {
                     COUNT, expected.size(), heldBack, TopicReader.committed(run.bootstrapServers(), DemoTopics.LATE).size());
             assertThat(TopicReader.committed(run.bootstrapServers(), DemoTopics.DEAD_LETTERS)).as("no dead letters").isEmpty();
             assertThat(run.jobStatus()).isEqualTo("RUNNING");
-            assertThat(run.view().frame()).contains("GRID INTENSITY", "TOP DATACENTERS", "ALERTS");
+
+            long hour = opts.start.truncatedTo(ChronoUnit.HOURS).toEpochMilli();
+            ledgerMatchesThePpaDeliveries(run.bootstrapServers(), hour, expectedRecords);
+            assertThat(run.view().frame()).contains("GRID INTENSITY", "TOP DATACENTERS", "ALERTS", "LEDGER", "fleet (8 dc)");
         } finally {
             run.close();
         }
@@ -132,6 +143,89 @@ class EmbeddedRunIT {
             InferenceEvent e = AvroCodec.decodeOne(d.getValue().array(), InferenceEvent.class);
             out.merge(e.getDatacenterId(), new Totals(1, e.getInputTokens(), e.getOutputTokens(), e.getImages()),
                     (x, y) -> x.plus(y.requests(), y.inputTokens(), y.outputTokens(), y.images()));
+        }
+        return out;
+    }
+
+    /**
+     * The hour's ledger rows of the two PPAs' datacenters, against the certificates the generator published: the
+     * solar PPA retired for dc-us-west-1, the wind PPA retired for the organisation, whose only datacenter in DE is
+     * dc-eu-central-1. Matched = min(load, delivery), the rest at the demo's residual mix, the excess as surplus.
+     */
+    static void ledgerMatchesThePpaDeliveries(String bootstrap, long hour, List<GeneratedRecord> published) throws Exception {
+        Map<String, Certificate> certificates = new TreeMap<>();
+        for (GeneratedRecord r : published) {
+            if (r.kind() != GeneratedRecord.Kind.CERTIFICATE || r.certificate().getGenerationStart().toEpochMilli() != hour) continue;
+            Certificate c = r.certificate();
+            certificates.put(c.getRetiredForDatacenter() != null ? c.getRetiredForDatacenter() : "dc-eu-central-1", c);
+        }
+        assertThat(certificates.keySet()).as("a solar and a wind delivery for the hour").containsExactly("dc-eu-central-1", "dc-us-west-1");
+        assertThat(certificates.get("dc-us-west-1").getTechnology()).isEqualTo("SOLAR");
+        assertThat(certificates.get("dc-eu-central-1").getRetiredForOrganisation()).isEqualTo(Fleet.ORGANISATION);
+        Map<String, Double> residual = residualMix();
+
+        // Poll until both rows carry the hour's load and its delivery (or give up).
+        Map<String, LedgerEntry> rows = Map.of();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            Map<String, LedgerEntry> current = ledgerRows(bootstrap, hour);
+            rows = current;
+            if (certificates.keySet().stream().map(current::get)
+                    .allMatch(e -> e != null && e.getAggregateRevision() > 0 && e.getCertificates() > 0)) break;
+            Thread.sleep(1_000); // poll interval, not a synchronisation
+        }
+        Map<String, Aggregate> hourAggregates = hourAggregates(bootstrap, hour);
+        for (Map.Entry<String, Certificate> c : certificates.entrySet()) {
+            LedgerEntry e = rows.get(c.getKey());
+            assertThat(e).as("ledger row of %s", c.getKey()).isNotNull();
+            assertThat(e.getAggregateRevision()).isPositive();
+            double delivered = c.getValue().getMwh() * 1000;
+            double load = e.getFacilityKwh();
+            assertThat(load).isEqualTo(hourAggregates.get(c.getKey()).getFacilityKwh());
+            assertThat(e.getCertificates()).isEqualTo(1);
+            assertThat(e.getCertificateKwh()).isCloseTo(delivered, Offset.offset(1e-9));
+            assertThat(e.getMatchedKwh()).as("matched energy of %s", c.getKey()).isPositive().isCloseTo(Math.min(load, delivered), Offset.offset(1e-9));
+            assertThat(e.getUnmatchedKwh()).isCloseTo(load - Math.min(load, delivered), Offset.offset(1e-9));
+            assertThat(e.getSurplusKwh()).isCloseTo(Math.max(0, delivered - load), Offset.offset(1e-9));
+            assertThat(e.getResidualMixSource()).isEqualTo("TABLE:demo-illustrative (not a published residual mix)");
+            assertThat(e.getMarketGco2e()).isCloseTo((load - Math.min(load, delivered)) * residual.get(e.getZone()), Offset.offset(1e-6));
+            System.out.printf("ledger %s %s: %.3f kWh, PPA %.3f kWh, matched %.3f, surplus %.3f, location %.1f g, market %.1f g%n",
+                    c.getKey(), Instant.ofEpochMilli(hour), load, delivered, e.getMatchedKwh(), e.getSurplusKwh(), e.getLocationGco2e(),
+                    e.getMarketGco2e());
+        }
+    }
+
+    /** The hour's ledger rows by datacenter, latest revision of each (read_committed). */
+    static Map<String, LedgerEntry> ledgerRows(String bootstrap, long hour) {
+        Map<String, LedgerEntry> out = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.committed(bootstrap, DemoTopics.LEDGER)) {
+            if (r.value() == null) continue;
+            LedgerEntry e = AvroCodec.decodeOne(r.value(), LedgerEntry.class);
+            if (e.getHourStart().toEpochMilli() != hour) continue;
+            out.merge(e.getDatacenterId(), e, (x, y) -> y.getRevision() > x.getRevision() ? y : x);
+        }
+        return out;
+    }
+
+    static Map<String, Aggregate> hourAggregates(String bootstrap, long hour) {
+        Map<String, Aggregate> out = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.committed(bootstrap, DemoTopics.AGGREGATES)) {
+            Aggregate a = AvroCodec.decodeOne(r.value(), Aggregate.class);
+            if (a.getWindow() != WindowKind.HOUR || a.getDimension() != Dimension.DATACENTER || a.getWindowStart().toEpochMilli() != hour) continue;
+            out.merge(a.getDatacenterId(), a, (x, y) -> y.getRevision() > x.getRevision() ? y : x);
+        }
+        return out;
+    }
+
+    /** The demo's residual-mix table, zone to g/kWh, read from its resource. */
+    static Map<String, Double> residualMix() throws Exception {
+        Map<String, Double> out = new TreeMap<>();
+        try (var in = DemoRun.class.getResourceAsStream("/ledger/" + DemoRun.RESIDUAL_MIX_FILE)) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank() || line.startsWith("#") || line.startsWith("zone,")) continue;
+                String[] f = line.split(",", 3);
+                out.put(f[0], Double.parseDouble(f[1]));
+            }
         }
         return out;
     }

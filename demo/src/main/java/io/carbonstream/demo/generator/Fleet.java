@@ -20,6 +20,11 @@ public final class Fleet {
     public static final int DEFAULT_MODELS = 16;
     /** Largest fleet {@link #standard} builds. */
     public static final int MAX_DATACENTERS = 100;
+    /**
+     * The organisation every datacenter of a generated fleet belongs to (the registry's organisation field):
+     * certificates retired for it count toward its datacenters in their grid ({@link Certificates}).
+     */
+    public static final String ORGANISATION = "carbonstream-demo-org";
 
     private final List<DatacenterSpec> datacenters;
     private final List<ModelSpec> models;

@@ -20,6 +20,10 @@ import java.util.Objects;
  * @param lateShare share of requests published 20-45 simulated minutes after they ran: beyond the
  *     allowed lateness, for the late-events topic
  * @param silentZone whether one zone (IN-WE if in the fleet) stops publishing for 2.5-3.3 hours a day
+ * @param certificates whether to publish the demo's PPA deliveries ({@link Certificates}): off by default, so
+ *     that a library user that knows only requests and intensity gets only those
+ * @param gpuCounters whether one datacenter's GPUs have energy counters ({@link GpuCounters}): its requests
+ *     then name their GPUs, and counter readings are published; off by default
  */
 public record GeneratorSettings(
         long seed,
@@ -30,7 +34,9 @@ public record GeneratorSettings(
         double requestsPerSimSecondAfterCatchUp,
         double stragglerShare,
         double lateShare,
-        boolean silentZone) {
+        boolean silentZone,
+        boolean certificates,
+        boolean gpuCounters) {
 
     public GeneratorSettings {
         Objects.requireNonNull(start, "start");
@@ -44,30 +50,47 @@ public record GeneratorSettings(
         }
     }
 
-    /** Defaults: default fleet, 0.3% stragglers, 0.2% late, one silent zone, no catch-up. */
+    /** Defaults: default fleet, 0.3% stragglers, 0.2% late, one silent zone, no catch-up, no certificates, no GPU counters. */
     public static GeneratorSettings of(long seed, Instant start, double requestsPerSimSecond) {
-        return new GeneratorSettings(seed, start, requestsPerSimSecond, Fleet.defaultFleet(), null, 0, 0.003, 0.002, true);
+        return new GeneratorSettings(seed, start, requestsPerSimSecond, Fleet.defaultFleet(), null, 0, 0.003, 0.002, true, false, false);
     }
 
     public GeneratorSettings withFleet(Fleet f) {
         return new GeneratorSettings(seed, start, requestsPerSimSecond, f, catchUpAt, requestsPerSimSecondAfterCatchUp,
-                stragglerShare, lateShare, silentZone);
+                stragglerShare, lateShare, silentZone, certificates, gpuCounters);
     }
 
     public GeneratorSettings withCatchUp(Instant at, double ratePerSecondAfter) {
         return new GeneratorSettings(seed, start, requestsPerSimSecond, fleet, at, ratePerSecondAfter, stragglerShare, lateShare,
-                silentZone);
+                silentZone, certificates, gpuCounters);
     }
 
     /** Only in-order, on-time requests (e.g. for a throughput benchmark). */
     public GeneratorSettings withoutLateData() {
         return new GeneratorSettings(seed, start, requestsPerSimSecond, fleet, catchUpAt, requestsPerSimSecondAfterCatchUp, 0, 0,
-                silentZone);
+                silentZone, certificates, gpuCounters);
     }
 
     public GeneratorSettings withSilentZone(boolean on) {
         return new GeneratorSettings(seed, start, requestsPerSimSecond, fleet, catchUpAt, requestsPerSimSecondAfterCatchUp,
-                stragglerShare, lateShare, on);
+                stragglerShare, lateShare, on, certificates, gpuCounters);
+    }
+
+    /** With or without the PPA deliveries of {@link Certificates} (hourly, in event time). */
+    public GeneratorSettings withCertificates(boolean on) {
+        return new GeneratorSettings(seed, start, requestsPerSimSecond, fleet, catchUpAt, requestsPerSimSecondAfterCatchUp,
+                stragglerShare, lateShare, silentZone, on, gpuCounters);
+    }
+
+    /** With or without the GPU energy counters of {@link GpuCounters} (and GPU ids on the metered datacenter's requests). */
+    public GeneratorSettings withGpuCounters(boolean on) {
+        return new GeneratorSettings(seed, start, requestsPerSimSecond, fleet, catchUpAt, requestsPerSimSecondAfterCatchUp,
+                stragglerShare, lateShare, silentZone, certificates, on);
+    }
+
+    /** Mean requests per simulated second at simulated instant t: the catch-up changes it. */
+    public double requestsPerSimSecondAt(long t) {
+        return catchUpAt != null && t >= catchUpAt.toEpochMilli() ? requestsPerSimSecondAfterCatchUp : requestsPerSimSecond;
     }
 
     /** How long after the last request intensity must keep coming for the job to close every window. */

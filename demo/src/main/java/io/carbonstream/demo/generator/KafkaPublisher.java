@@ -25,17 +25,24 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class KafkaPublisher implements AutoCloseable {
 
     /**
-     * Topic names; the job's defaults are carbonstream.events / .intensity / .registry. With
-     * {@code otlpSpans} set, requests go there as OTLP spans instead of Avro events.
+     * Topic names; the job's defaults are carbonstream.events / .intensity / .registry / .certificates. With
+     * {@code otlpSpans} set, requests go there as OTLP spans instead of Avro events. Certificates and GPU
+     * energy readings (when the generator makes them) go to {@code certificates} and {@code gpuEnergy}; with
+     * a null topic they are not published.
      */
-    public record Topics(String events, String intensity, String registry, String otlpSpans) {
+    public record Topics(String events, String intensity, String registry, String otlpSpans, String certificates, String gpuEnergy) {
         public Topics(String events, String intensity, String registry) {
-            this(events, intensity, registry, null);
+            this(events, intensity, registry, null, null, null);
+        }
+
+        public Topics(String events, String intensity, String registry, String otlpSpans) {
+            this(events, intensity, registry, otlpSpans, null, null);
         }
     }
 
     /** What was published so far. */
-    public record Stats(long requests, long intensityUpdates, long lastPublishedSim, Throwable failure, boolean done) {}
+    public record Stats(long requests, long intensityUpdates, long certificates, long gpuReadings, long lastPublishedSim, Throwable failure,
+                        boolean done) {}
 
     private final Properties producerProps;
     private final Topics topics;
@@ -47,6 +54,8 @@ public final class KafkaPublisher implements AutoCloseable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong updates = new AtomicLong();
+    private final AtomicLong certificates = new AtomicLong();
+    private final AtomicLong gpuReadings = new AtomicLong();
     private final AtomicLong lastSim = new AtomicLong(Long.MIN_VALUE);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile Consumer<GeneratedRecord> listener = r -> {};
@@ -106,14 +115,24 @@ public final class KafkaPublisher implements AutoCloseable {
                 // Pacing, not synchronisation: wait for the record's wall instant or a stop request.
                 if (wait > 0 && stop.await(wait, TimeUnit.MILLISECONDS)) break;
                 if (stop.getCount() == 0) break;
+                String topic = switch (r.kind()) {
+                    case REQUEST -> topics.otlpSpans() != null ? topics.otlpSpans() : topics.events();
+                    case INTENSITY -> topics.intensity();
+                    case CERTIFICATE -> topics.certificates();
+                    case GPU_ENERGY -> topics.gpuEnergy();
+                };
+                if (topic == null) continue;
                 if (r.isRequest() && topics.otlpSpans() != null) {
-                    producer.send(new ProducerRecord<>(topics.otlpSpans(), null, OtlpSpans.batchOf(r.event())), this::check);
+                    producer.send(new ProducerRecord<>(topic, null, OtlpSpans.batchOf(r.event())), this::check);
                 } else {
-                    String topic = r.isRequest() ? topics.events() : topics.intensity();
                     producer.send(new ProducerRecord<>(topic, r.keyBytes(), r.valueBytes()), this::check);
                 }
-                if (r.isRequest()) requests.incrementAndGet();
-                else updates.incrementAndGet();
+                (switch (r.kind()) {
+                    case REQUEST -> requests;
+                    case INTENSITY -> updates;
+                    case CERTIFICATE -> certificates;
+                    case GPU_ENERGY -> gpuReadings;
+                }).incrementAndGet();
                 lastSim.set(r.publishAtMs());
                 listener.accept(r);
             }
@@ -132,7 +151,8 @@ public final class KafkaPublisher implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(requests.get(), updates.get(), lastSim.get(), failure.get(), finished.getCount() == 0);
+        return new Stats(requests.get(), updates.get(), certificates.get(), gpuReadings.get(), lastSim.get(), failure.get(),
+                finished.getCount() == 0);
     }
 
     public boolean awaitDone(Duration timeout) throws InterruptedException {

@@ -28,6 +28,7 @@ public final class RegistryJson {
             if (d.getItOverhead() != null) m.put("it_overhead", d.getItOverhead());
             if (d.getEmissionBudgetGPerHour() != null) m.put("emission_budget_g_per_hour", d.getEmissionBudgetGPerHour());
             if (d.getMarketFactorGPerKwh() != null) m.put("market_factor_g_per_kwh", d.getMarketFactorGPerKwh());
+            if (d.getOrganisation() != null) m.put("organisation", d.getOrganisation());
             rows.add(m);
         }
         try {

@@ -29,6 +29,8 @@ final class RequestFactory {
     private final Map<Modality, List<ModelSpec>> byModality = new EnumMap<>(Modality.class);
     private final Map<Modality, Double> mix = new EnumMap<>(Modality.class);
     private long sequence;
+    /** True GPU energy of the last request drawn (what a meter would read, unrounded). */
+    private double lastJoules;
 
     RequestFactory(Fleet fleet, long seed) {
         this.fleet = fleet;
@@ -105,6 +107,7 @@ final class RequestFactory {
         }
         // What a meter would read: the figure with per-request scatter.
         joules *= Seeds.logNormal(rnd, 1.0, 0.2);
+        lastJoules = joules;
         double wattsPerGpu = Seeds.uniform(rnd, 350, 650);
         // The request's wall time at that draw; J <= gpus x 650 W x duration keeps every measurement
         // far under the job's plausibility ceiling of gpus x 1500 W x duration.
@@ -114,6 +117,11 @@ final class RequestFactory {
             b.setMeasuredGpuJoules(Math.round(joules * 1000) / 1000.0);
         }
         return b.build();
+    }
+
+    /** The true GPU energy of the request {@link #next} returned last, J over all its GPUs. */
+    double lastJoules() {
+        return lastJoules;
     }
 
     private static final int[] STEPS = {20, 28, 30, 40, 50};

@@ -20,6 +20,14 @@ final class Seeds {
         return new SplittableRandom(mix(seed ^ mix(h)));
     }
 
+    /**
+     * A stream for one numbered item of a named part (an hour, a GPU): it depends only on the seed, the name
+     * and the index, not on how many items were drawn before.
+     */
+    static SplittableRandom stream(long seed, String name, long index) {
+        return stream(mix(seed ^ mix(index ^ 0x632be59bd9b4e019L)), name);
+    }
+
     /** SplitMix64 finaliser: neighbouring seeds give unrelated streams. */
     static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;

@@ -26,7 +26,11 @@ import java.util.SplittableRandom;
  *       stragglers and late requests published many minutes after they ran;</li>
  *   <li>per zone, an update every 5 or 15 simulated minutes, first estimated, then corrected 2-8
  *       minutes later (same zone and valid_from, estimated=false); spikes; one zone's feed silent for
- *       hours.</li>
+ *       hours;</li>
+ *   <li>with {@link GeneratorSettings#certificates()}, the hourly deliveries of a solar and a wind PPA
+ *       ({@link Certificates});</li>
+ *   <li>with {@link GeneratorSettings#gpuCounters()}, the energy counters of one datacenter's GPUs, read every
+ *       10 s, and the GPU ids of the requests that ran on them ({@link GpuCounters}).</li>
  * </ul>
  * With an {@link IntensityReplay}, its zone gets the recorded day of a real API instead of simulated updates.
  */
@@ -84,6 +88,7 @@ public final class TrafficGenerator implements Iterable<GeneratedRecord> {
                     .setItOverhead(d.itOverhead())
                     .setEmissionBudgetGPerHour(budget)
                     .setMarketFactorGPerKwh(d.marketFactorGPerKwh())
+                    .setOrganisation(Fleet.ORGANISATION)
                     .build());
         }
         return out;
@@ -91,9 +96,14 @@ public final class TrafficGenerator implements Iterable<GeneratedRecord> {
 
     /** Rough fleet-average gCO2e per request at 300 g/kWh, PUE 1, IT overhead 1.75: to scale budgets. */
     private double expectedGramsPerRequest() {
+        return expectedGpuJoulesPerRequest(fleet()) * 1.75 / 3.6e6 * 300;
+    }
+
+    /** Rough GPU joules of an average request of the fleet's model mix (medians of the draws): to scale budgets. */
+    static double expectedGpuJoulesPerRequest(Fleet fleet) {
         double joules = 0;
         for (var e : RequestFactory.MIX.entrySet()) {
-            List<ModelSpec> ms = fleet().models(e.getKey());
+            List<ModelSpec> ms = fleet.models(e.getKey());
             if (ms.isEmpty()) continue;
             double pop = ms.stream().mapToDouble(ModelSpec::popularity).sum();
             for (ModelSpec m : ms) {
@@ -106,7 +116,49 @@ public final class TrafficGenerator implements Iterable<GeneratedRecord> {
                 joules += e.getValue() * m.popularity() / pop * m.joulesPerUnit() * unit;
             }
         }
-        return joules * 1.75 / 3.6e6 * 300;
+        return joules;
+    }
+
+    /**
+     * A datacenter's facility energy in an hour of average load (the daily load curve averages out), at the
+     * request rate in effect at {@code t}: what the demo's PPAs are sized against.
+     */
+    public double meanFacilityKwhPerHour(DatacenterSpec d, long t) {
+        double totalWeight = fleet().datacenters().stream().mapToDouble(DatacenterSpec::trafficWeight).sum();
+        double requestsPerHour = settings.requestsPerSimSecondAt(t) * 3600 * d.trafficWeight() / totalWeight;
+        double overhead = d.itOverhead() != null ? d.itOverhead() : 1.75;
+        return requestsPerHour * meanGpuJoulesPerRequest() * overhead * d.pue() / 3.6e6;
+    }
+
+    private double meanGpuJoules = Double.NaN;
+
+    /**
+     * Mean GPU energy of a request of the fleet's model mix, heavy tails (long videos) included: the mean of
+     * 200,000 draws of a fixed stream, computed once.
+     */
+    synchronized double meanGpuJoulesPerRequest() {
+        if (Double.isNaN(meanGpuJoules)) {
+            RequestFactory f = new RequestFactory(fleet(), 0x6d65616eL);
+            double sum = 0;
+            int n = 200_000;
+            long t = settings.start().toEpochMilli();
+            for (int i = 0; i < n; i++) {
+                f.next(t);
+                sum += f.lastJoules();
+            }
+            meanGpuJoules = sum / n;
+        }
+        return meanGpuJoules;
+    }
+
+    /** The PPA deliveries of this generator's fleet and settings (published only with {@link GeneratorSettings#certificates()}). */
+    public Certificates certificates() {
+        return new Certificates(this);
+    }
+
+    /** A fresh model of the metered GPU pool of this generator's fleet (used only with {@link GeneratorSettings#gpuCounters()}). */
+    public GpuCounters gpuCounters() {
+        return new GpuCounters(fleet(), settings.seed(), settings.start().toEpochMilli());
     }
 
     /** Every record, forever, in publish order. Each call starts again from the beginning. */
@@ -135,7 +187,12 @@ public final class TrafficGenerator implements Iterable<GeneratedRecord> {
                     if (r.publishAtMs() > drainEnd) return null;
                     if (r.isRequest()) {
                         if (published >= requests) continue;
-                        if (++published == requests) drainEnd = r.publishAtMs() + drain.toMillis();
+                        if (++published == requests) {
+                            drainEnd = r.publishAtMs() + drain.toMillis();
+                            // No request is published after this one: draw none, so that the GPU counters
+                            // read no energy of a request the job never sees.
+                            run.stopRequests();
+                        }
                     }
                     return r;
                 }
@@ -183,6 +240,9 @@ public final class TrafficGenerator implements Iterable<GeneratedRecord> {
         private final long catchUp = settings.catchUpAt() == null ? Long.MAX_VALUE : settings.catchUpAt().toEpochMilli();
         private final Iterator<GeneratedRecord> replayed = replay == null ? null : replay.records(start);
         private GeneratedRecord nextReplayed;
+        private final Certificates.Schedule certificates = settings.certificates() ? certificates().schedule(start) : null;
+        private final GpuCounters gpus = settings.gpuCounters() ? gpuCounters() : null;
+        private final java.util.ArrayDeque<GeneratedRecord> readings = new java.util.ArrayDeque<>();
         private long nextArrival;
         private long heldSeq;
 
@@ -198,6 +258,11 @@ public final class TrafficGenerator implements Iterable<GeneratedRecord> {
             for (Zone z : simulated()) grids.add(new ZoneGrid(z, seed, start, z == spiky, z == silent));
             if (replayed != null) nextReplayed = replayed.next();
             nextArrival = start + gap(start);
+        }
+
+        /** Draws no more requests (those drawn and held back are skipped by the caller). Other records are unchanged. */
+        void stopRequests() {
+            nextArrival = Long.MAX_VALUE;
         }
 
         /** The zones whose updates are simulated: all but the replayed one. */
@@ -219,12 +284,28 @@ public final class TrafficGenerator implements Iterable<GeneratedRecord> {
 
         @Override
         public GeneratedRecord next() {
+            if (!readings.isEmpty()) return readings.poll();
             while (true) {
                 ZoneGrid due = null;
                 for (ZoneGrid g : grids) if (due == null || g.nextValidFrom < due.nextValidFrom) due = g;
                 long tickAt = due == null ? Long.MAX_VALUE : Math.max(start, due.nextValidFrom);
                 long heldAt = held.isEmpty() ? Long.MAX_VALUE : held.peek().publishAt();
                 long replayAt = nextReplayed == null ? Long.MAX_VALUE : nextReplayed.publishAtMs();
+                // Certificates and GPU readings (off by default) go when strictly first: with them off, or on, the
+                // other records come in the same order as without them.
+                long first = Math.min(Math.min(tickAt, heldAt), Math.min(replayAt, nextArrival));
+                long certificateAt = certificates == null ? Long.MAX_VALUE : certificates.nextAt();
+                long readingsAt = gpus == null ? Long.MAX_VALUE : gpus.nextPublishAt();
+                if (certificateAt < first && certificateAt <= readingsAt) {
+                    GeneratedRecord c = certificates.poll();
+                    if (c != null) return c;
+                    continue;
+                }
+                if (readingsAt < first) {
+                    readings.addAll(gpus.takeReadings());
+                    if (!readings.isEmpty()) return readings.poll();
+                    continue;
+                }
                 if (heldAt <= tickAt && heldAt <= nextArrival && heldAt <= replayAt) return held.poll().record();
                 if (replayAt <= tickAt && replayAt <= nextArrival) {
                     GeneratedRecord r = nextReplayed;
@@ -251,6 +332,13 @@ public final class TrafficGenerator implements Iterable<GeneratedRecord> {
                 }
                 long eventTime = Math.max(start, arrival - jitter);
                 InferenceEvent e = requests.next(eventTime);
+                if (gpus != null) {
+                    InferenceEvent placed = gpus.place(e, requests.lastJoules());
+                    // The metered pool's requests are all on time: each reaches the job before its GPUs' intervals
+                    // are final, so the attribution sees every request that drew energy there.
+                    if (placed != e) delay = 0;
+                    e = placed;
+                }
                 GeneratedRecord r = new GeneratedRecord(GeneratedRecord.Kind.REQUEST, arrival + delay, e.getRequestId(), e);
                 if (delay == 0) return r;
                 held.add(new Held(arrival + delay, heldSeq++, r));

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 /** The traffic generator on its own, against any Kafka. */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-                "Publishes simulated AI inference events, grid intensity updates and a datacenter registry to Kafka, in "
+                "Publishes simulated AI inference events, grid intensity updates, PPA deliveries (certificates), optionally GPU energy "
+                        + "counter readings, and a datacenter registry to Kafka, in "
                         + "carbonstream's wire format (plain Avro binary values, UTF-8 keys). The topics must exist. Start the job "
                         + "with --registry-file pointing at the file written by --registry-out, or let it read the registry topic "
                         + "(published first).",
@@ -38,6 +39,16 @@ public final class TrafficGeneratorCommand implements Callable<Integer> {
 
     @Option(names = "--topic.registry", defaultValue = "carbonstream.registry", description = "Default: ${DEFAULT-VALUE}.")
     String topicRegistry;
+
+    @Option(names = "--topic.certificates", defaultValue = "carbonstream.certificates",
+            description = "The demo's PPA deliveries (a solar PPA in California, a wind PPA in Germany), hourly. Default: ${DEFAULT-VALUE}.")
+    String topicCertificates;
+
+    @Option(names = "--topic.gpu-energy", paramLabel = "TOPIC",
+            description = "Publish GPU energy counter readings (one datacenter's 24 GPUs, every 10 simulated s, in mJ like DCGM) to this "
+                    + "topic, and name the GPUs on the requests that ran on them. Default: none (no counters, no GPU ids). "
+                    + "Run the job with the same --topic.gpu-energy.")
+    String topicGpuEnergy;
 
     @Option(names = "--registry-out", paramLabel = "FILE", description = "Also write the fleet's registry as a JSON file for the job's --registry-file.")
     Path registryOut;
@@ -63,23 +74,25 @@ public final class TrafficGeneratorCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        if (topicGpuEnergy == null) plan = new TrafficOptions.Plan(plan.settings().withGpuCounters(false), plan.pacer(), plan.replay());
         TrafficGenerator gen = new TrafficGenerator(plan.settings(), plan.replay());
         if (registryOut != null) RegistryJson.write(gen.registry(), registryOut);
         long deadline = traffic.duration == null ? Long.MAX_VALUE : System.currentTimeMillis() + traffic.duration.toMillis();
-        KafkaPublisher pub = new KafkaPublisher(bootstrap, extra, new KafkaPublisher.Topics(topicEvents, topicIntensity, topicRegistry),
+        KafkaPublisher pub = new KafkaPublisher(bootstrap, extra, new KafkaPublisher.Topics(topicEvents, topicIntensity, topicRegistry, null, topicCertificates, topicGpuEnergy),
                 gen, plan.pacer(), traffic.count, deadline);
         Thread hook = new Thread(pub::close, "carbonstream-generator-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         System.out.printf(Locale.ROOT, "carbonstream generator: %d datacenters in %d zones, %d models, seed %d; simulated time from %s at x%s%n",
                 gen.fleet().datacenters().size(), gen.fleet().zones().size(), gen.fleet().models().size(), traffic.seed,
                 plan.settings().start(), trim(traffic.speedup));
-        System.out.printf(Locale.ROOT, "publishing to %s: %s, %s, %s%s%n", bootstrap, topicEvents, topicIntensity, topicRegistry,
-                registryOut != null ? "; registry file " + registryOut : "");
+        System.out.printf(Locale.ROOT, "publishing to %s: %s, %s, %s, %s%s%s%n", bootstrap, topicEvents, topicIntensity, topicRegistry,
+                topicCertificates, topicGpuEnergy != null ? ", " + topicGpuEnergy : "", registryOut != null ? "; registry file " + registryOut : "");
         pub.start();
         while (!pub.awaitDone(java.time.Duration.ofSeconds(5))) {
             KafkaPublisher.Stats s = pub.stats();
-            System.out.printf(Locale.ROOT, "  %,d requests, %,d intensity updates, simulated time %s%n", s.requests(),
-                    s.intensityUpdates(), s.lastPublishedSim() == Long.MIN_VALUE ? "-" : Instant.ofEpochMilli(s.lastPublishedSim()));
+            System.out.printf(Locale.ROOT, "  %,d requests, %,d intensity updates, %,d certificates, %,d GPU readings, simulated time %s%n",
+                    s.requests(), s.intensityUpdates(), s.certificates(), s.gpuReadings(),
+                    s.lastPublishedSim() == Long.MIN_VALUE ? "-" : Instant.ofEpochMilli(s.lastPublishedSim()));
         }
         pub.close();
         try {
@@ -88,7 +101,8 @@ public final class TrafficGeneratorCommand implements Callable<Integer> {
             // Ctrl-C: the hook is already running.
         }
         KafkaPublisher.Stats s = pub.stats();
-        System.out.printf(Locale.ROOT, "done: %,d requests, %,d intensity updates%n", s.requests(), s.intensityUpdates());
+        System.out.printf(Locale.ROOT, "done: %,d requests, %,d intensity updates, %,d certificates, %,d GPU readings%n", s.requests(),
+                s.intensityUpdates(), s.certificates(), s.gpuReadings());
         if (s.failure() != null) {
             System.err.println("generate: publishing failed: " + s.failure());
             return 1;

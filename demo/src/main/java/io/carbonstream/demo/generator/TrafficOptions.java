@@ -75,7 +75,9 @@ public final class TrafficOptions {
             throw new IllegalArgumentException("--start " + simStart + " is in the future: event times must not lead the wall clock");
         }
         Pacer pacer = new Pacer(simStart.toEpochMilli(), wallNow, speedup);
-        GeneratorSettings s = GeneratorSettings.of(seed, simStart, rate / speedup).withFleet(Fleet.standard(fleetSize, models));
+        // The demo's PPA deliveries and GPU counters (the generate command turns the counters off without a topic for them).
+        GeneratorSettings s = GeneratorSettings.of(seed, simStart, rate / speedup).withFleet(Fleet.standard(fleetSize, models))
+                .withCertificates(true).withGpuCounters(true);
         if (noLateData) s = s.withoutLateData();
         if (pacer.catchUpInstant() != Long.MAX_VALUE) {
             // Once simulated time is the wall clock, one simulated second is one wall second.

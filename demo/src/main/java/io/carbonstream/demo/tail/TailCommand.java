@@ -3,11 +3,14 @@ package io.carbonstream.demo.tail;
 import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.Alert;
+import io.carbonstream.schema.Certificate;
 import io.carbonstream.schema.Datacenter;
 import io.carbonstream.schema.DeadLetter;
+import io.carbonstream.schema.GpuEnergySample;
 import io.carbonstream.schema.InferenceEvent;
 import io.carbonstream.schema.IntensityForecast;
 import io.carbonstream.schema.IntensityUpdate;
+import io.carbonstream.schema.LedgerEntry;
 import io.carbonstream.schema.Restatement;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -42,16 +45,19 @@ import picocli.CommandLine.Parameters;
 public final class TailCommand implements Callable<Integer> {
 
     /** The record type of each topic, by the last part of its default name. */
-    static final Map<String, Class<? extends SpecificRecord>> BY_SUFFIX = Map.of(
-            "events", InferenceEvent.class,
-            "intensity", IntensityUpdate.class,
-            "registry", Datacenter.class,
-            "aggregates", Aggregate.class,
-            "alerts", Alert.class,
-            "dead-letters", DeadLetter.class,
-            "late-events", DeadLetter.class,
-            "restatements", Restatement.class,
-            "forecasts", IntensityForecast.class);
+    static final Map<String, Class<? extends SpecificRecord>> BY_SUFFIX = Map.ofEntries(
+            Map.entry("events", InferenceEvent.class),
+            Map.entry("intensity", IntensityUpdate.class),
+            Map.entry("registry", Datacenter.class),
+            Map.entry("aggregates", Aggregate.class),
+            Map.entry("alerts", Alert.class),
+            Map.entry("dead-letters", DeadLetter.class),
+            Map.entry("late-events", DeadLetter.class),
+            Map.entry("restatements", Restatement.class),
+            Map.entry("forecasts", IntensityForecast.class),
+            Map.entry("certificates", Certificate.class),
+            Map.entry("ledger", LedgerEntry.class),
+            Map.entry("gpu-energy", GpuEnergySample.class));
 
     @Parameters(index = "0", description = "The topic, e.g. carbonstream.aggregates.")
     String topic;
@@ -74,7 +80,8 @@ public final class TailCommand implements Callable<Integer> {
     /** The record types, by name. */
     public enum Type {
         events(InferenceEvent.class), intensity(IntensityUpdate.class), registry(Datacenter.class), aggregates(Aggregate.class),
-        alerts(Alert.class), deadletters(DeadLetter.class), restatements(Restatement.class), forecasts(IntensityForecast.class);
+        alerts(Alert.class), deadletters(DeadLetter.class), restatements(Restatement.class), forecasts(IntensityForecast.class),
+        certificates(Certificate.class), ledger(LedgerEntry.class), gpuenergy(GpuEnergySample.class);
 
         final Class<? extends SpecificRecord> cls;
 

@@ -7,6 +7,7 @@ import io.carbonstream.schema.Alert;
 import io.carbonstream.schema.Datacenter;
 import io.carbonstream.schema.DeadLetter;
 import io.carbonstream.schema.IntensityUpdate;
+import io.carbonstream.schema.LedgerEntry;
 import io.carbonstream.schema.Restatement;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -36,16 +37,21 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class LiveView implements AutoCloseable {
 
-    /** Topic names the view reads; restatements may be null (not shown). */
+    /** Topic names the view reads; restatements and ledger may be null (not shown). */
     public record Topics(String intensity, String registry, String aggregates, String alerts, String late, String deadLetters,
-                         String restatements) {
+                         String restatements, String ledger) {
         public Topics(String intensity, String registry, String aggregates, String alerts, String late, String deadLetters) {
-            this(intensity, registry, aggregates, alerts, late, deadLetters, null);
+            this(intensity, registry, aggregates, alerts, late, deadLetters, null, null);
+        }
+
+        public Topics(String intensity, String registry, String aggregates, String alerts, String late, String deadLetters,
+                      String restatements) {
+            this(intensity, registry, aggregates, alerts, late, deadLetters, restatements, null);
         }
 
         List<String> all() {
             List<String> all = new ArrayList<>(List.of(intensity, registry, aggregates, alerts, late, deadLetters));
-            if (restatements != null) all.add(restatements);
+            for (String t : new String[] {restatements, ledger}) if (t != null) all.add(t);
             return all;
         }
     }
@@ -161,6 +167,8 @@ public final class LiveView implements AutoCloseable {
                 state.onDeadLetter(AvroCodec.decodeOne(r.value(), DeadLetter.class).getReason());
             } else if (t.equals(topics.restatements())) {
                 state.onRestatement(AvroCodec.decodeOne(r.value(), Restatement.class));
+            } else if (t.equals(topics.ledger())) {
+                if (r.value() != null) state.onLedger(AvroCodec.decodeOne(r.value(), LedgerEntry.class));
             }
         } catch (RuntimeException e) {
             // Another writer's record in a format this build does not know: count it, keep going.

@@ -22,12 +22,20 @@ public final class ScreenRenderer {
 
     /** Facts about the run that are not in the topics. */
     public record Header(long simNow, double speed, String webUrl, String bootstrap, long requestsSent, long updatesSent,
-                         double requestsPerSecond, String jobStatus) {}
+                         double requestsPerSecond, String jobStatus, long certificatesSent, long gpuReadingsSent) {
+        public Header(long simNow, double speed, String webUrl, String bootstrap, long requestsSent, long updatesSent,
+                      double requestsPerSecond, String jobStatus) {
+            this(simNow, speed, webUrl, bootstrap, requestsSent, updatesSent, requestsPerSecond, jobStatus, 0, 0);
+        }
+    }
 
     static final DateTimeFormatter HM = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
     static final DateTimeFormatter DAY_HM = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
     static final int TOP_DATACENTERS = 8;
     static final int TOP_MODELS = 6;
+    /** Complete hours the LEDGER section shows, and datacenters besides the fleet total per hour. */
+    static final int LEDGER_HOURS = 3;
+    static final int LEDGER_DATACENTERS = 3;
 
     private ScreenRenderer() {}
 
@@ -48,6 +56,8 @@ public final class ScreenRenderer {
         models(b, s);
         b.append('\n');
         summary(b, s);
+        b.append('\n');
+        ledger(b, s, h);
         b.append('\n');
         restatements(b, s);
         alerts(b, s);
@@ -139,6 +149,63 @@ public final class ScreenRenderer {
                 unit(u.gPer1kTokens()), unit(u.gPerImage()), unit(u.gPerMediaSecond()));
         line(b, "  estimated (not metered) GPU energy %.0f%% | priced with FALLBACK intensity %.1f%% | STALE %.1f%%",
                 100 * t.estimatedShare(), t.kwh() > 0 ? 100 * t.fallbackKwh() / t.kwh() : 0.0, t.kwh() > 0 ? 100 * t.staleKwh() / t.kwh() : 0.0);
+    }
+
+    /**
+     * The hourly Scope 2 ledger of the last complete hours: the fleet, and the datacenters that had certificates
+     * (the PPAs' datacenters), matched vs unmatched load, surplus, location- vs market-based emissions.
+     */
+    private static void ledger(StringBuilder b, ViewState s, Header h) {
+        line(b, "LEDGER hourly Scope 2: kWh; gCO2e location-based vs market-based (%,d PPA deliveries sent)", h.certificatesSent());
+        List<Long> hours = s.ledgerHours(LEDGER_HOURS);
+        if (hours.isEmpty()) {
+            line(b, "  (no complete hour yet: a row appears once the watermark has passed the hour)");
+            return;
+        }
+        // The datacenters that had certificates in any of the hours shown, so each hour shows the same ones.
+        Set<String> covered = new java.util.TreeSet<>();
+        for (long hour : hours) {
+            for (io.carbonstream.schema.LedgerEntry e : s.ledgerRows(hour)) if (e.getCertificates() > 0) covered.add(e.getDatacenterId());
+        }
+        List<String> shown = covered.stream().limit(LEDGER_DATACENTERS).toList();
+        line(b, "  %-5s  %-19s %8s %8s %9s  %-10s %8s %9s %9s", "hour", "datacenter", "facility", "matched", "unmatched", "matched", "surplus",
+                "location", "market");
+        String residual = null;
+        for (long hour : hours) {
+            List<io.carbonstream.schema.LedgerEntry> rows = s.ledgerRows(hour);
+            double kwh = 0, matched = 0, unmatched = 0, surplus = 0, location = 0, market = 0;
+            for (io.carbonstream.schema.LedgerEntry e : rows) {
+                kwh += e.getFacilityKwh();
+                matched += e.getMatchedKwh();
+                unmatched += e.getUnmatchedKwh();
+                surplus += e.getSurplusKwh();
+                location += e.getLocationGco2e();
+                market += e.getMarketGco2e();
+                if (residual == null && e.getResidualMixSource().startsWith("TABLE:")) residual = e.getResidualMixSource().substring(6);
+            }
+            ledgerLine(b, HM.format(Instant.ofEpochMilli(hour)), "fleet (" + rows.size() + " dc)", kwh, matched, unmatched, surplus, location, market);
+            for (String dc : shown) {
+                io.carbonstream.schema.LedgerEntry e = rows.stream().filter(x -> x.getDatacenterId().equals(dc)).findFirst().orElse(null);
+                if (e == null) continue;
+                ledgerLine(b, "", dc + (e.getCertificates() > 0 ? " PPA" : ""), e.getFacilityKwh(), e.getMatchedKwh(), e.getUnmatchedKwh(),
+                        e.getSurplusKwh(), e.getLocationGco2e(), e.getMarketGco2e());
+            }
+        }
+        // Matched means the same hour and grid; the demo's PPAs convey 0 g/kWh.
+        line(b, "  market: PPAs 0 g, rest at residual mix%s", residual == null ? " or grid average" : ": " + clip(residual, 56));
+    }
+
+    private static void ledgerLine(StringBuilder b, String hour, String label, double kwh, double matched, double unmatched, double surplus,
+                                   double location, double market) {
+        line(b, "  %-5s  %-19s %8.3f %8.3f %9.3f  %-10s %8.3f %9s %9s", hour, clip(label, 19), kwh, matched, unmatched,
+                share(kwh > 0 ? matched / kwh : 0), surplus, grams(location), grams(market));
+    }
+
+    /** Ten characters: one # per tenth of the load matched. */
+    static String share(double fraction) {
+        int n = (int) Math.round(Math.max(0, Math.min(1, fraction)) * 10);
+        if (n == 0 && fraction > 0) n = 1;
+        return "#".repeat(n) + ".".repeat(10 - n);
     }
 
     /** Corrections of intensity or registry that re-priced windows already emitted: the newest few. */

@@ -247,4 +247,38 @@ public final class ViewState {
         return new PerUnit(tokens > 0 ? tokG / tokens * 1000 : Double.NaN, images > 0 ? imgG / images : Double.NaN,
                 media > 0 ? medG / media : Double.NaN);
     }
+
+    /** Hours of ledger rows kept for the view, behind the newest one. */
+    static final int KEPT_HOURS = 6;
+
+    private final Map<String, io.carbonstream.schema.LedgerEntry> ledger = new HashMap<>();
+    private long newestLedgerHour = Long.MIN_VALUE;
+    /** A ledger row: the highest revision per datacenter and hour is the row (what the compacted topic keeps). */
+    public synchronized void onLedger(io.carbonstream.schema.LedgerEntry e) {
+        if (e == null) return;
+        long hour = e.getHourStart().toEpochMilli();
+        String key = e.getDatacenterId() + "|" + hour;
+        io.carbonstream.schema.LedgerEntry cur = ledger.get(key);
+        if (cur == null || e.getRevision() > cur.getRevision()) ledger.put(key, e);
+        if (hour > newestLedgerHour) {
+            newestLedgerHour = hour;
+            ledger.values().removeIf(x -> x.getHourStart().toEpochMilli() < newestLedgerHour - KEPT_HOURS * HOUR);
+        }
+    }
+
+    /**
+     * The newest {@code n} hours whose load is in the ledger (a row with its hour aggregate, not certificates
+     * only: the hour's windows have closed), newest first.
+     */
+    public synchronized List<Long> ledgerHours(int n) {
+        java.util.TreeSet<Long> hours = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        for (io.carbonstream.schema.LedgerEntry e : ledger.values()) if (e.getAggregateRevision() > 0) hours.add(e.getHourStart().toEpochMilli());
+        return hours.stream().limit(n).toList();
+    }
+
+    /** The ledger rows of an hour, by datacenter. */
+    public synchronized List<io.carbonstream.schema.LedgerEntry> ledgerRows(long hour) {
+        return ledger.values().stream().filter(e -> e.getHourStart().toEpochMilli() == hour)
+                .sorted(Comparator.comparing(e -> e.getDatacenterId().toString())).toList();
+    }
 }
