@@ -32,6 +32,8 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -106,14 +108,27 @@ public final class CarbonStreamJob {
                         requestWatermarks(cfg), Op.OTLP_SOURCE.label)
                 .uid(Op.OTLP_SOURCE.uid);
 
+        // A bounded run reads an optional input only if its topic exists at start: a bounded KafkaSource subscribed to no
+        // partition never finishes (its enumerator never signals "no more splits" when it finds none, FLINK-31006).
+        java.util.Set<String> existing = bounded ? existingTopics(cfg, Duration.ofMinutes(2)) : null;
+
         // Certificates are not in event time (issued weeks after their hour): like the registry, they never hold the watermark back.
-        DataStream<LedgerInput> certificates = env
+        DataStream<LedgerInput> certificates = existing != null && !existing.contains(cfg.get(JobOptions.TOPIC_CERTIFICATES)) ? null : env
                 .fromSource(optionalTopicSource(cfg, cfg.get(JobOptions.TOPIC_CERTIFICATES), new CertificateDecoder(cfg.limits())),
                         WatermarkStrategy.forGenerator(ctx -> new NeverHoldsBack<>()), Op.CERTIFICATES_SOURCE.label)
                 .setParallelism(1)
                 .uid(Op.CERTIFICATES_SOURCE.uid);
 
-        Pipeline.Outputs out = Pipeline.assemble(eventsTap.apply(events), otlp, intensity, registry, certificates, registryStart, cfg);
+        // Forecasts are issued ahead of the time they describe and apply from their forecast_made_at: live, they never hold the
+        // watermark back (one that arrives after its made_at applies from the next evaluation); a bounded run reads them all first.
+        DataStream<ControlEvent> forecasts = existing != null && !existing.contains(cfg.get(JobOptions.TOPIC_FORECASTS)) ? null : env
+                .fromSource(optionalTopicSource(cfg, cfg.get(JobOptions.TOPIC_FORECASTS), new Decoders.Forecasts(cfg.limits())),
+                        bounded ? WatermarkStrategy.noWatermarks() : WatermarkStrategy.forGenerator(ctx -> new NeverHoldsBack<>()),
+                        Op.FORECASTS_SOURCE.label)
+                .setParallelism(1)
+                .uid(Op.FORECASTS_SOURCE.uid);
+
+        Pipeline.Outputs out = Pipeline.assemble(eventsTap.apply(events), otlp, intensity, registry, certificates, forecasts, registryStart, cfg);
 
         out.aggregates()
                 .sinkTo(sink(cfg, "aggregates", new Encoders.Aggregates(cfg.get(JobOptions.TOPIC_AGGREGATES))))
@@ -188,7 +203,7 @@ public final class CarbonStreamJob {
     }
 
     /**
-     * A source of an input a deployment may not have yet (certificates): subscribed by pattern, so a
+     * A source of an input a deployment may not have yet (certificates, forecasts): subscribed by pattern, so a
      * missing topic means no records rather than a failed start; once created it is picked up at the
      * next partition discovery. Read from the earliest offset: it is small and compacted.
      */
@@ -204,6 +219,19 @@ public final class CarbonStreamJob {
         if (cfg.get(JobOptions.BOUNDED)) b.setBounded(OffsetsInitializer.latest());
         else b.setProperty("partition.discovery.interval.ms", "60000");
         return b.build();
+    }
+
+    /** The topics the brokers list now (topics the credentials may not describe are left out: for an optional input, as if missing). */
+    private static java.util.Set<String> existingTopics(JobConfig cfg, Duration timeout) {
+        Properties p = cfg.kafkaProperties();
+        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.kafkaBootstrap());
+        try (Admin admin = Admin.create(p)) {
+            return admin.listTopics().names().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            throw new IllegalStateException("could not list the topics of " + cfg.kafkaBootstrap() + " within " + timeout.toSeconds()
+                    + " s (a bounded run checks which optional inputs exist): check that the brokers are reachable", e);
+        }
     }
 
     private static <T> KafkaSink<T> sink(JobConfig cfg, String name, KafkaRecordSerializationSchema<T> serializer) {

@@ -32,7 +32,14 @@ public enum Op {
     CERTIFICATE_INTAKE("certificate-intake", "Certificate intake"),
     LEDGER_HOURS("ledger-hours", "Hourly aggregates of datacenters and their models, for the ledger"),
     LEDGER("ledger", "Hourly ledger: certificate matching per zone and hour"),
-    LEDGER_SINK("ledger-sink", "Kafka: ledger");
+    LEDGER_SINK("ledger-sink", "Kafka: ledger"),
+    MARGINAL_READINGS("marginal-readings", "Marginal intensity readings for alerts (never priced)"),
+    MARGINAL_SPIKE_ALERTS("marginal-spike-alerts", "Marginal-intensity spike alerts per zone"),
+    FORECASTS_SOURCE("forecasts-source", "Kafka: intensity forecasts"),
+    FORECAST_INTAKE("forecast-intake", "Forecast intake"),
+    FORECAST_SIGNAL("forecast-signal", "Forecasts of the average signal of the accounting emission-factor type"),
+    FORECAST_ALERTS("forecast-alerts", "Forecast early warnings per datacenter"),
+    ALERT_KINDS("alert-kinds", "Alert kinds this deployment emits");
 
     public final String uid;
     public final String label;

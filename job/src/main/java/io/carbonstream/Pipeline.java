@@ -11,6 +11,7 @@ import io.carbonstream.aggregate.WindowAggregator;
 import io.carbonstream.aggregate.WindowKind;
 import io.carbonstream.alert.AlertRecord;
 import io.carbonstream.alert.BudgetFunction;
+import io.carbonstream.alert.ForecastSpikeFunction;
 import io.carbonstream.alert.GridSpikeFunction;
 import io.carbonstream.ingest.IntensityReading;
 import io.carbonstream.config.JobConfig;
@@ -51,9 +52,15 @@ import org.apache.flink.util.Collector;
  * registry ──► intake ─┴─ union ─────────── broadcast ──────────┘   │ └────► restatements
  *                                                                   └──────► dead letters (+ intakes' rejects)
  *
- * intensity ──keyBy(zone)──┐
- * live panes ─keyBy(zone)──┴─► spike alerts ──┐
- * live panes ─keyBy(dc)─────► budget alerts ──┴─► alerts
+ * intensity (average) ─keyBy(zone)─┐
+ * live panes ──────────keyBy(zone)─┴─► spike alerts ─────────────────────┐
+ *                                          └► zone status ─┐             │
+ * forecasts ─► intake (average, accounting type) ──────────┼─ broadcast  │
+ * registry ──► intake ─────────────────────────────────────┘      │      │
+ * live panes ──────────keyBy(dc)──────────────────► forecast alerts ─────┤
+ * intensity (marginal) keyBy(zone)─┐                                     │
+ * live panes ──────────keyBy(zone)─┴─► marginal spike alerts ────────────┤
+ * live panes ──────────keyBy(dc)──────────────────► budget alerts ───────┴─► kinds ─► alerts
  *
  * hour windows (dc, dc+model) ─┐
  * certificates ─► intake ──────┴─keyBy(zone)─► ledger (registry broadcast) ──► ledger rows
@@ -103,6 +110,16 @@ public final class Pipeline {
     public static Outputs assemble(DataStream<RequestEnvelope> events, DataStream<RequestEnvelope> otlpSpans, DataStream<ControlEvent> intensity,
                                    DataStream<ControlEvent> registry, DataStream<LedgerInput> certificates, RegistryStart registryStart,
                                    JobConfig cfg) {
+        return assemble(events, otlpSpans, intensity, registry, certificates, null, registryStart, cfg);
+    }
+
+    /**
+     * As above, with intensity forecasts for the early warning ({@code forecasts}, null when there
+     * are none: no FORECAST_SPIKE alerts). Forecasts never reach pricing.
+     */
+    public static Outputs assemble(DataStream<RequestEnvelope> events, DataStream<RequestEnvelope> otlpSpans, DataStream<ControlEvent> intensity,
+                                   DataStream<ControlEvent> registry, DataStream<LedgerInput> certificates, DataStream<ControlEvent> forecasts,
+                                   RegistryStart registryStart, JobConfig cfg) {
         if (otlpSpans != null) events = events.union(otlpRequests(otlpSpans, cfg));
         var dlq = PaneFunction.DEAD_LETTERS;
         PricingSettings pricing = pricingSettings(cfg);
@@ -142,13 +159,24 @@ public final class Pipeline {
         DataStream<PaneDelta> livePanes = panes.filter(new LivePanes()).uid(Op.LIVE_PANES.uid).name(Op.LIVE_PANES.label);
 
         long dwell = cfg.ms(JobOptions.ALERT_MIN_DWELL);
-        DataStream<AlertRecord> spikes = accountingIntensity
+        long rateWindow = cfg.ms(JobOptions.ALERT_RATE_WINDOW);
+        double busyKwhPerMinute = cfg.get(JobOptions.ALERT_BUSY_KW) / 60;
+        SingleOutputStreamOperator<AlertRecord> spikes = accountingIntensity
                 .flatMap(new IntensityReadings()).setParallelism(intensityOk.getParallelism())
                 .uid(Op.INTENSITY_READINGS.uid).name(Op.INTENSITY_READINGS.label)
                 .keyBy(new ByZone())
                 .connect(livePanes.keyBy(new PaneZone()))
-                .process(new GridSpikeFunction(cfg.spikeRule(), dwell, cfg.ms(JobOptions.SPIKE_BASELINE_WINDOW), cfg.ms(JobOptions.ALERT_RATE_WINDOW)))
+                .process(new GridSpikeFunction(cfg.spikeRule(), dwell, cfg.ms(JobOptions.SPIKE_BASELINE_WINDOW), rateWindow))
                 .uid(Op.SPIKE_ALERTS.uid).name(Op.SPIKE_ALERTS.label);
+        // The marginal signal feeds its own spike alerts, and nothing else: it is never priced.
+        DataStream<AlertRecord> marginalSpikes = intensityOk
+                .flatMap(new MarginalReadings()).setParallelism(intensityOk.getParallelism())
+                .uid(Op.MARGINAL_READINGS.uid).name(Op.MARGINAL_READINGS.label)
+                .keyBy(new ByZone())
+                .connect(livePanes.keyBy(new PaneZone()))
+                .process(new GridSpikeFunction(GridSpikeFunction.Signal.marginal(busyKwhPerMinute), cfg.marginalRule(), dwell,
+                        cfg.ms(JobOptions.SPIKE_BASELINE_WINDOW), rateWindow))
+                .uid(Op.MARGINAL_SPIKE_ALERTS.uid).name(Op.MARGINAL_SPIKE_ALERTS.label);
         DataStream<AlertRecord> budgets = livePanes
                 .keyBy(new PaneDatacenter())
                 .process(new BudgetFunction(cfg.getOptional(JobOptions.BUDGET_DEFAULT), cfg.get(JobOptions.BUDGET_EXIT_FRACTION), dwell,
@@ -173,10 +201,33 @@ public final class Pipeline {
                 .process(new LedgerFunction(registryStart, cfg.residualMix(), cfg.ms(JobOptions.LEDGER_RETENTION)))
                 .uid(Op.LEDGER.uid).name(Op.LEDGER.label);
 
+        DataStream<AlertRecord> alerts = spikes.union(budgets, marginalSpikes);
         DataStream<DeadLetterRecord> deadLetters = metered.getSideOutput(dlq)
                 .union(intensityOk.getSideOutput(dlq), registryOk.getSideOutput(dlq), panes.getSideOutput(dlq), ledger.getSideOutput(dlq));
         if (certificateRejects != null) deadLetters = deadLetters.union(certificateRejects);
-        return new Outputs(aggregates, spikes.union(budgets), deadLetters, panes.getSideOutput(PaneFunction.LATE),
+
+        // The early warning: per datacenter, its live load against the forecasts of its zone and of the
+        // registry's other zones, and the zones' actual intensity as the grid-spike alert evaluated it.
+        if (forecasts != null) {
+            String factorType = cfg.get(JobOptions.INTENSITY_EMISSION_FACTOR_TYPE).name().toLowerCase(java.util.Locale.ROOT);
+            SingleOutputStreamOperator<ControlEvent> forecastsOk = forecasts
+                    .process(new ControlIntake("forecasts", dlq)).setParallelism(forecasts.getParallelism())
+                    .uid(Op.FORECAST_INTAKE.uid).name(Op.FORECAST_INTAKE.label);
+            DataStream<ControlEvent> usable = forecastsOk
+                    .filter(AccountingSignal.forForecasts(factorType)).setParallelism(forecastsOk.getParallelism())
+                    .uid(Op.FORECAST_SIGNAL.uid).name(Op.FORECAST_SIGNAL.label);
+            BroadcastStream<ControlEvent> outlook = usable.union(spikes.getSideOutput(GridSpikeFunction.STATUS), registryOk)
+                    .broadcast(ForecastSpikeFunction.ZONES, PaneFunction.REGISTRY);
+            alerts = alerts.union(livePanes
+                    .keyBy(new PaneDatacenter())
+                    .connect(outlook)
+                    .process(new ForecastSpikeFunction(registryStart, cfg.spikeRule(), dwell, cfg.ms(JobOptions.FORECAST_HORIZON), rateWindow,
+                            busyKwhPerMinute))
+                    .uid(Op.FORECAST_ALERTS.uid).name(Op.FORECAST_ALERTS.label));
+            deadLetters = deadLetters.union(forecastsOk.getSideOutput(dlq));
+        }
+        alerts = alerts.filter(new KindIn(cfg.alertKinds())).uid(Op.ALERT_KINDS.uid).name(Op.ALERT_KINDS.label);
+        return new Outputs(aggregates, alerts, deadLetters, panes.getSideOutput(PaneFunction.LATE),
                 panes.getSideOutput(PaneFunction.RESTATEMENTS), ledger);
     }
 
@@ -287,6 +338,34 @@ public final class Pipeline {
         @Override
         public void flatMap(ControlEvent e, Collector<IntensityReading> out) {
             if (e.intensity != null) out.collect(e.intensity);
+        }
+    }
+
+    /**
+     * The marginal intensity among the control events: {@code marginal_intensity} where set, else
+     * the value of an update of the marginal signal.
+     */
+    public static final class MarginalReadings implements FlatMapFunction<ControlEvent, IntensityReading> {
+        @Override
+        public void flatMap(ControlEvent e, Collector<IntensityReading> out) {
+            IntensityReading r = e.intensity;
+            if (r == null) return;
+            if (r.marginalGPerKwh != null) out.collect(new IntensityReading(r.zone, r.validFrom, r.marginalGPerKwh));
+            else if ("marginal".equalsIgnoreCase(r.signal)) out.collect(new IntensityReading(r.zone, r.validFrom, r.gPerKwh));
+        }
+    }
+
+    /** The alerts of the kinds this deployment writes (--alerts.kinds). */
+    public static final class KindIn implements org.apache.flink.api.common.functions.FilterFunction<AlertRecord> {
+        private final java.util.Set<io.carbonstream.alert.AlertKind> kinds;
+
+        public KindIn(java.util.Set<io.carbonstream.alert.AlertKind> kinds) {
+            this.kinds = kinds.isEmpty() ? java.util.EnumSet.noneOf(io.carbonstream.alert.AlertKind.class) : java.util.EnumSet.copyOf(kinds);
+        }
+
+        @Override
+        public boolean filter(AlertRecord a) {
+            return kinds.contains(a.kind);
         }
     }
 

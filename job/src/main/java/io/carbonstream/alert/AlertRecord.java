@@ -16,8 +16,28 @@ public class AlertRecord {
     public String[] datacenters = new String[0];
     public double[] kwhPerMinute = new double[0];
     public String message;
+    /** FORECAST_SPIKE only (null otherwise): start of the forecast spike minus eventTime, ms. */
+    public Long leadTimeMs;
+    /** FORECAST_SPIKE only: the datacenter's projected emissions over the horizon, g. */
+    public Double projectedG;
+    /** FORECAST_SPIKE only: what moving the load to {@link #alternativeZone} would avoid over the horizon, g (>= 0). */
+    public Double avoidableG;
+    /** FORECAST_SPIKE only: the cleanest other zone of the registry over the horizon, or null. */
+    public String alternativeZone;
 
     public AlertRecord() {}
+
+    /** A state change of one episode (its id from kind, subject and start); the figures are the caller's to fill. */
+    public static AlertRecord of(AlertKind kind, String subject, boolean raised, long eventTime, long startedAt) {
+        AlertRecord a = new AlertRecord();
+        a.kind = kind;
+        a.subject = subject;
+        a.raised = raised;
+        a.eventTime = eventTime;
+        a.startedAt = startedAt;
+        a.alertId = id(kind, subject, startedAt);
+        return a;
+    }
 
     /** Deterministic: the same episode after a restart or a replay has the same id. */
     public static String id(AlertKind kind, String subject, long startedAt) {

@@ -125,13 +125,7 @@ public class BudgetFunction extends KeyedProcessFunction<String, PaneDelta, Aler
     }
 
     private static AlertRecord alert(String dc, boolean raised, long now, long startedAt, double rate, double budget, double kwhPerMinute) {
-        AlertRecord a = new AlertRecord();
-        a.kind = AlertKind.EMISSION_BUDGET;
-        a.subject = dc;
-        a.raised = raised;
-        a.eventTime = now;
-        a.startedAt = startedAt;
-        a.alertId = AlertRecord.id(a.kind, dc, startedAt);
+        AlertRecord a = AlertRecord.of(AlertKind.EMISSION_BUDGET, dc, raised, now, startedAt);
         a.value = rate;
         a.threshold = budget;
         a.extraGPerHour = Math.max(0, rate - budget);

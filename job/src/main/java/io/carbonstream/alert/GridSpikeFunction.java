@@ -1,7 +1,9 @@
 package io.carbonstream.alert;
 
 import io.carbonstream.aggregate.PaneDelta;
+import io.carbonstream.ingest.ControlEvent;
 import io.carbonstream.ingest.IntensityReading;
+import io.carbonstream.intensity.ZoneStatus;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -12,21 +14,48 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
- * Grid carbon-spike alerts, per zone, in event time: each intensity update is evaluated when the
- * watermark passes its "valid from", against the zone's trailing median baseline, with
- * hysteresis and a minimum dwell. The alert carries what the spike costs: the zone's
- * datacenters, their energy rate over the last minutes, and the extra emissions per hour versus
- * the baseline.
+ * Spike alerts of one intensity signal, per zone, in event time: each reading is evaluated when the
+ * watermark passes its "valid from", against the zone's trailing median baseline, with hysteresis
+ * and a minimum dwell. The alert carries what the spike costs: the zone's datacenters, their
+ * energy rate over the last minutes, and the extra emissions per hour versus the baseline.
+ *
+ * <p>One class, two signals ({@link Signal}): {@code GRID_SPIKE} watches the accounting (average)
+ * intensity; {@code MARGINAL_SPIKE} the marginal intensity, with its own thresholds, and raises
+ * only while the zone's datacenters are busy (what one more kWh emits matters where load could
+ * move). Every evaluation is also published as a {@link ZoneStatus} ({@link #STATUS}).
  */
 public class GridSpikeFunction extends KeyedCoProcessFunction<String, IntensityReading, PaneDelta, AlertRecord> {
 
     static final long MINUTE = 60_000L;
 
+    /** Each evaluation: the zone's value and baseline at that instant (for the forecast early warning). */
+    public static final OutputTag<ControlEvent> STATUS = new OutputTag<>("zone-status", TypeInformation.of(ControlEvent.class));
+
+    /**
+     * What one instance watches. {@code busyKwhPerMinute}: the zone's datacenters must draw more than 0 and at least
+     * this for a RAISE; negative: no such condition.
+     */
+    public record Signal(AlertKind kind, String label, String gauge, double busyKwhPerMinute) implements java.io.Serializable {
+        /** The accounting intensity: any spike is raised, with or without load. */
+        public static final Signal GRID = new Signal(AlertKind.GRID_SPIKE, "grid spike", "intensityGPerKwh", -1);
+
+        public static Signal marginal(double busyKwhPerMinute) {
+            return new Signal(AlertKind.MARGINAL_SPIKE, "marginal-intensity spike", "marginalIntensityGPerKwh", busyKwhPerMinute);
+        }
+
+        boolean busy(double kwhPerMinute) {
+            return busyKwhPerMinute < 0 || (kwhPerMinute > 0 && kwhPerMinute >= busyKwhPerMinute);
+        }
+    }
+
+    private final Signal signal;
     private final SpikeRule rule;
     private final Hysteresis hysteresis;
     private final long baselineWindowMs;
@@ -40,7 +69,13 @@ public class GridSpikeFunction extends KeyedCoProcessFunction<String, IntensityR
     /** Latest evaluated intensity per zone of this subtask, exposed as a gauge. */
     private transient Map<String, Double> currentIntensity;
 
+    /** Grid spikes of the accounting intensity. */
     public GridSpikeFunction(SpikeRule rule, long minDwellMs, long baselineWindowMs, long rateWindowMs) {
+        this(Signal.GRID, rule, minDwellMs, baselineWindowMs, rateWindowMs);
+    }
+
+    public GridSpikeFunction(Signal signal, SpikeRule rule, long minDwellMs, long baselineWindowMs, long rateWindowMs) {
+        this.signal = signal;
         this.rule = rule;
         this.hysteresis = new Hysteresis(minDwellMs);
         this.baselineWindowMs = baselineWindowMs;
@@ -78,19 +113,23 @@ public class GridSpikeFunction extends KeyedCoProcessFunction<String, IntensityR
         String zone = ctx.getCurrentKey();
         if (currentIntensity.put(zone, value) == null) {
             getRuntimeContext().getMetricGroup().addGroup("carbonstream").addGroup("zone", zone)
-                    .gauge("intensityGPerKwh", () -> currentIntensity.get(zone));
+                    .gauge(signal.gauge(), () -> currentIntensity.get(zone));
         }
         double baseline = rule.baseline(h.subMap(now - baselineWindowMs, true, now, false).values().stream().mapToDouble(Double::doubleValue).toArray());
-        double enter = rule.enterThreshold(ctx.getCurrentKey(), baseline);
+        ctx.output(STATUS, ControlEvent.of(new ZoneStatus(zone, now, value, baseline)));
+        double enter = rule.enterThreshold(zone, baseline);
         Long since = raisedAt.value();
         switch (hysteresis.evaluate(since, now, value, enter, rule.exitThreshold(enter))) {
             case RAISE -> {
-                raisedAt.update(now);
-                out.collect(alert(ctx.getCurrentKey(), true, now, now, value, baseline, enter));
+                TreeMap<String, Double> exposed = exposure(now);
+                if (signal.busy(total(exposed))) {
+                    raisedAt.update(now);
+                    out.collect(alert(zone, true, now, now, value, baseline, enter, exposed));
+                }
             }
             case CLEAR -> {
                 raisedAt.clear();
-                out.collect(alert(ctx.getCurrentKey(), false, now, since, value, baseline, enter));
+                out.collect(alert(zone, false, now, since, value, baseline, enter, exposure(now)));
             }
             case HOLD -> ctx.timerService().registerEventTimeTimer(hysteresis.dwellEnds(since));
             case NONE -> { }
@@ -98,9 +137,8 @@ public class GridSpikeFunction extends KeyedCoProcessFunction<String, IntensityR
         prune(h, now);
     }
 
-    private AlertRecord alert(String zone, boolean raised, long now, long startedAt, double value, double baseline, double threshold)
-            throws Exception {
-        // Energy rate of each datacenter of the zone over the complete minutes before now.
+    /** kWh per minute of each datacenter of the zone over the complete minutes of the rate window before now. */
+    private TreeMap<String, Double> exposure(long now) throws Exception {
         long to = Math.floorDiv(now, MINUTE) * MINUTE;
         long from = to - rateWindowMs;
         TreeMap<String, Double> kwh = new TreeMap<>();
@@ -109,24 +147,29 @@ public class GridSpikeFunction extends KeyedCoProcessFunction<String, IntensityR
             long minute = Long.parseLong(e.getKey().substring(sep + 1));
             if (minute >= from && minute < to) kwh.merge(e.getKey().substring(0, sep), e.getValue(), Double::sum);
         }
-        AlertRecord a = new AlertRecord();
-        a.kind = AlertKind.GRID_SPIKE;
-        a.subject = zone;
-        a.raised = raised;
-        a.eventTime = now;
-        a.startedAt = startedAt;
-        a.alertId = AlertRecord.id(a.kind, zone, startedAt);
+        kwh.replaceAll((dc, sum) -> sum / (rateWindowMs / (double) MINUTE));
+        return kwh;
+    }
+
+    private static double total(Map<String, Double> kwhPerMinute) {
+        double sum = 0;
+        for (double r : kwhPerMinute.values()) sum += r;
+        return sum;
+    }
+
+    private AlertRecord alert(String zone, boolean raised, long now, long startedAt, double value, double baseline, double threshold,
+                              TreeMap<String, Double> exposed) {
+        AlertRecord a = AlertRecord.of(signal.kind(), zone, raised, now, startedAt);
         a.value = value;
         a.baseline = Double.isNaN(baseline) ? null : baseline;
         a.threshold = threshold;
-        a.datacenters = kwh.keySet().toArray(new String[0]);
-        a.kwhPerMinute = kwh.values().stream().mapToDouble(v -> v / (rateWindowMs / (double) MINUTE)).toArray();
-        double totalKwhPerMinute = 0;
-        for (double r : a.kwhPerMinute) totalKwhPerMinute += r;
+        a.datacenters = exposed.keySet().toArray(new String[0]);
+        a.kwhPerMinute = exposed.values().stream().mapToDouble(Double::doubleValue).toArray();
+        double totalKwhPerMinute = total(exposed);
         double reference = Double.isNaN(baseline) ? threshold : baseline;
         a.extraGPerHour = totalKwhPerMinute * 60 * Math.max(0, value - reference);
-        a.message = String.format(java.util.Locale.ROOT, "%s grid spike in %s: %.0f gCO2e/kWh (baseline %s, threshold %.0f); %d datacenter(s) "
-                        + "drawing %.2f kWh/min: +%.1f kgCO2e/h", raised ? "RAISED" : "CLEARED", zone, value,
+        a.message = String.format(java.util.Locale.ROOT, "%s %s in %s: %.0f gCO2e/kWh (baseline %s, threshold %.0f); %d datacenter(s) "
+                        + "drawing %.2f kWh/min: +%.1f kgCO2e/h", raised ? "RAISED" : "CLEARED", signal.label(), zone, value,
                 a.baseline == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.0f", baseline), threshold, a.datacenters.length,
                 totalKwhPerMinute, a.extraGPerHour / 1000);
         return a;

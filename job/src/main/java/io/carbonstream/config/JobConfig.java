@@ -122,6 +122,19 @@ public final class JobConfig implements Serializable {
         if (!(conf.get(SPIKE_RELATIVE) > 0) || !(conf.get(BUDGET_EXIT_FRACTION) > 0 && conf.get(BUDGET_EXIT_FRACTION) <= 1)) {
             throw new ConfigException("--alerts.spike.relative-margin must be > 0 and --alerts.budget.exit-fraction in (0, 1]");
         }
+        gramsMap(conf, MARGINAL_ZONE_THRESHOLDS);
+        if (!(conf.get(MARGINAL_ABSOLUTE) > 0) || !(conf.get(MARGINAL_EXIT_HYSTERESIS) >= 0) || !(conf.get(MARGINAL_RELATIVE) > 0)) {
+            throw new ConfigException("--alerts.marginal.absolute must be > 0 gCO2e/kWh, --alerts.marginal.exit-hysteresis >= 0 and "
+                    + "--alerts.marginal.relative-margin > 0");
+        }
+        if (!(conf.get(ALERT_BUSY_KW) >= 0) || Double.isInfinite(conf.get(ALERT_BUSY_KW))) {
+            throw new ConfigException("--alerts.busy-kw must be a number of kW >= 0 (0: any load)");
+        }
+        positive(conf, FORECAST_HORIZON);
+        if (conf.get(FORECAST_HORIZON).compareTo(Duration.ofHours(72)) > 0) {
+            throw new ConfigException("--forecast.horizon must be at most 72 h: no feed forecasts further");
+        }
+        alertKinds(conf);
         floor(conf);
         positive(conf, MAX_REQUEST_DURATION);
         positive(conf, OTLP_DEDUPE_WINDOW);
@@ -374,6 +387,31 @@ public final class JobConfig implements Serializable {
     public io.carbonstream.alert.SpikeRule spikeRule() {
         return new io.carbonstream.alert.SpikeRule(conf.get(SPIKE_ABSOLUTE), gramsMap(conf, SPIKE_ZONE_THRESHOLDS), conf.get(SPIKE_RELATIVE),
                 conf.get(SPIKE_EXIT_HYSTERESIS), conf.get(SPIKE_MIN_SAMPLES));
+    }
+
+    /** When the marginal intensity of a zone is a spike (--alerts.marginal.*; baseline window and samples as grid spikes). */
+    public io.carbonstream.alert.SpikeRule marginalRule() {
+        return new io.carbonstream.alert.SpikeRule(conf.get(MARGINAL_ABSOLUTE), gramsMap(conf, MARGINAL_ZONE_THRESHOLDS),
+                conf.get(MARGINAL_RELATIVE), conf.get(MARGINAL_EXIT_HYSTERESIS), conf.get(SPIKE_MIN_SAMPLES));
+    }
+
+    /** The alert kinds this deployment writes (--alerts.kinds). */
+    public java.util.Set<io.carbonstream.alert.AlertKind> alertKinds() {
+        return alertKinds(conf);
+    }
+
+    private static java.util.Set<io.carbonstream.alert.AlertKind> alertKinds(Configuration c) {
+        java.util.Set<io.carbonstream.alert.AlertKind> kinds = java.util.EnumSet.noneOf(io.carbonstream.alert.AlertKind.class);
+        for (String k : c.get(ALERT_KINDS)) {
+            if (k.isBlank()) continue;
+            try {
+                kinds.add(io.carbonstream.alert.AlertKind.valueOf(k.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--alerts.kinds: '" + k.trim() + "' is not an alert kind; the kinds are "
+                        + java.util.Arrays.toString(io.carbonstream.alert.AlertKind.values()));
+            }
+        }
+        return kinds;
     }
 
     public IntensityPricer pricer() {

@@ -224,6 +224,47 @@ public final class JobOptions {
             .durationType().defaultValue(Duration.ofHours(1))
             .withDescription("Trailing window of the emission rate compared with the budget (a whole number of minutes).");
 
+    public static final ConfigOption<Double> MARGINAL_ABSOLUTE = ConfigOptions.key("alerts.marginal.absolute")
+            .doubleType().defaultValue(1_000.0)
+            .withDescription("gCO2e/kWh of marginal intensity (IntensityUpdate signal marginal, or marginal_intensity) at or above which "
+                    + "a zone with a busy datacenter is in a MARGINAL_SPIKE. Higher than alerts.spike.absolute because marginal values "
+                    + "sit above averages (the marginal unit is fossil): 800 g would fire whenever coal is at the margin of a coal-heavy "
+                    + "zone (PL averages ~615-662, IN-WE ~738); 1,000 g/kWh (~2,200 lb/MWh in WattTime's units, x 0.4536) means the "
+                    + "dirtiest units set the margin.");
+    public static final ConfigOption<Map<String, String>> MARGINAL_ZONE_THRESHOLDS = ConfigOptions.key("alerts.marginal.zone-thresholds")
+            .mapType().defaultValue(Map.of())
+            .withDescription("Per-zone absolute marginal-spike thresholds, e.g. 'US-CAL-CISO:700'.");
+    public static final ConfigOption<Double> MARGINAL_RELATIVE = ConfigOptions.key("alerts.marginal.relative-margin")
+            .doubleType().defaultValue(0.5)
+            .withDescription("A zone is also in a marginal spike at its baseline x (1 + this): the median of its marginal values over "
+                    + "alerts.spike.baseline-window, once it has alerts.spike.min-baseline-samples. 0.5, not the average rule's 0.3: "
+                    + "the marginal signal moves in larger steps (another unit type takes the margin), while average intensity "
+                    + "changes hour to hour by up to ~100-140 g, about 30-40% of CAISO's or ERCOT's mean.");
+    public static final ConfigOption<Double> MARGINAL_EXIT_HYSTERESIS = ConfigOptions.key("alerts.marginal.exit-hysteresis")
+            .doubleType().defaultValue(50.0)
+            .withDescription("gCO2e/kWh below the enter threshold that marginal intensity must fall before a MARGINAL_SPIKE clears: "
+                    + "twice the average rule's 25 g, as 5-minute marginal values are noisier.");
+    public static final ConfigOption<Double> ALERT_BUSY_KW = ConfigOptions.key("alerts.busy-kw")
+            .doubleType().defaultValue(0.0)
+            .withDescription("A datacenter is busy, for MARGINAL_SPIKE (its zone's datacenters together) and FORECAST_SPIKE, when its "
+                    + "facility energy rate over alerts.rate-window is above 0 and at least this many kW (kWh per hour). 0: any load; "
+                    + "raise it to ignore a trickle of requests.");
+    public static final ConfigOption<String> TOPIC_FORECASTS = ConfigOptions.key("topic.forecasts")
+            .stringType().defaultValue("carbonstream.forecasts")
+            .withDescription("Optional input: intensity forecasts (IntensityForecast) from the connectors, for the FORECAST_SPIKE early "
+                    + "warning only: never priced. Subscribed by pattern: a deployment without the topic starts (without early "
+                    + "warnings) and picks it up once created.");
+    public static final ConfigOption<Duration> FORECAST_HORIZON = ConfigOptions.key("forecast.horizon")
+            .durationType().defaultValue(Duration.ofHours(6))
+            .withDescription("How far ahead (event time) the early warning projects each busy datacenter's emissions and looks for a "
+                    + "forecast spike of its zone: a FORECAST_SPIKE's lead time is less than this. At most 72 h (the longest feeds' "
+                    + "forecasts).");
+    public static final ConfigOption<List<String>> ALERT_KINDS = ConfigOptions.key("alerts.kinds")
+            .stringType().asList().defaultValues("GRID_SPIKE", "EMISSION_BUDGET", "MARGINAL_SPIKE", "FORECAST_SPIKE")
+            .withDescription("Alert kinds written to topic.alerts, ';'-separated. A consumer still on the first Alert schema (kinds "
+                    + "GRID_SPIKE and EMISSION_BUDGET, no enum default) fails on a MARGINAL_SPIKE or FORECAST_SPIKE record: leave "
+                    + "those out until every consumer reads the current schema.");
+
     public static final ConfigOption<String> TOPIC_OTLP = ConfigOptions.key("topic.otlp-spans")
             .stringType().noDefaultValue()
             .withDescription("Optional input: OpenTelemetry traces as the Collector's Kafka exporter writes them (encoding otlp_proto or "

@@ -3,11 +3,15 @@ package io.carbonstream.ingest;
 import io.carbonstream.registry.DatacenterProfile;
 
 /**
- * The small, broadcast side of the job: an intensity update, a registry upsert or deletion, or a
- * record from either topic that became a dead letter. Exactly one field is set. A Flink POJO.
+ * The small, broadcast side of the job: an intensity update, a registry upsert or deletion, an
+ * intensity forecast, a zone's evaluated intensity (for the forecast early warning), or a record
+ * from an input topic that became a dead letter. Exactly one field is set. A Flink POJO.
  */
 public class ControlEvent {
     public IntensityReading intensity;
+    /** Forecasts travel only to the early warning, never to pricing. */
+    public ForecastReading forecast;
+    public io.carbonstream.intensity.ZoneStatus zoneStatus;
     public DatacenterProfile datacenter;
     /** Id of a datacenter removed by a registry tombstone. */
     public String deletedDatacenter;
@@ -21,6 +25,18 @@ public class ControlEvent {
     public static ControlEvent of(IntensityReading r) {
         ControlEvent e = new ControlEvent();
         e.intensity = r;
+        return e;
+    }
+
+    public static ControlEvent of(ForecastReading f) {
+        ControlEvent e = new ControlEvent();
+        e.forecast = f;
+        return e;
+    }
+
+    public static ControlEvent of(io.carbonstream.intensity.ZoneStatus s) {
+        ControlEvent e = new ControlEvent();
+        e.zoneStatus = s;
         return e;
     }
 

@@ -5,6 +5,7 @@ import io.carbonstream.energy.Modality;
 import io.carbonstream.registry.DatacenterProfile;
 import io.carbonstream.schema.Datacenter;
 import io.carbonstream.schema.InferenceEvent;
+import io.carbonstream.schema.IntensityForecast;
 import io.carbonstream.schema.IntensityUpdate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +15,8 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Kafka deserializers of the three inputs. They never throw: a record that does not decode or
- * validate becomes a {@link DeadLetterRecord} carrying its bytes and coordinates, so bad input
+ * Kafka deserializers of the inputs (events, intensity, forecasts, registry). They never throw: a
+ * record that does not decode or validate becomes a {@link DeadLetterRecord} carrying its bytes and coordinates, so bad input
  * can neither fail the source nor restart the job. Validation happens here, before timestamps are
  * assigned, so that a garbage event time cannot move the watermark.
  */
@@ -80,14 +81,22 @@ public final class Decoders {
         }
     }
 
-    /** Grid intensity updates. */
-    public static final class Intensity implements KafkaRecordDeserializationSchema<ControlEvent> {
+    /**
+     * A control input of one Avro record type judged against the wall clock (intensity updates,
+     * forecasts): the codec and validator are made on first use, a tombstone or bytes that are not
+     * the record become dead letters, the rest is the subclass's to check and convert.
+     */
+    abstract static class TimedControl<R extends org.apache.avro.specific.SpecificRecord> implements KafkaRecordDeserializationSchema<ControlEvent> {
         private final Limits limits;
-        private transient AvroCodec<IntensityUpdate> codec;
-        private transient Validator validator;
+        private final Class<R> type;
+        private final String topicName;
+        private transient AvroCodec<R> codec;
+        transient Validator validator;
 
-        public Intensity(Limits limits) {
+        TimedControl(Limits limits, Class<R> type, String topicName) {
             this.limits = limits;
+            this.type = type;
+            this.topicName = topicName;
         }
 
         @Override
@@ -95,21 +104,49 @@ public final class Decoders {
             out.collect(decode(rec, System.currentTimeMillis()));
         }
 
-        ControlEvent decode(ConsumerRecord<byte[], byte[]> rec, long nowMs) {
+        /** The record, or its dead letter, judged at wall-clock time {@code nowMs}. */
+        public ControlEvent decode(ConsumerRecord<byte[], byte[]> rec, long nowMs) {
             if (codec == null) {
-                codec = new AvroCodec<>(IntensityUpdate.class, limits.schemaRegistry());
+                codec = new AvroCodec<>(type, limits.schemaRegistry());
                 validator = new Validator(limits);
             }
-            if (rec.value() == null) return ControlEvent.rejected(deadLetter(rec, Reason.NULL_VALUE, "tombstone on the intensity topic"));
-            IntensityUpdate u;
+            if (rec.value() == null) return ControlEvent.rejected(deadLetter(rec, Reason.NULL_VALUE, "tombstone on the " + topicName + " topic"));
+            R value;
             try {
-                u = codec.decode(rec.value());
+                value = codec.decode(rec.value());
             } catch (IOException ex) {
-                return ControlEvent.rejected(undecodable(rec, "an IntensityUpdate", ex));
+                return ControlEvent.rejected(undecodable(rec, "an " + type.getSimpleName(), ex));
             }
-            Rejection why = validator.checkIntensity(u.getZone(), u.getValidFrom().toEpochMilli(), u.getCarbonIntensity(),
-                    u.getMarginalIntensity(), nowMs);
-            if (why != null) return ControlEvent.rejected(deadLetter(rec, why.reason(), why.message()));
+            ControlEvent e = convert(value);
+            Rejection why = check(e, nowMs);
+            return why == null ? e : ControlEvent.rejected(deadLetter(rec, why.reason(), why.message()));
+        }
+
+        /** The event a decoded record stands for. */
+        abstract ControlEvent convert(R value);
+
+        /** Why that event cannot be used, or null. */
+        abstract Rejection check(ControlEvent e, long nowMs);
+
+        @Override
+        public TypeInformation<ControlEvent> getProducedType() {
+            return TypeInformation.of(ControlEvent.class);
+        }
+    }
+
+    /** Grid intensity updates. */
+    public static final class Intensity extends TimedControl<IntensityUpdate> {
+        public Intensity(Limits limits) {
+            super(limits, IntensityUpdate.class, "intensity");
+        }
+
+        @Override
+        Rejection check(ControlEvent e, long nowMs) {
+            return validator.checkIntensity(e.intensity.zone, e.intensity.validFrom, e.intensity.gPerKwh, e.intensity.marginalGPerKwh, nowMs);
+        }
+
+        @Override
+        ControlEvent convert(IntensityUpdate u) {
             IntensityReading r = new IntensityReading(u.getZone(), u.getValidFrom().toEpochMilli(), u.getCarbonIntensity());
             r.marginalGPerKwh = u.getMarginalIntensity();
             r.estimated = u.getEstimated();
@@ -119,10 +156,23 @@ public final class Decoders {
             r.updatedAt = u.getUpdatedAt() == null ? null : u.getUpdatedAt().toEpochMilli();
             return ControlEvent.of(r);
         }
+    }
+
+    /** Intensity forecasts (IntensityForecast): early warnings only, never the accounting input. */
+    public static final class Forecasts extends TimedControl<IntensityForecast> {
+        public Forecasts(Limits limits) {
+            super(limits, IntensityForecast.class, "forecasts");
+        }
 
         @Override
-        public TypeInformation<ControlEvent> getProducedType() {
-            return TypeInformation.of(ControlEvent.class);
+        Rejection check(ControlEvent e, long nowMs) {
+            return validator.checkForecast(e.forecast, nowMs);
+        }
+
+        @Override
+        ControlEvent convert(IntensityForecast f) {
+            return ControlEvent.of(new ForecastReading(f.getZone(), f.getValidFrom().toEpochMilli(), f.getValidTo().toEpochMilli(),
+                    f.getCarbonIntensity(), f.getSignal(), f.getEmissionFactorType(), f.getForecastMadeAt().toEpochMilli(), f.getSource()));
         }
     }
 

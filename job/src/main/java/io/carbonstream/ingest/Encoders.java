@@ -152,6 +152,10 @@ public final class Encoders {
                 .setExtraGPerHour(a.extraGPerHour)
                 .setDatacenters(exposed)
                 .setMessage(a.message)
+                .setLeadTimeMs(a.leadTimeMs)
+                .setProjectedGco2e(a.projectedG)
+                .setAvoidableGco2e(a.avoidableG)
+                .setAlternativeZone(a.alternativeZone)
                 .build();
     }
 

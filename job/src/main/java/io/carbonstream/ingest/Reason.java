@@ -31,5 +31,9 @@ public enum Reason {
     /** A certificate retired for a datacenter not in its grid boundary at its hour, or for an organisation with no datacenter there. */
     CERTIFICATE_OUTSIDE_BOUNDARY,
     /** A certificate for an hour the ledger no longer keeps (--ledger.retention). */
-    BEYOND_RETENTION
+    BEYOND_RETENTION,
+    /** A forecast whose valid_to is not after its valid_from, or whose interval is longer than a day. */
+    INVALID_INTERVAL,
+    /** A forecast for a time further ahead of its forecast_made_at than any feed forecasts (Limits.MAX_FORECAST_LEAD_MS). */
+    FORECAST_TOO_FAR_AHEAD
 }

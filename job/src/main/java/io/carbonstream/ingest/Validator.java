@@ -64,6 +64,33 @@ public final class Validator {
         return null;
     }
 
+    /**
+     * Checks one intensity forecast. Its interval lies ahead by design, so only its issue time is held to the wall
+     * clock; how far ahead it may reach is counted from that issue time.
+     */
+    public Rejection checkForecast(ForecastReading f, long nowMs) {
+        Rejection s = text("zone", f.zone());
+        if (s != null) return s;
+        Rejection t = time(f.madeAt(), nowMs, "forecast_made_at");
+        if (t != null) return t;
+        if (f.validFrom() < limits.eventTimeFloorMs()) {
+            return new Rejection(Reason.EVENT_TIME_BEFORE_FLOOR, "valid_from " + f.validFrom() + " is before the floor " + limits.eventTimeFloorMs());
+        }
+        if (f.validTo() <= f.validFrom() || f.validTo() - f.validFrom() > Limits.MAX_FORECAST_INTERVAL_MS) {
+            return new Rejection(Reason.INVALID_INTERVAL, "valid_to " + f.validTo() + " is not after valid_from " + f.validFrom()
+                    + " by at most " + Limits.MAX_FORECAST_INTERVAL_MS + " ms");
+        }
+        if (f.validFrom() - f.madeAt() > Limits.MAX_FORECAST_LEAD_MS) {
+            return new Rejection(Reason.FORECAST_TOO_FAR_AHEAD, "valid_from " + f.validFrom() + " is more than " + Limits.MAX_FORECAST_LEAD_MS
+                    + " ms after forecast_made_at " + f.madeAt());
+        }
+        if (Double.isNaN(f.gPerKwh()) || f.gPerKwh() < 0) return new Rejection(Reason.INVALID_VALUE, "carbon_intensity is " + f.gPerKwh());
+        if (f.gPerKwh() > limits.maxIntensity()) {
+            return new Rejection(Reason.ABSURD_VALUE, "carbon_intensity " + f.gPerKwh() + " exceeds " + limits.maxIntensity() + " gCO2e/kWh");
+        }
+        return null;
+    }
+
     public Rejection text(String field, String value) {
         if (value == null || value.isBlank()) return new Rejection(Reason.MISSING_FIELD, field + " is empty");
         if (value.length() > limits.maxStringLength()) {

@@ -8,12 +8,10 @@ import io.carbonstream.registry.DatacenterHistory;
 import io.carbonstream.registry.DatacenterProfile;
 import io.carbonstream.registry.RegistryStart;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
@@ -136,26 +134,11 @@ public class LedgerFunction extends KeyedBroadcastProcessFunction<String, Ledger
 
     /** Every datacenter's registry version in force at t: the start snapshot overlaid with the topic's later records. */
     private Map<String, DatacenterProfile> registryAt(long t, ReadOnlyBroadcastState<String, DatacenterHistory> state) throws Exception {
-        Map<String, DatacenterHistory> all = new HashMap<>(registryStart.histories());
-        for (Map.Entry<String, DatacenterHistory> e : state.immutableEntries()) all.put(e.getKey(), e.getValue());
-        Map<String, DatacenterProfile> at = new HashMap<>();
-        all.forEach((id, h) -> {
-            DatacenterProfile p = h.asOf(t); // a datacenter deleted since still had its load then
-            if (p != null) at.put(id, p);
-        });
-        return at;
+        return registryStart.asOf(t, state);
     }
 
     @Override
     public void processBroadcastElement(ControlEvent e, Context ctx, Collector<LedgerRow> out) throws Exception {
-        if (e.datacenter == null && e.deletedDatacenter == null) return;
-        if (e.sourcePartition >= 0 && registryStart.includes(e.sourcePartition, e.sourceOffset)) return; // in the start snapshot
-        BroadcastState<String, DatacenterHistory> state = ctx.getBroadcastState(PaneFunction.REGISTRY);
-        String id = e.datacenter != null ? e.datacenter.datacenterId : e.deletedDatacenter;
-        DatacenterHistory h = state.get(id);
-        if (h == null) h = registryStart.get(id) != null ? registryStart.get(id).copy() : new DatacenterHistory();
-        if (e.datacenter != null) h.upsert(e.datacenter);
-        else h.deleted = true;
-        state.put(id, h);
+        registryStart.apply(ctx.getBroadcastState(PaneFunction.REGISTRY), e.datacenter, e.deletedDatacenter, e.sourcePartition, e.sourceOffset);
     }
 }

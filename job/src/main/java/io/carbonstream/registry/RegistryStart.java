@@ -1,6 +1,8 @@
 package io.carbonstream.registry;
 
 import java.io.Serializable;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,6 +46,35 @@ public final class RegistryStart implements Serializable {
     public boolean includes(int partition, long offset) {
         Long end = endOffsets.get(partition);
         return end != null && offset >= 0 && offset < end;
+    }
+
+    /**
+     * Applies a registry record the running job read (an upsert, or the tombstone of {@code deletedId}) to an
+     * operator's broadcast registry: the snapshot's history of the datacenter overlaid with it. A record already in
+     * this snapshot, or no registry record at all (both null), changes nothing.
+     */
+    public void apply(BroadcastState<String, DatacenterHistory> state, DatacenterProfile upsert, String deletedId, int partition, long offset)
+            throws Exception {
+        if (upsert == null && deletedId == null) return;
+        if (partition >= 0 && includes(partition, offset)) return;
+        String id = upsert != null ? upsert.datacenterId : deletedId;
+        DatacenterHistory h = state.get(id);
+        if (h == null) h = get(id) != null ? get(id).copy() : new DatacenterHistory();
+        if (upsert != null) h.upsert(upsert);
+        else h.deleted = true;
+        state.put(id, h);
+    }
+
+    /** Every datacenter's version in force at t: this snapshot overlaid with the broadcast registry of later records. */
+    public Map<String, DatacenterProfile> asOf(long t, ReadOnlyBroadcastState<String, DatacenterHistory> later) throws Exception {
+        Map<String, DatacenterHistory> all = new HashMap<>(histories);
+        for (Map.Entry<String, DatacenterHistory> e : later.immutableEntries()) all.put(e.getKey(), e.getValue());
+        Map<String, DatacenterProfile> at = new HashMap<>();
+        all.forEach((id, h) -> {
+            DatacenterProfile p = h.asOf(t); // a datacenter deleted since still had its load then
+            if (p != null) at.put(id, p);
+        });
+        return at;
     }
 
     /** Builds the snapshot: the file's datacenters, then the topic's records in offset order. */

@@ -7,7 +7,9 @@ import io.carbonstream.Pipeline;
 import io.carbonstream.aggregate.Dimension;
 import io.carbonstream.aggregate.PaneDelta;
 import io.carbonstream.aggregate.Totals;
+import io.carbonstream.ingest.ControlEvent;
 import io.carbonstream.ingest.IntensityReading;
+import io.carbonstream.intensity.AccountingSignal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -15,9 +17,11 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.StreamFilter;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +36,11 @@ class GridSpikeFunctionTest {
     static KeyedTwoInputStreamOperatorTestHarness<String, IntensityReading, PaneDelta, AlertRecord> harness(OperatorSubtaskState restore)
             throws Exception {
         // Absolute 1000 (never reached here), +30% over the median baseline, exit 25 g lower, 15 min dwell.
-        GridSpikeFunction fn = new GridSpikeFunction(new SpikeRule(1000, Map.of(), 0.3, 25, 3), 15 * MIN, 24 * 60 * MIN, 5 * MIN);
+        return harness(new GridSpikeFunction(new SpikeRule(1000, Map.of(), 0.3, 25, 3), 15 * MIN, 24 * 60 * MIN, 5 * MIN), restore);
+    }
+
+    static KeyedTwoInputStreamOperatorTestHarness<String, IntensityReading, PaneDelta, AlertRecord> harness(GridSpikeFunction fn,
+            OperatorSubtaskState restore) throws Exception {
         var harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(fn),
                 new Pipeline.ByZone(), new Pipeline.PaneZone(), Types.STRING);
         harness.setup();
@@ -147,5 +155,71 @@ class GridSpikeFunctionTest {
         assertThat(alerts().get(0).eventTime).isEqualTo(T0 + 5 * MIN);
         assertThat(alerts().get(0).baseline).isNull();
         assertThat(alerts().get(0).threshold).isEqualTo(1000.0);
+    }
+    // ---- MARGINAL_SPIKE: the same machinery on the marginal signal, its own thresholds, and the busy condition ----
+
+    static IntensityReading marginal(long minute, double g) {
+        IntensityReading r = at(minute, g);
+        r.signal = "marginal";
+        r.marginalGPerKwh = g;
+        r.emissionFactorType = "direct";
+        return r;
+    }
+
+    @Test
+    void aMarginalSpikeRaisesOnlyWhileTheZoneIsBusyAndClearsWithItsOwnHysteresis() throws Exception {
+        // Marginal defaults: absolute 1000, +50% over the median, exit 50 g lower; 15 min dwell, busy from 1 kWh/min.
+        try (var m = harness(new GridSpikeFunction(GridSpikeFunction.Signal.marginal(1.0), new SpikeRule(1000, Map.of(), 0.5, 50, 6),
+                15 * MIN, 24 * 60 * MIN, 5 * MIN), null)) {
+            for (int t = 0; t < 60; t += 5) m.processElement1(marginal(t, 450), T0 + t * MIN);
+            m.processElement1(marginal(60, 950), T0 + 60 * MIN);   // enter at min(1000, 450 x 1.5 = 675): a spike, but no load
+            m.processElement1(marginal(65, 450), T0 + 65 * MIN);
+            m.processElement1(marginal(80, 700), T0 + 80 * MIN);   // a spike with load: RAISE
+            m.processElement1(marginal(85, 640), T0 + 85 * MIN);   // above exit 625: stays
+            m.processElement1(marginal(100, 600), T0 + 100 * MIN); // below exit, 20 min on: CLEAR
+            for (int t = 70; t < 100; t++) m.processElement2(energy("dc-1", t, 1.5), T0 + t * MIN);
+            m.processBothWatermarks(new Watermark(T0 + 120 * MIN));
+
+            List<AlertRecord> a = m.extractOutputValues();
+            assertThat(a).extracting(x -> x.raised).containsExactly(true, false);
+            AlertRecord raised = a.get(0);
+            assertThat(raised.kind).isEqualTo(AlertKind.MARGINAL_SPIKE);
+            assertThat(raised.alertId).isEqualTo("MARGINAL_SPIKE:Z:" + java.time.Instant.ofEpochMilli(T0 + 80 * MIN));
+            assertThat(raised.eventTime).isEqualTo(T0 + 80 * MIN);
+            assertThat(raised.baseline).isEqualTo(450.0);
+            assertThat(raised.threshold).isCloseTo(675.0, within(1e-9));
+            assertThat(raised.datacenters).containsExactly("dc-1");
+            assertThat(raised.kwhPerMinute[0]).isCloseTo(1.5, within(1e-12));
+            assertThat(raised.extraGPerHour).isCloseTo(1.5 * 60 * (700 - 450), within(1e-6));
+            assertThat(raised.message).startsWith("RAISED marginal-intensity spike in Z");
+            assertThat(a.get(1).eventTime).isEqualTo(T0 + 100 * MIN);
+            assertThat(a.get(1).alertId).isEqualTo(raised.alertId);
+            // Every evaluation is published as the zone's status, for the forecast early warning.
+            assertThat(m.getSideOutput(GridSpikeFunction.STATUS)).extracting(r -> r.getValue().zoneStatus.at())
+                    .contains(T0, T0 + 60 * MIN, T0 + 100 * MIN);
+        }
+    }
+
+    @Test
+    void theMarginalValueIsTheMarginalFieldElseTheValueOfAMarginalUpdateAndNeverAnAccountingValue() throws Exception {
+        IntensityReading average = new IntensityReading("DE", T0, 330);
+        IntensityReading averageWithMarginal = new IntensityReading("DE", T0 + MIN, 340);
+        averageWithMarginal.marginalGPerKwh = 520.0;
+        IntensityReading watttime = new IntensityReading("CAISO", T0, 430);
+        watttime.signal = "marginal";
+        watttime.emissionFactorType = "direct";
+        List<IntensityReading> out = new ArrayList<>();
+        for (IntensityReading r : List.of(average, averageWithMarginal, watttime)) {
+            new Pipeline.MarginalReadings().flatMap(ControlEvent.of(r), new org.apache.flink.api.common.functions.util.ListCollector<>(out));
+        }
+        assertThat(out).extracting(r -> r.zone + "@" + (r.validFrom - T0) + "=" + r.gPerKwh).containsExactly("DE@60000=520.0", "CAISO@0=430.0");
+
+        // The accounting side drops the marginal update and keeps the average ones (their marginal field is never priced).
+        try (var accounting = new OneInputStreamOperatorTestHarness<>(new StreamFilter<>(new AccountingSignal("lifecycle")))) {
+            accounting.open();
+            accounting.processElement(ControlEvent.of(watttime), 0);
+            accounting.processElement(ControlEvent.of(averageWithMarginal), 0);
+            assertThat(accounting.extractOutputValues()).extracting(e -> e.intensity.gPerKwh).containsExactly(340.0);
+        }
     }
 }

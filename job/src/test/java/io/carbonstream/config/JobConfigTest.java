@@ -57,6 +57,32 @@ class JobConfigTest {
     }
 
     @Test
+    void marginalForecastAndKindOptionsAreCheckedAndApplied() {
+        JobConfig d = JobConfig.fromArgs();
+        assertThat(d.get(JobOptions.TOPIC_FORECASTS)).isEqualTo("carbonstream.forecasts");
+        assertThat(d.ms(JobOptions.FORECAST_HORIZON)).isEqualTo(6 * 3_600_000L);
+        assertThat(d.alertKinds()).containsExactlyInAnyOrder(io.carbonstream.alert.AlertKind.values());
+        // Marginal defaults: 1000 g absolute, +50% over the baseline (the lower wins), exit 50 g lower.
+        assertThat(d.marginalRule().enterThreshold("CAISO", 450)).isEqualTo(675.0);
+        assertThat(d.marginalRule().enterThreshold("CAISO", Double.NaN)).isEqualTo(1000.0);
+        assertThat(d.marginalRule().exitThreshold(675)).isEqualTo(625.0);
+
+        JobConfig c = JobConfig.fromArgs("--alerts.marginal.zone-thresholds", "CAISO_NORTH:700", "--alerts.kinds", "GRID_SPIKE;EMISSION_BUDGET",
+                "--forecast.horizon", "12 h", "--alerts.busy-kw", "30");
+        assertThat(c.marginalRule().enterThreshold("CAISO_NORTH", Double.NaN)).isEqualTo(700.0);
+        assertThat(c.alertKinds()).containsExactlyInAnyOrder(io.carbonstream.alert.AlertKind.GRID_SPIKE, io.carbonstream.alert.AlertKind.EMISSION_BUDGET);
+        assertThat(c.get(JobOptions.ALERT_BUSY_KW)).isEqualTo(30.0);
+
+        assertThatThrownBy(() -> JobConfig.fromArgs("--alerts.kinds", "GRID_SPIKE;SOLAR_FLARE"))
+                .hasMessageContaining("--alerts.kinds").hasMessageContaining("SOLAR_FLARE").hasMessageContaining("FORECAST_SPIKE");
+        assertThatThrownBy(() -> JobConfig.fromArgs("--forecast.horizon", "5 d")).hasMessageContaining("--forecast.horizon");
+        assertThatThrownBy(() -> JobConfig.fromArgs("--forecast.horizon", "0 s")).hasMessageContaining("--forecast.horizon");
+        assertThatThrownBy(() -> JobConfig.fromArgs("--alerts.busy-kw", "-1")).hasMessageContaining("--alerts.busy-kw");
+        assertThatThrownBy(() -> JobConfig.fromArgs("--alerts.marginal.relative-margin", "0")).hasMessageContaining("--alerts.marginal");
+        assertThatThrownBy(() -> JobConfig.fromArgs("--alerts.marginal.zone-thresholds", "CAISO:high")).hasMessageContaining("zone CAISO");
+    }
+
+    @Test
     void helpListsEveryOptionWithItsDescription() {
         String help = JobConfig.help();
         for (var o : JobOptions.all()) assertThat(help).contains("--" + o.key());

@@ -11,6 +11,7 @@ import io.carbonstream.schema.Datacenter;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
@@ -43,6 +44,7 @@ class SchemaEvolutionTest {
     private static java.util.List<Schema> olderWriters(String record) {
         return SchemaHistory.olderWriters(switch (record) {
             case "Datacenter" -> Datacenter.getClassSchema();
+            case "Alert" -> io.carbonstream.schema.Alert.getClassSchema();
             default -> Aggregate.getClassSchema();
         });
     }
@@ -153,5 +155,68 @@ class SchemaEvolutionTest {
         assertThat(old.get("location_gco2e")).isEqualTo(500.0);
         assertThat(old.get("revision")).isEqualTo(2);
         assertThat(old.getSchema().getField("revision_reason")).isNull();
+    }
+    static io.carbonstream.alert.AlertRecord alert(io.carbonstream.alert.AlertKind kind, String subject) {
+        io.carbonstream.alert.AlertRecord a = new io.carbonstream.alert.AlertRecord();
+        a.kind = kind;
+        a.subject = subject;
+        a.raised = true;
+        a.eventTime = 3_600_000;
+        a.startedAt = 3_600_000;
+        a.alertId = io.carbonstream.alert.AlertRecord.id(kind, subject, a.startedAt);
+        a.value = 340;
+        a.threshold = 260;
+        a.message = "m";
+        return a;
+    }
+
+    static GenericRecord readAs(Schema reader, byte[] bytes) throws Exception {
+        return new GenericDatumReader<GenericRecord>(io.carbonstream.schema.Alert.getClassSchema(), reader)
+                .read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+    }
+
+    @Test
+    void aConsumerOnThePreviousAlertSchemaReadsTheKindsItKnowsAndFailsOnTheNewOnesAsDocumented() throws Exception {
+        Schema prev = previous("Alert");
+        assertThat(prev.getField("kind").schema().getEnumSymbols()).containsExactly("GRID_SPIKE", "EMISSION_BUDGET");
+        assertThat(prev.getField("kind").schema().getEnumDefault()).isNull();
+        // Old kinds, with the new fields set, read as before: the new fields are skipped.
+        io.carbonstream.alert.AlertRecord grid = alert(io.carbonstream.alert.AlertKind.GRID_SPIKE, "DE");
+        GenericRecord old = readAs(prev, AvroCodec.encodeOne(Encoders.toAvro(grid)));
+        assertThat(old.get("kind").toString()).isEqualTo("GRID_SPIKE");
+        assertThat(old.get("value")).isEqualTo(340.0);
+        assertThat(old.getSchema().getField("lead_time_ms")).isNull();
+        // A new kind: the previous schema has no symbol for it and no enum default, so Avro refuses the record
+        // (what docs/semantics.md tells such consumers; --alerts.kinds keeps these kinds out until they upgrade).
+        io.carbonstream.alert.AlertRecord early = alert(io.carbonstream.alert.AlertKind.FORECAST_SPIKE, "dc-1");
+        early.leadTimeMs = 7_200_000L;
+        early.avoidableG = 12.5;
+        byte[] bytes = AvroCodec.encodeOne(Encoders.toAvro(early));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> readAs(prev, bytes))
+                .isInstanceOf(org.apache.avro.AvroTypeException.class).hasMessageContaining("FORECAST_SPIKE");
+        // This schema reads it, and a kind added after this one reads as UNKNOWN instead of failing.
+        io.carbonstream.schema.Alert now = AvroCodec.decodeOne(bytes, io.carbonstream.schema.Alert.class);
+        assertThat(now.getKind()).isEqualTo(io.carbonstream.schema.AlertKind.FORECAST_SPIKE);
+        assertThat(now.getLeadTimeMs()).isEqualTo(7_200_000L);
+        assertThat(now.getAvoidableGco2e()).isEqualTo(12.5);
+        Schema future = new Schema.Parser().parse(io.carbonstream.schema.Alert.getClassSchema().toString()
+                .replace("\"FORECAST_SPIKE\",", "\"FORECAST_SPIKE\",\"WATER_SPIKE\","));
+        GenericRecord fromFuture = new GenericData.Record(future);
+        fromFuture.put("alert_id", "WATER_SPIKE:dc-1:1970-01-01T01:00:00Z");
+        fromFuture.put("kind", new GenericData.EnumSymbol(future.getField("kind").schema(), "WATER_SPIKE"));
+        fromFuture.put("state", new GenericData.EnumSymbol(future.getField("state").schema(), "RAISED"));
+        fromFuture.put("subject", "dc-1");
+        fromFuture.put("event_time", 3_600_000L);
+        fromFuture.put("started_at", 3_600_000L);
+        fromFuture.put("value", 1.0);
+        fromFuture.put("threshold", 1.0);
+        fromFuture.put("extra_g_per_hour", 0.0);
+        fromFuture.put("datacenters", List.of());
+        fromFuture.put("message", "m");
+        fromFuture.put("lead_time_ms", 7_200_000L);
+        io.carbonstream.schema.Alert read = new org.apache.avro.specific.SpecificDatumReader<io.carbonstream.schema.Alert>(future,
+                io.carbonstream.schema.Alert.getClassSchema()).read(null, DecoderFactory.get().binaryDecoder(write(future, fromFuture), null));
+        assertThat(read.getKind()).isEqualTo(io.carbonstream.schema.AlertKind.UNKNOWN);
+        assertThat(read.getLeadTimeMs()).isEqualTo(7_200_000L);
     }
 }

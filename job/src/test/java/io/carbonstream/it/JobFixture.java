@@ -40,6 +40,7 @@ final class JobFixture {
                 new NewTopic(prefix + "alerts", 1, (short) 1),
                 new NewTopic(prefix + "restatements", 1, (short) 1),
                 new NewTopic(prefix + "certificates", 1, (short) 1),
+                new NewTopic(prefix + "forecasts", 1, (short) 1),
                 new NewTopic(prefix + "ledger", 2, (short) 1)));
     }
 
@@ -107,6 +108,7 @@ final class JobFixture {
         c.put("topic.alerts", prefix + "alerts");
         c.put("topic.restatements", prefix + "restatements");
         c.put("topic.certificates", prefix + "certificates");
+        c.put("topic.forecasts", prefix + "forecasts");
         c.put("topic.ledger", prefix + "ledger");
         c.put("transactional-id-prefix", prefix + "tx");
         c.put("group-id", prefix + "group");
