@@ -4,6 +4,9 @@ import io.carbonstream.aggregate.AggregateRecord;
 import io.carbonstream.config.JobConfig;
 import io.carbonstream.config.JobOptions;
 import io.carbonstream.ingest.ControlEvent;
+import io.carbonstream.gpu.GpuAttributionEncoder;
+import io.carbonstream.gpu.GpuInput;
+import io.carbonstream.gpu.GpuSampleDecoder;
 import io.carbonstream.ledger.CertificateDecoder;
 import io.carbonstream.ledger.LedgerEncoder;
 import io.carbonstream.ledger.LedgerInput;
@@ -128,7 +131,18 @@ public final class CarbonStreamJob {
                 .setParallelism(1)
                 .uid(Op.FORECASTS_SOURCE.uid);
 
-        Pipeline.Outputs out = Pipeline.assemble(eventsTap.apply(events), otlp, intensity, registry, certificates, forecasts, registryStart, cfg);
+        // GPU counter readings, in event time (sample_time): attribution waits for them as for events.
+        DataStream<GpuInput> gpuSamples = cfg.getOptional(JobOptions.TOPIC_GPU_ENERGY) == null ? null : env
+                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_GPU_ENERGY), new GpuSampleDecoder(cfg.limits())), gpuWatermarks(cfg),
+                        Op.GPU_ENERGY_SOURCE.label)
+                // One reader: a reading per GPU every few seconds is a small stream, and a reader with no
+                // partition would hold the watermark back for the idle timeout.
+                .setParallelism(1)
+                .uid(Op.GPU_ENERGY_SOURCE.uid);
+
+        Pipeline.Inputs inputs = Pipeline.Inputs.of(eventsTap.apply(events), intensity, registry)
+                .withOtlpSpans(otlp).withCertificates(certificates).withForecasts(forecasts).withGpuSamples(gpuSamples);
+        Pipeline.Outputs out = Pipeline.assemble(inputs, registryStart, cfg);
 
         out.aggregates()
                 .sinkTo(sink(cfg, "aggregates", new Encoders.Aggregates(cfg.get(JobOptions.TOPIC_AGGREGATES))))
@@ -148,6 +162,11 @@ public final class CarbonStreamJob {
         out.ledger()
                 .sinkTo(sink(cfg, "ledger", new LedgerEncoder(cfg.get(JobOptions.TOPIC_LEDGER))))
                 .uid(Op.LEDGER_SINK.uid).name(Op.LEDGER_SINK.label);
+        if (out.gpuAttribution() != null) {
+            out.gpuAttribution()
+                    .sinkTo(sink(cfg, "gpu-attribution", new GpuAttributionEncoder(cfg.get(JobOptions.TOPIC_GPU_ATTRIBUTION))))
+                    .uid(Op.GPU_ATTRIBUTION_SINK.uid).name(Op.GPU_ATTRIBUTION_SINK.label);
+        }
     }
 
     /** Job-wide settings: serialization rules, checkpointing, parallelism. */
@@ -168,6 +187,14 @@ public final class CarbonStreamJob {
                 .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_EVENTS), new Decoders.Requests(cfg.limits())), requestWatermarks(cfg),
                         Op.EVENTS_SOURCE.label)
                 .uid(Op.EVENTS_SOURCE.uid);
+    }
+
+    /** Event time of GPU counter readings: as requests, bounded out of order, idle after the events' idle timeout. */
+    static WatermarkStrategy<GpuInput> gpuWatermarks(JobConfig cfg) {
+        WatermarkStrategy<GpuInput> wm = WatermarkStrategy
+                .<GpuInput>forBoundedOutOfOrderness(cfg.get(JobOptions.OUT_OF_ORDERNESS))
+                .withTimestampAssigner((e, ts) -> e.eventTime());
+        return cfg.get(JobOptions.BOUNDED) ? wm : wm.withIdleness(cfg.get(JobOptions.EVENTS_IDLE_TIMEOUT));
     }
 
     /** Event time and watermarks of request inputs (events, OTLP spans). */

@@ -39,7 +39,13 @@ public enum Op {
     FORECAST_INTAKE("forecast-intake", "Forecast intake"),
     FORECAST_SIGNAL("forecast-signal", "Forecasts of the average signal of the accounting emission-factor type"),
     FORECAST_ALERTS("forecast-alerts", "Forecast early warnings per datacenter"),
-    ALERT_KINDS("alert-kinds", "Alert kinds this deployment emits");
+    ALERT_KINDS("alert-kinds", "Alert kinds this deployment emits"),
+    GPU_ENERGY_SOURCE("gpu-energy-source", "Kafka: GPU energy counters"),
+    GPU_SAMPLE_INTAKE("gpu-sample-intake", "GPU counter reading intake"),
+    GPU_USES("gpu-uses", "Requests on their GPUs' timelines"),
+    GPU_ATTRIBUTION("gpu-attribution", "Metered GPU energy split over requests, per GPU"),
+    GPU_CALIBRATION("gpu-calibration", "Metered vs estimated per datacenter and model hour"),
+    GPU_ATTRIBUTION_SINK("gpu-attribution-sink", "Kafka: GPU attribution");
 
     public final String uid;
     public final String label;

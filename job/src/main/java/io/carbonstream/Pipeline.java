@@ -25,6 +25,13 @@ import io.carbonstream.ingest.ControlIntake;
 import io.carbonstream.ingest.DeadLetterRecord;
 import io.carbonstream.ingest.RequestEnvelope;
 import io.carbonstream.ingest.RequestIntake;
+import io.carbonstream.gpu.AttributionWeight;
+import io.carbonstream.gpu.CalibrationFunction;
+import io.carbonstream.gpu.GpuAttributionFunction;
+import io.carbonstream.gpu.GpuAttributionRecord;
+import io.carbonstream.gpu.GpuInput;
+import io.carbonstream.gpu.GpuOutput;
+import io.carbonstream.gpu.GpuUses;
 import io.carbonstream.intensity.AccountingSignal;
 import io.carbonstream.ledger.CertificateIntake;
 import io.carbonstream.ledger.LedgerFunction;
@@ -64,6 +71,9 @@ import org.apache.flink.util.Collector;
  *
  * hour windows (dc, dc+model) ─┐
  * certificates ─► intake ──────┴─keyBy(zone)─► ledger (registry broadcast) ──► ledger rows
+ *
+ * events ─► uses per GPU ─────┐
+ * GPU readings ─► intake ─────┴─keyBy(gpu)─► attribution ─keyBy(dc[, model], hour)─► sums ──► gpu attribution
  * </pre>
  */
 public final class Pipeline {
@@ -77,7 +87,42 @@ public final class Pipeline {
             DataStream<DeadLetterRecord> deadLetters,
             DataStream<DeadLetterRecord> lateEvents,
             DataStream<RestatementRecord> restatements,
-            DataStream<LedgerRow> ledger) {}
+            DataStream<LedgerRow> ledger,
+            DataStream<GpuAttributionRecord> gpuAttribution) {}
+
+    /**
+     * The decoded inputs. Required: events, intensity, registry; the others are null when the job
+     * has no such input (no OTLP spans, certificates, forecasts or GPU counter readings).
+     */
+    public record Inputs(
+            DataStream<RequestEnvelope> events,
+            DataStream<RequestEnvelope> otlpSpans,
+            DataStream<ControlEvent> intensity,
+            DataStream<ControlEvent> registry,
+            DataStream<LedgerInput> certificates,
+            DataStream<ControlEvent> forecasts,
+            DataStream<GpuInput> gpuSamples) {
+
+        public static Inputs of(DataStream<RequestEnvelope> events, DataStream<ControlEvent> intensity, DataStream<ControlEvent> registry) {
+            return new Inputs(events, null, intensity, registry, null, null, null);
+        }
+
+        public Inputs withOtlpSpans(DataStream<RequestEnvelope> s) {
+            return new Inputs(events, s, intensity, registry, certificates, forecasts, gpuSamples);
+        }
+
+        public Inputs withCertificates(DataStream<LedgerInput> s) {
+            return new Inputs(events, otlpSpans, intensity, registry, s, forecasts, gpuSamples);
+        }
+
+        public Inputs withForecasts(DataStream<ControlEvent> s) {
+            return new Inputs(events, otlpSpans, intensity, registry, certificates, s, gpuSamples);
+        }
+
+        public Inputs withGpuSamples(DataStream<GpuInput> s) {
+            return new Inputs(events, otlpSpans, intensity, registry, certificates, forecasts, s);
+        }
+    }
 
     /** As {@link #assemble(DataStream, DataStream, DataStream, RegistryStart, JobConfig)} with the registry file only. */
     public static Outputs assemble(
@@ -120,6 +165,18 @@ public final class Pipeline {
     public static Outputs assemble(DataStream<RequestEnvelope> events, DataStream<RequestEnvelope> otlpSpans, DataStream<ControlEvent> intensity,
                                    DataStream<ControlEvent> registry, DataStream<LedgerInput> certificates, DataStream<ControlEvent> forecasts,
                                    RegistryStart registryStart, JobConfig cfg) {
+        return assemble(new Inputs(events, otlpSpans, intensity, registry, certificates, forecasts, null), registryStart, cfg);
+    }
+
+    /** The job from decoded inputs to outputs: the one method that assembles the pipeline. */
+    public static Outputs assemble(Inputs in, RegistryStart registryStart, JobConfig cfg) {
+        DataStream<RequestEnvelope> events = in.events();
+        DataStream<RequestEnvelope> otlpSpans = in.otlpSpans();
+        DataStream<ControlEvent> intensity = in.intensity();
+        DataStream<ControlEvent> registry = in.registry();
+        DataStream<LedgerInput> certificates = in.certificates();
+        DataStream<ControlEvent> forecasts = in.forecasts();
+        DataStream<GpuInput> gpuSamples = in.gpuSamples();
         if (otlpSpans != null) events = events.union(otlpRequests(otlpSpans, cfg));
         var dlq = PaneFunction.DEAD_LETTERS;
         PricingSettings pricing = pricingSettings(cfg);
@@ -227,8 +284,28 @@ public final class Pipeline {
             deadLetters = deadLetters.union(forecastsOk.getSideOutput(dlq));
         }
         alerts = alerts.filter(new KindIn(cfg.alertKinds())).uid(Op.ALERT_KINDS.uid).name(Op.ALERT_KINDS.label);
+        // Metered GPU energy: readings and the requests that name their GPUs, per GPU, in event time.
+        DataStream<GpuAttributionRecord> gpuAttribution = null;
+        if (gpuSamples != null) {
+            SingleOutputStreamOperator<GpuInput> samplesOk = gpuSamples
+                    .process(new GpuAttributionFunction.Intake(dlq)).setParallelism(gpuSamples.getParallelism())
+                    .uid(Op.GPU_SAMPLE_INTAKE.uid).name(Op.GPU_SAMPLE_INTAKE.label);
+            DataStream<GpuInput> uses = events
+                    .flatMap(new GpuUses(cfg.energyModel(), AttributionWeight.valueOf(cfg.get(JobOptions.GPU_ATTRIBUTION_WEIGHT).name())))
+                    .uid(Op.GPU_USES.uid).name(Op.GPU_USES.label);
+            SingleOutputStreamOperator<GpuOutput> attributed = samplesOk.union(uses)
+                    .keyBy(new ByGpu())
+                    .process(new GpuAttributionFunction(cfg.ms(JobOptions.MAX_REQUEST_DURATION), cfg.ms(JobOptions.GPU_EXPECTED_SAMPLE_GAP),
+                            cfg.limits().maxGpuWatts()))
+                    .uid(Op.GPU_ATTRIBUTION.uid).name(Op.GPU_ATTRIBUTION.label);
+            gpuAttribution = attributed
+                    .keyBy(new BySumKey())
+                    .process(new CalibrationFunction())
+                    .uid(Op.GPU_CALIBRATION.uid).name(Op.GPU_CALIBRATION.label);
+            deadLetters = deadLetters.union(samplesOk.getSideOutput(dlq), attributed.getSideOutput(dlq));
+        }
         return new Outputs(aggregates, alerts, deadLetters, panes.getSideOutput(PaneFunction.LATE),
-                panes.getSideOutput(PaneFunction.RESTATEMENTS), ledger);
+                panes.getSideOutput(PaneFunction.RESTATEMENTS), ledger, gpuAttribution);
     }
 
     /**
@@ -374,6 +451,20 @@ public final class Pipeline {
         @Override
         public void flatMap(AggregateRecord a, Collector<LedgerInput> out) {
             if (a.window == WindowKind.HOUR && a.dimension != Dimension.MODEL && a.zone != null) out.collect(LedgerInput.of(a));
+        }
+    }
+
+    public static final class ByGpu implements KeySelector<GpuInput, String> {
+        @Override
+        public String getKey(GpuInput in) {
+            return in.gpuId();
+        }
+    }
+
+    public static final class BySumKey implements KeySelector<GpuOutput, String> {
+        @Override
+        public String getKey(GpuOutput o) {
+            return o.sumKey();
         }
     }
 

@@ -28,6 +28,8 @@ public final class MeteredRequestSerializer extends TypeSerializerSingleton<Mete
     private static final Modality[] MODALITIES = Modality.values();
     private static final Provenance[] PROVENANCES = Provenance.values();
     private static final int REJECTED_BIT = 0x40;
+    /** GPU ids follow (a count, then each): absent from records written before they existed, so those still read. */
+    private static final int GPU_IDS_BIT = 0x20;
 
     @Override
     public boolean isImmutableType() {
@@ -62,6 +64,7 @@ public final class MeteredRequestSerializer extends TypeSerializerSingleton<Mete
         r.sourceTimestamp = s.sourceTimestamp;
         r.sourceKey = s.sourceKey == null ? null : s.sourceKey.clone();
         r.sourceTopic = s.sourceTopic;
+        r.gpuIds = s.gpuIds == null ? null : s.gpuIds.clone();
         MeteredRequest m = new MeteredRequest(r, from.gpuJoules, from.provenance);
         m.measurementRejected = from.measurementRejected;
         return m;
@@ -107,7 +110,12 @@ public final class MeteredRequestSerializer extends TypeSerializerSingleton<Mete
         if (r.sourceTopic != null) out.writeUTF(r.sourceTopic);
         out.writeDouble(m.gpuJoules);
         // The high bit: the request's measurement was rejected and this is the estimate.
-        out.writeByte(m.provenance.ordinal() | (m.measurementRejected ? REJECTED_BIT : 0));
+        boolean gpus = r.gpuIds != null && r.gpuIds.length > 0;
+        out.writeByte(m.provenance.ordinal() | (m.measurementRejected ? REJECTED_BIT : 0) | (gpus ? GPU_IDS_BIT : 0));
+        if (gpus) {
+            out.writeInt(r.gpuIds.length);
+            for (String id : r.gpuIds) out.writeUTF(id);
+        }
     }
 
     @Override
@@ -138,8 +146,12 @@ public final class MeteredRequestSerializer extends TypeSerializerSingleton<Mete
         if (in.readBoolean()) r.sourceTopic = in.readUTF();
         double gpuJoules = in.readDouble();
         int p = in.readByte();
-        MeteredRequest m = new MeteredRequest(r, gpuJoules, PROVENANCES[p & ~REJECTED_BIT]);
+        MeteredRequest m = new MeteredRequest(r, gpuJoules, PROVENANCES[p & ~(REJECTED_BIT | GPU_IDS_BIT)]);
         m.measurementRejected = (p & REJECTED_BIT) != 0;
+        if ((p & GPU_IDS_BIT) != 0) {
+            r.gpuIds = new String[in.readInt()];
+            for (int i = 0; i < r.gpuIds.length; i++) r.gpuIds[i] = in.readUTF();
+        }
         return m;
     }
 

@@ -74,6 +74,29 @@ public final class JobOptions {
             .withDescription("CSV of residual-mix factors, zone,g_per_kwh,source: the price of load no certificate covers in the "
                     + "market-based ledger. A zone not in it is priced at its hour's grid average, labelled GRID_AVERAGE.");
 
+    public static final ConfigOption<String> TOPIC_GPU_ENERGY = ConfigOptions.key("topic.gpu-energy")
+            .stringType().noDefaultValue()
+            .withDescription("Input: GPU energy counter readings (GpuEnergySample), e.g. carbonstream.gpu-energy. When set, each GPU's "
+                    + "metered energy is split over the requests that name it in gpu_ids, and the rest reported as idle.");
+
+    public static final ConfigOption<String> TOPIC_GPU_ATTRIBUTION = ConfigOptions.key("topic.gpu-attribution")
+            .stringType().defaultValue("carbonstream.gpu-attribution")
+            .withDescription("Output: metered GPU energy per GPU, datacenter and (datacenter, model) hour: attributed, idle, and beside "
+                    + "the catalog's estimate (GpuAttribution), compacted. Written only with --topic.gpu-energy.");
+
+    public static final ConfigOption<AttributionWeightOption> GPU_ATTRIBUTION_WEIGHT = ConfigOptions.key("gpu.attribution-weight")
+            .enumType(AttributionWeightOption.class).defaultValue(AttributionWeightOption.ESTIMATE)
+            .withDescription("How a GPU's energy is shared between requests running on it at the same time: ESTIMATE (by the catalog "
+                    + "estimate's rate: batched requests differ in size), TOKENS (by tokens per ms) or TIME (equally).");
+
+    public static final ConfigOption<Duration> GPU_EXPECTED_SAMPLE_GAP = ConfigOptions.key("gpu.expected-sample-gap")
+            .durationType().defaultValue(Duration.ofMinutes(2))
+            .withDescription("Counter readings further apart than this are a gap (flagged in the output); a request with no reading "
+                    + "after its end for this long (plus --events.max-request-duration) is finished as partly unmetered.");
+
+    /** The choices of --gpu.attribution-weight (mirrors io.carbonstream.gpu.AttributionWeight, kept free of it for the docs). */
+    public enum AttributionWeightOption { ESTIMATE, TOKENS, TIME }
+
     public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("group-id")
             .stringType().defaultValue("carbonstream").withDescription("Kafka consumer group of the sources (offsets are committed on checkpoints, for monitoring).");
     public static final ConfigOption<StartFrom> START_FROM = ConfigOptions.key("start-from")

@@ -24,6 +24,8 @@ public class InferenceRequest {
     public Double measuredGpuJoules;
     /** Null when unknown; used for models missing from the catalog. */
     public Double activeParamsB;
+    /** The GPUs it ran on, as their energy counters name them; null or empty: not known. */
+    public String[] gpuIds;
 
     /** Kafka coordinates of the record this request was decoded from, for late-event reports. */
     public int sourcePartition;
@@ -53,7 +55,9 @@ public class InferenceRequest {
                 && Objects.equals(modelId, r.modelId)
                 && modality == r.modality
                 && Objects.equals(measuredGpuJoules, r.measuredGpuJoules)
-                && Objects.equals(activeParamsB, r.activeParamsB);
+                && Objects.equals(activeParamsB, r.activeParamsB)
+                && java.util.Arrays.equals(gpuIds == null || gpuIds.length == 0 ? null : gpuIds,
+                        r.gpuIds == null || r.gpuIds.length == 0 ? null : r.gpuIds);
     }
 
     @Override

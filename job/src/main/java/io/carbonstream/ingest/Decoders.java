@@ -245,6 +245,7 @@ public final class Decoders {
         r.durationMs = e.getDurationMs();
         r.measuredGpuJoules = e.getMeasuredGpuJoules();
         r.activeParamsB = e.getActiveParamsB();
+        if (!e.getGpuIds().isEmpty()) r.gpuIds = e.getGpuIds().stream().map(CharSequence::toString).toArray(String[]::new);
         return r;
     }
 
@@ -265,6 +266,7 @@ public final class Decoders {
                 .setDurationMs(r.durationMs)
                 .setMeasuredGpuJoules(r.measuredGpuJoules)
                 .setActiveParamsB(r.activeParamsB)
+                .setGpuIds(r.gpuIds == null ? java.util.List.of() : java.util.List.of(r.gpuIds))
                 .build();
     }
 

@@ -48,6 +48,11 @@ public final class Validator {
         return null;
     }
 
+    /** Checks the time of a record of another input (a GPU counter reading): the same floor and future tolerance. */
+    public Rejection checkTime(long t, long nowMs) {
+        return time(t, nowMs, "sample_time");
+    }
+
     /** Checks one intensity update. */
     public Rejection checkIntensity(String zone, long validFrom, double gPerKwh, Double marginal, long nowMs) {
         Rejection s = text("zone", zone);

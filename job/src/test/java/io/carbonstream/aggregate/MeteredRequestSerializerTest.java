@@ -28,6 +28,7 @@ class MeteredRequestSerializerTest {
         r.durationMs = 12_345;
         r.measuredGpuJoules = measured;
         r.activeParamsB = measured == null ? 12.0 : null;
+        r.gpuIds = measured == null ? null : new String[] {"GPU-8f3e", "node-7:3"};
         r.sourcePartition = 3;
         r.sourceOffset = 987_654_321L;
         r.sourceTimestamp = 1_790_000_000_999L;
@@ -48,6 +49,7 @@ class MeteredRequestSerializerTest {
             assertThat(back.request.sourceKey).isEqualTo(m.request.sourceKey);
             assertThat(back.gpuJoules).isEqualTo(m.gpuJoules);
             assertThat(back.provenance).isEqualTo(m.provenance);
+            assertThat(back.request.gpuIds).isEqualTo(m.request.gpuIds);
             MeteredRequest copy = MeteredRequestSerializer.INSTANCE.copy(m);
             assertThat(copy.request).isEqualTo(m.request).isNotSameAs(m.request);
         }

@@ -39,46 +39,6 @@ class GpuAttributorTest {
         return u;
     }
 
-    record Reference(Map<String, Double> perRequest, Map<Long, Double> idle, Map<Long, Double> metered, int resets) {}
-
-    /** Walks every millisecond of every interval between consecutive readings (by time). */
-    static Reference reference(List<long[]> readings, List<GpuUse> uses) {
-        TreeMap<Long, Double> byTime = new TreeMap<>();
-        for (long[] r : readings) byTime.put(r[0], Double.longBitsToDouble(r[1])); // a later reading of the same time replaces
-        Map<String, Double> perRequest = new HashMap<>();
-        Map<Long, Double> idle = new HashMap<>();
-        Map<Long, Double> metered = new HashMap<>();
-        int resets = 0;
-        Long prevT = null;
-        double prevJ = 0;
-        for (var e : byTime.entrySet()) {
-            if (prevT != null) {
-                double energy = e.getValue() - prevJ;
-                if (energy < 0) {
-                    energy = e.getValue();
-                    resets++;
-                }
-                if (energy <= MAX_WATTS * (e.getKey() - prevT) / 1000.0) {
-                    double perMs = energy / (e.getKey() - prevT);
-                    for (long m = prevT; m < e.getKey(); m++) {
-                        long hour = Math.floorDiv(m, GpuAttributor.HOUR) * GpuAttributor.HOUR;
-                        metered.merge(hour, perMs, Double::sum);
-                        double total = 0;
-                        for (GpuUse u : uses) if (u.start <= m && m < u.end) total += u.rate;
-                        if (total == 0) {
-                            idle.merge(hour, perMs, Double::sum);
-                            continue;
-                        }
-                        for (GpuUse u : uses) if (u.start <= m && m < u.end) perRequest.merge(u.requestId, perMs * u.rate / total, Double::sum);
-                    }
-                }
-            }
-            prevT = e.getKey();
-            prevJ = e.getValue();
-        }
-        return new Reference(perRequest, idle, metered, resets);
-    }
-
     void reading(GpuState s, long t, double j) {
         assertThat(attributor.addSample(s, t, j)).isTrue();
         readings.add(new long[] {t, Double.doubleToLongBits(j)});
@@ -102,7 +62,7 @@ class GpuAttributorTest {
         all.requests.addAll(closed.requests);
         all.hours.addAll(closed.hours);
         for (int i = 0; i < s.hourCount; i++) all.hours.add(s.hours[i]);
-        Reference ref = reference(readings, uses);
+        AttributionReference.Result ref = AttributionReference.compute(readings, uses, MAX_WATTS);
         Map<String, Double> got = new HashMap<>();
         for (RequestEnergy r : all.requests) got.merge(r.requestId, r.attributedJ, Double::sum);
         assertThat(got.keySet()).containsExactlyInAnyOrderElementsOf(uses.stream().map(u -> u.requestId).toList());

@@ -1,0 +1,49 @@
+package io.carbonstream.gpu;
+
+import io.carbonstream.ingest.Encoders;
+import io.carbonstream.schema.GpuAttribution;
+import io.carbonstream.schema.GpuAttributionType;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/** gpu-attribution records, keyed by kind, subject and hour on a compacted topic. */
+public final class GpuAttributionEncoder extends Encoders.AvroOutput<GpuAttributionRecord, GpuAttribution> {
+
+    public GpuAttributionEncoder(String topic) {
+        super(topic, GpuAttribution.class);
+    }
+
+    @Override
+    protected GpuAttribution avro(GpuAttributionRecord r) {
+        return GpuAttribution.newBuilder()
+                .setRecordType(GpuAttributionType.valueOf(r.type))
+                .setHourStart(Instant.ofEpochMilli(r.hourStart))
+                .setDatacenterId(r.datacenterId)
+                .setGpuId(r.gpuId)
+                .setModelId(r.modelId)
+                .setRevision(r.revision)
+                .setMeteredJ(r.meteredJ)
+                .setAttributedJ(r.attributedJ)
+                .setIdleJ(r.idleJ)
+                .setEstimatedJ(r.estimatedJ)
+                .setMeteredToEstimated(r.meteredToEstimated())
+                .setRequests(r.requests)
+                .setPartlyUnmetered(r.partlyUnmetered)
+                .setGpus(r.gpus)
+                .setResets(r.resets)
+                .setGaps(r.gaps)
+                .setImplausibleIntervals(r.implausible)
+                .build();
+    }
+
+    @Override
+    protected byte[] keyOf(GpuAttributionRecord r) {
+        return r.kafkaKey().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    protected Long timestampOf(GpuAttributionRecord r) {
+        long end = r.hourStart + GpuAttributor.HOUR;
+        return end >= 0 ? end : null;
+    }
+}
