@@ -28,15 +28,13 @@ public class AlertRecord {
     public AlertRecord() {}
 
     /** A state change of one episode (its id from kind, subject and start); the figures are the caller's to fill. */
-    public static AlertRecord of(AlertKind kind, String subject, boolean raised, long eventTime, long startedAt) {
-        AlertRecord a = new AlertRecord();
-        a.kind = kind;
-        a.subject = subject;
-        a.raised = raised;
-        a.eventTime = eventTime;
-        a.startedAt = startedAt;
-        a.alertId = id(kind, subject, startedAt);
-        return a;
+    public AlertRecord(AlertKind kind, String subject, boolean raised, long eventTime, long startedAt) {
+        this.kind = kind;
+        this.subject = subject;
+        this.raised = raised;
+        this.eventTime = eventTime;
+        this.startedAt = startedAt;
+        this.alertId = id(kind, subject, startedAt);
     }
 
     /** Deterministic: the same episode after a restart or a replay has the same id. */

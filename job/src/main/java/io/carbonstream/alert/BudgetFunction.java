@@ -125,7 +125,7 @@ public class BudgetFunction extends KeyedProcessFunction<String, PaneDelta, Aler
     }
 
     private static AlertRecord alert(String dc, boolean raised, long now, long startedAt, double rate, double budget, double kwhPerMinute) {
-        AlertRecord a = AlertRecord.of(AlertKind.EMISSION_BUDGET, dc, raised, now, startedAt);
+        AlertRecord a = new AlertRecord(AlertKind.EMISSION_BUDGET, dc, raised, now, startedAt);
         a.value = rate;
         a.threshold = budget;
         a.extraGPerHour = Math.max(0, rate - budget);

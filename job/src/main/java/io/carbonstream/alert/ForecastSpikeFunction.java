@@ -147,7 +147,7 @@ public class ForecastSpikeFunction extends KeyedBroadcastProcessFunction<String,
 
     private AlertRecord alert(String dc, String zone, boolean raised, long now, long startedAt, ForecastProjection.Result r, double baseline,
                               double threshold, double kwhPerMinute) {
-        AlertRecord a = AlertRecord.of(AlertKind.FORECAST_SPIKE, dc, raised, now, startedAt);
+        AlertRecord a = new AlertRecord(AlertKind.FORECAST_SPIKE, dc, raised, now, startedAt);
         boolean forecast = !Double.isNaN(r.peakG());
         a.value = forecast ? r.peakG() : 0.0;
         a.baseline = Double.isNaN(baseline) ? null : baseline;

@@ -159,7 +159,7 @@ public class GridSpikeFunction extends KeyedCoProcessFunction<String, IntensityR
 
     private AlertRecord alert(String zone, boolean raised, long now, long startedAt, double value, double baseline, double threshold,
                               TreeMap<String, Double> exposed) {
-        AlertRecord a = AlertRecord.of(signal.kind(), zone, raised, now, startedAt);
+        AlertRecord a = new AlertRecord(signal.kind(), zone, raised, now, startedAt);
         a.value = value;
         a.baseline = Double.isNaN(baseline) ? null : baseline;
         a.threshold = threshold;
