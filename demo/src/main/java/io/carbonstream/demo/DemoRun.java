@@ -1,6 +1,7 @@
 package io.carbonstream.demo;
 
 import io.carbonstream.config.JobConfig;
+import io.carbonstream.config.JobOptions;
 import io.carbonstream.demo.generator.GeneratedRecord;
 import io.carbonstream.demo.generator.KafkaPublisher;
 import io.carbonstream.demo.generator.RegistryJson;
@@ -134,9 +135,12 @@ public final class DemoRun implements AutoCloseable {
 
         view = new LiveView(bootstrap,
                 new LiveView.Topics(DemoTopics.INTENSITY, DemoTopics.REGISTRY, DemoTopics.AGGREGATES, DemoTopics.ALERTS, DemoTopics.LATE,
-                        DemoTopics.DEAD_LETTERS, DemoTopics.RESTATEMENTS, DemoTopics.LEDGER),
+                        DemoTopics.DEAD_LETTERS, DemoTopics.RESTATEMENTS, DemoTopics.LEDGER, DemoTopics.GPU_ATTRIBUTION),
                 this::header, settings.screen(), settings.ansi(), settings.refresh()).start();
     }
+
+    /** The job's --events.max-request-duration in the demo: longer than the metered requests plus their out-of-orderness. */
+    static final Duration MAX_REQUEST_DURATION = Duration.ofMinutes(2);
 
     /** The demo's residual-mix table (a resource; illustrative figures), copied to the session dir for the job. */
     static final String RESIDUAL_MIX_FILE = "residual-mix-demo.csv";
@@ -164,12 +168,13 @@ public final class DemoRun implements AutoCloseable {
         o.put("topic.certificates", DemoTopics.CERTIFICATES);
         o.put("topic.ledger", DemoTopics.LEDGER);
         o.put("ledger.residual-mix-file", residualMix.toString());
-        if (generator.settings().gpuCounters() && jobReadsGpuCounters()) {
-            o.put("topic.gpu-energy", DemoTopics.GPU_ENERGY);
-            o.put("topic.gpu-attribution", DemoTopics.GPU_ATTRIBUTION);
+        if (generator.settings().gpuCounters()) {
+            o.put(JobOptions.TOPIC_GPU_ENERGY.key(), DemoTopics.GPU_ENERGY);
+            o.put(JobOptions.TOPIC_GPU_ATTRIBUTION.key(), DemoTopics.GPU_ATTRIBUTION);
             // A counter interval is final this long (event time) after it ends: every request that ran in it has
-            // arrived. The metered pool's requests last at most 90 s, so 2 min instead of 30 shows results sooner.
-            o.put("events.max-request-duration", "2 min");
+            // arrived. The metered pool's requests last at most 90 s (GpuCounters.MAX_REQUEST_MS), so 2 min
+            // instead of 30 shows attributed energy sooner.
+            o.put(JobOptions.MAX_REQUEST_DURATION.key(), MAX_REQUEST_DURATION.toMillis() + " ms");
         }
         if (settings.otlp()) o.put("topic.otlp-spans", DemoTopics.OTLP_SPANS);
         // At x144 a few wall seconds are minutes of simulated time: with the job's defaults (2 min for
@@ -181,11 +186,6 @@ public final class DemoRun implements AutoCloseable {
         o.put("intensity.zone-defaults", generator.fleet().zones().stream()
                 .map(z -> z.id() + ":" + Math.round(z.mean())).collect(Collectors.joining(",")));
         return o;
-    }
-
-    /** Whether this build of the job has the GPU energy input (it came after the demo's counters). */
-    static boolean jobReadsGpuCounters() {
-        return io.carbonstream.config.JobOptions.all().stream().anyMatch(o -> o.key().equals("topic.gpu-energy"));
     }
 
     private ScreenRenderer.Header header() {

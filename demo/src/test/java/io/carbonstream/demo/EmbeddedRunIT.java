@@ -9,8 +9,12 @@ import io.carbonstream.demo.generator.GeneratorSettings;
 import io.carbonstream.demo.generator.TrafficGenerator;
 import io.carbonstream.demo.generator.TrafficOptions;
 import io.carbonstream.demo.generator.Fleet;
+import io.carbonstream.demo.generator.GpuCounters;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.Certificate;
+import io.carbonstream.schema.GpuAttribution;
+import io.carbonstream.schema.GpuAttributionType;
+import io.carbonstream.schema.GpuEnergySample;
 import io.carbonstream.schema.LedgerEntry;
 import io.carbonstream.schema.DeadLetter;
 import io.carbonstream.schema.Dimension;
@@ -116,7 +120,21 @@ class EmbeddedRunIT {
 
             long hour = opts.start.truncatedTo(ChronoUnit.HOURS).toEpochMilli();
             ledgerMatchesThePpaDeliveries(run.bootstrapServers(), hour, expectedRecords);
-            assertThat(run.view().frame()).contains("GRID INTENSITY", "TOP DATACENTERS", "ALERTS", "LEDGER", "fleet (8 dc)");
+            if (plan.settings().gpuCounters()) {
+                gpuAttributionMetersWhatTheCountersRead(run.bootstrapServers(), hour, expectedRecords);
+            }
+            List<String> sections = new ArrayList<>(List.of("GRID INTENSITY", "TOP DATACENTERS", "ALERTS", "LEDGER", "fleet (8 dc)",
+                    "dc-us-west-1 PPA"));
+            if (plan.settings().gpuCounters()) sections.add("GPU ENERGY");
+            // The view reads the same committed records on its own consumer: poll its frame until it shows them.
+            String frame = run.view().frame();
+            long viewDeadline = System.currentTimeMillis() + 30_000;
+            while (!sections.stream().allMatch(frame::contains) && System.currentTimeMillis() < viewDeadline) {
+                Thread.sleep(500); // poll interval, not a synchronisation
+                frame = run.view().frame();
+            }
+            assertThat(frame).contains(sections);
+            System.out.println(frame);
         } finally {
             run.close();
         }
@@ -228,5 +246,61 @@ class EmbeddedRunIT {
             }
         }
         return out;
+    }
+
+    /**
+     * The hour of dc-us-west-1's metered GPUs: the energy the job meters equals the counter differences the generator
+     * published in the hour (a reset counts its new reading), attributed + idle = metered, and the reboot shows.
+     */
+    static void gpuAttributionMetersWhatTheCountersRead(String bootstrap, long hour, List<GeneratedRecord> published) throws Exception {
+        Map<String, TreeMap<Long, Double>> readings = new TreeMap<>();
+        for (GeneratedRecord r : published) {
+            if (r.kind() != GeneratedRecord.Kind.GPU_ENERGY) continue;
+            GpuEnergySample s = r.gpuSample();
+            readings.computeIfAbsent(s.getGpuId(), g -> new TreeMap<>()).put(s.getSampleTime().toEpochMilli(), s.getCumulativeEnergy());
+        }
+        double expectedJ = 0;
+        int resets = 0;
+        for (TreeMap<Long, Double> rs : readings.values()) {
+            Map.Entry<Long, Double> prev = null;
+            for (Map.Entry<Long, Double> e : rs.subMap(hour, true, hour + 3_600_000L, true).entrySet()) {
+                if (prev != null) {
+                    boolean reset = e.getValue() < prev.getValue();
+                    if (reset) resets++;
+                    expectedJ += (reset ? e.getValue() : e.getValue() - prev.getValue()) / 1000; // mJ
+                }
+                prev = e;
+            }
+        }
+        assertThat(resets).as("the rebooted host's GPUs").isEqualTo(GpuCounters.GPUS_PER_HOST);
+
+        GpuAttribution dcHour = null;
+        List<GpuAttribution> models = new ArrayList<>();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            Map<String, GpuAttribution> latest = new TreeMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : TopicReader.committed(bootstrap, DemoTopics.GPU_ATTRIBUTION)) {
+                if (r.value() == null) continue;
+                latest.merge(new String(r.key(), StandardCharsets.UTF_8), AvroCodec.decodeOne(r.value(), GpuAttribution.class),
+                        (x, y) -> y.getRevision() > x.getRevision() ? y : x);
+            }
+            dcHour = latest.values().stream().filter(a -> a.getRecordType() == GpuAttributionType.DATACENTER_HOUR
+                    && a.getDatacenterId().equals("dc-us-west-1") && a.getHourStart().toEpochMilli() == hour).findFirst().orElse(null);
+            models = latest.values().stream().filter(a -> a.getRecordType() == GpuAttributionType.MODEL_HOUR
+                    && a.getHourStart().toEpochMilli() == hour).toList();
+            if (dcHour != null && dcHour.getGpus() == readings.size()) break;
+            Thread.sleep(1_000); // poll interval, not a synchronisation
+        }
+        assertThat(dcHour).as("DATACENTER_HOUR of dc-us-west-1").isNotNull();
+        assertThat(dcHour.getGpus()).isEqualTo(GpuCounters.HOSTS * GpuCounters.GPUS_PER_HOST);
+        assertThat(dcHour.getMeteredJ()).isCloseTo(expectedJ, Offset.offset(1e-6 * expectedJ));
+        assertThat(dcHour.getAttributedJ() + dcHour.getIdleJ()).isCloseTo(dcHour.getMeteredJ(), Offset.offset(1e-9 * dcHour.getMeteredJ()));
+        assertThat(dcHour.getAttributedJ()).isPositive();
+        assertThat(dcHour.getIdleJ()).isPositive();
+        assertThat(dcHour.getResets()).isEqualTo(resets);
+        assertThat(models).as("models with a metered/estimated ratio").anyMatch(m -> m.getMeteredToEstimated() != null);
+        System.out.printf("GPU hour %s: metered %.1f J (counters: %.1f J), attributed %.1f J, idle %.1f J, %d resets, %d models%n",
+                Instant.ofEpochMilli(hour), dcHour.getMeteredJ(), expectedJ, dcHour.getAttributedJ(), dcHour.getIdleJ(), dcHour.getResets(),
+                models.size());
     }
 }

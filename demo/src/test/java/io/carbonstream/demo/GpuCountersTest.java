@@ -260,6 +260,14 @@ class GpuCountersTest {
     }
 
     @Test
+    void theJobWaitsLongerThanTheLongestMeteredRequestAndTheReadingsWaitForIt() {
+        // Every request on a GPU (at most MAX_REQUEST_MS, published at most 3.5 s after it ended) reaches the job before
+        // the GPU's intervals it ran in are final, and every reading is drawn after the requests it includes.
+        assertThat(DemoRun.MAX_REQUEST_DURATION.toMillis()).isGreaterThan(GpuCounters.MAX_REQUEST_MS + 3_500);
+        assertThat(GpuCounters.PUBLISH_LAG_MS).isGreaterThan(GpuCounters.MAX_REQUEST_MS + 3_500);
+    }
+
+    @Test
     void sameSeedSameReadings() {
         GeneratorSettings s = GeneratorSettings.of(5, NOON, 3).withGpuCounters(true);
         List<GeneratedRecord> a = new TrafficGenerator(s).records(3_000, Duration.ofMinutes(5));

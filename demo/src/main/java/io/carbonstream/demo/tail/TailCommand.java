@@ -6,6 +6,7 @@ import io.carbonstream.schema.Alert;
 import io.carbonstream.schema.Certificate;
 import io.carbonstream.schema.Datacenter;
 import io.carbonstream.schema.DeadLetter;
+import io.carbonstream.schema.GpuAttribution;
 import io.carbonstream.schema.GpuEnergySample;
 import io.carbonstream.schema.InferenceEvent;
 import io.carbonstream.schema.IntensityForecast;
@@ -57,7 +58,8 @@ public final class TailCommand implements Callable<Integer> {
             Map.entry("forecasts", IntensityForecast.class),
             Map.entry("certificates", Certificate.class),
             Map.entry("ledger", LedgerEntry.class),
-            Map.entry("gpu-energy", GpuEnergySample.class));
+            Map.entry("gpu-energy", GpuEnergySample.class),
+            Map.entry("gpu-attribution", GpuAttribution.class));
 
     @Parameters(index = "0", description = "The topic, e.g. carbonstream.aggregates.")
     String topic;
@@ -81,7 +83,7 @@ public final class TailCommand implements Callable<Integer> {
     public enum Type {
         events(InferenceEvent.class), intensity(IntensityUpdate.class), registry(Datacenter.class), aggregates(Aggregate.class),
         alerts(Alert.class), deadletters(DeadLetter.class), restatements(Restatement.class), forecasts(IntensityForecast.class),
-        certificates(Certificate.class), ledger(LedgerEntry.class), gpuenergy(GpuEnergySample.class);
+        certificates(Certificate.class), ledger(LedgerEntry.class), gpuenergy(GpuEnergySample.class), gpuattribution(GpuAttribution.class);
 
         final Class<? extends SpecificRecord> cls;
 

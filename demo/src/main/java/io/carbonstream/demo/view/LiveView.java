@@ -6,6 +6,7 @@ import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.Alert;
 import io.carbonstream.schema.Datacenter;
 import io.carbonstream.schema.DeadLetter;
+import io.carbonstream.schema.GpuAttribution;
 import io.carbonstream.schema.IntensityUpdate;
 import io.carbonstream.schema.LedgerEntry;
 import io.carbonstream.schema.Restatement;
@@ -37,21 +38,21 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class LiveView implements AutoCloseable {
 
-    /** Topic names the view reads; restatements and ledger may be null (not shown). */
+    /** Topic names the view reads; restatements, ledger and gpuAttribution may be null (not shown). */
     public record Topics(String intensity, String registry, String aggregates, String alerts, String late, String deadLetters,
-                         String restatements, String ledger) {
+                         String restatements, String ledger, String gpuAttribution) {
         public Topics(String intensity, String registry, String aggregates, String alerts, String late, String deadLetters) {
-            this(intensity, registry, aggregates, alerts, late, deadLetters, null, null);
+            this(intensity, registry, aggregates, alerts, late, deadLetters, null, null, null);
         }
 
         public Topics(String intensity, String registry, String aggregates, String alerts, String late, String deadLetters,
                       String restatements) {
-            this(intensity, registry, aggregates, alerts, late, deadLetters, restatements, null);
+            this(intensity, registry, aggregates, alerts, late, deadLetters, restatements, null, null);
         }
 
         List<String> all() {
             List<String> all = new ArrayList<>(List.of(intensity, registry, aggregates, alerts, late, deadLetters));
-            for (String t : new String[] {restatements, ledger}) if (t != null) all.add(t);
+            for (String t : new String[] {restatements, ledger, gpuAttribution}) if (t != null) all.add(t);
             return all;
         }
     }
@@ -169,6 +170,8 @@ public final class LiveView implements AutoCloseable {
                 state.onRestatement(AvroCodec.decodeOne(r.value(), Restatement.class));
             } else if (t.equals(topics.ledger())) {
                 if (r.value() != null) state.onLedger(AvroCodec.decodeOne(r.value(), LedgerEntry.class));
+            } else if (t.equals(topics.gpuAttribution())) {
+                if (r.value() != null) state.onGpuAttribution(AvroCodec.decodeOne(r.value(), GpuAttribution.class));
             }
         } catch (RuntimeException e) {
             // Another writer's record in a format this build does not know: count it, keep going.

@@ -36,6 +36,9 @@ public final class ScreenRenderer {
     /** Complete hours the LEDGER section shows, and datacenters besides the fleet total per hour. */
     static final int LEDGER_HOURS = 3;
     static final int LEDGER_DATACENTERS = 3;
+    /** Hours the GPU section shows, and models in its ratio line. */
+    static final int GPU_HOURS = 2;
+    static final int GPU_MODELS = 4;
 
     private ScreenRenderer() {}
 
@@ -59,6 +62,7 @@ public final class ScreenRenderer {
         b.append('\n');
         ledger(b, s, h);
         b.append('\n');
+        if (gpu(b, s, h)) b.append('\n');
         restatements(b, s);
         alerts(b, s);
         return b.toString();
@@ -206,6 +210,39 @@ public final class ScreenRenderer {
         int n = (int) Math.round(Math.max(0, Math.min(1, fraction)) * 10);
         if (n == 0 && fraction > 0) n = 1;
         return "#".repeat(n) + ".".repeat(10 - n);
+    }
+
+    /** Metered GPU energy per datacenter and hour, and the metered/estimated ratio per model; nothing when no counter reports. */
+    private static boolean gpu(StringBuilder b, ViewState s, Header h) {
+        List<Long> hours = s.gpuHours(GPU_HOURS);
+        if (hours.isEmpty() && h.gpuReadingsSent() == 0) return false;
+        long resets = s.gpuResets();
+        line(b, "GPU ENERGY metered by counters, kWh (%,d readings sent%s)", h.gpuReadingsSent(),
+                resets > 0 ? String.format(Locale.ROOT, "; %d counter reset%s", resets, resets == 1 ? "" : "s") : "");
+        if (hours.isEmpty()) {
+            line(b, "  (none from the job yet: a GPU hour is final once the readings after it are past the longest request)");
+            return true;
+        }
+        line(b, "  %-5s  %-17s %5s %10s %11s %10s %6s %7s %5s", "hour", "datacenter", "GPUs", "metered", "attributed", "idle", "idle%",
+                "resets", "gaps");
+        for (long hour : hours) {
+            for (io.carbonstream.schema.GpuAttribution a : s.gpuRecords(io.carbonstream.schema.GpuAttributionType.DATACENTER_HOUR, hour)) {
+                line(b, "  %-5s  %-17s %5d %10.3f %11.3f %10.3f %5.0f%% %7d %5d", HM.format(Instant.ofEpochMilli(hour)), clip(a.getDatacenterId(), 17),
+                        a.getGpus(), a.getMeteredJ() / 3.6e6, a.getAttributedJ() / 3.6e6, a.getIdleJ() / 3.6e6,
+                        a.getMeteredJ() > 0 ? 100 * a.getIdleJ() / a.getMeteredJ() : 0.0, a.getResets(), a.getGaps());
+            }
+        }
+        List<io.carbonstream.schema.GpuAttribution> models = s.gpuRecords(io.carbonstream.schema.GpuAttributionType.MODEL_HOUR, hours.get(0));
+        StringBuilder m = new StringBuilder();
+        int n = 0;
+        for (io.carbonstream.schema.GpuAttribution a : models) {
+            if (a.getMeteredToEstimated() == null) continue;
+            String item = String.format(Locale.ROOT, "%s%s x%.2f", m.length() == 0 ? "" : " | ", clip(a.getModelId(), 16), a.getMeteredToEstimated());
+            if (n++ == GPU_MODELS || m.length() + item.length() > 70) break;
+            m.append(item);
+        }
+        line(b, "  metered/estimated %s: %s", HM.format(Instant.ofEpochMilli(hours.get(0))), m.length() == 0 ? "-" : m);
+        return true;
     }
 
     /** Corrections of intensity or registry that re-priced windows already emitted: the newest few. */

@@ -248,11 +248,16 @@ public final class ViewState {
                 media > 0 ? medG / media : Double.NaN);
     }
 
-    /** Hours of ledger rows kept for the view, behind the newest one. */
+    /** Hours of ledger rows and GPU attribution kept for the view, behind the newest one. */
     static final int KEPT_HOURS = 6;
 
     private final Map<String, io.carbonstream.schema.LedgerEntry> ledger = new HashMap<>();
     private long newestLedgerHour = Long.MIN_VALUE;
+    private final Map<String, io.carbonstream.schema.GpuAttribution> gpu = new HashMap<>();
+    private long newestGpuHour = Long.MIN_VALUE;
+    /** Counter resets of DATACENTER_HOUR records no longer kept. */
+    private long prunedResets;
+
     /** A ledger row: the highest revision per datacenter and hour is the row (what the compacted topic keeps). */
     public synchronized void onLedger(io.carbonstream.schema.LedgerEntry e) {
         if (e == null) return;
@@ -280,5 +285,49 @@ public final class ViewState {
     public synchronized List<io.carbonstream.schema.LedgerEntry> ledgerRows(long hour) {
         return ledger.values().stream().filter(e -> e.getHourStart().toEpochMilli() == hour)
                 .sorted(Comparator.comparing(e -> e.getDatacenterId().toString())).toList();
+    }
+
+    /** A GPU attribution record: the highest revision per key counts. */
+    public synchronized void onGpuAttribution(io.carbonstream.schema.GpuAttribution a) {
+        if (a == null) return;
+        long hour = a.getHourStart().toEpochMilli();
+        String key = a.getRecordType() + "|" + a.getDatacenterId() + "|" + a.getGpuId() + "|" + a.getModelId() + "|" + hour;
+        io.carbonstream.schema.GpuAttribution cur = gpu.get(key);
+        if (cur == null || a.getRevision() > cur.getRevision()) gpu.put(key, a);
+        if (hour > newestGpuHour) {
+            newestGpuHour = hour;
+            for (var it = gpu.values().iterator(); it.hasNext(); ) {
+                io.carbonstream.schema.GpuAttribution x = it.next();
+                if (x.getHourStart().toEpochMilli() >= newestGpuHour - KEPT_HOURS * HOUR) continue;
+                if (x.getRecordType() == io.carbonstream.schema.GpuAttributionType.DATACENTER_HOUR) prunedResets += x.getResets();
+                it.remove();
+            }
+        }
+    }
+
+    /** The newest {@code n} hours with metered GPU energy, newest first. */
+    public synchronized List<Long> gpuHours(int n) {
+        java.util.TreeSet<Long> hours = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        for (io.carbonstream.schema.GpuAttribution a : gpu.values()) {
+            if (a.getRecordType() == io.carbonstream.schema.GpuAttributionType.DATACENTER_HOUR) hours.add(a.getHourStart().toEpochMilli());
+        }
+        return hours.stream().limit(n).toList();
+    }
+
+    /** The records of a type in an hour: DATACENTER_HOUR by datacenter, MODEL_HOUR by attributed energy, largest first. */
+    public synchronized List<io.carbonstream.schema.GpuAttribution> gpuRecords(io.carbonstream.schema.GpuAttributionType type, long hour) {
+        Comparator<io.carbonstream.schema.GpuAttribution> order = type == io.carbonstream.schema.GpuAttributionType.MODEL_HOUR
+                ? Comparator.comparingDouble(io.carbonstream.schema.GpuAttribution::getAttributedJ).reversed()
+                : Comparator.comparing(a -> a.getDatacenterId().toString());
+        return gpu.values().stream().filter(a -> a.getRecordType() == type && a.getHourStart().toEpochMilli() == hour).sorted(order).toList();
+    }
+
+    /** Counter resets (reboots, driver restarts) the job reported, over every hour seen. */
+    public synchronized long gpuResets() {
+        long n = prunedResets;
+        for (io.carbonstream.schema.GpuAttribution a : gpu.values()) {
+            if (a.getRecordType() == io.carbonstream.schema.GpuAttributionType.DATACENTER_HOUR) n += a.getResets();
+        }
+        return n;
     }
 }
