@@ -43,7 +43,17 @@ public final class Validator {
         if (r.activeParamsB != null && !(r.activeParamsB > 0 && r.activeParamsB < 100_000)) {
             return new Rejection(Reason.INVALID_VALUE, "active_params_b is " + r.activeParamsB);
         }
-        // A measured figure is not checked here: an implausible one is replaced by the estimate
+        if (r.gpuIds != null) {
+            // Each id becomes one use on that GPU's timeline: bound the fan-out and the strings kept in state.
+            if (r.gpuIds.length > limits.maxGpuCount()) {
+                return new Rejection(Reason.ABSURD_VALUE, "gpu_ids names " + r.gpuIds.length + " GPUs, more than " + limits.maxGpuCount());
+            }
+            for (String id : r.gpuIds) {
+                Rejection g = text("gpu_ids[]", id);
+                if (g != null) return g;
+            }
+        }
+                // A measured figure is not checked here: an implausible one is replaced by the estimate
         // (EnergyModel), never a reason to drop a request that ran.
         return null;
     }

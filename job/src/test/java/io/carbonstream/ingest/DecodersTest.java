@@ -83,6 +83,10 @@ class DecodersTest {
         assertThat(reason(valid().setEventTime(Instant.parse("2019-06-01T00:00:00Z")).build())).isEqualTo(Reason.EVENT_TIME_BEFORE_FLOOR);
         assertThat(reason(valid().setGpuCount(0).build())).isEqualTo(Reason.INVALID_VALUE);
         assertThat(reason(valid().setMeasuredGpuJoules(500.0).build())).isNull();
+        assertThat(reason(valid().setGpuIds(java.util.List.of("GPU-1", "node-7:3")).build())).isNull();
+        assertThat(reason(valid().setGpuIds(java.util.List.of("GPU-1", "")).build())).isEqualTo(Reason.MISSING_FIELD);
+        assertThat(reason(valid().setGpuIds(java.util.List.of("g".repeat(300))).build())).isEqualTo(Reason.OVERSIZED_STRING);
+        assertThat(reason(valid().setGpuIds(java.util.Collections.nCopies(2_000, "GPU-1")).build())).isEqualTo(Reason.ABSURD_VALUE);
     }
 
     @Test
