@@ -21,13 +21,14 @@ import picocli.CommandLine.Option;
  * traffic generator, and a live terminal view of the results, until Ctrl-C or --duration.
  */
 @Command(name = "carbonstream-demo", mixinStandardHelpOptions = true, sortOptions = false,
-        subcommands = {TrafficGeneratorCommand.class, io.carbonstream.demo.tail.TailCommand.class},
+        subcommands = {TrafficGeneratorCommand.class, io.carbonstream.demo.tail.TailCommand.class, io.carbonstream.demo.view.ViewCommand.class},
         description = {
                 "Runs carbonstream end to end on this machine: an in-process Kafka broker, the Flink job on a local cluster "
                         + "(web UI on 127.0.0.1), simulated AI inference traffic and grid intensity, and a live view of the results. "
                         + "Nothing is left behind: the broker's data and every temporary file go when it stops.",
                 "",
-                "Subcommand 'generate' publishes the same traffic to your own Kafka; 'tail' prints any carbonstream topic as JSON lines.",
+                "Subcommand 'generate' publishes the same traffic to your own Kafka; 'view' shows this live view for a job running "
+                        + "anywhere, read from its Kafka; 'tail' prints any carbonstream topic as JSON lines.",
                 ""})
 public final class EmbeddedRun implements Callable<Integer> {
 

@@ -77,6 +77,13 @@ public final class LiveView implements AutoCloseable {
      * @param ansi clear the screen before each frame (a terminal) or print frames one after another (a log)
      */
     public LiveView(String bootstrap, Topics topics, Supplier<ScreenRenderer.Header> header, PrintStream out, boolean ansi, Duration refresh) {
+        this(new Properties(), bootstrap, topics, header, out, ansi, refresh);
+    }
+
+    /** @param client Kafka client settings to start from (security, for a Kafka the demo did not start) */
+    public LiveView(Properties client, String bootstrap, Topics topics, Supplier<ScreenRenderer.Header> header, PrintStream out, boolean ansi,
+                    Duration refresh) {
+        props.putAll(client);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -104,8 +111,37 @@ public final class LiveView implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Reads every topic that exists now from its beginning to its current end, in the caller's
+     * thread: committed records only, so the end is the last stable offset (a transaction still open
+     * is waited out; one that never ends makes this fail at the timeout, naming what was left).
+     */
+    public void readToEnd(Duration timeout) {
+        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+            Set<String> assigned = new HashSet<>();
+            assign(c, assigned);
+            if (assigned.isEmpty()) return;
+            Map<TopicPartition, Long> end = c.endOffsets(c.assignment());
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                List<TopicPartition> behind = new ArrayList<>();
+                for (Map.Entry<TopicPartition, Long> e : end.entrySet()) if (c.position(e.getKey()) < e.getValue()) behind.add(e.getKey());
+                if (behind.isEmpty()) return;
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + behind + " to its end within " + timeout
+                            + ": is a producer holding a transaction open?");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) apply(r);
+            }
+        }
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
     private void run() {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
             Set<String> assigned = new HashSet<>();
             long nextDraw = System.currentTimeMillis() + refresh.toMillis();
             long nextTopicCheck = 0;

@@ -27,6 +27,15 @@ public final class ScreenRenderer {
                       double requestsPerSecond, String jobStatus) {
             this(simNow, speed, webUrl, bootstrap, requestsSent, updatesSent, requestsPerSecond, jobStatus, 0, 0);
         }
+
+        /** The header of a view attached to a Kafka the demo did not start (no generator, no local cluster). */
+        public static Header attachedTo(String bootstrap) {
+            return new Header(Long.MIN_VALUE, 0, null, bootstrap, 0, 0, 0, null, 0, 0);
+        }
+
+        boolean attached() {
+            return webUrl == null;
+        }
     }
 
     static final DateTimeFormatter HM = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
@@ -44,13 +53,23 @@ public final class ScreenRenderer {
 
     public static String render(ViewState s, Header h) {
         StringBuilder b = new StringBuilder(4096);
-        line(b, "carbonstream demo | simulated %s UTC (x%s) | job %s | Ctrl-C to stop",
-                h.simNow() == Long.MIN_VALUE ? "-" : DAY_HM.format(Instant.ofEpochMilli(h.simNow())), num(h.speed()), h.jobStatus());
-        line(b, "Flink UI %s | Kafka %s", h.webUrl(), h.bootstrap());
         long minuteEnd = s.newestEnd(WindowKind.MINUTE);
-        line(b, "sent %,d requests (%s/s), %,d intensity updates | results up to %s | late %,d | dead letters %,d%s",
-                h.requestsSent(), num(h.requestsPerSecond()), h.updatesSent(), minuteEnd == Long.MIN_VALUE ? "- (pending)" : HM.format(Instant.ofEpochMilli(minuteEnd)),
-                s.lateEvents(), s.deadLetters(), s.undecodable() > 0 ? " | undecodable " + s.undecodable() : "");
+        String undecodable = s.undecodable() > 0 ? " | undecodable " + s.undecodable() : "";
+        if (h.attached()) {
+            // Attached to someone's Kafka: there is no generator or local cluster to report on.
+            line(b, "carbonstream view | Kafka %s | results up to %s UTC", h.bootstrap(),
+                    minuteEnd == Long.MIN_VALUE ? "- (none yet)" : DAY_HM.format(Instant.ofEpochMilli(minuteEnd)));
+            line(b, "read %,d aggregate records | late %,d | dead letters %,d%s", s.aggregateRecords(), s.lateEvents(), s.deadLetters(),
+                    undecodable);
+        } else {
+            line(b, "carbonstream demo | simulated %s UTC (x%s) | job %s | Ctrl-C to stop",
+                    h.simNow() == Long.MIN_VALUE ? "-" : DAY_HM.format(Instant.ofEpochMilli(h.simNow())), num(h.speed()), h.jobStatus());
+            line(b, "Flink UI %s | Kafka %s", h.webUrl(), h.bootstrap());
+            line(b, "sent %,d requests (%s/s), %,d intensity updates | results up to %s | late %,d | dead letters %,d%s",
+                    h.requestsSent(), num(h.requestsPerSecond()), h.updatesSent(),
+                    minuteEnd == Long.MIN_VALUE ? "- (pending)" : HM.format(Instant.ofEpochMilli(minuteEnd)), s.lateEvents(), s.deadLetters(),
+                    undecodable);
+        }
         b.append('\n');
         intensity(b, s);
         b.append('\n');
@@ -160,7 +179,8 @@ public final class ScreenRenderer {
      * (the PPAs' datacenters), matched vs unmatched load, surplus, location- vs market-based emissions.
      */
     private static void ledger(StringBuilder b, ViewState s, Header h) {
-        line(b, "LEDGER hourly Scope 2: kWh; gCO2e location-based vs market-based (%,d PPA deliveries sent)", h.certificatesSent());
+        line(b, "LEDGER hourly Scope 2: kWh; gCO2e location-based vs market-based%s",
+                h.attached() ? "" : String.format(Locale.ROOT, " (%,d PPA deliveries sent)", h.certificatesSent()));
         List<Long> hours = s.ledgerHours(LEDGER_HOURS);
         if (hours.isEmpty()) {
             line(b, "  (no complete hour yet: a row appears once the watermark has passed the hour)");
@@ -217,8 +237,9 @@ public final class ScreenRenderer {
         List<Long> hours = s.gpuHours(GPU_HOURS);
         if (hours.isEmpty() && h.gpuReadingsSent() == 0) return false;
         long resets = s.gpuResets();
-        line(b, "GPU ENERGY metered by counters, kWh (%,d readings sent%s)", h.gpuReadingsSent(),
-                resets > 0 ? String.format(Locale.ROOT, "; %d counter reset%s", resets, resets == 1 ? "" : "s") : "");
+        String resetNote = resets > 0 ? String.format(Locale.ROOT, "%d counter reset%s", resets, resets == 1 ? "" : "s") : "";
+        if (h.attached()) line(b, "GPU ENERGY metered by counters, kWh%s", resetNote.isEmpty() ? "" : " (" + resetNote + ")");
+        else line(b, "GPU ENERGY metered by counters, kWh (%,d readings sent%s)", h.gpuReadingsSent(), resetNote.isEmpty() ? "" : "; " + resetNote);
         if (hours.isEmpty()) {
             line(b, "  (none from the job yet: a GPU hour is final once the readings after it are past the longest request)");
             return true;
