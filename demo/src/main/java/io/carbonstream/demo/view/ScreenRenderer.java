@@ -290,9 +290,12 @@ public final class ScreenRenderer {
         }
         line(b, "ALERTS  %d active", active.size());
         for (Alert a : active.subList(0, Math.min(6, active.size()))) {
-            String exposed = a.getDatacenters().stream().map(d -> d.getDatacenterId()).collect(java.util.stream.Collectors.joining(","));
-            String head = String.format(Locale.ROOT, "  %-15s %-15s since %s  %.0f vs threshold %.0f  +%s/h", a.getKind(),
-                    clip(a.getSubject(), 15), HM.format(a.getStartedAt()), a.getValue(), a.getThreshold(), grams(a.getExtraGPerHour()));
+            // The subject is a zone or a datacenter; list the exposed datacenters other than the subject itself.
+            String exposed = a.getDatacenters().stream().map(d -> d.getDatacenterId()).filter(d -> !d.equals(a.getSubject()))
+                    .collect(java.util.stream.Collectors.joining(","));
+            String unit = a.getKind() == io.carbonstream.schema.AlertKind.EMISSION_BUDGET ? "g/h" : "g/kWh";
+            String head = String.format(Locale.ROOT, "  %-15s %-15s since %s  %.0f %s (threshold %.0f)  extra %s/h", a.getKind(),
+                    clip(a.getSubject(), 15), HM.format(a.getStartedAt()), a.getValue(), unit, a.getThreshold(), grams(a.getExtraGPerHour()));
             // Which datacenters a grid spike costs, as far as the line has room.
             line(b, "%s", exposed.isEmpty() || head.length() > 90 ? head : head + "  " + clip(exposed, 98 - head.length()));
         }
