@@ -26,7 +26,17 @@ public final class MeteredRequestSerializer extends TypeSerializerSingleton<Mete
 
     public static final MeteredRequestSerializer INSTANCE = new MeteredRequestSerializer();
     private static final Modality[] MODALITIES = Modality.values();
-    private static final Provenance[] PROVENANCES = Provenance.values();
+    /**
+     * Provenance on the wire by a fixed code, not its ordinal: METERED_ATTRIBUTED came in between
+     * MEASURED and CATALOG, and requests written to state before then must read back as they were.
+     */
+    private static final Provenance[] PROVENANCES = {
+        Provenance.MEASURED, Provenance.CATALOG, Provenance.PARAMETRIC, Provenance.DEFAULT, Provenance.METERED_ATTRIBUTED};
+    private static final int[] CODES = new int[Provenance.values().length];
+
+    static {
+        for (int i = 0; i < PROVENANCES.length; i++) CODES[PROVENANCES[i].ordinal()] = i;
+    }
     private static final int REJECTED_BIT = 0x40;
     /** GPU ids follow (a count, then each): absent from records written before they existed, so those still read. */
     private static final int GPU_IDS_BIT = 0x20;
@@ -111,7 +121,7 @@ public final class MeteredRequestSerializer extends TypeSerializerSingleton<Mete
         out.writeDouble(m.gpuJoules);
         // The high bit: the request's measurement was rejected and this is the estimate.
         boolean gpus = r.gpuIds != null && r.gpuIds.length > 0;
-        out.writeByte(m.provenance.ordinal() | (m.measurementRejected ? REJECTED_BIT : 0) | (gpus ? GPU_IDS_BIT : 0));
+        out.writeByte(CODES[m.provenance.ordinal()] | (m.measurementRejected ? REJECTED_BIT : 0) | (gpus ? GPU_IDS_BIT : 0));
         if (gpus) {
             out.writeInt(r.gpuIds.length);
             for (String id : r.gpuIds) out.writeUTF(id);

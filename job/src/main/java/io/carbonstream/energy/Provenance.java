@@ -4,6 +4,12 @@ package io.carbonstream.energy;
 public enum Provenance {
     /** Measured on the server (DCGM/NVML) and within physical bounds. */
     MEASURED,
+    /**
+     * The GPU energy counters' metered energy, split over the requests that ran on each GPU
+     * (io.carbonstream.gpu): every GPU the request named was metered over its whole span. Below
+     * MEASURED: the request's own joules, when it has valid ones, are never replaced.
+     */
+    METERED_ATTRIBUTED,
     /** The model's entry in the versioned catalog. */
     CATALOG,
     /** EcoLogits fit from the model's active parameter count. */

@@ -21,6 +21,12 @@ import org.apache.flink.util.OutputTag;
 public class GpuAttributionFunction extends KeyedProcessFunction<String, GpuInput, GpuOutput> {
 
     public static final OutputTag<DeadLetterRecord> DEAD_LETTERS = PaneFunction.DEAD_LETTERS;
+    /**
+     * Pieces of uses too late to be attributed whose request waits for them (flagged partly
+     * unmetered, no energy): so a waiting request gets exactly one piece per GPU whatever happens.
+     * Kept out of the main output: the calibration sums count attributed requests only.
+     */
+    public static final OutputTag<RequestEnergy> UNATTRIBUTED = new OutputTag<>("unattributed", TypeInformation.of(RequestEnergy.class));
 
     private final GpuAttributor attributor;
     private final long maxRequestDurationMs;
@@ -79,6 +85,7 @@ public class GpuAttributionFunction extends KeyedProcessFunction<String, GpuInpu
             if (s.datacenterId == null) s.datacenterId = in.use.datacenterId;
             if (!attributor.addUse(s, in.use)) {
                 usesTooLate.inc(); // the request keeps its estimate: it is priced either way
+                if (in.use.awaited) ctx.output(UNATTRIBUTED, GpuAttributor.unattributed(in.use));
                 return;
             }
             ctx.timerService().registerEventTimeTimer(in.use.end + expectedGapMs + maxRequestDurationMs);

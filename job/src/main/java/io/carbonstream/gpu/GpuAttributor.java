@@ -59,6 +59,23 @@ public final class GpuAttributor implements Serializable {
         return true;
     }
 
+    /**
+     * The piece of a use that came too late to be attributed: none of the GPU's energy, flagged
+     * partly unmetered, so that a request waiting for it still gets one piece per GPU.
+     */
+    public static RequestEnergy unattributed(GpuUse u) {
+        RequestEnergy r = new RequestEnergy();
+        r.requestId = u.requestId;
+        r.datacenterId = u.datacenterId;
+        r.modelId = u.modelId;
+        r.gpuId = u.gpuId;
+        r.eventTime = u.end;
+        r.estimateJ = u.estimateJ;
+        r.partlyUnmetered = true;
+        r.awaited = u.awaited;
+        return r;
+    }
+
     /** Attributes every interval final at watermark wm; returns the requests and hours that became final. */
     public Outcome advance(GpuState s, long wm) {
         Outcome out = new Outcome();
@@ -85,6 +102,7 @@ public final class GpuAttributor implements Serializable {
             r.attributedJ = s.useJ[i];
             r.estimateJ = u.estimateJ;
             r.partlyUnmetered = s.useUnmetered[i] || !covered || s.firstSample == Long.MIN_VALUE || u.start < s.firstSample;
+            r.awaited = u.awaited;
             out.requests.add(r);
             s.removeUse(i);
         }

@@ -16,6 +16,8 @@ public class GpuUse {
     public double rate;
     /** The catalog estimate of the request's GPU energy on this GPU (its estimate / its GPU count). */
     public double estimateJ;
+    /** The request waits for its attribution to be priced (io.carbonstream.gpu.Recombination): its piece must reach it. */
+    public boolean awaited;
 
     public GpuUse() {}
 }

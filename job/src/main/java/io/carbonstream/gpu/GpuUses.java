@@ -15,17 +15,26 @@ public final class GpuUses implements FlatMapFunction<RequestEnvelope, GpuInput>
 
     private final EnergyModel energy;
     private final AttributionWeight weight;
+    private final boolean priceAttributed;
 
     public GpuUses(EnergyModel energy, AttributionWeight weight) {
+        this(energy, weight, false);
+    }
+
+    /** @param priceAttributed requests without a valid measurement of their own wait for their pieces (--gpu.price-attributed) */
+    public GpuUses(EnergyModel energy, AttributionWeight weight, boolean priceAttributed) {
         this.energy = energy;
         this.weight = weight;
+        this.priceAttributed = priceAttributed;
     }
 
     @Override
     public void flatMap(RequestEnvelope e, Collector<GpuInput> out) {
         InferenceRequest r = e.request;
-        if (r == null || r.gpuIds == null || r.gpuIds.length == 0 || r.durationMs <= 0) return;
+        if (!Recombination.placed(r)) return;
         double estimate = energy.estimate(r).gpuJoules() / r.gpuIds.length;
+        // The same test as the request's own way to pricing (RequestIntake's provenance), so each waiting request gets its pieces.
+        boolean awaited = priceAttributed && Recombination.waits(r, energy.gpuEnergy(r).provenance());
         for (String gpu : r.gpuIds) {
             GpuUse u = new GpuUse();
             u.requestId = r.requestId;
@@ -36,6 +45,7 @@ public final class GpuUses implements FlatMapFunction<RequestEnvelope, GpuInput>
             u.end = r.eventTime;
             u.estimateJ = estimate;
             u.rate = weight.rate(r, estimate);
+            u.awaited = awaited;
             out.collect(GpuInput.of(u));
         }
     }

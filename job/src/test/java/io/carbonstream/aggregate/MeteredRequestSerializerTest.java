@@ -56,6 +56,28 @@ class MeteredRequestSerializerTest {
     }
 
     @Test
+    void provenanceKeepsItsWireCodeWhateverTheEnumOrder() throws Exception {
+        // Codes written before METERED_ATTRIBUTED existed (then the ordinals): MEASURED 0, CATALOG 1, PARAMETRIC 2, DEFAULT 3.
+        Provenance[] before = {Provenance.MEASURED, Provenance.CATALOG, Provenance.PARAMETRIC, Provenance.DEFAULT};
+        for (int code = 0; code < before.length; code++) {
+            MeteredRequest m = sample(null, null);
+            m.provenance = before[code];
+            DataOutputSerializer out = new DataOutputSerializer(64);
+            MeteredRequestSerializer.INSTANCE.serialize(m, out);
+            byte[] bytes = out.getCopyOfBuffer();
+            // No GPU ids: the provenance byte is the last one, without flag bits.
+            assertThat(bytes[bytes.length - 1]).as(before[code].name()).isEqualTo((byte) code);
+        }
+        MeteredRequest m = sample(6_000.5, null);
+        m.provenance = Provenance.METERED_ATTRIBUTED;
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        MeteredRequestSerializer.INSTANCE.serialize(m, out);
+        MeteredRequest back = MeteredRequestSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(back.provenance).isEqualTo(Provenance.METERED_ATTRIBUTED);
+        assertThat(back.request.gpuIds).isEqualTo(m.request.gpuIds);
+    }
+
+    @Test
     void flinkUsesItForTheType() {
         assertThat(TypeInformation.of(MeteredRequest.class)).isInstanceOf(MeteredRequestSerializer.Info.class);
     }
