@@ -20,6 +20,8 @@ public class AggregateRecord {
     public String methodology;
     /** lifecycle or direct: the factor type of the intensity behind location-based figures. */
     public String emissionFactorType;
+    /** The other factor type: the intensity behind the totals' alternative figure. */
+    public String alternativeFactorType;
 
     public AggregateRecord() {}
 

@@ -67,6 +67,12 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
 
     public static final MapStateDescriptor<String, IntensityTimeline> INTENSITY =
             new MapStateDescriptor<>("intensity-by-zone", Types.STRING, TypeInformation.of(IntensityTimeline.class));
+    /**
+     * The average signal of the other emission-factor type, per zone: its own timelines, never
+     * mixed with the accounting ones, pricing only the alternative figure of each aggregate.
+     */
+    public static final MapStateDescriptor<String, IntensityTimeline> ALTERNATIVE =
+            new MapStateDescriptor<>("alternative-intensity-by-zone", Types.STRING, TypeInformation.of(IntensityTimeline.class));
     public static final MapStateDescriptor<String, DatacenterHistory> REGISTRY =
             new MapStateDescriptor<>("registry-history", Types.STRING, TypeInformation.of(DatacenterHistory.class));
 
@@ -91,6 +97,8 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
     private final RegistryStart registryStart;
     private final PricingCore core;
     private final PricingSettings settings;
+    /** The accounting emission-factor type: updates of any other (average) type go to {@link #ALTERNATIVE}. */
+    private final String factorType;
 
     private transient ValueState<PendingBuffer> pending;
     private transient MapState<Long, SliceList> history;
@@ -118,9 +126,15 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
     private transient CheckpointedWatermark checkpointedWatermark;
 
     public PaneFunction(RegistryStart registryStart, PricingSettings settings) {
+        this(registryStart, settings, "lifecycle");
+    }
+
+    /** @param factorType the accounting emission-factor type (--intensity.emission-factor-type) */
+    public PaneFunction(RegistryStart registryStart, PricingSettings settings, String factorType) {
         this.registryStart = registryStart;
         this.settings = settings;
         this.core = new PricingCore(settings);
+        this.factorType = factorType;
     }
 
     @Override
@@ -254,33 +268,37 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         } else {
             // Behind the watermark but within the lateness: the intensity at t is settled, price now.
             DatacenterProfile dc = h.asOf(t);
-            Slice s = core.price(one, t, dc, ctx.getBroadcastState(INTENSITY).get(dc.zone));
+            Slice s = core.price(one, t, dc, ctx.getBroadcastState(INTENSITY).get(dc.zone), ctx.getBroadcastState(ALTERNATIVE).get(dc.zone));
             buf.panes.merge(minute, one);
             buf.paneSlices.of(minute).add(s);
             ctx.timerService().registerEventTimeTimer(Math.max(minute + MINUTE - 1, wm + 1));
         }
         // Whatever the watermark has passed can be priced now: this keeps the buffer short without
         // a timer per second.
-        if (buf.pending.size > 0 && buf.pending.keys[0] <= wm) priceUpTo(buf, h, wm, ctx.getBroadcastState(INTENSITY));
+        if (buf.pending.size > 0 && buf.pending.keys[0] <= wm) {
+            priceUpTo(buf, h, wm, ctx.getBroadcastState(INTENSITY), ctx.getBroadcastState(ALTERNATIVE));
+        }
         return buf;
     }
 
     /** Prices the buffered requests at or before t into their panes. */
-    private void priceUpTo(PendingBuffer buf, DatacenterHistory h, long t, ReadOnlyBroadcastState<String, IntensityTimeline> intensity)
-            throws Exception {
+    private void priceUpTo(PendingBuffer buf, DatacenterHistory h, long t, ReadOnlyBroadcastState<String, IntensityTimeline> intensity,
+                           ReadOnlyBroadcastState<String, IntensityTimeline> alternative) throws Exception {
         SortedTotals p = buf.pending;
         int due = p.countUpTo(t);
         String zone = null;
         IntensityTimeline tl = null;
+        IntensityTimeline alt = null;
         for (int i = 0; i < due; i++) {
             long at = p.keys[i];
             DatacenterProfile dc = h.asOf(at);
             if (!dc.zone.equals(zone)) {
                 zone = dc.zone;
                 tl = intensity.get(zone);
+                alt = alternative.get(zone);
             }
             long minute = PricingCore.minuteOf(at);
-            core.priceInto(p.values[i], at, dc, tl, buf.paneSlices.of(minute));
+            core.priceInto(p.values[i], at, dc, tl, alt, buf.paneSlices.of(minute));
             buf.panes.merge(minute, p.values[i]);
         }
         p.dropFirst(due);
@@ -294,7 +312,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         String[] ids = ctx.getCurrentKey().split("\u001f", 2);
         DatacenterHistory h = registry(ctx.getBroadcastState(REGISTRY), ids[0]);
         if (buf.waiting > 0) buf = retryWaiting(buf, h, Math.max(wm, timestamp), ctx);
-        if (buf.pending.size > 0) priceUpTo(buf, h, timestamp, ctx.getBroadcastState(INTENSITY));
+        if (buf.pending.size > 0) priceUpTo(buf, h, timestamp, ctx.getBroadcastState(INTENSITY), ctx.getBroadcastState(ALTERNATIVE));
         emitDuePanes(buf, h, ids, timestamp, ctx, out);
         dropExpiredHistory(buf, Math.max(wm, timestamp));
         if (buf.isEmpty()) {
@@ -401,7 +419,10 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
     }
 
     private void onIntensity(IntensityReading r, long wm, Context ctx, Collector<PaneDelta> out) throws Exception {
-        BroadcastState<String, IntensityTimeline> state = ctx.getBroadcastState(INTENSITY);
+        // Upstream keeps the average signal of the two factor types only; the other one than the
+        // accounting type goes to its own timelines.
+        boolean alternative = r.emissionFactorType != null && !factorType.equalsIgnoreCase(r.emissionFactorType);
+        BroadcastState<String, IntensityTimeline> state = ctx.getBroadcastState(alternative ? ALTERNATIVE : INTENSITY);
         IntensityTimeline tl = state.get(r.zone);
         if (tl == null) tl = new IntensityTimeline();
         IntensityTimeline.Previous old = tl.upsert(r.validFrom, r.gPerKwh, r.source, r.updatedAt == null ? Long.MIN_VALUE : r.updatedAt);
@@ -416,8 +437,15 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
         if (wm == Long.MIN_VALUE || r.validFrom > wm) return; // nothing it covers has been priced yet
         lateIntensityUpdates.inc();
         if (old.value() != null && old.value() == r.gPerKwh) return; // same value again: nothing to restate
-        RestatementRecord c = correction(RestatementRecord.Kind.INTENSITY, r.zone + "|" + r.validFrom + "|" + r.gPerKwh, r.validFrom, wm);
+        // The alternative type's corrections get the type in their id: the same zone, instant and value
+        // of the two types are two corrections.
+        RestatementRecord c = correction(RestatementRecord.Kind.INTENSITY, r.zone + "|" + r.validFrom + "|" + r.gPerKwh
+                + (alternative ? "|" + r.emissionFactorType.toLowerCase(java.util.Locale.ROOT) : ""), r.validFrom, wm);
         c.zone = r.zone;
+        if (alternative) {
+            c.note = "emission-factor type " + r.emissionFactorType.toLowerCase(java.util.Locale.ROOT)
+                    + ": restates location_gco2e_alternative only (the accounting figures are unchanged)";
+        }
         c.oldValue = old.value();
         c.oldSource = old.source();
         c.newValue = r.gPerKwh;
@@ -461,15 +489,9 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             if (c.status == RestatementRecord.Status.NOT_APPLIED) correctionsNotApplied.inc();
         }
         if (firstMinute > lastMinute) return;
-        ReadOnlyBroadcastState<String, IntensityTimeline> intensity = ctx.getBroadcastState(INTENSITY);
         ReadOnlyBroadcastState<String, DatacenterHistory> registry = ctx.getBroadcastState(REGISTRY);
-        java.util.function.Function<String, IntensityTimeline> timelines = z -> {
-            try {
-                return intensity.get(z);
-            } catch (Exception ex) {
-                throw new IllegalStateException(ex);
-            }
-        };
+        java.util.function.Function<String, IntensityTimeline> timelines = timelines(ctx.getBroadcastState(INTENSITY));
+        java.util.function.Function<String, IntensityTimeline> alternatives = timelines(ctx.getBroadcastState(ALTERNATIVE));
         // Emitted panes: one pass over the keys' kept ranges (small values), then point lookups of the
         // minutes in range of the keys concerned only: a correction costs what it touches.
         // (applyToKeyedState sets the current key, so the key's other states are at hand.)
@@ -482,7 +504,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             for (long m = Math.max(firstMinute, r0[0]); m <= Math.min(lastMinute, r0[1]); m += MINUTE) {
                 SliceList l = history.get(m);
                 if (l == null) continue;
-                PricingCore.Repricing r = core.reprice(l, h, timelines);
+                PricingCore.Repricing r = core.reprice(l, h, timelines, alternatives);
                 if (r.requests == 0 && r.straddled == 0) continue;
                 history.put(m, l);
                 if (r.requests > 0) {
@@ -507,7 +529,7 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
             for (int i = 0; i < buf.paneSlices.size; i++) {
                 long m = buf.paneSlices.minutes[i];
                 if (m < firstMinute || m > lastMinute) continue;
-                PricingCore.Repricing r = core.reprice(buf.paneSlices.lists[i], h, timelines);
+                PricingCore.Repricing r = core.reprice(buf.paneSlices.lists[i], h, timelines, alternatives);
                 if (r.requests == 0) continue;
                 r.delta.mixSize = 0; // the pane's mix is built from its slices when it is emitted
                 buf.panes.get(m).add(r.delta);
@@ -526,6 +548,16 @@ public class PaneFunction extends KeyedBroadcastProcessFunction<String, MeteredR
     }
 
     // ---- helpers ----
+
+    private static java.util.function.Function<String, IntensityTimeline> timelines(ReadOnlyBroadcastState<String, IntensityTimeline> state) {
+        return z -> {
+            try {
+                return state.get(z);
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        };
+    }
 
     private DatacenterHistory registry(ReadOnlyBroadcastState<String, DatacenterHistory> state, String id) throws Exception {
         DatacenterHistory h = registryCache.get(id);

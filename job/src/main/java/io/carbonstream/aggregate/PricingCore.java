@@ -58,6 +58,7 @@ public final class PricingCore implements Serializable {
         t.mediaSeconds = m.request.mediaSeconds;
         t.gpuJoules = m.gpuJoules;
         t.measuredGpuJoules = m.provenance == Provenance.MEASURED ? m.gpuJoules : 0.0;
+        t.meteredAttributedGpuJoules = m.provenance == Provenance.METERED_ATTRIBUTED ? m.gpuJoules : 0.0;
         t.rejectedMeasurementGpuJoules = m.measurementRejected ? m.gpuJoules : 0.0;
         t.gpuJoulesLow = m.gpuJoules * low[m.provenance.ordinal()];
         t.gpuJoulesHigh = m.gpuJoules * high[m.provenance.ordinal()];
@@ -71,8 +72,13 @@ public final class PricingCore implements Serializable {
      * slice that remembers how.
      */
     public Slice price(Totals p, long t, DatacenterProfile dc, IntensityTimeline timeline) {
+        return price(p, t, dc, timeline, null);
+    }
+
+    /** As above, with the zone's timeline of the other emission-factor type (null when none was fed). */
+    public Slice price(Totals p, long t, DatacenterProfile dc, IntensityTimeline timeline, IntensityTimeline alternative) {
         Slice s = new Slice();
-        fill(s, p, t, dc, timeline, settings.pricer().price(dc.zone, timeline, t));
+        fill(s, p, t, dc, timeline, alternative, settings.pricer().price(dc.zone, timeline, t));
         return s;
     }
 
@@ -82,13 +88,19 @@ public final class PricingCore implements Serializable {
      * slice exists.
      */
     public void priceInto(Totals p, long t, DatacenterProfile dc, IntensityTimeline timeline, SliceList into) {
+        priceInto(p, t, dc, timeline, null, into);
+    }
+
+    /** As above, with the zone's timeline of the other emission-factor type (null when none was fed). */
+    public void priceInto(Totals p, long t, DatacenterProfile dc, IntensityTimeline timeline, IntensityTimeline alternative, SliceList into) {
         IntensityPricer.Price price = settings.pricer().price(dc.zone, timeline, t);
         Slice scratch = into.scratch();
-        fill(scratch, p, t, dc, timeline, price);
+        fill(scratch, p, t, dc, timeline, alternative, price);
         into.addScratch();
     }
 
-    private void fill(Slice s, Totals p, long t, DatacenterProfile dc, IntensityTimeline timeline, IntensityPricer.Price price) {
+    private void fill(Slice s, Totals p, long t, DatacenterProfile dc, IntensityTimeline timeline, IntensityTimeline alternative,
+                      IntensityPricer.Price price) {
         s.minT = t;
         s.maxT = t;
         s.requests = p.requests;
@@ -99,6 +111,9 @@ public final class PricingCore implements Serializable {
         s.intensityFrom = intensityFrom(timeline, t, price);
         s.intensity = price.gPerKwh();
         s.quality = price.quality().ordinal();
+        int alt = settings.pricer().alternativeIndex(alternative, t);
+        s.altFrom = alt < 0 ? Long.MIN_VALUE : alternative.validFrom[alt];
+        s.altIntensity = alt < 0 ? 0.0 : alternative.intensity[alt];
         facility(s, dc);
         p.facilityKwh = s.facilityKwh;
         p.facilityKwhLow = s.facilityKwh * lowRatio(s);
@@ -107,12 +122,25 @@ public final class PricingCore implements Serializable {
         p.marketG = s.marketG;
         p.marketRequests = s.marketRequests;
         p.price(price);
+        p.alternativeG = s.altLocationG;
+        p.alternativeKwh = alternativeKwh(s.altFrom, s.facilityKwh);
+        p.alternativeMissing = alternativeMissing(s.altFrom, s.requests);
+    }
+
+    /** Facility energy the other factor type priced: all of a slice's, or none of it. */
+    private static double alternativeKwh(long altFrom, double kwh) {
+        return altFrom == Long.MIN_VALUE ? 0.0 : kwh;
+    }
+
+    private static long alternativeMissing(long altFrom, long requests) {
+        return altFrom == Long.MIN_VALUE ? requests : 0;
     }
 
     /** Facility energy, water and market-based emissions of a slice's GPU energy: the one place they are computed. */
     private void facility(Slice s, DatacenterProfile dc) {
         s.facilityKwh = FacilityFactors.facilityKwh(s.gpuJoules, dc.itOverheadOr(settings.defaultItOverhead()), dc.pue);
         s.locationG = s.facilityKwh * s.intensity;
+        s.altLocationG = s.altFrom == Long.MIN_VALUE ? 0.0 : s.facilityKwh * s.altIntensity;
         s.waterL = FacilityFactors.waterLitres(s.facilityKwh, dc.pue, dc.wueLPerKwh, settings.offSiteWaterLPerKwh());
         if (dc.marketFactorGPerKwh != null) {
             s.marketG = s.facilityKwh * dc.marketFactorGPerKwh;
@@ -154,6 +182,16 @@ public final class PricingCore implements Serializable {
      * was and counted as straddled.
      */
     public Repricing reprice(SliceList list, DatacenterHistory history, Function<String, IntensityTimeline> timelines) {
+        return reprice(list, history, timelines, zone -> null);
+    }
+
+    /**
+     * As above, re-pricing the other emission-factor type's figure too, with its own timelines
+     * (never mixed with the accounting ones): a slice that either type's version boundary cuts is
+     * left as it was.
+     */
+    public Repricing reprice(SliceList list, DatacenterHistory history, Function<String, IntensityTimeline> timelines,
+                             Function<String, IntensityTimeline> alternatives) {
         Repricing r = new Repricing();
         for (int i = 0; i < list.size; i++) {
             Slice s = list.slices[i];
@@ -172,6 +210,19 @@ public final class PricingCore implements Serializable {
                 r.straddled += s.requests;
                 continue;
             }
+            IntensityTimeline atl = alternatives.apply(dc.zone);
+            int altMin = settings.pricer().alternativeIndex(atl, s.minT);
+            int altMax = settings.pricer().alternativeIndex(atl, s.maxT);
+            long altFrom = altMin < 0 ? Long.MIN_VALUE : atl.validFrom[altMin];
+            if (altFrom != (altMax < 0 ? Long.MIN_VALUE : atl.validFrom[altMax])) {
+                r.straddled += s.requests;
+                continue;
+            }
+            double oldAltG = s.altLocationG;
+            long oldAltFrom = s.altFrom;
+            double oldAltIntensity = s.altIntensity;
+            s.altFrom = altFrom;
+            s.altIntensity = altMin < 0 ? 0.0 : atl.intensity[altMin];
             double oldKwh = s.facilityKwh, oldWater = s.waterL, oldMarket = s.marketG, oldLoc = s.locationG, oldG = s.intensity;
             long oldMarketRequests = s.marketRequests;
             PriceQuality oldQ = QUALITIES[s.quality];
@@ -181,7 +232,8 @@ public final class PricingCore implements Serializable {
             s.quality = atMin.quality().ordinal();
             facility(s, dc);
             if (s.facilityKwh == oldKwh && s.waterL == oldWater && s.marketG == oldMarket && s.locationG == oldLoc
-                    && s.intensity == oldG && s.quality == oldQ.ordinal() && s.marketRequests == oldMarketRequests) {
+                    && s.intensity == oldG && s.quality == oldQ.ordinal() && s.marketRequests == oldMarketRequests
+                    && s.altLocationG == oldAltG && s.altFrom == oldAltFrom && s.altIntensity == oldAltIntensity) {
                 continue;
             }
             Totals d = r.delta;
@@ -197,6 +249,9 @@ public final class PricingCore implements Serializable {
             d.locationGHigh += (s.locationG - oldLoc) * highRatio(s);
             d.fallbackKwh += qualityKwh(s.quality, PriceQuality.FALLBACK, s.facilityKwh) - qualityKwh(oldQ.ordinal(), PriceQuality.FALLBACK, oldKwh);
             d.staleKwh += qualityKwh(s.quality, PriceQuality.STALE, s.facilityKwh) - qualityKwh(oldQ.ordinal(), PriceQuality.STALE, oldKwh);
+            d.alternativeG += s.altLocationG - oldAltG;
+            d.alternativeKwh += alternativeKwh(s.altFrom, s.facilityKwh) - alternativeKwh(oldAltFrom, oldKwh);
+            d.alternativeMissing += alternativeMissing(s.altFrom, s.requests) - alternativeMissing(oldAltFrom, s.requests);
             d.addMix(oldG, -s.requests);
             d.addMix(s.intensity, s.requests);
             r.requests += s.requests;

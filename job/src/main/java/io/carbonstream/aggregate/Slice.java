@@ -30,11 +30,19 @@ public class Slice {
     public long marketRequests;
     public double locationG;
 
+    /**
+     * The other emission-factor type: valid_from of its version that priced the slice
+     * (Long.MIN_VALUE: none did, see IntensityPricer#alternativeIndex), its value and the grams.
+     */
+    public long altFrom = Long.MIN_VALUE;
+    public double altIntensity;
+    public double altLocationG;
+
     public Slice() {}
 
     boolean samePricing(Slice o) {
         return registryFrom == o.registryFrom && intensityFrom == o.intensityFrom && quality == o.quality
-                && intensity == o.intensity;
+                && intensity == o.intensity && altFrom == o.altFrom && altIntensity == o.altIntensity;
     }
 
     void add(Slice o) {
@@ -47,6 +55,7 @@ public class Slice {
         marketG += o.marketG;
         marketRequests += o.marketRequests;
         locationG += o.locationG;
+        altLocationG += o.altLocationG;
         gpuJoulesLow += o.gpuJoulesLow;
         gpuJoulesHigh += o.gpuJoulesHigh;
     }

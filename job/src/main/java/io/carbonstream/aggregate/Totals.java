@@ -17,6 +17,8 @@ public class Totals {
     public double gpuJoules;
     /** GPU joules of the requests whose energy was measured. */
     public double measuredGpuJoules;
+    /** GPU joules of the requests whose energy is a GPU counter's, attributed (Provenance.METERED_ATTRIBUTED). */
+    public double meteredAttributedGpuJoules;
     public double facilityKwh;
     public double waterL;
     /** Market-based grams of the requests whose datacenter has a market factor. */
@@ -36,6 +38,14 @@ public class Totals {
     public double locationGHigh;
     /** Share of the hardware's embodied emissions (independent of the grid and the registry). */
     public double embodiedG;
+    /**
+     * Location-based grams at the other emission-factor type's average signal, of the facility
+     * energy it priced (alternativeKwh), and the requests it could not price: the window's
+     * alternative figure exists only when that count is 0 (an exact integer, not a float share).
+     */
+    public double alternativeG;
+    public double alternativeKwh;
+    public long alternativeMissing;
     public double minIntensity = Double.POSITIVE_INFINITY;
     public double maxIntensity = Double.NEGATIVE_INFINITY;
     /**
@@ -76,6 +86,7 @@ public class Totals {
         mediaSeconds += o.mediaSeconds;
         gpuJoules += o.gpuJoules;
         measuredGpuJoules += o.measuredGpuJoules;
+        meteredAttributedGpuJoules += o.meteredAttributedGpuJoules;
         facilityKwh += o.facilityKwh;
         waterL += o.waterL;
         marketG += o.marketG;
@@ -91,6 +102,9 @@ public class Totals {
         locationGLow += o.locationGLow;
         locationGHigh += o.locationGHigh;
         embodiedG += o.embodiedG;
+        alternativeG += o.alternativeG;
+        alternativeKwh += o.alternativeKwh;
+        alternativeMissing += o.alternativeMissing;
     }
 
     /** Adds n (possibly negative) requests priced at g to the mix; entries that reach zero are removed. */
@@ -147,6 +161,19 @@ public class Totals {
         maxIntensity = p.gPerKwh();
         fallbackKwh = p.quality() == PriceQuality.FALLBACK ? facilityKwh : 0.0;
         staleKwh = p.quality() == PriceQuality.STALE ? facilityKwh : 0.0;
+    }
+
+    /** The alternative figure, when the other factor type priced every request (else null: never a partial figure). */
+    public Double alternativeFigure() {
+        return requests > 0 && alternativeMissing == 0 ? alternativeG : null;
+    }
+
+    /** Share of facility energy the other factor type priced. */
+    public double alternativeShare() {
+        // The ends are exact (counts), in between a ratio of sums that carries their rounding.
+        if (requests == 0 || alternativeMissing >= requests) return 0.0;
+        if (alternativeMissing == 0) return 1.0;
+        return facilityKwh > 0 ? Math.max(0.0, Math.min(1.0, alternativeKwh / facilityKwh)) : 0.0;
     }
 
     public Totals copy() {

@@ -105,6 +105,7 @@ public final class Encoders {
                 .setMaxIntensity(t.requests > 0 ? t.highestIntensity() : 0.0)
                 .setWaterL(t.waterL)
                 .setMeasuredEnergyShare(t.gpuJoules > 0 ? t.measuredGpuJoules / t.gpuJoules : 0.0)
+                .setMeteredAttributedShare(t.gpuJoules > 0 ? t.meteredAttributedGpuJoules / t.gpuJoules : 0.0)
                 .setFallbackShare(kwh > 0 ? t.fallbackKwh / kwh : 0.0)
                 .setStaleShare(kwh > 0 ? t.staleKwh / kwh : 0.0)
                 .setMethodology(a.methodology)
@@ -119,6 +120,9 @@ public final class Encoders {
                 .setFacilityKwhHigh(t.facilityKwhHigh)
                 .setLocationGco2eLow(t.locationGLow)
                 .setLocationGco2eHigh(t.locationGHigh)
+                .setAlternativeFactorType(a.alternativeFactorType)
+                .setLocationGco2eAlternative(t.alternativeFigure())
+                .setAlternativePricedShare(t.alternativeShare())
                 .build();
     }
 

@@ -11,7 +11,9 @@ import org.apache.flink.metrics.Counter;
  * totals, and one factor type is never mixed with the other in a zone's timeline; the others are
  * counted ({@code intensityUpdatesNotForAccounting}) and go no further. On the forecasts input
  * ({@link #forForecasts}) the same rule keeps the forecasts the early warning compares with those
- * totals' intensity; the others are counted in {@code forecastsNotUsed}.
+ * totals' intensity; the others are counted in {@code forecastsNotUsed}. {@link #forAlternative}
+ * keeps the average signal of the other factor type, which prices only the alternative figure
+ * of each aggregate (its own timelines: the two types never meet in one).
  */
 public class AccountingSignal extends RichFilterFunction<ControlEvent> {
 
@@ -28,6 +30,19 @@ public class AccountingSignal extends RichFilterFunction<ControlEvent> {
         this.counter = counter;
     }
 
+    /**
+     * The average-signal updates of the factor type that is not the accounting one (they were
+     * counted by the accounting filter already: this one counts nothing).
+     */
+    public static AccountingSignal forAlternative(String accountingFactorType) {
+        return new AccountingSignal(otherFactorType(accountingFactorType), null);
+    }
+
+    /** lifecycle for direct, direct for lifecycle: the two types an intensity update can carry. */
+    public static String otherFactorType(String factorType) {
+        return "direct".equalsIgnoreCase(factorType) ? "lifecycle" : "direct";
+    }
+
     /** The filter of the forecasts input. */
     public static AccountingSignal forForecasts(String emissionFactorType) {
         return new AccountingSignal(emissionFactorType, "forecastsNotUsed");
@@ -35,7 +50,7 @@ public class AccountingSignal extends RichFilterFunction<ControlEvent> {
 
     @Override
     public void open(OpenContext ctx) {
-        skipped = getRuntimeContext().getMetricGroup().addGroup("carbonstream").counter(counter);
+        if (counter != null) skipped = getRuntimeContext().getMetricGroup().addGroup("carbonstream").counter(counter);
     }
 
     @Override
@@ -52,7 +67,7 @@ public class AccountingSignal extends RichFilterFunction<ControlEvent> {
             return true;
         }
         boolean keep = "average".equalsIgnoreCase(signal) && emissionFactorType.equalsIgnoreCase(factorType);
-        if (!keep) skipped.inc();
+        if (!keep && skipped != null) skipped.inc();
         return keep;
     }
 }

@@ -29,4 +29,15 @@ public final class IntensityPricer implements Serializable {
         PriceQuality q = t - timeline.validFrom[i] > maxAgeMs ? PriceQuality.STALE : PriceQuality.OK;
         return new Price(timeline.intensity[i], q);
     }
+
+    /**
+     * The version of the alternative factor type's timeline that prices event time t, or -1 when it
+     * cannot: none at or before t, or one older than the max age. The alternative figure has no
+     * default and no stale value: a minute it does not price honestly is a minute it leaves out.
+     */
+    public int alternativeIndex(IntensityTimeline timeline, long t) {
+        int i = timeline == null ? -1 : timeline.indexAsOf(t);
+        if (i < 0 || t - timeline.validFrom[i] > maxAgeMs) return -1;
+        return i;
+    }
 }

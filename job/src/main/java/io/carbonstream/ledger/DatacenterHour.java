@@ -16,6 +16,7 @@ public class DatacenterHour {
     public int restatements;
     public String methodology;
     public String emissionFactorType;
+    public String alternativeFactorType;
     public ModelHour[] models = new ModelHour[0];
     /** Revision and content fingerprint of the last emitted row (0: never emitted). */
     public int revision;

@@ -37,6 +37,7 @@ public final class LedgerCore implements Serializable {
             }
             d.methodology = a.methodology;
             d.emissionFactorType = a.emissionFactorType;
+            d.alternativeFactorType = a.alternativeFactorType;
             return true;
         }
         ModelHour m = d.model(a.modelId);
@@ -121,6 +122,7 @@ public final class LedgerCore implements Serializable {
         r.restatements = d.restatements;
         r.totals = d.totals != null ? d.totals : new Totals();
         r.emissionFactorType = d.emissionFactorType;
+        r.alternativeFactorType = d.alternativeFactorType;
         r.methodology = d.methodology;
         r.certificateKwh = m.certificateKwh();
         r.certificates = m.certificates();
@@ -143,7 +145,7 @@ public final class LedgerCore implements Serializable {
         double[] values = {t.requests, t.facilityKwh, t.facilityKwhLow, t.facilityKwhHigh, t.locationG, t.locationGLow, t.locationGHigh,
                 t.waterL, t.embodiedG, t.marketG, t.marketRequests, t.inputTokens, t.outputTokens, t.images, t.mediaSeconds,
                 r.certificateKwh, r.certificates, r.matchedKwh, r.surplusKwh, r.certificateG, r.residualGPerKwh, r.aggregateRevision,
-                r.restatements};
+                r.restatements, t.alternativeG, t.alternativeKwh, t.alternativeMissing};
         for (double v : values) h = 31 * h + Double.doubleToLongBits(v);
         for (ModelHour m : r.models) {
             h = 31 * h + m.modelId.hashCode();

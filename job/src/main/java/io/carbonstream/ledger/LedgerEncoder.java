@@ -91,6 +91,9 @@ public final class LedgerEncoder extends Encoders.AvroOutput<LedgerRow, LedgerEn
                 .setFallbackShare(kwh > 0 ? t.fallbackKwh / kwh : 0.0)
                 .setStaleShare(kwh > 0 ? t.staleKwh / kwh : 0.0)
                 .setMethodology(r.methodology == null ? "" : r.methodology)
+                .setAlternativeFactorType(r.alternativeFactorType)
+                .setLocationGco2eAlternative(t.alternativeFigure())
+                .setAlternativePricedShare(t.alternativeShare())
                 .setModels(models)
                 .build();
     }

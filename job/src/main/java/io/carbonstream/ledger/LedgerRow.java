@@ -14,6 +14,8 @@ public class LedgerRow {
     /** The hour's totals (zeros for a row of certificates only). */
     public Totals totals;
     public String emissionFactorType;
+    /** The other factor type, whose figure (the totals' alternative) is reported beside the accounting one. */
+    public String alternativeFactorType;
     public String methodology;
     public double certificateKwh;
     public int certificates;

@@ -65,7 +65,7 @@ class PaneFunctionTest {
                 new PricingSettings(new IntensityPricer(Map.of(), GLOBAL_DEFAULT, MAX_AGE), LATENESS, horizonMs, graceMs,
                         1.75, 0.0, "events", MAX_MODELS, PricingCoreTest.RANGES, PricingCoreTest.EMBODIED_G_PER_J));
         var harness = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(fn, List.of(PaneFunction.INTENSITY, PaneFunction.REGISTRY)),
+                new CoBroadcastWithKeyedOperator<>(fn, List.of(PaneFunction.INTENSITY, PaneFunction.REGISTRY, PaneFunction.ALTERNATIVE)),
                 new Pipeline.ByDatacenterModel(), Types.STRING, 128, 1, 0);
         harness.setup();
         if (restore != null) harness.initializeState(restore);

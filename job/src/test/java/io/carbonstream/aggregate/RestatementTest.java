@@ -253,4 +253,58 @@ class RestatementTest {
             assertThat(d.totals.facilityKwh).isCloseTo(0.5, within(1e-12));
         });
     }
+
+    static ControlEvent direct(long validFrom, double g) {
+        io.carbonstream.ingest.IntensityReading r = new io.carbonstream.ingest.IntensityReading("Z", validFrom, g);
+        r.emissionFactorType = "direct";
+        return ControlEvent.of(r);
+    }
+
+    @Test
+    void bothFactorTypesPriceTheirOwnFigureAndACorrectionOfTheOtherRestatesOnlyIts() throws Exception {
+        open(HOUR, 0);
+        h.processBroadcastElement(update(0, 100), 0); // lifecycle: the accounting type of the harness
+        h.processBroadcastElement(direct(0, 80), 0);
+        h.processBroadcastElement(direct(MIN + 30_000, 90), 0); // a new direct version in the second minute
+        h.processElement(req("dc-1", 10_000), 10_000);
+        // At 1:00 direct version 0 is exactly as old as the max age (60 s): still in force.
+        h.processElement(req("dc-1", MIN), MIN);
+        h.processElement(req("dc-1", MIN + 40_000), MIN + 40_000);
+        watermark(2 * MIN - 1);
+        assertThat(deltas()).hasSize(2);
+        // By hand (1 kWh per request): minute 0 at 100 / 80; minute 1 at 100 + 100 / 80 + 90.
+        assertThat(deltas().get(0).totals.locationG).isCloseTo(100, within(1e-9));
+        assertThat(deltas().get(0).totals.alternativeFigure()).isCloseTo(80, within(1e-9));
+        assertThat(deltas().get(1).totals.locationG).isCloseTo(200, within(1e-9));
+        assertThat(deltas().get(1).totals.alternativeFigure()).isCloseTo(170, within(1e-9));
+        // The accounting intensity range is the lifecycle one only.
+        assertThat(deltas().get(1).totals.highestIntensity()).isEqualTo(100);
+
+        h.processBroadcastElement(direct(0, 85), 0); // the direct value of minute 0 measured
+        assertThat(deltas()).hasSize(4);
+        PaneDelta d = deltas().get(2);
+        assertThat(d.minuteStart).isZero();
+        assertThat(d.reason).isEqualTo(RevisionReason.INTENSITY_RESTATEMENT);
+        assertThat(d.totals.alternativeG).isCloseTo(5, within(1e-9));
+        assertThat(d.totals.locationG).isZero();
+        assertThat(d.totals.alternativeMissing).isZero();
+        // The correction covers [0, 1:30): the request of 1:00 in minute 1 was priced with version 0
+        // too, the one of 1:40 was not (its own slice): restated for the first only.
+        RestatementRecord summary = records(RestatementRecord.Type.SUMMARY).get(0);
+        assertThat(summary.correctionId).endsWith("|direct");
+        assertThat(summary.note).contains("location_gco2e_alternative");
+        assertThat(summary.oldValue).isEqualTo(80.0);
+        assertThat(summary.newValue).isEqualTo(85.0);
+        List<RestatementRecord> panes = records(RestatementRecord.Type.PANE);
+        assertThat(panes).extracting(r -> r.minuteStart).containsExactly(0L, MIN);
+        assertThat(deltas().get(3).minuteStart).isEqualTo(MIN);
+        assertThat(deltas().get(3).totals.alternativeG).isCloseTo(5, within(1e-9)); // the 1:00 request
+        assertThat(deltas().get(3).totals.locationG).isZero();
+
+        // A lifecycle correction moves the accounting figure and leaves the direct one alone.
+        h.processBroadcastElement(update(0, 110), 0);
+        PaneDelta l = deltas().get(4);
+        assertThat(l.totals.locationG).isCloseTo(10, within(1e-9));
+        assertThat(l.totals.alternativeG).isZero();
+    }
 }

@@ -113,22 +113,85 @@ class SchemaEvolutionTest {
         a.totals = new Totals();
         a.totals.requests = 1;
         a.totals.facilityKwh = 1.0;
+        a.totals.locationG = 380.0;
         a.totals.embodiedG = 7.0;
+        a.totals.alternativeG = 310.0;
+        a.totals.alternativeKwh = 1.0;
         a.revision = 1;
         a.methodology = "m";
+        a.emissionFactorType = "lifecycle";
+        a.alternativeFactorType = "direct";
         byte[] bytes = AvroCodec.encodeOne(Encoders.toAvro(a));
-        GenericRecord old = new GenericDatumReader<GenericRecord>(Aggregate.getClassSchema(), previous("Aggregate"))
+        Schema previous = previous("Aggregate");
+        assertThat(previous.getField("embodied_gco2e")).isNotNull();
+        assertThat(previous.getField("location_gco2e_alternative")).isNull();
+        GenericRecord old = new GenericDatumReader<GenericRecord>(Aggregate.getClassSchema(), previous)
                 .read(null, DecoderFactory.get().binaryDecoder(bytes, null));
         assertThat(old.get("facility_kwh")).isEqualTo(1.0);
-        assertThat(old.getSchema().getField("embodied_gco2e")).isNull();
+        assertThat(old.get("location_gco2e")).isEqualTo(380.0);
+        assertThat(old.get("embodied_gco2e")).isEqualTo(7.0);
         // And the other way round: bytes of the previous schema read with this one take the defaults.
-        GenericRecord prev = new GenericData.Record(previous("Aggregate"));
-        for (Schema.Field f : prev.getSchema().getFields()) prev.put(f.name(), old.get(f.name()));
-        Aggregate now = new org.apache.avro.specific.SpecificDatumReader<Aggregate>(previous("Aggregate"), Aggregate.getClassSchema())
-                .read(null, DecoderFactory.get().binaryDecoder(write(previous("Aggregate"), prev), null));
-        assertThat(now.getEmbodiedGco2e()).isEqualTo(0.0);
-        assertThat(now.getZone()).isNull();
-        assertThat(now.getFacilityKwhLow()).isNull();
+        GenericRecord prev = new GenericData.Record(previous);
+        for (Schema.Field f : previous.getFields()) prev.put(f.name(), old.get(f.name()));
+        Aggregate now = new org.apache.avro.specific.SpecificDatumReader<Aggregate>(previous, Aggregate.getClassSchema())
+                .read(null, DecoderFactory.get().binaryDecoder(write(previous, prev), null));
+        assertThat(now.getLocationGco2e()).isEqualTo(380.0);
+        assertThat(now.getEmbodiedGco2e()).isEqualTo(7.0);
+        assertThat(now.getAlternativeFactorType()).isNull();
+        assertThat(now.getLocationGco2eAlternative()).isNull();
+        assertThat(now.getAlternativePricedShare()).isEqualTo(0.0);
+        // This release's bytes carry the alternative figure for this release's readers.
+        Aggregate mine = new org.apache.avro.specific.SpecificDatumReader<Aggregate>(Aggregate.getClassSchema())
+                .read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+        assertThat(mine.getLocationGco2eAlternative()).isEqualTo(310.0);
+        assertThat(mine.getAlternativeFactorType()).isEqualTo("direct");
+        assertThat(mine.getAlternativePricedShare()).isEqualTo(1.0);
+    }
+
+    /** The ledger's first release (history Ledger.1: its record is LedgerEntry, the file is named after the topic). */
+    static Schema ledgerV1() throws Exception {
+        try (var in = SchemaEvolutionTest.class.getResourceAsStream("/io/carbonstream/schema/history/Ledger.1.avsc")) {
+            return new Schema.Parser().parse(in);
+        }
+    }
+
+    @Test
+    void theLedgerOfThePreviousReleaseAndThisOneReadEachOther() throws Exception {
+        io.carbonstream.ledger.LedgerRow r = new io.carbonstream.ledger.LedgerRow();
+        r.hourStart = 3_600_000;
+        r.datacenterId = "dc-1";
+        r.zone = "DE";
+        r.revision = 2;
+        r.aggregateRevision = 3;
+        r.totals = new Totals();
+        r.totals.requests = 4;
+        r.totals.facilityKwh = 2.0;
+        r.totals.locationG = 760.0;
+        r.totals.alternativeG = 620.0;
+        r.totals.alternativeKwh = 2.0;
+        r.emissionFactorType = "lifecycle";
+        r.alternativeFactorType = "direct";
+        r.residualSource = "GRID_AVERAGE";
+        r.models = new io.carbonstream.ledger.ModelHour[0];
+        byte[] bytes = AvroCodec.encodeOne(io.carbonstream.ledger.LedgerEncoder.toAvro(r));
+        Schema v1 = ledgerV1();
+        assertThat(v1.getField("location_gco2e_alternative")).isNull();
+        // A consumer on the first ledger schema reads this release's rows.
+        GenericRecord old = new GenericDatumReader<GenericRecord>(io.carbonstream.schema.LedgerEntry.getClassSchema(), v1)
+                .read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+        assertThat(old.get("location_gco2e")).isEqualTo(760.0);
+        assertThat(old.get("revision")).isEqualTo(2);
+        // A row of the first release read with this schema: the alternative is absent, not zero.
+        io.carbonstream.schema.LedgerEntry now = new org.apache.avro.specific.SpecificDatumReader<io.carbonstream.schema.LedgerEntry>(
+                v1, io.carbonstream.schema.LedgerEntry.getClassSchema()).read(null, DecoderFactory.get().binaryDecoder(write(v1, old), null));
+        assertThat(now.getLocationGco2e()).isEqualTo(760.0);
+        assertThat(now.getLocationGco2eAlternative()).isNull();
+        assertThat(now.getAlternativeFactorType()).isNull();
+        assertThat(now.getAlternativePricedShare()).isEqualTo(0.0);
+        io.carbonstream.schema.LedgerEntry mine = new org.apache.avro.specific.SpecificDatumReader<io.carbonstream.schema.LedgerEntry>(
+                io.carbonstream.schema.LedgerEntry.getClassSchema()).read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+        assertThat(mine.getLocationGco2eAlternative()).isEqualTo(620.0);
+        assertThat(mine.getAlternativeFactorType()).isEqualTo("direct");
     }
 
     @Test
