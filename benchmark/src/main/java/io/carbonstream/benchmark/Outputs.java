@@ -105,7 +105,7 @@ final class Outputs {
     }
 
     static String key(String kind, String dim, String dc, String model, long start) {
-        return kind + "|" + dim + "|" + (dc == null ? "" : dc) + "|" + (model == null ? "" : model) + "|" + start;
+        return io.carbonstream.schema.Keys.aggregate(kind, dim, dc, model, start);
     }
 
     /** Outcome of comparing the two answers. */

@@ -52,9 +52,9 @@ public class PaneDelta {
     /** The aggregation key of this delta's dimension. */
     public String key() {
         return switch (dimension) {
-            case DATACENTER -> "D|" + datacenterId;
-            case MODEL -> "M|" + modelId;
-            case DATACENTER_MODEL -> "DM|" + datacenterId + "|" + modelId;
+            case DATACENTER -> io.carbonstream.schema.Keys.join("D", datacenterId);
+            case MODEL -> io.carbonstream.schema.Keys.join("M", modelId);
+            case DATACENTER_MODEL -> io.carbonstream.schema.Keys.join("DM", datacenterId, modelId);
         };
     }
 }
