@@ -20,7 +20,7 @@ while read -r name partitions configs; do
   args=(--bootstrap-server "$bootstrap" --create --if-not-exists --topic "$name"
         --partitions "$partitions" --replication-factor "$REPLICATION")
   if [[ "$configs" != "-" ]]; then
-    IFS=',' read -ra kv <<<"$configs"
+    IFS=';' read -ra kv <<<"$configs"  # pairs by ';': a value such as compact,delete holds commas
     for c in "${kv[@]}"; do args+=(--config "$c"); done
   fi
   $KAFKA_TOPICS "${args[@]}"

@@ -283,6 +283,11 @@ class DeployConfigTest {
                 JobOptions.TOPIC_CERTIFICATES.defaultValue(), JobOptions.TOPIC_LEDGER.defaultValue())) {
             assertThat(byName.get(compacted).configs()).as(compacted).containsEntry("cleanup.policy", "compact");
         }
+        // Forecasts: the newest per key, and a week at most (docs/semantics.md: the job holds what it reads at a start).
+        assertThat(byName.get("carbonstream.forecasts").configs())
+                .containsEntry("cleanup.policy", "compact,delete")
+                .containsEntry("retention.ms", String.valueOf(java.time.Duration.ofDays(7).toMillis()));
+        assertThat(JobOptions.FORECAST_HORIZON.defaultValue()).isLessThan(java.time.Duration.ofDays(7));
         for (String plain : List.of(JobOptions.TOPIC_EVENTS.defaultValue(), JobOptions.TOPIC_INTENSITY.defaultValue(),
                 JobOptions.TOPIC_DEAD_LETTERS.defaultValue(), JobOptions.TOPIC_LATE.defaultValue())) {
             assertThat(byName.get(plain).configs()).as(plain).doesNotContainKey("cleanup.policy");
@@ -301,6 +306,12 @@ class DeployConfigTest {
         k8s.forEach((name, t) -> {
             assertThat(t.partitions()).as(name).isEqualTo(byName.get(name).partitions());
             assertThat(t.configs().get("cleanup.policy")).as(name).isEqualTo(byName.get(name).configs().get("cleanup.policy"));
+        });
+        // Where topics.conf sets a retention, Kubernetes has the same (it may set more of its own: dead letters).
+        byName.forEach((name, t) -> {
+            if (t.configs().containsKey("retention.ms")) {
+                assertThat(k8s.get(name).configs().get("retention.ms")).as(name).isEqualTo(t.configs().get("retention.ms"));
+            }
         });
         // docker-compose creates them from the same file.
         assertThat(texts(compose.path("services").path("kafka-init").path("entrypoint")))

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One line of deploy/conf/topics.conf: name, partitions, configs. */
+/** One line of deploy/conf/topics.conf: name, partitions, configs (key=value pairs separated by ';'). */
 record TopicSpec(String name, int partitions, Map<String, String> configs) {
 
     static List<TopicSpec> read(Path file) throws IOException {
@@ -20,7 +20,7 @@ record TopicSpec(String name, int partitions, Map<String, String> configs) {
             if (f.length != 3) throw new IllegalArgumentException("topics.conf: expected 'name partitions configs' in: " + line);
             Map<String, String> configs = new LinkedHashMap<>();
             if (!f[2].equals("-")) {
-                for (String kv : f[2].split(",")) {
+                for (String kv : f[2].split(";")) {
                     String[] p = kv.split("=", 2);
                     configs.put(p[0], p[1]);
                 }
