@@ -2,6 +2,7 @@ package io.carbonstream.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.carbonstream.it.KafkaIO;
 import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.demo.generator.DatacenterSpec;
 import io.carbonstream.demo.generator.GeneratedRecord;
@@ -114,8 +115,8 @@ class EmbeddedRunIT {
             assertThat(actual.keySet()).as("every datacenter reached the output").containsExactlyElementsOf(expected.keySet());
             assertThat(actual).isEqualTo(expected);
             System.out.printf("%d requests from %d datacenters accounted for; %d published > 10 simulated minutes late, %d on the late-events topic%n",
-                    COUNT, expected.size(), heldBack, TopicReader.committed(run.bootstrapServers(), DemoTopics.LATE).size());
-            assertThat(TopicReader.committed(run.bootstrapServers(), DemoTopics.DEAD_LETTERS)).as("no dead letters").isEmpty();
+                    COUNT, expected.size(), heldBack, KafkaIO.readAll(run.bootstrapServers(), DemoTopics.LATE).size());
+            assertThat(KafkaIO.readAll(run.bootstrapServers(), DemoTopics.DEAD_LETTERS)).as("no dead letters").isEmpty();
             assertThat(run.jobStatus()).isEqualTo("RUNNING");
 
             long hour = opts.start.truncatedTo(ChronoUnit.HOURS).toEpochMilli();
@@ -146,7 +147,7 @@ class EmbeddedRunIT {
     /** Per datacenter: latest revision of every MINUTE aggregate, plus the requests on the late-events topic. */
     static Map<String, Totals> observed(String bootstrap) {
         Map<String, Aggregate> latest = new TreeMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.committed(bootstrap, DemoTopics.AGGREGATES)) {
+        for (ConsumerRecord<byte[], byte[]> r : KafkaIO.readAll(bootstrap, DemoTopics.AGGREGATES)) {
             Aggregate a = AvroCodec.decodeOne(r.value(), Aggregate.class);
             if (a.getWindow() != WindowKind.MINUTE || a.getDimension() != Dimension.DATACENTER) continue;
             latest.merge(new String(r.key(), StandardCharsets.UTF_8), a, (x, y) -> y.getRevision() > x.getRevision() ? y : x);
@@ -156,7 +157,7 @@ class EmbeddedRunIT {
             out.merge(a.getDatacenterId(), new Totals(a.getRequests(), a.getInputTokens(), a.getOutputTokens(), a.getImages()),
                     (x, y) -> x.plus(y.requests(), y.inputTokens(), y.outputTokens(), y.images()));
         }
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.committed(bootstrap, DemoTopics.LATE)) {
+        for (ConsumerRecord<byte[], byte[]> r : KafkaIO.readAll(bootstrap, DemoTopics.LATE)) {
             DeadLetter d = AvroCodec.decodeOne(r.value(), DeadLetter.class);
             InferenceEvent e = AvroCodec.decodeOne(d.getValue().array(), InferenceEvent.class);
             out.merge(e.getDatacenterId(), new Totals(1, e.getInputTokens(), e.getOutputTokens(), e.getImages()),
@@ -216,7 +217,7 @@ class EmbeddedRunIT {
     /** The hour's ledger rows by datacenter, latest revision of each (read_committed). */
     static Map<String, LedgerEntry> ledgerRows(String bootstrap, long hour) {
         Map<String, LedgerEntry> out = new TreeMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.committed(bootstrap, DemoTopics.LEDGER)) {
+        for (ConsumerRecord<byte[], byte[]> r : KafkaIO.readAll(bootstrap, DemoTopics.LEDGER)) {
             if (r.value() == null) continue;
             LedgerEntry e = AvroCodec.decodeOne(r.value(), LedgerEntry.class);
             if (e.getHourStart().toEpochMilli() != hour) continue;
@@ -227,7 +228,7 @@ class EmbeddedRunIT {
 
     static Map<String, Aggregate> hourAggregates(String bootstrap, long hour) {
         Map<String, Aggregate> out = new TreeMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.committed(bootstrap, DemoTopics.AGGREGATES)) {
+        for (ConsumerRecord<byte[], byte[]> r : KafkaIO.readAll(bootstrap, DemoTopics.AGGREGATES)) {
             Aggregate a = AvroCodec.decodeOne(r.value(), Aggregate.class);
             if (a.getWindow() != WindowKind.HOUR || a.getDimension() != Dimension.DATACENTER || a.getWindowStart().toEpochMilli() != hour) continue;
             out.merge(a.getDatacenterId(), a, (x, y) -> y.getRevision() > x.getRevision() ? y : x);
@@ -279,7 +280,7 @@ class EmbeddedRunIT {
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
             Map<String, GpuAttribution> latest = new TreeMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : TopicReader.committed(bootstrap, DemoTopics.GPU_ATTRIBUTION)) {
+            for (ConsumerRecord<byte[], byte[]> r : KafkaIO.readAll(bootstrap, DemoTopics.GPU_ATTRIBUTION)) {
                 if (r.value() == null) continue;
                 latest.merge(new String(r.key(), StandardCharsets.UTF_8), AvroCodec.decodeOne(r.value(), GpuAttribution.class),
                         (x, y) -> y.getRevision() > x.getRevision() ? y : x);

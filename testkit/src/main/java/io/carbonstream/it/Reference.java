@@ -50,12 +50,12 @@ public final class Reference {
         this.maxAgeMs = maxAgeMs;
     }
 
-    static double parametricJPerToken(double paramsB) {
+    public static double parametricJPerToken(double paramsB) {
         return (1.17e-6 * Math.exp(-1.12e-2 * 64) * paramsB + 4.05e-5) * 3600;
     }
 
     /** Plausibility bound of a measurement: the GPUs at 1,500 W for the request's duration, 30 min when it has none. */
-    static boolean plausible(Scenario.Req r) {
+    public static boolean plausible(Scenario.Req r) {
         double seconds = (r.durationMs() > 0 ? r.durationMs() : 30 * 60_000L) / 1000.0;
         return r.measured() != null && r.measured() > 0 && r.measured() <= Math.max(1, r.gpus()) * 1500.0 * seconds;
     }

@@ -26,7 +26,7 @@ public final class KafkaIO {
         produce(client(bootstrap), topic, records, null);
     }
 
-    static Properties client(String bootstrap) {
+    public static Properties client(String bootstrap) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         return p;

@@ -1,23 +1,51 @@
 package io.carbonstream.it;
 
-import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.schema.InferenceEvent;
 import io.carbonstream.schema.IntensityUpdate;
 import io.carbonstream.schema.Modality;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
-/** Test records in the wire format (through the job's own codec) and from the scenarios. */
+/**
+ * Test records in carbonstream's wire format (one record in plain Avro binary, no framing), written
+ * with Avro's own classes rather than the job's codec, and built from the scenarios.
+ */
 public final class Avro {
 
     private Avro() {}
 
+    @SuppressWarnings("unchecked")
     public static byte[] encode(SpecificRecord r) {
-        return AvroCodec.encodeOne(r);
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+            new SpecificDatumWriter<>((Class<SpecificRecord>) r.getClass()).write(r, enc);
+            enc.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
+    /** One record of the type; bytes left over after it mean these were not one such record. */
     public static <T extends SpecificRecord> T decode(byte[] bytes, Class<T> type) {
-        return AvroCodec.decodeOne(bytes, type);
+        try {
+            BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, null);
+            T value = new SpecificDatumReader<>(type).read(null, dec);
+            if (!dec.isEnd()) throw new IllegalArgumentException("bytes left after one " + type.getSimpleName());
+            return value;
+        } catch (IOException e) {
+            throw new UncheckedIOException("not one " + type.getSimpleName() + " in plain Avro binary", e);
+        }
     }
 
     public static InferenceEvent event(Scenario.Req r) {

@@ -7,24 +7,27 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** A real Kafka broker and a Flink MiniCluster with 2 TaskManagers of 2 slots, per test class. */
-abstract class KafkaAndFlinkIT {
+/**
+ * Base of tests that run the job: a real Kafka broker (in-process KRaft) and a Flink MiniCluster
+ * with 2 TaskManagers of 2 slots, both per test class.
+ */
+public abstract class KafkaAndFlinkIT {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+    protected static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(2)
             .setNumberSlotsPerTaskManager(2)
             .build());
 
-    static EmbeddedKafka kafka;
+    protected static EmbeddedKafka kafka;
 
     @BeforeAll
-    static void startKafka() {
+    protected static void startKafka() {
         kafka = EmbeddedKafka.start();
     }
 
     @AfterAll
-    static void stopKafka() {
+    protected static void stopKafka() {
         if (kafka != null) kafka.close();
     }
 }
