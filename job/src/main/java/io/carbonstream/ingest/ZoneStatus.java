@@ -1,4 +1,4 @@
-package io.carbonstream.intensity;
+package io.carbonstream.ingest;
 
 /**
  * A zone's grid intensity as the spike alert evaluated it at an instant {@code at} of event time:
