@@ -83,6 +83,7 @@ public final class CarbonIntensityUkConfig extends CommonConfig {
     public List<String> regions() { return getList(REGIONS).stream().map(String::trim).filter(s -> !s.isEmpty()).distinct().toList(); }
 
     /** "national" and/or region ids. */
+    @Override public List<String> workItems() { return items(); }
     public List<String> items() {
         List<String> out = new ArrayList<>();
         if (getBoolean(NATIONAL)) out.add(NATIONAL_ITEM);

@@ -3,13 +3,13 @@ package io.carbonstream.connect.carbonintensity;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carbonstream.connect.common.CommonConfig;
 import io.carbonstream.connect.common.FetchUnit;
+import io.carbonstream.connect.common.ForecastIssue;
 import io.carbonstream.connect.common.HttpFailure;
-import io.carbonstream.connect.common.HttpJson;
 import io.carbonstream.connect.common.IntensityRecords;
+import io.carbonstream.connect.common.OnePartitionUnit;
 import io.carbonstream.connect.common.PollingSourceTask;
 import io.carbonstream.connect.common.Sleeper;
 import io.carbonstream.connect.common.Times;
-import io.carbonstream.schema.IntensityForecast;
 import io.carbonstream.schema.IntensityUpdate;
 import java.net.URI;
 import java.time.Clock;
@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +39,6 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
     static final Duration HALF_HOUR = Duration.ofMinutes(30);
 
     private CarbonIntensityUkConfig config;
-    private HttpJson http;
 
     public CarbonIntensityUkSourceTask() {
         super();
@@ -51,23 +49,14 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
     }
 
     @Override
-    protected List<FetchUnit> configure(Map<String, String> props) {
+    protected CommonConfig configure(Map<String, String> props) {
         config = new CarbonIntensityUkConfig(props);
-        http = new HttpJson(config.httpTimeout(), config.maxResponseBytes(), redactor, metrics, clock);
-        List<String> items = props.containsKey(CommonConfig.TASK_ITEMS)
-                ? Arrays.stream(props.get(CommonConfig.TASK_ITEMS).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()
-                : config.items();
-        List<FetchUnit> units = new ArrayList<>();
-        for (String item : items) {
-            units.add(new SeriesUnit(item));
-            if (config.forecastEnabled()) units.add(new ForecastUnit(item));
-        }
-        return units;
+        return config;
     }
 
     @Override
-    protected CommonConfig config() {
-        return config;
+    protected List<FetchUnit> unitsOf(String item) {
+        return config.forecastEnabled() ? List.of(new SeriesUnit(item), new ForecastUnit(item)) : List.of(new SeriesUnit(item));
     }
 
     @Override
@@ -125,11 +114,6 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
         p.put("endpoint", national(item) ? "intensity" : "regional");
         p.put("stage", stage);
         return p;
-    }
-
-    static Instant instant(Map<String, Object> offset, String field) {
-        Object v = offset == null ? null : offset.get(field);
-        return v instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : null;
     }
 
     IntensityUpdate update(String zone, Instant validFrom, double value, boolean estimated, Instant seenAt) {
@@ -236,26 +220,18 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
     }
 
     /** The half-hours ahead of now, to the forecast topic. */
-    final class ForecastUnit extends FetchUnit {
+    final class ForecastUnit extends OnePartitionUnit {
         final String item;
         final String zone;
-        final Map<String, Object> partition;
 
         ForecastUnit(String item) {
-            super("carbonintensity forecast " + config.zoneOf(item));
+            super("carbonintensity forecast " + config.zoneOf(item), partition(item, "forecast"), "forecast_made_at");
             this.item = item;
             this.zone = config.zoneOf(item);
-            this.partition = partition(item, "forecast");
         }
 
         @Override
-        public List<Map<String, Object>> partitions() {
-            return List.of(partition);
-        }
-
-        @Override
-        public void restore(Map<Map<String, Object>, Map<String, Object>> offsets, Instant now) {
-            Instant last = instant(offsets.get(partition), "forecast_made_at");
+        protected void resume(Instant last, Instant now) {
             if (last != null) dueAt = last.plus(interval());
         }
 
@@ -268,21 +244,12 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
         public List<SourceRecord> run(Instant now) throws InterruptedException {
             List<Period> periods = fetch(item, now.truncatedTo(ChronoUnit.MINUTES), now.plus(config.forecastHorizon()));
             Instant madeAt = now.truncatedTo(ChronoUnit.MILLIS);
-            Map<String, Object> offset = Map.of("forecast_made_at", madeAt.toEpochMilli());
+            ForecastIssue issue = new ForecastIssue(partition, Map.of("forecast_made_at", madeAt.toEpochMilli()), config.forecastTopic(), zone,
+                    SIGNAL, config.factorType(), SOURCE, madeAt);
             List<SourceRecord> out = new ArrayList<>();
             for (Period p : periods) {
                 if (!p.from().isAfter(now) || p.forecast() == null) continue;
-                IntensityForecast f = IntensityForecast.newBuilder()
-                        .setZone(zone)
-                        .setValidFrom(p.from())
-                        .setValidTo(p.to())
-                        .setCarbonIntensity(p.forecast())
-                        .setSignal(SIGNAL)
-                        .setEmissionFactorType(config.factorType())
-                        .setForecastMadeAt(madeAt)
-                        .setSource(SOURCE)
-                        .build();
-                out.add(IntensityRecords.forecast(partition, offset, config.forecastTopic(), f));
+                out.add(issue.interval(p.from(), p.to(), p.forecast()));
             }
             dueAt = now.plus(interval());
             return out;

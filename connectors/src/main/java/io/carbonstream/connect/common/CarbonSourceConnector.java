@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
 import org.apache.kafka.connect.source.SourceConnector;
 import org.apache.kafka.connect.util.ConnectorUtils;
@@ -19,19 +22,39 @@ public abstract class CarbonSourceConnector extends SourceConnector {
     private static final Logger LOG = LoggerFactory.getLogger(CarbonSourceConnector.class);
     static final String BYTE_ARRAY_CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
 
+    private final String kind;
+    private final Class<? extends Task> taskClass;
+    private final ConfigDef configDef;
+    private final Function<Map<String, String>, CommonConfig> parse;
     private Map<String, String> props;
     private List<String> items;
 
-    /** Validates the configuration and returns its work items, one source partition group each. */
-    protected abstract List<String> workItems(Map<String, String> props);
+    /**
+     * @param kind the "connector" field of every source partition of this connector
+     * @param parse validates a configuration (a ConfigException says what to fix)
+     */
+    protected CarbonSourceConnector(String kind, Class<? extends Task> taskClass, ConfigDef configDef,
+                                    Function<Map<String, String>, CommonConfig> parse) {
+        this.kind = kind;
+        this.taskClass = taskClass;
+        this.configDef = configDef;
+        this.parse = parse;
+    }
 
-    /** The "connector" field of every source partition of this connector. */
-    protected abstract String kind();
+    @Override
+    public Class<? extends Task> taskClass() {
+        return taskClass;
+    }
+
+    @Override
+    public ConfigDef config() {
+        return configDef;
+    }
 
     @Override
     public void start(Map<String, String> props) {
         this.props = Map.copyOf(props);
-        this.items = workItems(props);
+        this.items = parse.apply(props).workItems();
         if (items.isEmpty()) throw new ConfigException("nothing to fetch: no zone or region configured");
         for (String key : List.of("key.converter", "value.converter")) {
             if (!BYTE_ARRAY_CONVERTER.equals(props.get(key))) {
@@ -71,9 +94,9 @@ public abstract class CarbonSourceConnector extends SourceConnector {
     @Override
     public boolean alterOffsets(Map<String, String> connectorConfig, Map<Map<String, ?>, Map<String, ?>> offsets) {
         offsets.forEach((partition, offset) -> {
-            if (partition == null || !kind().equals(partition.get("connector"))) {
+            if (partition == null || !kind.equals(partition.get("connector"))) {
                 throw new org.apache.kafka.connect.errors.ConnectException("not a source partition of this connector: " + partition
-                        + " (expected \"connector\": \"" + kind() + "\")");
+                        + " (expected \"connector\": \"" + kind + "\")");
             }
             if (offset != null) {
                 offset.forEach((k, v) -> {

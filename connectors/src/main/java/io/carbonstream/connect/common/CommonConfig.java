@@ -1,6 +1,7 @@
 package io.carbonstream.connect.common;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -44,6 +45,9 @@ public abstract class CommonConfig extends AbstractConfig {
                 .define(RETRY_AFTER_MAX, Type.STRING, "1h", Durations.validator(Duration.ofMillis(1)), Importance.LOW,
                         "Longest wait a server's Retry-After header can impose.");
     }
+
+    /** The zones or regions this connector fetches: its source partition groups, spread over its tasks. */
+    public abstract List<String> workItems();
 
     public String topic() { return getString(TOPIC); }
     public String forecastTopic() { return getString(FORECAST_TOPIC); }

@@ -36,6 +36,12 @@ public abstract class FetchUnit {
         dueAt = now.plus(interval());
     }
 
+    /** An epoch-millisecond field of a committed offset, or null. */
+    protected static Instant instant(Map<String, Object> offset, String field) {
+        Object v = offset == null ? null : offset.get(field);
+        return v instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : null;
+    }
+
     public Instant dueAt() {
         return dueAt;
     }

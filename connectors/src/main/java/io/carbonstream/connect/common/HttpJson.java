@@ -44,6 +44,11 @@ public final class HttpJson {
         this.clock = clock;
     }
 
+    /** A query parameter value, URL-encoded. */
+    public static String enc(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
     public JsonNode get(URI uri, Map<String, String> headers) throws InterruptedException {
         String endpoint = "GET " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").GET();

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -36,6 +37,9 @@ public abstract class PollingSourceTask extends SourceTask {
     protected final SourceMetrics metrics = new SourceMetrics();
     protected final Redactor redactor = new Redactor();
     private final List<FetchUnit> units = new ArrayList<>();
+    /** Made at start from the configuration's timeout and size limit, shared by the units. */
+    protected HttpJson http;
+    private CommonConfig common;
     private Backoff backoff;
     private Instant blockedUntil = Instant.MIN;
     private int consecutiveFailures;
@@ -55,19 +59,26 @@ public abstract class PollingSourceTask extends SourceTask {
         return Version.get();
     }
 
-    /** Reads the configuration and returns the units of this task. Secrets go to {@link #redactor} first. */
-    protected abstract List<FetchUnit> configure(Map<String, String> props);
+    /** Reads and keeps the configuration. Secrets go to {@link #redactor} first. */
+    protected abstract CommonConfig configure(Map<String, String> props);
+
+    /** The units of one work item (a zone, a region) of this task. */
+    protected abstract List<FetchUnit> unitsOf(String item);
 
     /** The message of the task failure after a 401 or 403: which setting to fix. */
     protected abstract String authFailureMessage(HttpFailure failure, FetchUnit unit);
 
-    protected abstract CommonConfig config();
-
     @Override
     public final void start(Map<String, String> props) {
         units.clear();
-        units.addAll(configure(props));
-        CommonConfig c = config();
+        CommonConfig c = configure(props);
+        common = c;
+        http = new HttpJson(c.httpTimeout(), c.maxResponseBytes(), redactor, metrics, clock);
+        // The connector gives each task its share of the items; a task started on its own fetches them all.
+        List<String> items = props.containsKey(CommonConfig.TASK_ITEMS)
+                ? Arrays.stream(props.get(CommonConfig.TASK_ITEMS).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()
+                : c.workItems();
+        for (String item : items) units.addAll(unitsOf(item));
         backoff = new Backoff(c.backoffInitial(), c.backoffMax(), c.retryAfterMax(), random);
         if (context != null) {
             try {
@@ -112,7 +123,7 @@ public abstract class PollingSourceTask extends SourceTask {
             List<SourceRecord> records = unit.run(now);
             consecutiveFailures = 0;
             if (records.isEmpty()) return null;
-            int forecasts = (int) records.stream().filter(r -> r.topic().equals(config().forecastTopic())).count();
+            int forecasts = (int) records.stream().filter(r -> r.topic().equals(common.forecastTopic())).count();
             metrics.forecastRecords(forecasts);
             metrics.intensityRecords(records.size() - forecasts);
             LOG.debug("{}: {} records", unit, records.size());

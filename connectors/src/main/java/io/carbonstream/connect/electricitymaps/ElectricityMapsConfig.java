@@ -98,6 +98,7 @@ public final class ElectricityMapsConfig extends CommonConfig {
 
     public Password token() { return getPassword(API_TOKEN); }
     public String baseUrl() { return getString(BASE_URL).replaceAll("/+$", ""); }
+    @Override public List<String> workItems() { return zones(); }
     public List<String> zones() { return getList(ZONES).stream().map(String::trim).filter(s -> !s.isEmpty()).toList(); }
     public List<String> factorTypes() { return getList(FACTOR_TYPES).stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).distinct().toList(); }
     public Duration latestInterval() { return duration(LATEST_INTERVAL); }

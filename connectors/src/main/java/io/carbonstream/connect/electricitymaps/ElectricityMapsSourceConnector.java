@@ -1,10 +1,6 @@
 package io.carbonstream.connect.electricitymaps;
 
 import io.carbonstream.connect.common.CarbonSourceConnector;
-import java.util.List;
-import java.util.Map;
-import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.connect.connector.Task;
 
 /**
  * Electricity Maps API v3 to carbonstream: /v3/carbon-intensity/latest polled, /past-range refetched at set ages
@@ -13,23 +9,7 @@ import org.apache.kafka.connect.connector.Task;
 public class ElectricityMapsSourceConnector extends CarbonSourceConnector {
     static final String KIND = "electricitymaps";
 
-    @Override
-    protected List<String> workItems(Map<String, String> props) {
-        return new ElectricityMapsConfig(props).zones();
-    }
-
-    @Override
-    protected String kind() {
-        return KIND;
-    }
-
-    @Override
-    public Class<? extends Task> taskClass() {
-        return ElectricityMapsSourceTask.class;
-    }
-
-    @Override
-    public ConfigDef config() {
-        return ElectricityMapsConfig.CONFIG_DEF;
+    public ElectricityMapsSourceConnector() {
+        super(KIND, ElectricityMapsSourceTask.class, ElectricityMapsConfig.CONFIG_DEF, ElectricityMapsConfig::new);
     }
 }

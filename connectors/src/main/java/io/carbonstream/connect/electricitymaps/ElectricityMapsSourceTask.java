@@ -1,25 +1,24 @@
 package io.carbonstream.connect.electricitymaps;
 
+import static io.carbonstream.connect.common.HttpJson.enc;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carbonstream.connect.common.CommonConfig;
 import io.carbonstream.connect.common.Durations;
 import io.carbonstream.connect.common.FetchUnit;
+import io.carbonstream.connect.common.ForecastIssue;
 import io.carbonstream.connect.common.HttpFailure;
-import io.carbonstream.connect.common.HttpJson;
 import io.carbonstream.connect.common.IntensityRecords;
+import io.carbonstream.connect.common.OnePartitionUnit;
 import io.carbonstream.connect.common.PollingSourceTask;
 import io.carbonstream.connect.common.Sleeper;
 import io.carbonstream.connect.common.Times;
-import io.carbonstream.schema.IntensityForecast;
 import io.carbonstream.schema.IntensityUpdate;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +55,6 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
     static final int LEDGER_CAP = 2000;
 
     private ElectricityMapsConfig config;
-    private HttpJson http;
     private Map<String, String> headers;
 
     public ElectricityMapsSourceTask() {
@@ -68,33 +66,27 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
     }
 
     @Override
-    protected List<FetchUnit> configure(Map<String, String> props) {
+    protected CommonConfig configure(Map<String, String> props) {
         config = new ElectricityMapsConfig(props);
         String token = config.token().value();
         redactor.add(token);
         headers = Map.of("auth-token", token);
-        http = new HttpJson(config.httpTimeout(), config.maxResponseBytes(), redactor, metrics, clock);
-        List<String> zones = props.containsKey(CommonConfig.TASK_ITEMS)
-                ? Arrays.stream(props.get(CommonConfig.TASK_ITEMS).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()
-                : config.zones();
-        List<FetchUnit> units = new ArrayList<>();
-        for (String zone : zones) {
-            for (String factor : config.factorTypes()) {
-                units.add(new LiveUnit(zone, factor));
-                Duration lower = config.liveHorizon();
-                for (Duration age : config.refetchAges()) {
-                    units.add(new RefetchUnit(zone, factor, lower, age));
-                    lower = age;
-                }
-            }
-            if (config.forecastEnabled()) units.add(new ForecastUnit(zone, config.forecastFactorType()));
-        }
-        return units;
+        return config;
     }
 
     @Override
-    protected CommonConfig config() {
-        return config;
+    protected List<FetchUnit> unitsOf(String zone) {
+        List<FetchUnit> units = new ArrayList<>();
+        for (String factor : config.factorTypes()) {
+            units.add(new LiveUnit(zone, factor));
+            Duration lower = config.liveHorizon();
+            for (Duration age : config.refetchAges()) {
+                units.add(new RefetchUnit(zone, factor, lower, age));
+                lower = age;
+            }
+        }
+        if (config.forecastEnabled()) units.add(new ForecastUnit(zone, config.forecastFactorType()));
+        return units;
     }
 
     @Override
@@ -114,10 +106,6 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
     private URI uri(String path, String zone, String factor, String extra) {
         return URI.create(config.baseUrl() + "/v3/carbon-intensity/" + path + "?zone=" + enc(zone) + extra
                 + "&emissionFactorType=" + enc(factor));
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     /** Points of a past-range answer within [start, end), in datetime order. */
@@ -146,11 +134,6 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
         p.put("endpoint", endpoint);
         if (age != null) p.put("age", Durations.format(age));
         return p;
-    }
-
-    static Instant instant(Map<String, Object> offset, String field) {
-        Object v = offset == null ? null : offset.get(field);
-        return v instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : null;
     }
 
     // ------------------------------------------------------------------------------------------------ live
@@ -288,32 +271,25 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
     // ------------------------------------------------------------------------------------------------ refetch
 
     /** /past-range at one age: each datetime looked at once, when it reached the age (or later). */
-    final class RefetchUnit extends FetchUnit {
+    final class RefetchUnit extends OnePartitionUnit {
         final String zone;
         final String factor;
         final Duration lower;
         final Duration age;
-        final Map<String, Object> partition;
         Instant cursor;
         int malformedStreak;
 
         RefetchUnit(String zone, String factor, Duration lower, Duration age) {
-            super("electricitymaps refetch +" + Durations.format(age) + " " + zone + "/" + factor);
+            super("electricitymaps refetch +" + Durations.format(age) + " " + zone + "/" + factor, partition(zone, factor, "past-range", age),
+                    "valid_from");
             this.zone = zone;
             this.factor = factor;
             this.lower = lower;
             this.age = age;
-            this.partition = partition(zone, factor, "past-range", age);
         }
 
         @Override
-        public List<Map<String, Object>> partitions() {
-            return List.of(partition);
-        }
-
-        @Override
-        public void restore(Map<Map<String, Object>, Map<String, Object>> offsets, Instant now) {
-            Instant last = instant(offsets.get(partition), "valid_from");
+        protected void resume(Instant last, Instant now) {
             if (last != null) {
                 cursor = last.plusMillis(1);
             } else {
@@ -366,27 +342,20 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
     // ------------------------------------------------------------------------------------------------ forecast
 
     /** /forecast: published when its updatedAt is newer than the last one published. */
-    final class ForecastUnit extends FetchUnit {
+    final class ForecastUnit extends OnePartitionUnit {
         final String zone;
         final String factor;
-        final Map<String, Object> partition;
         Instant lastMadeAt;
 
         ForecastUnit(String zone, String factor) {
-            super("electricitymaps forecast " + zone + "/" + factor);
+            super("electricitymaps forecast " + zone + "/" + factor, partition(zone, factor, "forecast", null), "updated_at");
             this.zone = zone;
             this.factor = factor;
-            this.partition = partition(zone, factor, "forecast", null);
         }
 
         @Override
-        public List<Map<String, Object>> partitions() {
-            return List.of(partition);
-        }
-
-        @Override
-        public void restore(Map<Map<String, Object>, Map<String, Object>> offsets, Instant now) {
-            lastMadeAt = instant(offsets.get(partition), "updated_at");
+        protected void resume(Instant last, Instant now) {
+            lastMadeAt = last;
         }
 
         @Override
@@ -415,21 +384,12 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
                 points.put(t, v.asDouble());
             }
             Duration step = smallestStep(points.navigableKeySet().stream().toList(), Duration.ofHours(1));
-            Map<String, Object> offset = Map.of("updated_at", madeAt.toEpochMilli());
+            ForecastIssue issue = new ForecastIssue(partition, Map.of("updated_at", madeAt.toEpochMilli()), config.forecastTopic(), zone,
+                    SIGNAL, factor, SOURCE, madeAt);
             List<SourceRecord> out = new ArrayList<>();
             for (Map.Entry<Instant, Double> e : points.entrySet()) {
                 Instant next = points.higherKey(e.getKey());
-                IntensityForecast f = IntensityForecast.newBuilder()
-                        .setZone(zone)
-                        .setValidFrom(e.getKey())
-                        .setValidTo(next != null ? next : e.getKey().plus(step))
-                        .setCarbonIntensity(e.getValue())
-                        .setSignal(SIGNAL)
-                        .setEmissionFactorType(factor)
-                        .setForecastMadeAt(madeAt)
-                        .setSource(SOURCE)
-                        .build();
-                out.add(IntensityRecords.forecast(partition, offset, config.forecastTopic(), f));
+                out.add(issue.interval(e.getKey(), next != null ? next : e.getKey().plus(step), e.getValue()));
             }
             lastMadeAt = madeAt;
             return out;

@@ -75,6 +75,7 @@ public final class WattTimeConfig extends CommonConfig {
     public String baseUrl() { return getString(BASE_URL).replaceAll("/+$", ""); }
     public String username() { return getString(USERNAME); }
     public Password password() { return getPassword(PASSWORD); }
+    @Override public List<String> workItems() { return regions(); }
     public List<String> regions() { return getList(REGIONS).stream().map(String::trim).filter(s -> !s.isEmpty()).distinct().toList(); }
     public String zoneOf(String region) { return zoneMap.getOrDefault(region, region); }
     public String signalType() { return getString(SIGNAL_TYPE); }

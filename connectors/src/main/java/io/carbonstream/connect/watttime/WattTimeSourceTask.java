@@ -1,24 +1,24 @@
 package io.carbonstream.connect.watttime;
 
+import static io.carbonstream.connect.common.HttpJson.enc;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.carbonstream.connect.common.CommonConfig;
 import io.carbonstream.connect.common.FetchUnit;
+import io.carbonstream.connect.common.ForecastIssue;
 import io.carbonstream.connect.common.HttpFailure;
-import io.carbonstream.connect.common.HttpJson;
 import io.carbonstream.connect.common.IntensityRecords;
+import io.carbonstream.connect.common.OnePartitionUnit;
 import io.carbonstream.connect.common.PollingSourceTask;
 import io.carbonstream.connect.common.Sleeper;
 import io.carbonstream.connect.common.Times;
-import io.carbonstream.schema.IntensityForecast;
 import io.carbonstream.schema.IntensityUpdate;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +40,6 @@ public class WattTimeSourceTask extends PollingSourceTask {
     static final double G_PER_KWH_PER_LBS_PER_MWH = 453.59237 / 1000.0;
 
     private WattTimeConfig config;
-    private HttpJson http;
     private String token;
     private Instant tokenExpires = Instant.MIN;
 
@@ -53,25 +52,16 @@ public class WattTimeSourceTask extends PollingSourceTask {
     }
 
     @Override
-    protected List<FetchUnit> configure(Map<String, String> props) {
+    protected CommonConfig configure(Map<String, String> props) {
         config = new WattTimeConfig(props);
         redactor.add(config.password().value());
         redactor.add(basic());
-        http = new HttpJson(config.httpTimeout(), config.maxResponseBytes(), redactor, metrics, clock);
-        List<String> regions = props.containsKey(CommonConfig.TASK_ITEMS)
-                ? Arrays.stream(props.get(CommonConfig.TASK_ITEMS).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()
-                : config.regions();
-        List<FetchUnit> units = new ArrayList<>();
-        for (String region : regions) {
-            units.add(new HistoricalUnit(region));
-            if (config.forecastEnabled()) units.add(new ForecastUnit(region));
-        }
-        return units;
+        return config;
     }
 
     @Override
-    protected CommonConfig config() {
-        return config;
+    protected List<FetchUnit> unitsOf(String region) {
+        return config.forecastEnabled() ? List.of(new HistoricalUnit(region), new ForecastUnit(region)) : List.of(new HistoricalUnit(region));
     }
 
     @Override
@@ -110,10 +100,6 @@ public class WattTimeSourceTask extends PollingSourceTask {
             token = null;
             return http.get(uri, Map.of("Authorization", "Bearer " + token(now)));
         }
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     /** g/kWh from a value in the response's units; null for units we do not know. */
@@ -157,32 +143,19 @@ public class WattTimeSourceTask extends PollingSourceTask {
         return p;
     }
 
-    static Instant instant(Map<String, Object> offset, String field) {
-        Object v = offset == null ? null : offset.get(field);
-        return v instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : null;
-    }
-
-    final class HistoricalUnit extends FetchUnit {
+    final class HistoricalUnit extends OnePartitionUnit {
         final String region;
         final String zone;
-        final Map<String, Object> partition;
         Instant after;
 
         HistoricalUnit(String region) {
-            super("watttime historical " + region);
+            super("watttime historical " + region, partition(region, "historical"), "valid_from");
             this.region = region;
             this.zone = config.zoneOf(region);
-            this.partition = partition(region, "historical");
         }
 
         @Override
-        public List<Map<String, Object>> partitions() {
-            return List.of(partition);
-        }
-
-        @Override
-        public void restore(Map<Map<String, Object>, Map<String, Object>> offsets, Instant now) {
-            Instant last = instant(offsets.get(partition), "valid_from");
+        protected void resume(Instant last, Instant now) {
             after = last != null ? last : now.minus(config.lookback());
         }
 
@@ -228,27 +201,20 @@ public class WattTimeSourceTask extends PollingSourceTask {
         }
     }
 
-    final class ForecastUnit extends FetchUnit {
+    final class ForecastUnit extends OnePartitionUnit {
         final String region;
         final String zone;
-        final Map<String, Object> partition;
         Instant lastGeneratedAt;
 
         ForecastUnit(String region) {
-            super("watttime forecast " + region);
+            super("watttime forecast " + region, partition(region, "forecast"), "updated_at");
             this.region = region;
             this.zone = config.zoneOf(region);
-            this.partition = partition(region, "forecast");
         }
 
         @Override
-        public List<Map<String, Object>> partitions() {
-            return List.of(partition);
-        }
-
-        @Override
-        public void restore(Map<Map<String, Object>, Map<String, Object>> offsets, Instant now) {
-            lastGeneratedAt = instant(offsets.get(partition), "updated_at");
+        protected void resume(Instant last, Instant now) {
+            lastGeneratedAt = last;
         }
 
         @Override
@@ -268,21 +234,10 @@ public class WattTimeSourceTask extends PollingSourceTask {
             if (lastGeneratedAt != null && !generatedAt.isAfter(lastGeneratedAt)) return List.of();
             long periodSeconds = body.path("meta").path("data_point_period_seconds").asLong(0);
             Duration step = periodSeconds > 0 ? Duration.ofSeconds(periodSeconds) : Duration.ofMinutes(5);
-            Map<String, Object> offset = Map.of("updated_at", generatedAt.toEpochMilli());
+            ForecastIssue issue = new ForecastIssue(partition, Map.of("updated_at", generatedAt.toEpochMilli()), config.forecastTopic(), zone,
+                    SIGNAL, config.factorType(), SOURCE, generatedAt);
             List<SourceRecord> out = new ArrayList<>();
-            for (Map.Entry<Instant, Double> e : points.entrySet()) {
-                IntensityForecast f = IntensityForecast.newBuilder()
-                        .setZone(zone)
-                        .setValidFrom(e.getKey())
-                        .setValidTo(e.getKey().plus(step))
-                        .setCarbonIntensity(e.getValue())
-                        .setSignal(SIGNAL)
-                        .setEmissionFactorType(config.factorType())
-                        .setForecastMadeAt(generatedAt)
-                        .setSource(SOURCE)
-                        .build();
-                out.add(IntensityRecords.forecast(partition, offset, config.forecastTopic(), f));
-            }
+            for (Map.Entry<Instant, Double> e : points.entrySet()) out.add(issue.interval(e.getKey(), e.getKey().plus(step), e.getValue()));
             lastGeneratedAt = generatedAt;
             return out;
         }

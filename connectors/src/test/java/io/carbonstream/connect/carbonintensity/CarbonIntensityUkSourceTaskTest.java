@@ -1,5 +1,6 @@
 package io.carbonstream.connect.carbonintensity;
 
+import static io.carbonstream.connect.common.TaskHarness.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -7,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.carbonstream.connect.common.AvroWire;
 import io.carbonstream.connect.common.ClockSleeper;
 import io.carbonstream.connect.common.FakeClock;
 import io.carbonstream.connect.common.FixtureServer;
@@ -18,7 +18,6 @@ import io.carbonstream.schema.IntensityForecast;
 import io.carbonstream.schema.IntensityUpdate;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -82,20 +81,14 @@ class CarbonIntensityUkSourceTaskTest {
     }
 
     Map<String, String> props(String... overrides) {
-        Map<String, String> p = new HashMap<>();
-        p.put("carbonintensity.base.url", server.baseUrl());
-        p.put("carbonintensity.lookback", "2h");
-        p.put("carbonintensity.actual.wait", "2h");
-        for (int i = 0; i + 1 < overrides.length; i += 2) p.put(overrides[i], overrides[i + 1]);
-        return p;
+        return TaskHarness.props(Map.of(
+                "carbonintensity.base.url", server.baseUrl(),
+                "carbonintensity.lookback", "2h",
+                "carbonintensity.actual.wait", "2h"), overrides);
     }
 
     void start(Map<String, String> props) {
         harness = new TaskHarness<>(() -> new CarbonIntensityUkSourceTask(clock, sleeper, new Random(3)), props, clock, sleeper);
-    }
-
-    static IntensityUpdate update(SourceRecord r) {
-        return AvroWire.decode((byte[]) r.value(), IntensityUpdate.class);
     }
 
     static Instant at(String hhmm) {
@@ -133,7 +126,7 @@ class CarbonIntensityUkSourceTaskTest {
         assertThat(second).extracting(r -> tuple(update(r).getValidFrom(), update(r).getCarbonIntensity(), update(r).getEstimated()))
                 .containsExactly(tuple(at("09:30"), 221.0, false), tuple(at("10:30"), 229.0, true));
         List<IntensityUpdate> nineThirty = harness.records.stream().filter(r -> r.topic().equals("carbonstream.intensity"))
-                .map(CarbonIntensityUkSourceTaskTest::update).filter(u -> u.getValidFrom().equals(at("09:30"))).toList();
+                .map(TaskHarness::update).filter(u -> u.getValidFrom().equals(at("09:30"))).toList();
         assertThat(nineThirty).extracting(IntensityUpdate::getEstimated).containsExactly(true, false);
         assertThat(nineThirty.get(1).getUpdatedAt()).isAfter(nineThirty.get(0).getUpdatedAt());
         assertThat(nineThirty).extracting(IntensityUpdate::getZone).containsOnly("GB");
@@ -165,7 +158,7 @@ class CarbonIntensityUkSourceTaskTest {
     void halfHoursAheadGoToTheForecastTopicOncePerInterval() throws Exception {
         start(props());
         List<SourceRecord> forecasts = onTopic(harness.drain(), "carbonstream.forecasts");
-        List<IntensityForecast> f = forecasts.stream().map(r -> AvroWire.decode((byte[]) r.value(), IntensityForecast.class)).toList();
+        List<IntensityForecast> f = forecasts.stream().map(TaskHarness::forecast).toList();
         assertThat(f).extracting(IntensityForecast::getValidFrom, IntensityForecast::getValidTo, IntensityForecast::getCarbonIntensity)
                 .containsExactly(tuple(at("10:30"), at("11:00"), 228.0), tuple(at("11:00"), at("11:30"), 231.0), tuple(at("11:30"), at("12:00"), 233.0));
         assertThat(f).allSatisfy(x -> {
@@ -185,7 +178,7 @@ class CarbonIntensityUkSourceTaskTest {
         assertThat(onTopic(harness.records, "carbonstream.forecasts")).hasSize(3);
         // One interval after the first (11:10): a new batch, of the half-hours after 11:10 (the fixture ends at 12:00).
         List<SourceRecord> next = onTopic(harness.runUntil(at("11:15")), "carbonstream.forecasts");
-        assertThat(next).extracting(r -> AvroWire.decode((byte[]) r.value(), IntensityForecast.class))
+        assertThat(next).extracting(TaskHarness::forecast)
                 .extracting(IntensityForecast::getValidFrom, IntensityForecast::getForecastMadeAt)
                 .containsExactly(tuple(at("11:30"), at("11:10")));
     }

@@ -1,5 +1,7 @@
 package io.carbonstream.connect.common;
 
+import io.carbonstream.schema.IntensityForecast;
+import io.carbonstream.schema.IntensityUpdate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,6 +35,23 @@ public final class TaskHarness<T extends PollingSourceTask> {
         this.clock = clock;
         this.sleeper = sleeper;
         start();
+    }
+
+    /** A task's settings: {@code base} with name/value pairs added or replaced. */
+    public static Map<String, String> props(Map<String, String> base, String... overrides) {
+        Map<String, String> p = new HashMap<>(base);
+        for (int i = 0; i + 1 < overrides.length; i += 2) p.put(overrides[i], overrides[i + 1]);
+        return p;
+    }
+
+    /** The IntensityUpdate a record carries. */
+    public static IntensityUpdate update(SourceRecord r) {
+        return AvroWire.decode((byte[]) r.value(), IntensityUpdate.class);
+    }
+
+    /** The IntensityForecast a record carries. */
+    public static IntensityForecast forecast(SourceRecord r) {
+        return AvroWire.decode((byte[]) r.value(), IntensityForecast.class);
     }
 
     public T task() {

@@ -1,10 +1,10 @@
 package io.carbonstream.connect.electricitymaps;
 
+import static io.carbonstream.connect.common.TaskHarness.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.carbonstream.connect.common.AvroWire;
 import io.carbonstream.connect.common.ClockSleeper;
 import io.carbonstream.connect.common.FakeClock;
 import io.carbonstream.connect.common.FixtureServer;
@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -61,23 +60,17 @@ class ElectricityMapsSourceTaskTest {
     }
 
     Map<String, String> props(String... overrides) {
-        Map<String, String> p = new HashMap<>();
-        p.put("electricitymaps.api.token", TOKEN);
-        p.put("electricitymaps.base.url", server.baseUrl());
-        p.put("electricitymaps.zones", "DE");
-        p.put("electricitymaps.emission.factor.types", "lifecycle");
-        p.put("electricitymaps.forecast.enabled", "false");
-        for (int i = 0; i + 1 < overrides.length; i += 2) p.put(overrides[i], overrides[i + 1]);
-        return p;
+        return TaskHarness.props(Map.of(
+                "electricitymaps.api.token", TOKEN,
+                "electricitymaps.base.url", server.baseUrl(),
+                "electricitymaps.zones", "DE",
+                "electricitymaps.emission.factor.types", "lifecycle",
+                "electricitymaps.forecast.enabled", "false"), overrides);
     }
 
     TaskHarness<ElectricityMapsSourceTask> start(Map<String, String> props) {
         harness = new TaskHarness<>(() -> new ElectricityMapsSourceTask(clock, sleeper, new Random(7)), props, clock, sleeper);
         return harness;
-    }
-
-    static IntensityUpdate update(SourceRecord r) {
-        return AvroWire.decode((byte[]) r.value(), IntensityUpdate.class);
     }
 
     static Instant at(String t) {
@@ -144,7 +137,7 @@ class ElectricityMapsSourceTaskTest {
         assertThat((Map<String, Object>) week.get(0).sourcePartition()).containsEntry("age", "7d");
 
         // 10:00 as the topic holds it: the estimate, then each correction, same zone and valid_from, later updated_at.
-        List<IntensityUpdate> tenOClock = harness.records.stream().map(ElectricityMapsSourceTaskTest::update)
+        List<IntensityUpdate> tenOClock = harness.records.stream().map(TaskHarness::update)
                 .filter(u -> u.getValidFrom().equals(at("2026-11-30T10:00:00Z"))).toList();
         assertThat(tenOClock).extracting(IntensityUpdate::getCarbonIntensity).containsExactly(302.0, 298.0, 291.0, 293.0);
         assertThat(tenOClock).extracting(IntensityUpdate::getUpdatedAt).isSorted().doesNotHaveDuplicates();
@@ -175,7 +168,7 @@ class ElectricityMapsSourceTaskTest {
 
         List<SourceRecord> forecasts = out.stream().filter(r -> r.topic().equals("carbonstream.forecasts")).toList();
         assertThat(forecasts).hasSize(3);
-        List<IntensityForecast> f = forecasts.stream().map(r -> AvroWire.decode((byte[]) r.value(), IntensityForecast.class)).toList();
+        List<IntensityForecast> f = forecasts.stream().map(TaskHarness::forecast).toList();
         assertThat(f).extracting(IntensityForecast::getValidFrom, IntensityForecast::getValidTo, IntensityForecast::getCarbonIntensity)
                 .containsExactly(
                         tuple(at("2026-11-30T11:00:00Z"), at("2026-11-30T12:00:00Z"), 318.0),

@@ -1,5 +1,6 @@
 package io.carbonstream.connect.watttime;
 
+import static io.carbonstream.connect.common.TaskHarness.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -8,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.carbonstream.connect.common.AvroWire;
 import io.carbonstream.connect.common.ClockSleeper;
 import io.carbonstream.connect.common.FakeClock;
 import io.carbonstream.connect.common.FixtureServer;
@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -93,22 +92,16 @@ class WattTimeSourceTaskTest {
     }
 
     Map<String, String> props(String... overrides) {
-        Map<String, String> p = new HashMap<>();
-        p.put("watttime.base.url", server.baseUrl());
-        p.put("watttime.username", USER);
-        p.put("watttime.password", PASSWORD);
-        p.put("watttime.regions", "CAISO_NORTH");
-        p.put("watttime.zone.map", "CAISO_NORTH=US-CAL-CISO");
-        for (int i = 0; i + 1 < overrides.length; i += 2) p.put(overrides[i], overrides[i + 1]);
-        return p;
+        return TaskHarness.props(Map.of(
+                "watttime.base.url", server.baseUrl(),
+                "watttime.username", USER,
+                "watttime.password", PASSWORD,
+                "watttime.regions", "CAISO_NORTH",
+                "watttime.zone.map", "CAISO_NORTH=US-CAL-CISO"), overrides);
     }
 
     void start(Map<String, String> props) {
         harness = new TaskHarness<>(() -> new WattTimeSourceTask(clock, sleeper, new Random(5)), props, clock, sleeper);
-    }
-
-    static IntensityUpdate update(SourceRecord r) {
-        return AvroWire.decode((byte[]) r.value(), IntensityUpdate.class);
     }
 
     @Test
@@ -141,7 +134,7 @@ class WattTimeSourceTaskTest {
         });
 
         List<IntensityForecast> forecasts = out.stream().filter(r -> r.topic().equals("carbonstream.forecasts"))
-                .map(r -> AvroWire.decode((byte[]) r.value(), IntensityForecast.class)).toList();
+                .map(TaskHarness::forecast).toList();
         assertThat(forecasts).hasSize(6);
         assertThat(forecasts).allSatisfy(f -> {
             assertThat(f.getSignal()).isEqualTo("marginal");
