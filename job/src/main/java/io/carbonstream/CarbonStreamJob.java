@@ -133,7 +133,7 @@ public final class CarbonStreamJob {
 
         // GPU counter readings, in event time (sample_time): attribution waits for them as for events.
         DataStream<GpuInput> gpuSamples = cfg.getOptional(JobOptions.TOPIC_GPU_ENERGY) == null ? null : env
-                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_GPU_ENERGY), new GpuSampleDecoder(cfg.limits())), gpuWatermarks(cfg),
+                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_GPU_ENERGY), new GpuSampleDecoder(cfg.limits(), cfg.gpuReadings())), gpuWatermarks(cfg),
                         Op.GPU_ENERGY_SOURCE.label)
                 // One reader: a reading per GPU every few seconds is a small stream, and a reader with no
                 // partition would hold the watermark back for the idle timeout.

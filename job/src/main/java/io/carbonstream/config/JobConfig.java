@@ -139,6 +139,7 @@ public final class JobConfig implements Serializable {
         positive(conf, MAX_REQUEST_DURATION);
         positive(conf, OTLP_DEDUPE_WINDOW);
         spanMapping(conf);
+        gpuReadings(conf);
         nonNegative(conf, RESTATEMENT_HORIZON);
         nonNegative(conf, REGISTRY_GRACE);
         if (conf.get(REGISTRY_GRACE).compareTo(conf.get(ALLOWED_LATENESS)) > 0) {
@@ -353,7 +354,31 @@ public final class JobConfig implements Serializable {
             aliases.put(a.substring(0, eq).trim(), a.substring(eq + 1).trim());
         }
         return new io.carbonstream.otlp.SpanMapping(new io.carbonstream.otlp.SpanMapping.Settings(c.get(OTLP_DATACENTER_ATTRIBUTE), rules,
-                aliases, c.get(OTLP_ENERGY_ATTRIBUTE), c.get(OTLP_GPU_COUNT_ATTRIBUTE)));
+                aliases, c.get(OTLP_ENERGY_ATTRIBUTE), c.get(OTLP_GPU_COUNT_ATTRIBUTE), c.get(OTLP_GPU_IDS_ATTRIBUTE),
+                c.get(OTLP_GPU_INDICES_ATTRIBUTE), c.get(OTLP_HOST_ATTRIBUTE)));
+    }
+
+    /** How the GPU energy topic is read (--gpu-energy.*). */
+    public io.carbonstream.gpu.GpuReadings gpuReadings() {
+        return gpuReadings(conf);
+    }
+
+    private static io.carbonstream.gpu.GpuReadings gpuReadings(Configuration c) {
+        java.util.List<io.carbonstream.otlp.SpanMapping.Rule> rules = new java.util.ArrayList<>();
+        for (String r : c.get(GPU_ENERGY_DATACENTER_RULES)) {
+            if (r.isBlank()) continue;
+            try {
+                rules.add(io.carbonstream.otlp.SpanMapping.Rule.parse(r));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--gpu-energy.datacenter-rules: " + e.getMessage());
+            }
+        }
+        if (c.get(GPU_ENERGY_DATACENTER_LABEL).isBlank() || c.get(GPU_ENERGY_HOST_LABEL).isBlank()) {
+            throw new ConfigException("--gpu-energy.datacenter-label and --gpu-energy.host-label must name a label");
+        }
+        return new io.carbonstream.gpu.GpuReadings(new io.carbonstream.gpu.GpuReadings.Settings(
+                io.carbonstream.gpu.GpuReadings.Format.valueOf(c.get(GPU_ENERGY_FORMAT).name()), c.get(GPU_ENERGY_DATACENTER_LABEL), rules,
+                io.carbonstream.gpu.GpuReadings.GpuIdSource.valueOf(c.get(GPU_ENERGY_GPU_ID).name()), c.get(GPU_ENERGY_HOST_LABEL)));
     }
 
     public io.carbonstream.energy.EnergyModel energyModel() {

@@ -94,8 +94,45 @@ public final class JobOptions {
             .withDescription("Counter readings further apart than this are a gap (flagged in the output); a request with no reading "
                     + "after its end for this long (plus --events.max-request-duration) is finished as partly unmetered.");
 
+    public static final ConfigOption<Boolean> GPU_PRICE_ATTRIBUTED = ConfigOptions.key("gpu.price-attributed")
+            .booleanType().defaultValue(true)
+            .withDescription("With --topic.gpu-energy: requests that name their GPUs, have a duration and no valid measured joules of "
+                    + "their own wait for their metered, attributed energy and are priced with it (provenance METERED_ATTRIBUTED) "
+                    + "when every GPU metered their whole span, else with their estimate. Holds every aggregate back by "
+                    + "--events.max-request-duration plus --gpu.expected-sample-gap (docs/semantics.md). false: the GPU feed only "
+                    + "feeds the attribution output.");
+
     /** The choices of --gpu.attribution-weight (mirrors io.carbonstream.gpu.AttributionWeight, kept free of it for the docs). */
     public enum AttributionWeightOption { ESTIMATE, TOKENS, TIME }
+
+    public static final ConfigOption<GpuEnergyFormatOption> GPU_ENERGY_FORMAT = ConfigOptions.key("gpu-energy.format")
+            .enumType(GpuEnergyFormatOption.class).defaultValue(GpuEnergyFormatOption.AVRO)
+            .withDescription("What --topic.gpu-energy carries: AVRO (GpuEnergySample, one reading a record), PROMETHEUS_TEXT (one "
+                    + "scrape of dcgm-exporter or Triton a record) or OTLP_JSON (an ExportMetricsServiceRequest a record, the Collector's "
+                    + "Kafka exporter with encoding otlp_json). Said, not guessed: Avro bytes can look like text.");
+    public static final ConfigOption<String> GPU_ENERGY_DATACENTER_LABEL = ConfigOptions.key("gpu-energy.datacenter-label")
+            .stringType().defaultValue("datacenter")
+            .withDescription("PROMETHEUS_TEXT and OTLP_JSON: the label (or point, then resource, attribute) whose value is a reading's "
+                    + "datacenter id; when absent, --gpu-energy.datacenter-rules decide.");
+    public static final ConfigOption<List<String>> GPU_ENERGY_DATACENTER_RULES = ConfigOptions.key("gpu-energy.datacenter-rules")
+            .stringType().asList().defaultValues()
+            .withDescription("PROMETHEUS_TEXT and OTLP_JSON: datacenter of a reading from its labels, first match wins, ';'-separated "
+                    + "label=glob->datacenter rules, e.g. 'Hostname=gpu-fra-*->dc-de'. A reading no rule maps is dead-lettered "
+                    + "UNMAPPED_DATACENTER.");
+    public static final ConfigOption<GpuIdOption> GPU_ENERGY_GPU_ID = ConfigOptions.key("gpu-energy.gpu-id")
+            .enumType(GpuIdOption.class).defaultValue(GpuIdOption.UUID)
+            .withDescription("PROMETHEUS_TEXT and OTLP_JSON: the GPU id of a reading, as requests name it in gpu_ids: UUID (label UUID "
+                    + "of dcgm-exporter, gpu_uuid of Triton) or HOST_INDEX (host:index, from --gpu-energy.host-label and dcgm-exporter's gpu label).");
+    public static final ConfigOption<String> GPU_ENERGY_HOST_LABEL = ConfigOptions.key("gpu-energy.host-label")
+            .stringType().defaultValue("Hostname")
+            .withDescription("With --gpu-energy.gpu-id HOST_INDEX: the label naming a reading's host (dcgm-exporter's Hostname); "
+                    + "host.name (point, then resource attribute) when absent.");
+
+    /** The choices of --gpu-energy.format (mirrors io.carbonstream.gpu.GpuReadings.Format). */
+    public enum GpuEnergyFormatOption { AVRO, PROMETHEUS_TEXT, OTLP_JSON }
+
+    /** The choices of --gpu-energy.gpu-id (mirrors io.carbonstream.gpu.GpuReadings.GpuIdSource). */
+    public enum GpuIdOption { UUID, HOST_INDEX }
 
     public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("group-id")
             .stringType().defaultValue("carbonstream").withDescription("Kafka consumer group of the sources (offsets are committed on checkpoints, for monitoring).");
@@ -309,7 +346,20 @@ public final class JobOptions {
             .withDescription("Span attribute with the request's measured GPU energy in joules, when the server measures it.");
     public static final ConfigOption<String> OTLP_GPU_COUNT_ATTRIBUTE = ConfigOptions.key("otlp.gpu-count-attribute")
             .stringType().defaultValue("carbonstream.gpu.count")
-            .withDescription("Span (or resource) attribute with the number of GPUs that served the request; 1 when absent.");
+            .withDescription("Span (or resource) attribute with the number of GPUs that served the request; when absent, the number "
+                    + "of GPUs the span names (--otlp.gpu-ids-attribute), else 1.");
+    public static final ConfigOption<String> OTLP_GPU_IDS_ATTRIBUTE = ConfigOptions.key("otlp.gpu-ids-attribute")
+            .stringType().defaultValue("carbonstream.gpu.ids")
+            .withDescription("Span (or resource) attribute with the ids of the GPUs that served the request, a string array, as the energy "
+                    + "counters name them (GPU UUIDs): the request's gpu_ids. A value of another type is dead-lettered INVALID_VALUE.");
+    public static final ConfigOption<String> OTLP_GPU_INDICES_ATTRIBUTE = ConfigOptions.key("otlp.gpu-indices-attribute")
+            .stringType().defaultValue("carbonstream.gpu.indices")
+            .withDescription("When the ids attribute is absent: span (or resource) attribute with the device indices of the request's "
+                    + "GPUs on its host, an int array; each becomes host:index with the host from --otlp.host-attribute.");
+    public static final ConfigOption<String> OTLP_HOST_ATTRIBUTE = ConfigOptions.key("otlp.host-attribute")
+            .stringType().defaultValue("host.name")
+            .withDescription("Resource (or span) attribute naming the host whose GPU indices a span gives (OpenTelemetry's host.name); "
+                    + "use the name the energy counters give the host.");
     public static final ConfigOption<Duration> OTLP_DEDUPE_WINDOW = ConfigOptions.key("otlp.dedupe-window")
             .durationType().defaultValue(Duration.ofHours(1))
             .withDescription("A span delivered again (the exporter retries a batch it could not confirm) is counted once if it arrives "

@@ -9,20 +9,39 @@ import io.carbonstream.ingest.Validator;
 import io.carbonstream.schema.GpuEnergySample;
 import java.io.IOException;
 import java.util.Locale;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** Reads GPU energy counter readings: in joules, or a dead letter saying what is wrong. */
+/**
+ * Reads GPU energy counter readings: in joules, or a dead letter saying what is wrong. The topic
+ * holds one shape (--gpu-energy.format): our GpuEnergySample (one reading a record), or what an
+ * exporter publishes, many readings a record ({@link GpuReadings}).
+ */
 public final class GpuSampleDecoder implements KafkaRecordDeserializationSchema<GpuInput> {
 
     private final Limits limits;
+    private final GpuReadings readings; // null: GpuEnergySample
     private transient AvroCodec<GpuEnergySample> codec;
     private transient Validator validator;
+    private transient Counter otherSeries;
 
     public GpuSampleDecoder(Limits limits) {
+        this(limits, null);
+    }
+
+    public GpuSampleDecoder(Limits limits, GpuReadings readings) {
         this.limits = limits;
+        this.readings = readings == null || readings.settings().format() == GpuReadings.Format.AVRO ? null : readings;
+    }
+
+    @Override
+    public void open(DeserializationSchema.InitializationContext ctx) {
+        // Series of other metrics in the scrapes (most of them): passed over, counted to show the feed is read.
+        otherSeries = ctx.getMetricGroup().addGroup("carbonstream").counter("gpuSeriesSkipped");
     }
 
     /** Joules per unit of a counter; null for a unit carbonstream does not know. */
@@ -38,7 +57,14 @@ public final class GpuSampleDecoder implements KafkaRecordDeserializationSchema<
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> rec, Collector<GpuInput> out) {
-        out.collect(decode(rec));
+        if (readings == null) {
+            out.collect(decode(rec));
+            return;
+        }
+        if (validator == null) validator = new Validator(limits);
+        GpuReadings.Outcome o = readings.read(rec, validator, System.currentTimeMillis());
+        if (otherSeries != null) otherSeries.inc(o.otherSeries());
+        o.inputs().forEach(out::collect);
     }
 
     public GpuInput decode(ConsumerRecord<byte[], byte[]> rec) {

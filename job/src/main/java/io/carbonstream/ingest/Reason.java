@@ -18,7 +18,7 @@ public enum Reason {
     EVENT_TIME_BEFORE_FLOOR,
     /** The datacenter is in neither the registry file nor the registry topic. */
     UNKNOWN_DATACENTER,
-    /** An OpenTelemetry GenAI span whose resource matches no datacenter mapping (--otlp.datacenter-rules). */
+    /** An OpenTelemetry GenAI span whose resource matches no datacenter mapping (--otlp.datacenter-rules), or a GPU energy reading of an exporter with no datacenter label or rule (--gpu-energy.datacenter-rules). */
     UNMAPPED_DATACENTER,
     /** The datacenter already has the configured maximum of distinct live models (state bound). */
     TOO_MANY_MODELS,
@@ -35,5 +35,7 @@ public enum Reason {
     /** A forecast whose valid_to is not after its valid_from, or whose interval is longer than a day. */
     INVALID_INTERVAL,
     /** A forecast for a time further ahead of its forecast_made_at than any feed forecasts (Limits.MAX_FORECAST_LEAD_MS). */
-    FORECAST_TOO_FAR_AHEAD
+    FORECAST_TOO_FAR_AHEAD,
+    /** A Prometheus scrape or OTLP metrics record on the GPU energy topic with no GPU energy counter in it. */
+    NO_ENERGY_SAMPLE
 }

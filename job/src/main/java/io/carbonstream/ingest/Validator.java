@@ -52,6 +52,10 @@ public final class Validator {
                 Rejection g = text("gpu_ids[]", id);
                 if (g != null) return g;
             }
+            // A GPU named twice would be two uses of one request on its timeline: twice its share.
+            if (java.util.Arrays.stream(r.gpuIds).distinct().count() < r.gpuIds.length) {
+                return new Rejection(Reason.INVALID_VALUE, "gpu_ids names a GPU twice: " + java.util.Arrays.toString(r.gpuIds));
+            }
         }
                 // A measured figure is not checked here: an implausible one is replaced by the estimate
         // (EnergyModel), never a reason to drop a request that ran.

@@ -31,6 +31,9 @@ public final class SpanMapping implements Serializable {
     public static final String ATTR_DIFFUSION_STEPS = "carbonstream.diffusion_steps";
     public static final String ATTR_MEDIA_SECONDS = "carbonstream.media_seconds";
     public static final String ATTR_ACTIVE_PARAMS_B = "carbonstream.model.active_params_b";
+    /** Default attributes of a request's GPUs (docs/bring-your-own-events.md says why these). */
+    public static final String ATTR_GPU_IDS = "carbonstream.gpu.ids";
+    public static final String ATTR_GPU_INDICES = "carbonstream.gpu.indices";
 
     /**
      * How a span's datacenter is found: the value of an attribute matched against a glob.
@@ -54,7 +57,7 @@ public final class SpanMapping implements Serializable {
             return r;
         }
 
-        boolean matches(String value) {
+        public boolean matches(String value) {
             StringBuilder regex = new StringBuilder();
             for (char c : glob.toCharArray()) {
                 if (c == '*') regex.append(".*");
@@ -73,9 +76,20 @@ public final class SpanMapping implements Serializable {
      * @param modelAliases provider model names to catalog ids; names not listed pass through as they are
      * @param energyAttribute span attribute with the measured GPU joules of the request, if any
      * @param gpuCountAttribute span or resource attribute with the GPU count (1 when absent)
+     * @param gpuIdsAttribute span or resource attribute: the ids of the GPUs that served the request, a string array
+     * @param gpuIndicesAttribute span or resource attribute: their device indices on the host, an int array (ids host:index)
+     * @param hostAttribute resource or span attribute naming the host the indices are on
      */
     public record Settings(String datacenterAttribute, List<Rule> rules, Map<String, String> modelAliases, String energyAttribute,
-                           String gpuCountAttribute) implements Serializable {}
+                           String gpuCountAttribute, String gpuIdsAttribute, String gpuIndicesAttribute, String hostAttribute)
+            implements Serializable {
+
+        /** Settings with the default GPU identity attributes. */
+        public Settings(String datacenterAttribute, List<Rule> rules, Map<String, String> modelAliases, String energyAttribute,
+                        String gpuCountAttribute) {
+            this(datacenterAttribute, rules, modelAliases, energyAttribute, gpuCountAttribute, ATTR_GPU_IDS, ATTR_GPU_INDICES, "host.name");
+        }
+    }
 
     /** The outcome for one span. Exactly one of request, rejection, skip is set. */
     public record Outcome(InferenceRequest request, Reason reason, String message, Skip skip) {
@@ -151,12 +165,103 @@ public final class SpanMapping implements Serializable {
                     + ": the generated duration is what its energy scales with");
         }
         r.mediaSeconds = seconds == null ? 0 : seconds;
+        GpuIds ids = gpuIds(resource, span.getAttributesList());
+        if (ids.problem() != null) return Outcome.reject(ids.reason(), ids.problem());
+        r.gpuIds = ids.ids().length == 0 ? null : ids.ids(); // as the Avro decoder leaves a request that names none
         Long gpus = integer(span.getAttributesList(), settings.gpuCountAttribute());
         if (gpus == null) gpus = integer(resource, settings.gpuCountAttribute());
+        // Without a count, the GPUs named are the count: a request on 4 GPUs that names them ran on 4.
+        if (gpus == null && r.gpuIds != null) gpus = (long) r.gpuIds.length;
         r.gpuCount = gpus == null ? 1 : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, gpus));
         r.measuredGpuJoules = number(span.getAttributesList(), settings.energyAttribute());
         r.activeParamsB = number(span.getAttributesList(), ATTR_ACTIVE_PARAMS_B);
         return new Outcome(r, null, null, null);
+    }
+
+    /** The GPU ids of a span (empty when it names none), or why they cannot be read. */
+    record GpuIds(String[] ids, Reason reason, String problem) {
+        static GpuIds bad(Reason reason, String problem) {
+            return new GpuIds(null, reason, problem);
+        }
+    }
+
+    /**
+     * The GPUs a span ran on, as the energy counters name them. No OpenTelemetry convention covers a
+     * request's GPUs, so two attributes of ours, each looked up on the span, then on its resource (a
+     * server pinned to its GPUs may say so once, on the resource): a string array of GPU ids (the UUIDs
+     * DCGM and Triton label their counters with), or else an int array of device indices on the host
+     * named by the host attribute (host.name, the resource convention), each becoming host:index, the
+     * id counter readings use when they have no UUID. Ids win when both are present. A value of the
+     * wrong type, an empty id, a negative index or a GPU named twice (it would be counted twice on its
+     * timeline) is rejected, never guessed.
+     */
+    GpuIds gpuIds(List<KeyValue> resource, List<KeyValue> spanAttributes) {
+        String idsKey = settings.gpuIdsAttribute();
+        AnyValue ids = value(spanAttributes, idsKey);
+        if (ids == null) ids = value(resource, idsKey);
+        List<String> out = new ArrayList<>();
+        if (ids != null) {
+            if (ids.hasStringValue()) {
+                out.add(ids.getStringValue()); // one GPU: a plain string is an array of one
+            } else if (ids.hasArrayValue()) {
+                for (AnyValue v : ids.getArrayValue().getValuesList()) {
+                    if (!v.hasStringValue()) {
+                        return GpuIds.bad(Reason.INVALID_VALUE, idsKey + " holds a " + kind(v) + " where GPU ids are strings");
+                    }
+                    out.add(v.getStringValue());
+                }
+            } else {
+                return GpuIds.bad(Reason.INVALID_VALUE, idsKey + " is a " + kind(ids) + ", not an array of GPU id strings");
+            }
+            for (String id : out) {
+                if (id.isBlank()) return GpuIds.bad(Reason.INVALID_VALUE, idsKey + " holds an empty GPU id");
+            }
+        } else {
+            String indicesKey = settings.gpuIndicesAttribute();
+            AnyValue indices = value(spanAttributes, indicesKey);
+            if (indices == null) indices = value(resource, indicesKey);
+            if (indices == null) return new GpuIds(new String[0], null, null);
+            List<AnyValue> values = indices.hasArrayValue() ? indices.getArrayValue().getValuesList() : List.of(indices);
+            String host = string(resource, settings.hostAttribute());
+            if (host == null) host = string(spanAttributes, settings.hostAttribute());
+            if (host == null || host.isBlank()) {
+                return GpuIds.bad(Reason.MISSING_FIELD, indicesKey + " gives device indices but neither the resource nor the span has "
+                        + settings.hostAttribute() + " to say whose: the GPU ids would be ambiguous");
+            }
+            for (AnyValue v : values) {
+                Long i = v.hasIntValue() ? Long.valueOf(v.getIntValue()) : v.hasStringValue() ? parseIndex(v.getStringValue()) : null;
+                if (i == null || i < 0) {
+                    return GpuIds.bad(Reason.INVALID_VALUE, indicesKey + " holds " + (v.hasStringValue() ? "'" + v.getStringValue() + "'" : kind(v))
+                            + " where a device index (an integer >= 0) is expected");
+                }
+                out.add(host + ":" + i);
+            }
+        }
+        if (out.stream().distinct().count() < out.size()) {
+            return GpuIds.bad(Reason.INVALID_VALUE, "the span names a GPU twice " + out + ": its energy would be shared as if two requests ran");
+        }
+        return new GpuIds(out.toArray(new String[0]), null, null);
+    }
+
+    private static Long parseIndex(String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static String kind(AnyValue v) {
+        return switch (v.getValueCase()) {
+            case STRING_VALUE -> "string";
+            case BOOL_VALUE -> "boolean";
+            case INT_VALUE -> "integer";
+            case DOUBLE_VALUE -> "double";
+            case ARRAY_VALUE -> "array";
+            case KVLIST_VALUE -> "key-value list";
+            case BYTES_VALUE -> "bytes value";
+            default -> "empty value";
+        };
     }
 
     /**

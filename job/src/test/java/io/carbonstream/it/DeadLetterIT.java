@@ -105,7 +105,9 @@ class DeadLetterIT {
                     + "watermark has provably passed) and GpuAttributionIT/GpuAttributionFunctionTest (late GPU readings): "
                     + "lateness depends on the watermark, which a single bounded run does not order against the record",
             Reason.BEYOND_RETENTION, "LedgerFunctionTest: whether an hour is beyond retention depends on which aggregates the "
-                    + "ledger has seen before the certificate, an order the harness fixes and a bounded run does not");
+                    + "ledger has seen before the certificate, an order the harness fixes and a bounded run does not",
+            Reason.NO_ENERGY_SAMPLE, "GpuFeedsIT (a scrape with no energy counter on a PROMETHEUS_TEXT topic) and GpuReadingsTest: "
+                    + "a GPU energy topic holds one --gpu-energy.format, and this run's is Avro");
 
     /** A crafted input record, the dead letter it must become, and the words its message must contain. */
     record Case(String name, String topic, byte[] key, byte[] value, Reason reason, String detail, byte[] dlqKey, byte[] dlqValue) {

@@ -33,6 +33,11 @@ public final class OtlpBatches {
         else if (value instanceof Integer i) v.setIntValue(i);
         else if (value instanceof Double d) v.setDoubleValue(d);
         else if (value instanceof Boolean b) v.setBoolValue(b);
+        else if (value instanceof List<?> list) {
+            io.opentelemetry.proto.common.v1.ArrayValue.Builder a = io.opentelemetry.proto.common.v1.ArrayValue.newBuilder();
+            for (Object o : list) a.addValues(attr("", o).getValue());
+            v.setArrayValue(a);
+        }
         else throw new IllegalArgumentException(String.valueOf(value));
         return KeyValue.newBuilder().setKey(key).setValue(v).build();
     }
@@ -114,14 +119,21 @@ public final class OtlpBatches {
         for (KeyValue kv : kvs) {
             ObjectNode a = out.addObject();
             a.put("key", kv.getKey());
-            ObjectNode v = a.putObject("value");
-            switch (kv.getValue().getValueCase()) {
-                case STRING_VALUE -> v.put("stringValue", kv.getValue().getStringValue());
-                case INT_VALUE -> v.put("intValue", Long.toString(kv.getValue().getIntValue()));
-                case DOUBLE_VALUE -> v.put("doubleValue", kv.getValue().getDoubleValue());
-                case BOOL_VALUE -> v.put("boolValue", kv.getValue().getBoolValue());
-                default -> throw new IllegalArgumentException(kv.toString());
+            value(a.putObject("value"), kv.getValue());
+        }
+    }
+
+    private static void value(ObjectNode v, AnyValue any) {
+        switch (any.getValueCase()) {
+            case STRING_VALUE -> v.put("stringValue", any.getStringValue());
+            case INT_VALUE -> v.put("intValue", Long.toString(any.getIntValue()));
+            case DOUBLE_VALUE -> v.put("doubleValue", any.getDoubleValue());
+            case BOOL_VALUE -> v.put("boolValue", any.getBoolValue());
+            case ARRAY_VALUE -> {
+                ArrayNode values = v.putObject("arrayValue").putArray("values");
+                for (AnyValue e : any.getArrayValue().getValuesList()) value(values.addObject(), e);
             }
+            default -> throw new IllegalArgumentException(any.toString());
         }
     }
 }
