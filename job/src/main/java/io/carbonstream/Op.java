@@ -45,7 +45,10 @@ public enum Op {
     GPU_USES("gpu-uses", "Requests on their GPUs' timelines"),
     GPU_ATTRIBUTION("gpu-attribution", "Metered GPU energy split over requests, per GPU"),
     GPU_CALIBRATION("gpu-calibration", "Metered vs estimated per datacenter and model hour"),
-    GPU_ATTRIBUTION_SINK("gpu-attribution-sink", "Kafka: GPU attribution");
+    GPU_ATTRIBUTION_SINK("gpu-attribution-sink", "Kafka: GPU attribution"),
+    GPU_WAIT_SPLIT("gpu-wait-split", "Requests that wait for their metered energy, apart"),
+    GPU_PIECES("gpu-pieces", "Metered energy of waiting requests, per GPU"),
+    GPU_RECOMBINE("gpu-recombine", "Requests priced with their metered energy (watermark held back)");
 
     public final String uid;
     public final String label;

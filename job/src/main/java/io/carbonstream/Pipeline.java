@@ -32,6 +32,9 @@ import io.carbonstream.gpu.GpuAttributionRecord;
 import io.carbonstream.gpu.GpuInput;
 import io.carbonstream.gpu.GpuOutput;
 import io.carbonstream.gpu.GpuUses;
+import io.carbonstream.gpu.RecombineOperator;
+import io.carbonstream.gpu.RequestEnergy;
+import io.carbonstream.gpu.WaitingRequests;
 import io.carbonstream.intensity.AccountingSignal;
 import io.carbonstream.ledger.CertificateIntake;
 import io.carbonstream.ledger.LedgerFunction;
@@ -42,6 +45,7 @@ import io.carbonstream.registry.RegistryStart;
 import java.util.EnumMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -74,6 +78,9 @@ import org.apache.flink.util.Collector;
  *
  * events ─► uses per GPU ─────┐
  * GPU readings ─► intake ─────┴─keyBy(gpu)─► attribution ─keyBy(dc[, model], hour)─► sums ──► gpu attribution
+ *                                                 │ pieces of waiting requests (one per GPU)
+ * intake ─► waiting? ─yes─keyBy(request)─► recombine (metered sum or estimate; watermark held back) ─┐
+ *              └─no──────────────────────────────────────────────────────────────────────────────┴─► price-panes
  * </pre>
  */
 public final class Pipeline {
@@ -199,7 +206,44 @@ public final class Pipeline {
                 .uid(Op.ACCOUNTING_SIGNAL.uid).name(Op.ACCOUNTING_SIGNAL.label);
         BroadcastStream<ControlEvent> control = accountingIntensity.union(registryOk).broadcast(PaneFunction.INTENSITY, PaneFunction.REGISTRY);
 
-        SingleOutputStreamOperator<PaneDelta> panes = metered
+        // Metered GPU energy: readings and the requests that name their GPUs, per GPU, in event time.
+        SingleOutputStreamOperator<GpuInput> samplesOk = null;
+        SingleOutputStreamOperator<GpuOutput> attributed = null;
+        DataStream<MeteredRequest> toPrice = metered;
+        if (gpuSamples != null) {
+            boolean priceAttributed = cfg.get(JobOptions.GPU_PRICE_ATTRIBUTED);
+            long maxDuration = cfg.ms(JobOptions.MAX_REQUEST_DURATION), gap = cfg.ms(JobOptions.GPU_EXPECTED_SAMPLE_GAP);
+            samplesOk = gpuSamples
+                    .process(new GpuAttributionFunction.Intake(dlq)).setParallelism(gpuSamples.getParallelism())
+                    .uid(Op.GPU_SAMPLE_INTAKE.uid).name(Op.GPU_SAMPLE_INTAKE.label);
+            DataStream<GpuInput> uses = events
+                    .flatMap(new GpuUses(cfg.energyModel(), AttributionWeight.valueOf(cfg.get(JobOptions.GPU_ATTRIBUTION_WEIGHT).name()),
+                            priceAttributed))
+                    .uid(Op.GPU_USES.uid).name(Op.GPU_USES.label);
+            attributed = samplesOk.union(uses)
+                    .keyBy(new ByGpu())
+                    .process(new GpuAttributionFunction(maxDuration, gap, cfg.limits().maxGpuWatts()))
+                    .uid(Op.GPU_ATTRIBUTION.uid).name(Op.GPU_ATTRIBUTION.label);
+            if (priceAttributed) {
+                // Requests without their own measurement that ran on metered GPUs wait for their pieces, one per GPU,
+                // and are priced with the metered sum (or their estimate). The recombiner holds its watermark back
+                // by the longest wait, so pricing, and every aggregate after it, is final that much later.
+                SingleOutputStreamOperator<MeteredRequest> straight = metered
+                        .process(new WaitingRequests()).uid(Op.GPU_WAIT_SPLIT.uid).name(Op.GPU_WAIT_SPLIT.label);
+                DataStream<RequestEnergy> pieces = attributed
+                        .flatMap(new WaitingRequests.Pieces()).uid(Op.GPU_PIECES.uid).name(Op.GPU_PIECES.label)
+                        .union(attributed.getSideOutput(GpuAttributionFunction.UNATTRIBUTED));
+                DataStream<MeteredRequest> recombined = straight.getSideOutput(WaitingRequests.WAITING)
+                        .keyBy(new RecombineOperator.ByRequest())
+                        .connect(pieces.keyBy(new RecombineOperator.ByPiece()))
+                        .transform(Op.GPU_RECOMBINE.label, TypeInformation.of(MeteredRequest.class),
+                                new RecombineOperator(RecombineOperator.bound(maxDuration, gap)))
+                        .uid(Op.GPU_RECOMBINE.uid);
+                toPrice = straight.union(recombined);
+            }
+        }
+
+        SingleOutputStreamOperator<PaneDelta> panes = toPrice
                 .keyBy(new ByDatacenterModel())
                 .connect(control)
                 .process(new PaneFunction(registryStart, pricing))
@@ -284,20 +328,8 @@ public final class Pipeline {
             deadLetters = deadLetters.union(forecastsOk.getSideOutput(dlq));
         }
         alerts = alerts.filter(new KindIn(cfg.alertKinds())).uid(Op.ALERT_KINDS.uid).name(Op.ALERT_KINDS.label);
-        // Metered GPU energy: readings and the requests that name their GPUs, per GPU, in event time.
         DataStream<GpuAttributionRecord> gpuAttribution = null;
-        if (gpuSamples != null) {
-            SingleOutputStreamOperator<GpuInput> samplesOk = gpuSamples
-                    .process(new GpuAttributionFunction.Intake(dlq)).setParallelism(gpuSamples.getParallelism())
-                    .uid(Op.GPU_SAMPLE_INTAKE.uid).name(Op.GPU_SAMPLE_INTAKE.label);
-            DataStream<GpuInput> uses = events
-                    .flatMap(new GpuUses(cfg.energyModel(), AttributionWeight.valueOf(cfg.get(JobOptions.GPU_ATTRIBUTION_WEIGHT).name())))
-                    .uid(Op.GPU_USES.uid).name(Op.GPU_USES.label);
-            SingleOutputStreamOperator<GpuOutput> attributed = samplesOk.union(uses)
-                    .keyBy(new ByGpu())
-                    .process(new GpuAttributionFunction(cfg.ms(JobOptions.MAX_REQUEST_DURATION), cfg.ms(JobOptions.GPU_EXPECTED_SAMPLE_GAP),
-                            cfg.limits().maxGpuWatts()))
-                    .uid(Op.GPU_ATTRIBUTION.uid).name(Op.GPU_ATTRIBUTION.label);
+        if (attributed != null) {
             gpuAttribution = attributed
                     .keyBy(new BySumKey())
                     .process(new CalibrationFunction())

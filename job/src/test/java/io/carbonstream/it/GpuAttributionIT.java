@@ -83,7 +83,7 @@ class GpuAttributionIT extends KafkaAndFlinkIT {
         Map<String, List<long[]>> readings = new HashMap<>();
         List<KafkaIO.Raw> samples = new ArrayList<>();
         Map<String, Double> counter = new HashMap<>(Map.of(GPUS.get(0), 5e9, GPUS.get(1), 7e9));
-        for (long t = BASE - 10_000; t <= BASE + 63 * MIN; t += 10_000) {
+        for (long t = BASE - 10_000; t <= BASE + 66 * MIN; t += 10_000) {
             for (String g : GPUS) {
                 if (g.equals(GPUS.get(1)) && t == BASE + 40 * MIN) counter.put(g, 1_200_000.0); // the counter restarted
                 double mj = counter.get(g);
@@ -95,7 +95,8 @@ class GpuAttributionIT extends KafkaAndFlinkIT {
             }
         }
         f.produce("gpu-energy", samples);
-        f.pushWatermark("push", BASE + 65 * MIN);
+        // The aggregates are held back by --events.max-request-duration + --gpu.expected-sample-gap (2 min here).
+        f.pushWatermark("push", BASE + 68 * MIN);
 
         Map<String, String> options = new HashMap<>(Map.of("checkpoint-interval", "500 ms", "intensity.idle-timeout", "1 s",
                 "start-from", "EARLIEST", "topic.gpu-energy", f.prefix + "gpu-energy", "topic.gpu-attribution", f.prefix + "gpu-attribution",
@@ -133,6 +134,8 @@ class GpuAttributionIT extends KafkaAndFlinkIT {
                 idle += h.getIdleJ();
             }
             assertThat(out.get("GPU|" + GPUS.get(1) + "|" + hour).getResets()).isEqualTo(1);
+            // Every request on the GPUs was metered over its whole span (readings from before the first to after the last).
+            for (String m : MODELS) assertThat(out.get("MODEL|dc-de|" + m + "|" + hour).getPartlyUnmetered()).as(m).isZero();
             assertThat(out.get("GPU|" + GPUS.get(0) + "|" + hour).getResets()).isZero();
             JobFixture.close("datacenter idle", out.get("DATACENTER|dc-de|" + hour).getIdleJ(), idle);
             for (String m : MODELS) {
@@ -141,9 +144,62 @@ class GpuAttributionIT extends KafkaAndFlinkIT {
                 assertThat(mh.getEstimatedJ()).as(m + " estimate beside it").isPositive();
                 assertThat(mh.getMeteredToEstimated()).as(m).isNotNull();
             }
+            assertAggregatesCarryTheMeteredEnergy(f, s, ref, modelOf);
         } finally {
             job.cancel().get();
         }
+    }
+
+    /**
+     * The requests on the GPUs have no measurement of their own: they are priced with their metered,
+     * attributed energy (--gpu.price-attributed, on by default). So the hour's aggregates of dc-de
+     * per model and for the datacenter carry the reference's per-request energies of those requests
+     * plus the estimates (or own measurements) of the scenario's other requests, and the share of
+     * the former is metered_attributed_share.
+     */
+    static void assertAggregatesCarryTheMeteredEnergy(JobFixture f, Scenario s, Map<String, AttributionReference.Result> ref,
+                                                      Map<String, String> modelOf) throws Exception {
+        Map<String, Double> attributed = new HashMap<>(); // by aggregate key
+        Map<String, Double> expected = new HashMap<>();
+        Map<String, Double> measured = new HashMap<>();
+        String dcKey = "HOUR|DATACENTER|dc-de||" + BASE;
+        for (AttributionReference.Result r : ref.values()) {
+            r.perRequest().forEach((id, j) -> {
+                for (String k : List.of("HOUR|DATACENTER_MODEL|dc-de|" + modelOf.get(id) + "|" + BASE, dcKey)) {
+                    attributed.merge(k, j, Double::sum);
+                    expected.merge(k, j, Double::sum);
+                }
+            });
+        }
+        for (Scenario.Req r : s.requests) {
+            if (!r.dc().equals("dc-de") || Math.floorDiv(r.t(), 60 * MIN) * 60 * MIN != BASE) continue;
+            double j = Reference.gpuJoules(r);
+            for (String k : List.of("HOUR|DATACENTER_MODEL|dc-de|" + r.model() + "|" + BASE, dcKey)) {
+                expected.merge(k, j, Double::sum);
+                if (Reference.plausible(r)) measured.merge(k, j, Double::sum);
+            }
+        }
+        try {
+            await("the hour's aggregates of dc-de with the metered energy", () -> {
+                Map<String, io.carbonstream.schema.Aggregate> a = f.latestAggregates();
+                return expected.entrySet().stream().allMatch(e -> a.containsKey(e.getKey())
+                        && Math.abs(a.get(e.getKey()).getGpuJoules() - e.getValue()) <= 1e-9 * e.getValue());
+            });
+        } catch (AssertionError e) {
+            StringBuilder seen = new StringBuilder();
+            Map<String, io.carbonstream.schema.Aggregate> a = f.latestAggregates();
+            expected.keySet().forEach(k -> seen.append('\n').append(k).append(" gpuJ=").append(a.containsKey(k) ? a.get(k).getGpuJoules() : null));
+            throw new AssertionError(e.getMessage() + "; expected " + expected + "; seen:" + seen, e);
+        }
+        Map<String, io.carbonstream.schema.Aggregate> a = f.latestAggregates();
+        for (Map.Entry<String, Double> e : expected.entrySet()) {
+            io.carbonstream.schema.Aggregate x = a.get(e.getKey());
+            JobFixture.close(e.getKey() + " gpuJ", x.getGpuJoules(), e.getValue());
+            JobFixture.close(e.getKey() + " metered attributed share", x.getMeteredAttributedShare(),
+                    attributed.getOrDefault(e.getKey(), 0.0) / e.getValue());
+            JobFixture.close(e.getKey() + " measured share", x.getMeasuredEnergyShare(), measured.getOrDefault(e.getKey(), 0.0) / e.getValue());
+        }
+        assertThat(attributed.get(dcKey)).as("the premise: metered energy in the datacenter's hour").isPositive();
     }
 
     static void awaitOutputs(JobFixture f, String hour, Map<String, Double> perModel) throws Exception {
