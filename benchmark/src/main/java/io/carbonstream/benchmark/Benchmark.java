@@ -1,9 +1,10 @@
 package io.carbonstream.benchmark;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.carbonstream.CarbonStreamJob;
+import io.carbonstream.Op;
 import io.carbonstream.config.JobConfig;
+import io.carbonstream.demo.generator.Fleet;
+import io.carbonstream.demo.generator.GeneratorSettings;
 import io.carbonstream.demo.generator.RegistryJson;
 import io.carbonstream.demo.generator.TrafficGenerator;
 import io.carbonstream.kafka.EmbeddedKafka;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +37,7 @@ import picocli.CommandLine.Option;
 public final class Benchmark implements Callable<Integer> {
 
     @Option(names = "--requests", description = "Requests to generate (default: ${DEFAULT-VALUE}).")
-    long requests = 5_000_000;
+    long requests = 2_000_000;
 
     @Option(names = "--sim-rate", description = "Mean requests per simulated second of the generator: sets how much event time N spans (default: ${DEFAULT-VALUE}).")
     double simRate = 500;
@@ -57,13 +59,13 @@ public final class Benchmark implements Callable<Integer> {
 
     @Option(names = "--warmup-requests", description = "Size of a separate warm-up input that every system (limit, floors, carbonstream, "
             + "SQL) processes once before its measured run, so that all are measured JIT-compiled; 0 = none (default: ${DEFAULT-VALUE}).")
-    long warmupRequests = 1_000_000;
+    long warmupRequests = 200_000;
 
     @Option(names = "--latency-seconds", description = "Length of the fixed-rate latency/memory run (default: ${DEFAULT-VALUE}).")
-    int latencySeconds = 600;
+    int latencySeconds = 180;
 
     @Option(names = "--latency-warmup-seconds", description = "Requests of the first seconds are not measured (default: ${DEFAULT-VALUE}).")
-    int latencyWarmupSeconds = 60;
+    int latencyWarmupSeconds = 30;
 
     @Option(names = "--latency-rate", description = "Requests/s of the latency run; 0 = half of carbonstream's measured throughput (default: ${DEFAULT-VALUE}).")
     double latencyRate = 0;
@@ -77,8 +79,8 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--job-option", description = "Extra carbonstream option key=value (both carbonstream runs), e.g. intensity.idle-timeout=5s.")
     Map<String, String> jobOptions = new LinkedHashMap<>();
 
-    @Option(names = "--phases", split = ",", description = "Phases to run (default: limit,floor,carbonstream,sql,latency).")
-    List<String> phases = new ArrayList<>(List.of("limit", "floor", "carbonstream", "sql", "latency"));
+    @Option(names = "--phases", split = ",", description = "Phases to run (default: limit,floor,carbonstream,sql,scale,attribution,latency).")
+    List<String> phases = new ArrayList<>(List.of("limit", "floor", "carbonstream", "sql", "scale", "attribution", "latency"));
 
     @Option(names = "--report-dir", description = "Where latest.md and latest.json go (default: ${DEFAULT-VALUE}).")
     Path reportDir = Path.of("benchmark/reports");
@@ -89,8 +91,34 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--tolerance", description = "Largest relative difference allowed between carbonstream and SQL (default: ${DEFAULT-VALUE}).")
     double tolerance = 1e-6;
 
-    /** Everything measured, in report order (also the JSON). */
-    final Map<String, Object> report = new LinkedHashMap<>();
+    @Option(names = "--rounds", description = "Measured runs of each system over the main input; round 2 runs the systems in reverse "
+            + "order, so that neither always runs first or last (default: ${DEFAULT-VALUE}).")
+    int rounds = 2;
+
+    @Option(names = "--sql-variants", split = ",", description = "SQL peers to run: CASCADED, CASCADED_MINIBATCH_TWO_PHASE, PER_WINDOW "
+            + "(default: all three).")
+    List<SqlPeer.Variant> sqlVariants = new ArrayList<>(List.of(SqlPeer.Variant.values()));
+
+    @Option(names = "--scale-points", split = ",", description = "Fleets of the scale curve, DATACENTERSxMODELSxZONES "
+            + "(default: ${DEFAULT-VALUE}).")
+    List<String> scalePoints = new ArrayList<>(List.of("24x34x10", "100x64x10", "300x100x10", "500x200x10", "300x34x10", "300x34x300"));
+
+    @Option(names = "--scale-requests", description = "Requests of each scale point (default: ${DEFAULT-VALUE}).")
+    long scaleRequests = 250_000;
+
+    @Option(names = "--scale-parallelism", split = ",", description = "Parallelisms of every scale point (default: 1,2).")
+    List<Integer> scaleParallelism = new ArrayList<>(List.of(1, 2));
+
+    @Option(names = "--attribution-requests", description = "Requests of the GPU attribution phase (default: ${DEFAULT-VALUE}).")
+    long attributionRequests = 500_000;
+
+    @Option(names = "--profile", description = "Write an async-profiler CPU profile (collapsed stacks, itimer, 1 ms) of carbonstream's first "
+            + "measured run to this file. Needs tools.profiler:async-profiler on the class path and --profiler-lib.")
+    Path profile;
+
+    @Option(names = "--profiler-lib", description = "Path of async-profiler's libasyncProfiler.so (from the jar's linux-x64/ folder).")
+    Path profilerLib;
+
     String[] args = new String[0];
 
     public static void main(String[] args) {
@@ -102,329 +130,480 @@ public final class Benchmark implements Callable<Integer> {
     }
 
     /** Runs with these arguments in this JVM (the smoke test's entry); returns the report. */
-    public static Map<String, Object> run(String... args) throws Exception {
+    public static Results.Run run(String... args) throws Exception {
         Benchmark b = new Benchmark();
         b.args = args;
         new CommandLine(b).parseArgs(args);
         b.call();
-        return b.report;
+        return b.result;
     }
+
+    Results.Run result;
+
+    /** Where one run's topics live and what every phase shares. */
+    private record Ctx(Flink flink, String servers, String run, Path registryFile, Instant simStart) {}
 
     @Override
     public Integer call() throws Exception {
         long runStart = System.currentTimeMillis();
         Files.createDirectories(workDir);
+        kafkaPropertiesFile = workDir.resolve("kafka.properties");
+        Files.writeString(kafkaPropertiesFile, KAFKA_PROPERTIES);
         Memory.resetPeaks();
-        report.put("command", command());
-        report.put("started", Instant.ofEpochMilli(runStart).toString());
-        report.put("machine", machine());
         String run = "bench-" + Long.toString(runStart, 36) + ".";
         EmbeddedKafka embedded = null;
         String servers = bootstrap;
+        Results.Settings settings = new Results.Settings(requests, simRate, seed,
+                bootstrap == null ? "in-process KRaft broker (EmbeddedKafka), same JVM" : bootstrap, parallelism, checkpointInterval,
+                latencyCheckpointInterval, 2, warmupRequests, rounds, sqlVariants.stream().map(Enum::name).toList(), jobOptions);
+        Results.InputStats input = null;
+        Results.LimitPhase limit = null;
+        List<Results.FloorRun> floor = null;
+        Results.ThroughputPhase throughput = null;
+        List<Results.Agreement> agreement = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        Results.ScalePhase scale = null;
+        Results.AttributionPhase attribution = null;
+        Results.LatencyPhase latency = null;
         try (Memory mem = new Memory()) {
             if (servers == null) {
                 embedded = EmbeddedKafka.start();
                 servers = embedded.bootstrapServers();
             }
-            Map<String, Object> settings = new LinkedHashMap<>();
-            settings.put("requests", requests);
-            settings.put("simRatePerSecond", simRate);
-            settings.put("seed", seed);
-            settings.put("broker", bootstrap == null ? "in-process KRaft broker (EmbeddedKafka), same JVM" : bootstrap);
-            settings.put("parallelism", parallelism);
-            settings.put("throughputCheckpointInterval", checkpointInterval);
-            settings.put("latencyCheckpointInterval", latencyCheckpointInterval);
-            settings.put("eventsPartitions", 2);
-            settings.put("warmupRequests", warmupRequests);
-            settings.put("jobOptions", jobOptions);
-            report.put("settings", settings);
-
-            Input.Topics in = createTopics(servers, run);
             Instant simStart = Instant.now().minus(Duration.ofDays(3)).truncatedTo(ChronoUnit.HOURS);
             TrafficGenerator gen = Input.generator(seed, simStart, simRate);
             Path registryFile = workDir.resolve("registry.json");
             RegistryJson.write(gen.registry(), registryFile);
-
-            log("producing " + requests + " requests ...");
-            Input.Produced produced = Input.produce(servers, in, gen, requests);
-            Map<String, Object> input = new LinkedHashMap<>();
-            input.put("requests", produced.requests());
-            input.put("intensityUpdates", produced.intensityUpdates());
-            input.put("registryEntries", produced.registryEntries());
-            input.put("datacenters", produced.datacenters());
-            input.put("models", produced.models());
-            input.put("zones", produced.zones());
-            input.put("datacenterModelPairs", produced.datacenterModels());
-            input.put("meanEventBytes", (double) produced.eventBytes() / produced.requests());
-            input.put("eventTimeSpanMinutes", (produced.lastEventTime() - produced.firstEventTime()) / 60_000.0);
-            input.put("intensityUpdateMinutes", 5);
-            input.put("produceSeconds", produced.seconds());
-            input.put("produceRequestsPerSecond", produced.requestsPerSecond());
-            report.put("input", input);
-            log("input: " + input);
-
-            try (Flink flink = new Flink(parallelism, workDir.toAbsolutePath())) {
-                if (warmupRequests > 0) warmUp(flink, servers, run + "warm.", registryFile, simStart);
-                double limitRate = 0;
-                if (phases.contains("limit")) {
-                    List<Map<String, Object>> runs = new ArrayList<>();
-                    for (int c : limitConsumers) {
-                        Limit.Result r = Limit.run(servers, in.events(), c);
-                        if (r.records() != produced.requests()) throw new IllegalStateException("limit read " + r.records() + " records");
-                        Map<String, Object> m = new LinkedHashMap<>();
-                        m.put("consumers", c);
-                        m.put("records", r.records());
-                        m.put("seconds", r.secondsFromFirstRecord());
-                        m.put("secondsWithStartup", r.secondsWithStartup());
-                        m.put("recordsPerSecond", r.recordsPerSecond());
-                        runs.add(m);
-                        limitRate = Math.max(limitRate, r.recordsPerSecond());
-                        log("limit " + m);
-                    }
-                    Map<String, Object> limit = new LinkedHashMap<>();
-                    limit.put("runs", runs);
-                    limit.put("recordsPerSecond", limitRate);
-                    report.put("limit", limit);
+            try (Flink flink = new Flink(Math.max(parallelism, 2), workDir.toAbsolutePath())) {
+                Ctx ctx = new Ctx(flink, servers, run, registryFile, simStart);
+                Input.Topics in = Input.Topics.of(run + "main.");
+                createInputTopics(servers, in);
+                if (needsMainInput()) {
+                    log("producing " + requests + " requests ...");
+                    input = inputStats(Input.produce(servers, in, gen, requests));
+                    log("input: " + input);
+                    if (warmupRequests > 0) warmUp(ctx);
                 }
-
-                if (phases.contains("floor")) {
-                    Map<String, Object> floor = new LinkedHashMap<>();
-                    for (Floor.Shape shape : Floor.Shape.values()) {
-                        Floor.Result r = Floor.run(flink, jobOptions(servers, in, run + "floor.", registryFile, checkpointInterval, true),
-                                shape, produced.requests());
-                        Map<String, Object> m = new LinkedHashMap<>();
-                        m.put("label", shape.label);
-                        m.put("seconds", r.seconds());
-                        m.put("requestsPerSecond", r.requestsPerSecond());
-                        floor.put(shape.name(), m);
-                        log("floor " + m);
-                    }
-                    report.put("floor", floor);
+                if (phases.contains("limit")) limit = limit(servers, in.events(), input.requests());
+                if (phases.contains("floor")) floor = floors(ctx, in, input.requests());
+                double carbonRate = 0;
+                if (phases.contains("carbonstream") || phases.contains("sql")) {
+                    throughput = throughput(ctx, in, input.requests(), agreement);
+                    carbonRate = throughput.runs().stream().filter(r -> r.system().equals(CARBONSTREAM))
+                            .mapToDouble(r -> r.timing().recordsPerSecondToLastCommit()).max().orElse(0);
                 }
-
-                Map<String, Outputs.Row> carbonOut = null;
-                double carbonNet = 0, carbonGross = 0;
-                if (phases.contains("carbonstream")) {
-                    Memory.resetPeaks();
-                    long[] times = runCarbonstream(flink, jobOptions(servers, in, run + "cs.", registryFile, checkpointInterval, true));
-                    long t0 = times[0], first = times[1], t1 = times[2];
-                    carbonGross = produced.requests() / ((t1 - t0) / 1000.0);
-                    carbonNet = produced.requests() / ((t1 - first) / 1000.0);
-                    long peakHeap = Memory.peakHeap();
-                    carbonOut = Outputs.carbonstream(servers, run + "cs.aggregates");
-                    long dead = KafkaUtil.readAll(servers, run + "cs.dlq", r -> {});
-                    long late = KafkaUtil.readAll(servers, run + "cs.late", r -> {});
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("requests", produced.requests());
-                    m.put("secondsWithStartup", (t1 - t0) / 1000.0);
-                    m.put("startupSeconds", (first - t0) / 1000.0);
-                    m.put("secondsFirstRecordToLastCommit", (t1 - first) / 1000.0);
-                    m.put("requestsPerSecond", carbonNet);
-                    m.put("requestsPerSecondWithStartup", carbonGross);
-                    m.put("aggregateRecords", carbonOut.size());
-                    m.put("deadLetters", dead);
-                    m.put("lateEvents", late);
-                    m.put("peakHeapBytes", peakHeap);
-                    m.put("vmHwmBytesSoFar", Memory.procStatusBytes("VmHWM"));
-                    report.put("carbonstream", m);
-                    log("carbonstream " + m);
-                    if (dead != 0 || late != 0) {
-                        throw new IllegalStateException("carbonstream dead-lettered " + dead + " and sent " + late
-                                + " late events on an input that has neither: the comparison would be void");
-                    }
-                }
-
-                Map<String, Outputs.Row> sqlOut = null;
-                double sqlNet = 0, sqlGross = 0;
-                if (phases.contains("sql")) {
-                    Memory.resetPeaks();
-                    long[] times = runSql(flink, servers, in, run + "sql");
-                    long t0 = times[0], first = times[1], t1 = times[2], planned = times[3];
-                    sqlGross = produced.requests() / ((t1 - t0) / 1000.0);
-                    sqlNet = produced.requests() / ((t1 - first) / 1000.0);
-                    long peakHeap = Memory.peakHeap();
-                    sqlOut = Outputs.sql(servers, run + "sql.aggregates");
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("requests", produced.requests());
-                    m.put("planningSeconds", (planned - t0) / 1000.0);
-                    m.put("secondsWithStartup", (t1 - t0) / 1000.0);
-                    m.put("startupSeconds", (first - t0) / 1000.0);
-                    m.put("secondsFirstRecordToLastCommit", (t1 - first) / 1000.0);
-                    m.put("requestsPerSecond", sqlNet);
-                    m.put("requestsPerSecondWithStartup", sqlGross);
-                    m.put("aggregateRecords", sqlOut.size());
-                    m.put("peakHeapBytes", peakHeap);
-                    report.put("sql", m);
-                    log("sql " + m);
-                }
-
-                if (carbonOut != null && sqlOut != null) {
-                    Outputs.Comparison c = Outputs.compare(carbonOut, sqlOut, tolerance);
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("agree", c.agree());
-                    m.put("tolerance", tolerance);
-                    m.put("carbonstreamWindows", c.carbonKeys());
-                    m.put("sqlWindows", c.sqlKeys());
-                    m.put("windowsCompared", c.compared());
-                    m.put("maxRelativeDifference", c.maxRelDiff());
-                    m.put("totalsHourlyCarbonstream", Map.of("requests", c.totalsCarbon()[0], "facilityKwh", c.totalsCarbon()[1], "locationG", c.totalsCarbon()[2]));
-                    m.put("totalsHourlySql", Map.of("requests", c.totalsSql()[0], "facilityKwh", c.totalsSql()[1], "locationG", c.totalsSql()[2]));
-                    Map<String, Object> perDc = new LinkedHashMap<>();
-                    c.hourlyByDatacenter().forEach((dc, v) -> perDc.put(dc, Map.of("requests", v[0], "facilityKwhCarbonstream", v[1],
-                            "facilityKwhSql", v[4], "locationGCarbonstream", v[2], "locationGSql", v[5])));
-                    m.put("hourlyByDatacenter", perDc);
-                    m.put("differences", c.differences());
-                    report.put("agreement", m);
-                    log("agreement: agree=" + c.agree() + " compared=" + c.compared() + " maxRel=" + c.maxRelDiff() + " " + c.differences());
-                    if (c.totalsCarbon()[0] != produced.requests()) {
-                        m.put("agree", false);
-                        c.differences().add("hourly windows count " + c.totalsCarbon()[0] + " requests, " + produced.requests() + " were produced");
-                    }
-                }
-
-                if (phases.contains("latency")) {
-                    double rate = latencyRate > 0 ? latencyRate : carbonNet / 2;
-                    if (!(rate > 0)) throw new IllegalStateException("--latency-rate is needed when the carbonstream phase is not run");
-                    String lp = run + "lat.";
-                    Input.Topics lt = Input.Topics.of(lp);
-                    KafkaUtil.createTopics(servers, List.of(new NewTopic(lt.events(), 2, (short) 1), new NewTopic(lt.intensity(), 1, (short) 1),
-                            new NewTopic(lt.registry(), 1, (short) 1), new NewTopic(lt.aggregates(), 2, (short) 1),
-                            new NewTopic(lt.deadLetters(), 1, (short) 1), new NewTopic(lt.late(), 1, (short) 1)));
-                    KafkaUtil.createTopics(servers, extraTopics(lp));
-                    Map<String, String> opts = jobOptions(servers, lt, lp, registryFile, latencyCheckpointInterval, false);
-                    log("latency run: " + rate + " requests/s for " + latencySeconds + " s ...");
-                    Memory.resetPeaks();
-                    TrafficGenerator latGen = Input.generator(seed + 1, Instant.now().minus(Duration.ofHours(1)), simRate);
-                    Latency.Result r = Latency.run(flink, servers, lt, opts, latGen, latencyPool, rate, Duration.ofSeconds(latencySeconds),
-                            Duration.ofSeconds(latencyWarmupSeconds), mem);
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("targetRequestsPerSecond", r.targetRate());
-                    m.put("achievedRequestsPerSecond", r.achievedRate());
-                    m.put("seconds", r.seconds());
-                    m.put("requests", r.requests());
-                    m.put("measuredRequests", r.measuredRequests());
-                    m.put("measuredWindows", r.windows());
-                    m.put("checkpointIntervalMs", r.checkpointIntervalMs());
-                    m.put("produceToReadableP50Ms", r.p50Ms());
-                    m.put("produceToReadableP99Ms", r.p99Ms());
-                    m.put("produceToReadableMaxMs", r.maxMs());
-                    m.put("windowEndToReadableP50Ms", r.excessP50Ms());
-                    m.put("windowEndToReadableP99Ms", r.excessP99Ms());
-                    m.put("windowEndToReadableMaxMs", r.excessMaxMs());
-                    m.put("eventsOutOfOrdernessMs", r.outOfOrdernessMs());
-                    m.put("watermarkToReadableP50Ms", r.afterWatermarkP50Ms());
-                    m.put("watermarkToReadableP99Ms", r.afterWatermarkP99Ms());
-                    m.put("watermarkToReadableMaxMs", r.afterWatermarkMaxMs());
-                    m.put("peakHeapBytes", Memory.peakHeap());
-                    m.put("liveHeapAfterWarmupBytes", r.liveHeapAfterWarmup());
-                    m.put("liveHeapAtEndBytes", r.liveHeapAtEnd());
-                    List<Map<String, Object>> tl = new ArrayList<>();
-                    for (double[] x : r.heapTimeline()) {
-                        tl.add(Map.of("atSeconds", x[0], "heapMinBytes", (long) x[1], "heapMaxBytes", (long) x[2], "rssMaxBytes", (long) x[3]));
-                    }
-                    m.put("heapTimeline", tl);
-                    m.put("activeDatacenterModelKeys", r.activeDatacenterModels());
-                    m.put("activeKeysAllDimensions", r.activeKeys());
-                    if (r.checkpoint() != null) {
-                        m.put("checkpointId", r.checkpoint().id());
-                        m.put("checkpointStateBytes", r.checkpoint().totalBytes());
-                        m.put("checkpointStateByOperator", r.checkpoint().byVertex());
-                        m.put("checkpointBytesPerDatacenterModelKey", (double) r.checkpoint().totalBytes() / Math.max(1, r.activeDatacenterModels()));
-                        m.put("checkpointDurationMs", r.checkpoint().durationMs());
-                    }
-                    report.put("latency", m);
-                    log("latency " + m);
-                }
+                // The long phases after the comparison: one failing (say, out of memory at the largest fleet)
+                // leaves the others and the report standing, and the run's exit code says so.
+                if (phases.contains("scale")) scale = attempt("scale", failed, () -> scale(ctx));
+                if (phases.contains("attribution")) attribution = attempt("attribution", failed, () -> attribution(ctx));
+                double rate = carbonRate;
+                if (phases.contains("latency")) latency = attempt("latency", failed, () -> latency(ctx, registryFile, rate, mem));
             }
         } finally {
             if (embedded != null) embedded.close();
         }
-        Map<String, Object> mem = new LinkedHashMap<>();
-        mem.put("processPeakRssBytes", Memory.procStatusBytes("VmHWM"));
-        mem.put("processRssBytesAtEnd", Memory.procStatusBytes("VmRSS"));
-        mem.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
-        report.put("memory", mem);
-        report.put("durationSeconds", (System.currentTimeMillis() - runStart) / 1000.0);
-        Report.assess(report);
-        Report.write(report, reportDir);
+        Results.ProcessMemory memory = new Results.ProcessMemory(Memory.procStatusBytes("VmHWM"), Memory.procStatusBytes("VmRSS"),
+                Runtime.getRuntime().maxMemory());
+        Results.Run partial = new Results.Run(command(), Instant.ofEpochMilli(runStart).toString(),
+                (System.currentTimeMillis() - runStart) / 1000.0, machine(), settings, input, limit, floor, throughput,
+                agreement.isEmpty() ? null : agreement, scale, attribution, latency, memory, null, null, failed.isEmpty() ? null : failed);
+        result = Report.assess(partial);
+        Report.write(result, reportDir);
         log("report written to " + reportDir.resolve("latest.md"));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> agreement = (Map<String, Object>) report.get("agreement");
-        if (agreement != null && !Boolean.TRUE.equals(agreement.get("agree"))) {
-            System.err.println("BENCHMARK VOID: carbonstream and the SQL peer disagree: " + agreement.get("differences"));
+        List<Results.Agreement> void_ = agreement.stream().filter(a -> !a.agree()).toList();
+        if (!void_.isEmpty()) {
+            System.err.println("BENCHMARK VOID: carbonstream and the SQL peer disagree: " + void_);
+            return 1;
+        }
+        if (!failed.isEmpty()) {
+            System.err.println("BENCHMARK INCOMPLETE: " + failed);
             return 1;
         }
         return 0;
     }
 
-    /** The input topics under {@code prefix} and the outputs of both systems (prefix cs. and sql.). */
-    private static Input.Topics createTopics(String servers, String prefix) throws Exception {
-        Input.Topics in = Input.Topics.of(prefix);
-        KafkaUtil.createTopics(servers, List.of(new NewTopic(in.events(), 2, (short) 1), new NewTopic(in.intensity(), 1, (short) 1),
-                new NewTopic(in.registry(), 1, (short) 1), new NewTopic(prefix + "cs.aggregates", 2, (short) 1),
-                new NewTopic(prefix + "cs.dlq", 1, (short) 1), new NewTopic(prefix + "cs.late", 1, (short) 1),
-                new NewTopic(prefix + "sql.aggregates", 2, (short) 1)));
-        KafkaUtil.createTopics(servers, extraTopics(prefix + "cs."));
-        return in;
+    interface Phase<T> {
+        T run() throws Exception;
     }
 
-    /** carbonstream, bounded, to the end of its input; returns {submit, first record, end} wall times. */
-    private static long[] runCarbonstream(Flink flink, Map<String, String> opts) throws Exception {
+    /** Runs a phase; a failure is logged and noted, and the phase's figures are left out. */
+    private static <T> T attempt(String name, List<String> failed, Phase<T> phase) {
+        try {
+            return phase.run();
+        } catch (Exception | OutOfMemoryError e) {
+            e.printStackTrace();
+            failed.add(name + ": " + e);
+            return null;
+        }
+    }
+
+    static final String CARBONSTREAM = "CARBONSTREAM";
+
+    /**
+     * Kafka client settings of both systems' sources (carbonstream through --kafka-properties-file,
+     * the SQL peer as connector options). Flink registers every Kafka consumer metric under its bare
+     * name, and Kafka 4's consumer has several metrics of one name in different groups: hundreds of
+     * "name collision" warnings per run, for metrics the benchmark never reads.
+     */
+    static final String KAFKA_PROPERTIES = """
+            register.consumer.metrics=false
+            """;
+
+    private Path kafkaPropertiesFile;
+
+    private boolean needsMainInput() {
+        return phases.stream().anyMatch(p -> List.of("limit", "floor", "carbonstream", "sql").contains(p));
+    }
+
+    private static Results.InputStats inputStats(Input.Produced p) {
+        return new Results.InputStats(p.requests(), p.intensityUpdates(), p.registryEntries(), p.datacenters(), p.models(), p.zones(),
+                p.datacenterModels(), (double) p.eventBytes() / p.requests(), (p.lastEventTime() - p.firstEventTime()) / 60_000.0, p.seconds(),
+                p.requestsPerSecond());
+    }
+
+    /** LIMIT: plain consumers, each consumer count once per round (round 2 in reverse order); the best rate is the limit. */
+    private Results.LimitPhase limit(String servers, String topic, long expected) throws Exception {
+        List<Results.LimitRun> runs = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            List<Integer> order = new ArrayList<>(limitConsumers);
+            if (round % 2 == 0) Collections.reverse(order);
+            for (int c : order) {
+                Results.LimitRun r = limitRun(servers, topic, c, expected);
+                runs.add(r);
+                log("limit " + r);
+            }
+        }
+        return new Results.LimitPhase(runs, runs.stream().mapToDouble(Results.LimitRun::recordsPerSecond).max().orElse(Double.NaN));
+    }
+
+    private static Results.LimitRun limitRun(String servers, String topic, int consumers, long expected) throws Exception {
+        Meter m = Meter.start();
+        Limit.Result r = Limit.run(servers, topic, consumers);
+        Meter.Delta d = m.stop();
+        if (r.records() != expected) throw new IllegalStateException("limit read " + r.records() + " records, " + expected + " expected");
+        return new Results.LimitRun(consumers, r.records(), r.secondsFromFirstRecord(), r.secondsWithStartup(), r.recordsPerSecond(),
+                d.jitSeconds());
+    }
+
+    /** FLOOR: carbonstream's own source and intake with the requests discarded, every shape once per round. */
+    private List<Results.FloorRun> floors(Ctx ctx, Input.Topics in, long n) throws Exception {
+        List<Results.FloorRun> out = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            List<Floor.Shape> order = new ArrayList<>(List.of(Floor.Shape.values()));
+            if (round % 2 == 0) Collections.reverse(order);
+            for (Floor.Shape shape : order) {
+                Meter m = Meter.start();
+                Floor.Result r = Floor.run(ctx.flink(), jobOptions(ctx.servers(), in, ctx.run() + "floor.", ctx.registryFile(), checkpointInterval,
+                        true, parallelism), shape, n);
+                Results.FloorRun f = new Results.FloorRun(shape.name(), shape.label, round,
+                        Results.Timing.of(n, r.submitMs(), r.firstMs(), r.lastMs(), r.endMs(), m.stop()));
+                out.add(f);
+                log("floor " + f);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * carbonstream and every SQL peer over the main input, {@link #rounds} times, round 2 in reverse
+     * order. Every SQL run's windows are compared with carbonstream's first run.
+     */
+    private Results.ThroughputPhase throughput(Ctx ctx, Input.Topics in, long n, List<Results.Agreement> agreement) throws Exception {
+        List<String> systems = new ArrayList<>();
+        if (phases.contains("carbonstream")) systems.add(CARBONSTREAM);
+        if (phases.contains("sql")) sqlVariants.forEach(v -> systems.add(v.name()));
+        List<Results.SystemRun> runs = new ArrayList<>();
+        List<String> order = new ArrayList<>();
+        Map<String, Outputs.Row> carbonOut = null;
+        for (int round = 1; round <= rounds; round++) {
+            List<String> these = new ArrayList<>(systems);
+            if (round % 2 == 0) Collections.reverse(these);
+            // The SQL runs of round 2 come first: carbonstream's answer of round 1 is their reference.
+            for (String system : these) {
+                order.add(system + "#" + round);
+                String prefix = ctx.run() + "r" + round + "." + system.toLowerCase() + ".";
+                if (system.equals(CARBONSTREAM)) {
+                    createOutputTopics(ctx.servers(), prefix);
+                    Memory.resetPeaks();
+                    Profiler prof = round == 1 && profile != null ? Profiler.start(profilerLib) : null;
+                    CsRun r = runCarbonstream(ctx.flink(), jobOptions(ctx.servers(), in, prefix, ctx.registryFile(), checkpointInterval, true,
+                            parallelism), ctx.servers(), prefix + "aggregates", n);
+                    if (prof != null) prof.stop(profile);
+                    long peak = Memory.peakHeap();
+                    Map<String, Outputs.Row> out = Outputs.carbonstream(ctx.servers(), prefix + "aggregates");
+                    long dead = KafkaUtil.readAll(ctx.servers(), prefix + "dlq", x -> {});
+                    long late = KafkaUtil.readAll(ctx.servers(), prefix + "late", x -> {});
+                    if (dead != 0 || late != 0) {
+                        throw new IllegalStateException("carbonstream dead-lettered " + dead + " and sent " + late
+                                + " late events on an input that has neither: the comparison would be void");
+                    }
+                    if (carbonOut == null) carbonOut = out;
+                    Results.SystemRun sr = new Results.SystemRun(system, "CARBONSTREAM, bounded, p=" + parallelism, round, r.timing(), out.size(),
+                            dead, late, peak);
+                    runs.add(sr);
+                    log("run " + sr);
+                } else {
+                    SqlPeer.Variant v = SqlPeer.Variant.valueOf(system);
+                    KafkaUtil.createTopics(ctx.servers(), List.of(KafkaUtil.outputTopic(prefix + "aggregates", 2)));
+                    Memory.resetPeaks();
+                    Results.Timing t = runSql(ctx.flink(), ctx.servers(), in, prefix, v, n);
+                    long peak = Memory.peakHeap();
+                    Map<String, Outputs.Row> out = Outputs.sql(ctx.servers(), prefix + "aggregates");
+                    Results.SystemRun sr = new Results.SystemRun(system, v.label + ", bounded, p=" + parallelism, round, t, out.size(), 0, 0, peak);
+                    runs.add(sr);
+                    log("run " + sr);
+                    if (carbonOut != null) {
+                        Results.Agreement a = agreement(system, round, carbonOut, out, n);
+                        agreement.add(a);
+                        log("agreement " + system + "#" + round + ": agree=" + a.agree() + " compared=" + a.windowsCompared() + " maxRel="
+                                + a.maxRelativeDifference() + " " + a.differences());
+                    }
+                }
+            }
+            // With one round and SQL before carbonstream (never by default) the comparison happens here.
+        }
+        return new Results.ThroughputPhase(order, runs);
+    }
+
+    private Results.Agreement agreement(String system, int round, Map<String, Outputs.Row> carbon, Map<String, Outputs.Row> sql, long n) {
+        Outputs.Comparison c = Outputs.compare(carbon, sql, tolerance);
+        List<String> diffs = new ArrayList<>(c.differences());
+        if (c.totalsCarbon()[0] != n) diffs.add("hourly windows count " + c.totalsCarbon()[0] + " requests, " + n + " were produced");
+        return new Results.Agreement(system, round, diffs.isEmpty(), tolerance, c.carbonKeys(), c.sqlKeys(), c.compared(), c.maxRelDiff(),
+                (long) c.totalsCarbon()[0], (long) c.totalsSql()[0], c.totalsCarbon()[1], c.totalsSql()[1], c.totalsCarbon()[2],
+                c.totalsSql()[2], diffs);
+    }
+
+    /**
+     * The scale curve: for every fleet, carbonstream bounded over {@link #scaleRequests} requests at
+     * every parallelism. Each (datacenter, model) key keeps the traffic it has in the main input (the
+     * simulated rate grows with the keys): the fleet grows, its keys stay as busy.
+     */
+    private Results.ScalePhase scale(Ctx ctx) throws Exception {
+        int baseKeys = Input.fleet().datacenters().size() * Input.fleet().models().size();
+        List<Results.ScalePoint> points = new ArrayList<>();
+        int i = 0;
+        for (String spec : scalePoints) {
+            String[] p = spec.toLowerCase().split("x");
+            if (p.length != 3) throw new CommandLine.ParameterException(new CommandLine(this), "--scale-points: DCxMODELSxZONES, not " + spec);
+            int dcs = Integer.parseInt(p[0]), models = Integer.parseInt(p[1]), zones = Integer.parseInt(p[2]);
+            Fleet fleet = Input.scaledFleet(dcs, models, zones);
+            int keys = dcs * models;
+            double rate = simRate * keys / baseKeys;
+            TrafficGenerator gen = Input.generator(seed + 11, ctx.simStart(), rate, fleet);
+            Path registry = workDir.resolve("registry-scale-" + i + ".json");
+            RegistryJson.write(gen.registry(), registry);
+            Input.Topics in = Input.Topics.of(ctx.run() + "scale" + i + ".");
+            createInputTopics(ctx.servers(), in);
+            log("scale " + spec + ": producing " + scaleRequests + " requests at " + Math.round(rate) + "/simulated s ...");
+            Input.Produced produced = Input.produce(ctx.servers(), in, gen, scaleRequests);
+            for (int par : scaleParallelism) {
+                String prefix = ctx.run() + "scale" + i + ".p" + par + ".";
+                createOutputTopics(ctx.servers(), prefix);
+                CsRun r = runCarbonstream(ctx.flink(), jobOptions(ctx.servers(), in, prefix, registry, checkpointInterval, true, par),
+                        ctx.servers(), prefix + "aggregates", produced.requests());
+                long windows = KafkaUtil.readAll(ctx.servers(), prefix + "aggregates", x -> {});
+                Flink.CheckpointState cp = ctx.flink().largestCheckpoint(r.job());
+                double cpuUs = r.timing().cpuSeconds() * 1e6;
+                Results.ScalePoint sp = new Results.ScalePoint(dcs, models, fleet.zones().size(), keys, par, produced.requests(), rate,
+                        (produced.lastEventTime() - produced.firstEventTime()) / 60_000.0, r.timing(), windows,
+                        (double) windows / produced.requests(), cpuUs / produced.requests(), cpuUs / (produced.requests() + windows),
+                        cp.totalBytes(), (double) cp.totalBytes() / keys, cp.byVertex());
+                points.add(sp);
+                log("scale " + sp);
+            }
+            i++;
+        }
+        return new Results.ScalePhase("Each point: a fleet of DATACENTERS x MODELS keys in ZONES zones, the simulated request rate "
+                + "scaled with the keys (each key as busy as in the main input), one bounded carbonstream run per parallelism. The "
+                + "generator draws arrival gaps in whole milliseconds, so above about 1,000 requests per simulated second event time "
+                + "advances slower than the rate says: the largest fleets' requests fall within a minute or less, every key's minute, "
+                + "hour and the 60 rolling hours after it are written, and windows per request grow with the keys. CPU per (request + "
+                + "window written) is the figure to compare across points. Largest checkpoint: the largest of the run's retained "
+                + "checkpoint statistics.", points);
+    }
+
+    /**
+     * The GPU attribution path (issue 13): the generator's metered GPU pool (counter readings every
+     * 10 s, requests placed on its GPUs and naming them), read by carbonstream with and without
+     * --topic.gpu-energy (each once per round, alternating) and by the plain consumer (the limit).
+     */
+    private Results.AttributionPhase attribution(Ctx ctx) throws Exception {
+        TrafficGenerator gen = new TrafficGenerator(GeneratorSettings.of(seed + 13, ctx.simStart(), simRate).withFleet(Input.fleet())
+                .withoutLateData().withGpuCounters(true));
+        Path registry = workDir.resolve("registry-attribution.json");
+        RegistryJson.write(gen.registry(), registry);
+        Input.Topics in = Input.Topics.of(ctx.run() + "gpu.");
+        createInputTopics(ctx.servers(), in);
+        log("attribution: producing " + attributionRequests + " requests and their GPU counters ...");
+        Input.Produced produced = Input.produce(ctx.servers(), in, gen, attributionRequests);
+        Results.LimitRun plain = limitRun(ctx.servers(), in.events(), limitConsumers.get(limitConsumers.size() - 1), produced.requests());
+        List<Results.Timing> without = new ArrayList<>(), with = new ArrayList<>();
+        Flink.CheckpointState cp = null;
+        long attributionRecords = 0;
+        for (int round = 1; round <= rounds; round++) {
+            for (boolean attributed : round % 2 == 1 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+                String prefix = ctx.run() + "gpu.r" + round + (attributed ? ".with." : ".without.");
+                createOutputTopics(ctx.servers(), prefix);
+                Map<String, String> opts = jobOptions(ctx.servers(), in, prefix, registry, checkpointInterval, true, parallelism);
+                // The generator's requests on the metered pool last at most 90 s (the demo's setting).
+                opts.put("events.max-request-duration", "2 min");
+                if (attributed) opts.put("topic.gpu-energy", in.gpuEnergy());
+                CsRun r = runCarbonstream(ctx.flink(), opts, ctx.servers(), prefix + "aggregates", produced.requests());
+                (attributed ? with : without).add(r.timing());
+                log("attribution " + (attributed ? "with" : "without") + " #" + round + " " + r.timing());
+                if (attributed && cp == null) {
+                    cp = ctx.flink().largestCheckpoint(r.job());
+                    attributionRecords = KafkaUtil.readAll(ctx.servers(), prefix + "gpu-attribution", x -> {});
+                }
+            }
+        }
+        long gpuState = 0;
+        for (Map.Entry<String, Long> e : cp.byVertex().entrySet()) {
+            if (e.getKey().contains(Op.GPU_USES.label) || e.getKey().contains(Op.GPU_ATTRIBUTION.label)) gpuState += e.getValue();
+        }
+        return new Results.AttributionPhase(produced.requests(), produced.requestsNamingGpus(), produced.gpuSamples(), produced.gpus(), plain,
+                best(without), best(with), attributionRecords, cp.totalBytes(), gpuState, (double) gpuState / Math.max(1, produced.gpus()),
+                cp.byVertex());
+    }
+
+    /** The faster of a system's rounds (noise on a shared machine only slows a run down). */
+    static Results.Timing best(List<Results.Timing> ts) {
+        return ts.stream().max(java.util.Comparator.comparingDouble(Results.Timing::recordsPerSecondToLastCommit)).orElseThrow();
+    }
+
+    private Results.LatencyPhase latency(Ctx ctx, Path registryFile, double carbonRate, Memory mem) throws Exception {
+        double rate = latencyRate > 0 ? latencyRate : carbonRate / 2;
+        if (!(rate > 0)) throw new IllegalStateException("--latency-rate is needed when the carbonstream phase is not run");
+        String lp = ctx.run() + "lat.";
+        Input.Topics lt = Input.Topics.of(lp);
+        createInputTopics(ctx.servers(), lt);
+        createOutputTopics(ctx.servers(), lp);
+        Map<String, String> opts = jobOptions(ctx.servers(), lt, lp, registryFile, latencyCheckpointInterval, false, parallelism);
+        log("latency run: " + rate + " requests/s for " + latencySeconds + " s ...");
+        Memory.resetPeaks();
+        TrafficGenerator latGen = Input.generator(seed + 1, Instant.now().minus(Duration.ofHours(1)), simRate);
+        Latency.Result r = Latency.run(ctx.flink(), ctx.servers(), lt, opts, latGen, latencyPool, rate, Duration.ofSeconds(latencySeconds),
+                Duration.ofSeconds(latencyWarmupSeconds), mem);
+        List<Results.HeapSlot> tl = new ArrayList<>();
+        for (double[] x : r.heapTimeline()) tl.add(new Results.HeapSlot(x[0], (long) x[1], (long) x[2], (long) x[3]));
+        // The heap's lower envelope (live set plus old-generation garbage not yet collected): G1 only
+        // reclaims the old generation in occasional mixed collections, so a single 30-s minimum sits
+        // anywhere on that sawtooth. The lowest point of each half of the run (after its first 30 s)
+        // compares two troughs: growth shows as a higher trough in the second half.
+        double floorGrowth = Double.NaN;
+        if (tl.size() >= 4) {
+            int mid = 1 + (tl.size() - 1) / 2;
+            double early = Double.MAX_VALUE, late = Double.MAX_VALUE;
+            for (int i = 1; i < tl.size(); i++) {
+                if (i < mid) early = Math.min(early, tl.get(i).heapMinBytes());
+                else late = Math.min(late, tl.get(i).heapMinBytes());
+            }
+            floorGrowth = late / early;
+        }
+        Flink.CheckpointState cp = r.checkpoint() == null ? new Flink.CheckpointState(-1, 0, 0, Map.of()) : r.checkpoint();
+        Results.LatencyPhase l = new Results.LatencyPhase(r.targetRate(), r.achievedRate(), r.seconds(), r.requests(), r.measuredRequests(),
+                r.windows(), r.checkpointIntervalMs(), r.p50Ms(), r.p99Ms(), r.maxMs(), r.excessP50Ms(), r.excessP99Ms(), r.excessMaxMs(),
+                r.outOfOrdernessMs(), r.afterWatermarkP50Ms(), r.afterWatermarkP99Ms(), r.afterWatermarkMaxMs(), Memory.peakHeap(),
+                r.liveHeapAfterWarmup(), r.liveHeapAtEnd(), (double) r.liveHeapAtEnd() / r.liveHeapAfterWarmup(), floorGrowth, tl,
+                r.activeDatacenterModels(), r.activeKeys(), cp.totalBytes(), cp.byVertex(),
+                (double) cp.totalBytes() / Math.max(1, r.activeDatacenterModels()), cp.durationMs(), "stop with savepoint");
+        log("latency " + l);
+        return l;
+    }
+
+    private static void createInputTopics(String servers, Input.Topics in) throws Exception {
+        KafkaUtil.createTopics(servers, List.of(new NewTopic(in.events(), 2, (short) 1), new NewTopic(in.intensity(), 1, (short) 1),
+                new NewTopic(in.registry(), 1, (short) 1), new NewTopic(in.gpuEnergy(), 1, (short) 1)));
+    }
+
+    /** carbonstream's outputs under {@code prefix}, the aggregates with the broker's append time (the last-record timer). */
+    private static void createOutputTopics(String servers, String prefix) throws Exception {
+        List<NewTopic> topics = new ArrayList<>(List.of(KafkaUtil.outputTopic(prefix + "aggregates", 2), new NewTopic(prefix + "dlq", 1, (short) 1),
+                new NewTopic(prefix + "late", 1, (short) 1)));
+        topics.addAll(extraTopics(prefix));
+        KafkaUtil.createTopics(servers, topics);
+    }
+
+    /** One bounded carbonstream run and its job (for its checkpoint statistics). */
+    record CsRun(Results.Timing timing, JobID job) {}
+
+    /** carbonstream, bounded, to the end of its input. */
+    private static CsRun runCarbonstream(Flink flink, Map<String, String> opts, String servers, String outputTopic, long n) throws Exception {
         FirstRecordProbe.FIRST_MS.set(Long.MAX_VALUE);
         StreamExecutionEnvironment env = flink.env();
         CarbonStreamJob.build(env, JobConfig.fromMap(opts), s -> s.map(new FirstRecordProbe()).name("benchmark: first-record probe"));
+        Meter m = Meter.start();
         long t0 = System.currentTimeMillis();
         JobID id = flink.submit(env, "carbonstream-benchmark");
         flink.await(id);
-        return new long[] {t0, FirstRecordProbe.FIRST_MS.get(), System.currentTimeMillis()};
+        long end = System.currentTimeMillis();
+        Meter.Delta d = m.stop();
+        long last = KafkaUtil.lastAppendTime(servers, outputTopic);
+        return new CsRun(Results.Timing.of(n, t0, FirstRecordProbe.FIRST_MS.get(), last, end, d), id);
     }
 
-    /** The SQL peer, bounded, writing {@code prefix}.aggregates; returns {submit, first record, end, planned} wall times. */
-    private long[] runSql(Flink flink, String servers, Input.Topics in, String prefix) throws Exception {
+    /** The SQL peer, bounded, writing {@code prefix}aggregates. */
+    private Results.Timing runSql(Flink flink, String servers, Input.Topics in, String prefix, SqlPeer.Variant variant, long n) throws Exception {
         CarbonAvroFormatFactory.FIRST_DECODE_MS.set(Long.MAX_VALUE);
         JobConfig defaults = JobConfig.fromMap(Map.of());
         StreamExecutionEnvironment env = flink.env();
         env.setParallelism(parallelism);
         env.enableCheckpointing(JobConfig.fromMap(Map.of("checkpoint-interval", checkpointInterval))
                 .ms(io.carbonstream.config.JobOptions.CHECKPOINT_INTERVAL));
+        Meter m = Meter.start();
         long t0 = System.currentTimeMillis();
-        SqlPeer.build(env, new SqlPeer.Settings(servers, in.events(), in.intensity(), in.registry(), prefix + ".aggregates",
-                prefix + "tx", prefix, defaults.get(io.carbonstream.config.JobOptions.OUT_OF_ORDERNESS),
+        SqlPeer.build(env, new SqlPeer.Settings(servers, in.events(), in.intensity(), in.registry(), prefix + "aggregates",
+                prefix + "tx", prefix + "group", defaults.get(io.carbonstream.config.JobOptions.OUT_OF_ORDERNESS),
                 // carbonstream's bounded mode prices nothing before it has read all intensity; the peer's
                 // equivalent is an intensity watermark that trails by more than the input spans (90 days,
                 // the most a DAY TO SECOND interval holds) until the bounded input finishes (+inf).
                 Duration.ofDays(90),
                 defaults.get(io.carbonstream.config.JobOptions.IT_OVERHEAD), defaults.get(io.carbonstream.config.JobOptions.INTENSITY_DEFAULT),
-                defaults.get(io.carbonstream.config.JobOptions.INTENSITY_MAX_AGE)));
-        long planned = System.currentTimeMillis();
-        JobID id = flink.submit(env, "sql-peer-benchmark");
+                defaults.get(io.carbonstream.config.JobOptions.INTENSITY_MAX_AGE)), variant);
+        JobID id = flink.submit(env, "sql-peer-" + variant.name().toLowerCase());
         flink.await(id);
-        return new long[] {t0, CarbonAvroFormatFactory.FIRST_DECODE_MS.get(), System.currentTimeMillis(), planned};
+        long end = System.currentTimeMillis();
+        Meter.Delta d = m.stop();
+        long last = KafkaUtil.lastAppendTime(servers, prefix + "aggregates");
+        return Results.Timing.of(n, t0, CarbonAvroFormatFactory.FIRST_DECODE_MS.get(), last, end, d);
     }
 
     /**
      * Every system once over a separate, smaller input, results discarded: the measured runs then
      * compare JIT-compiled code in all systems (on 2 cores, compiling the hot paths of a fresh JVM
-     * took a quarter of the CPU of a 25-s run).
+     * took a quarter of the CPU of a 25-s run). The JIT time each measured run still had is reported.
      */
-    private void warmUp(Flink flink, String servers, String prefix, Path registryFile, Instant simStart) throws Exception {
+    private void warmUp(Ctx ctx) throws Exception {
         log("warm-up: " + warmupRequests + " requests through every system ...");
-        Input.Topics w = createTopics(servers, prefix);
-        Input.produce(servers, w, Input.generator(seed + 7, simStart, simRate), warmupRequests);
-        if (phases.contains("limit")) Limit.run(servers, w.events(), limitConsumers.get(limitConsumers.size() - 1));
+        String prefix = ctx.run() + "warm.";
+        Input.Topics w = Input.Topics.of(prefix);
+        createInputTopics(ctx.servers(), w);
+        Input.produce(ctx.servers(), w, Input.generator(seed + 7, ctx.simStart(), simRate), warmupRequests);
+        if (phases.contains("limit")) Limit.run(ctx.servers(), w.events(), limitConsumers.get(limitConsumers.size() - 1));
         if (phases.contains("floor")) {
             for (Floor.Shape shape : Floor.Shape.values()) {
-                Floor.run(flink, jobOptions(servers, w, prefix + "floor.", registryFile, checkpointInterval, true), shape, warmupRequests);
+                Floor.run(ctx.flink(), jobOptions(ctx.servers(), w, prefix + "floor.", ctx.registryFile(), checkpointInterval, true, parallelism),
+                        shape, warmupRequests);
             }
         }
-        if (phases.contains("carbonstream") || phases.contains("latency")) {
-            runCarbonstream(flink, jobOptions(servers, w, prefix + "cs.", registryFile, checkpointInterval, true));
+        if (phases.contains("carbonstream") || phases.contains("latency") || phases.contains("scale") || phases.contains("attribution")) {
+            createOutputTopics(ctx.servers(), prefix + "cs.");
+            runCarbonstream(ctx.flink(), jobOptions(ctx.servers(), w, prefix + "cs.", ctx.registryFile(), checkpointInterval, true, parallelism),
+                    ctx.servers(), prefix + "cs.aggregates", warmupRequests);
         }
-        if (phases.contains("sql")) runSql(flink, servers, w, prefix + "sql");
+        if (phases.contains("sql")) {
+            for (SqlPeer.Variant v : sqlVariants) {
+                String p = prefix + v.name().toLowerCase() + ".";
+                KafkaUtil.createTopics(ctx.servers(), List.of(KafkaUtil.outputTopic(p + "aggregates", 2)));
+                runSql(ctx.flink(), ctx.servers(), w, p, v, warmupRequests);
+            }
+        }
         log("warm-up done");
     }
 
-    private Map<String, String> jobOptions(String servers, Input.Topics in, String prefix, Path registry, String checkpoint, boolean bounded) {
+    private Map<String, String> jobOptions(String servers, Input.Topics in, String prefix, Path registry, String checkpoint, boolean bounded,
+                                           int par) {
         Map<String, String> c = new HashMap<>();
         c.put("bootstrap-servers", servers);
         c.put("topic.events", in.events());
@@ -438,25 +617,29 @@ public final class Benchmark implements Callable<Integer> {
         c.put("transactional-id-prefix", prefix + "tx");
         c.put("group-id", prefix + "group");
         c.put("start-from", "EARLIEST");
-        c.put("parallelism", String.valueOf(parallelism));
+        c.put("parallelism", String.valueOf(par));
         c.put("checkpoint-interval", checkpoint);
         c.put("registry-file", registry.toAbsolutePath().toString());
         c.put("bounded", String.valueOf(bounded));
+        c.put("kafka-properties-file", kafkaPropertiesFile.toAbsolutePath().toString());
         c.putAll(jobOptions);
         return c;
     }
 
+    /** Optional inputs of the job: left unset (the attribution phase sets topic.gpu-energy itself). */
+    static final List<String> OPTIONAL_INPUTS = List.of("topic.otlp-spans", "topic.gpu-energy", "topic.certificates", "topic.forecasts");
+
     /**
      * Output topic options of the job beyond events/intensity/registry/aggregates/dead letters/late
-     * events. Optional inputs (OTLP spans) stay unset: an empty input would hold the watermark back
-     * until its idle timeout.
+     * events. Optional inputs stay unset: an empty live input would hold the watermark back until its
+     * idle timeout, and a bounded run would read (and pay for) an empty source.
      */
     static List<String> extraOutputTopics() {
         List<String> out = new ArrayList<>();
         for (var o : io.carbonstream.config.JobOptions.all()) {
             String k = o.key();
-            if (k.startsWith("topic.") && !List.of("topic.events", "topic.intensity", "topic.registry", "topic.aggregates",
-                    "topic.dead-letters", "topic.late-events", "topic.otlp-spans").contains(k)) out.add(k);
+            if (k.startsWith("topic.") && !OPTIONAL_INPUTS.contains(k) && !List.of("topic.events", "topic.intensity", "topic.registry",
+                    "topic.aggregates", "topic.dead-letters", "topic.late-events").contains(k)) out.add(k);
         }
         return out;
     }
@@ -473,27 +656,23 @@ public final class Benchmark implements Callable<Integer> {
         return b.toString();
     }
 
-    static Map<String, Object> machine() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cores", Runtime.getRuntime().availableProcessors());
-        m.put("memTotalBytes", meminfo("MemTotal"));
-        m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        m.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
-        m.put("jvmArgs", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+    static Results.Machine machine() {
+        String cpu = "";
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("model name")) {
-                    m.put("cpu", line.substring(line.indexOf(':') + 1).trim());
+                    cpu = line.substring(line.indexOf(':') + 1).trim();
                     break;
                 }
             }
         } catch (Exception ignored) {
             // not Linux
         }
-        m.put("flink", org.apache.flink.runtime.util.EnvironmentInformation.getVersion());
-        m.put("kafkaClients", org.apache.kafka.common.utils.AppInfoParser.getVersion());
-        return m;
+        return new Results.Machine(Runtime.getRuntime().availableProcessors(), cpu, meminfo("MemTotal"),
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"), Runtime.getRuntime().maxMemory(),
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments(),
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+                org.apache.flink.runtime.util.EnvironmentInformation.getVersion(), org.apache.kafka.common.utils.AppInfoParser.getVersion());
     }
 
     private static long meminfo(String field) {

@@ -12,6 +12,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
 import org.apache.flink.runtime.checkpoint.TaskStateStats;
 import org.apache.flink.runtime.execution.ExecutionState;
@@ -108,6 +110,38 @@ final class Flink implements AutoCloseable {
             if (s != null) by.put(v.getName(), s.getStateSize());
         }
         return new CheckpointState(c.getCheckpointId(), c.getStateSize(), c.getEndToEndDuration(), by);
+    }
+
+    /**
+     * The largest completed checkpoint the job's statistics still hold (the last
+     * {@code web.checkpoints.history} ones, 10 by default): a bounded run's final checkpoint is
+     * taken after its windows have fired and holds almost nothing, the largest one is mid-run.
+     */
+    CheckpointState largestCheckpoint(JobID id) throws Exception {
+        AccessExecutionGraph g = cluster.getExecutionGraph(id).get();
+        CompletedCheckpointStats best = null;
+        for (AbstractCheckpointStats c : g.getCheckpointStatsSnapshot().getHistory().getCheckpoints()) {
+            if (c instanceof CompletedCheckpointStats done && (best == null || done.getStateSize() > best.getStateSize())) best = done;
+        }
+        if (best == null) return new CheckpointState(-1, 0, 0, Map.of());
+        Map<String, Long> by = new LinkedHashMap<>();
+        for (AccessExecutionJobVertex v : g.getVerticesTopologically()) {
+            TaskStateStats s = best.getTaskStateStats(v.getJobVertexId());
+            if (s != null) by.put(v.getName(), s.getStateSize());
+        }
+        return new CheckpointState(best.getCheckpointId(), best.getStateSize(), best.getEndToEndDuration(), by);
+    }
+
+    /**
+     * Stops an unbounded job the way an operator would: a final savepoint (without draining: the
+     * windows stay open in it), after which the sinks commit and the tasks finish. Cancelling
+     * instead aborts the checkpoint under way and the open transactions, which Flink and Kafka log
+     * as warnings.
+     */
+    void stopWithSavepoint(JobID id) throws Exception {
+        cluster.stopWithSavepoint(id, checkpoints.resolve("savepoints").toUri().toString(), false, SavepointFormatType.CANONICAL)
+                .get(120, TimeUnit.SECONDS);
+        cluster.requestJobResult(id).get(60, TimeUnit.SECONDS);
     }
 
     @Override

@@ -37,7 +37,8 @@ final class Floor {
         }
     }
 
-    record Result(double requestsPerSecond, double seconds) {}
+    /** Wall times: submitted, first request read, last request read, job finished (after its final checkpoint). */
+    record Result(long submitMs, long firstMs, long lastMs, long endMs) {}
 
 
     static Result run(Flink flink, Map<String, String> jobOptions, Shape shape, long requests) throws Exception {
@@ -45,7 +46,7 @@ final class Floor {
         StreamExecutionEnvironment env = flink.env();
         CarbonStreamJob.configure(env, cfg);
         DataStream<MeteredRequest> metered = CarbonStreamJob.eventsSource(env, cfg)
-                .map(new FirstRecordProbe()).name("benchmark: first-record probe")
+                .map(new FirstRecordProbe(true)).name("benchmark: first- and last-record probe")
                 .process(new RequestIntake(new EnergyModel(cfg.catalog()), PaneFunction.DEAD_LETTERS));
         switch (shape) {
             case SOURCE_ONLY -> metered.sinkTo(new DiscardingSink<>()).name("discard");
@@ -53,10 +54,11 @@ final class Floor {
             case SOURCE_KEYBY -> metered.keyBy(new Pipeline.ByDatacenterModel()).sinkTo(new DiscardingSink<>()).name("discard");
         }
         FirstRecordProbe.FIRST_MS.set(Long.MAX_VALUE);
+        FirstRecordProbe.LAST_MS.set(Long.MIN_VALUE);
+        long t0 = System.currentTimeMillis();
         JobID id = flink.submit(env, "floor-" + shape.name().toLowerCase());
         flink.await(id);
         long end = System.currentTimeMillis();
-        double seconds = (end - FirstRecordProbe.FIRST_MS.get()) / 1000.0;
-        return new Result(requests / seconds, seconds);
+        return new Result(t0, FirstRecordProbe.FIRST_MS.get(), FirstRecordProbe.LAST_MS.get(), end);
     }
 }

@@ -5,6 +5,7 @@ import io.carbonstream.demo.generator.DatacenterSpec;
 import io.carbonstream.demo.generator.Fleet;
 import io.carbonstream.demo.generator.GeneratedRecord;
 import io.carbonstream.demo.generator.GeneratorSettings;
+import io.carbonstream.demo.generator.ModelSpec;
 import io.carbonstream.demo.generator.TrafficGenerator;
 import io.carbonstream.demo.generator.Zone;
 import io.carbonstream.schema.Datacenter;
@@ -48,7 +49,45 @@ final class Input {
 
     /** In-order, on-time traffic (no stragglers or late requests: both systems would answer those differently by design). */
     static TrafficGenerator generator(long seed, Instant start, double simRate) {
-        return new TrafficGenerator(GeneratorSettings.of(seed, start, simRate).withFleet(fleet()).withoutLateData());
+        return generator(seed, start, simRate, fleet());
+    }
+
+    static TrafficGenerator generator(long seed, Instant start, double simRate, Fleet fleet) {
+        return new TrafficGenerator(GeneratorSettings.of(seed, start, simRate).withFleet(fleet).withoutLateData());
+    }
+
+    /**
+     * A fleet of the scale curve: {@code datacenters} sites copied round-robin from {@link #fleet()}
+     * (same PUE, water, traffic weight), spread over {@code zones} zones (the 10 real ones, then
+     * copies of them under new ids: same daily shape, their own updates), serving {@code models}
+     * models copied round-robin from the generator's 34 (same modality, energy and popularity; copies
+     * carry a new id, so the job prices them by parameter count or modality default, as any model
+     * its catalog does not know).
+     */
+    static Fleet scaledFleet(int datacenters, int models, int zones) {
+        Fleet base = fleet();
+        List<Zone> baseZones = base.zones();
+        List<Zone> zs = new ArrayList<>();
+        for (int j = 0; j < zones; j++) {
+            Zone z = baseZones.get(j % baseZones.size());
+            zs.add(j < baseZones.size() ? z : new Zone(z.id() + "-" + (j / baseZones.size()), z.utcOffsetHours(), z.lowHour(), z.low(),
+                    z.highHour(), z.high(), z.updateMinutes(), z.spikesPerDay(), z.marginalFactor()));
+        }
+        List<DatacenterSpec> dcs = new ArrayList<>();
+        for (int i = 0; i < datacenters; i++) {
+            DatacenterSpec d = base.datacenters().get(i % base.datacenters().size());
+            String id = i < base.datacenters().size() ? d.id() : d.id() + "-s" + i;
+            dcs.add(new DatacenterSpec(id, zs.get(i % zs.size()), d.pue(), d.wueLPerKwh(), d.itOverhead(), d.marketFactorGPerKwh(),
+                    d.budgetShare(), d.trafficWeight(), d.telemetryShare()));
+        }
+        List<ModelSpec> ms = new ArrayList<>();
+        List<ModelSpec> all = Fleet.ALL_MODELS;
+        for (int i = 0; i < models; i++) {
+            ModelSpec m = all.get(i % all.size());
+            ms.add(i < all.size() ? m : new ModelSpec(m.id() + "-v" + (i / all.size()), m.modality(), false, m.activeParamsB(), m.gpus(),
+                    m.joulesPerUnit(), m.referenceSteps(), m.popularity(), m.medianOutput()));
+        }
+        return new Fleet(dcs, ms);
     }
 
     static Properties producerProps(String bootstrap, int lingerMs) {
@@ -76,7 +115,8 @@ final class Input {
 
     /** What was produced. */
     record Produced(long requests, long intensityUpdates, long registryEntries, long eventBytes, long firstEventTime, long lastEventTime,
-                    int datacenters, int models, int zones, int datacenterModels, double seconds) {
+                    int datacenters, int models, int zones, int datacenterModels, double seconds, long requestsNamingGpus, long gpuSamples,
+                    int gpus) {
         double requestsPerSecond() {
             return requests / seconds;
         }
@@ -87,7 +127,8 @@ final class Input {
         long start = System.nanoTime();
         AtomicReference<Exception> failure = new AtomicReference<>();
         long requests = 0, updates = 0, bytes = 0, first = Long.MAX_VALUE, last = Long.MIN_VALUE;
-        Set<String> dcs = new HashSet<>(), models = new HashSet<>(), zones = new HashSet<>(), pairs = new HashSet<>();
+        long namingGpus = 0, samples = 0;
+        Set<String> dcs = new HashSet<>(), models = new HashSet<>(), zones = new HashSet<>(), pairs = new HashSet<>(), gpus = new HashSet<>();
         try (KafkaProducer<byte[], byte[]> p = producer(bootstrap, 20)) {
             produceRegistry(p, t.registry(), gen.registry());
             for (Iterator<GeneratedRecord> it = gen.bounded(n, Duration.ZERO); it.hasNext(); ) {
@@ -104,10 +145,17 @@ final class Input {
                         dcs.add(e.getDatacenterId());
                         models.add(e.getModelId());
                     }
+                    if (!e.getGpuIds().isEmpty()) namingGpus++;
                     p.send(new ProducerRecord<>(t.events(), r.keyBytes(), value), (m, ex) -> {
                         if (ex != null) failure.compareAndSet(null, ex);
                     });
-                } else {
+                } else if (r.kind() == GeneratedRecord.Kind.GPU_ENERGY) {
+                    samples++;
+                    gpus.add(r.gpuSample().getGpuId().toString());
+                    p.send(new ProducerRecord<>(t.gpuEnergy(), r.keyBytes(), value), (m, ex) -> {
+                        if (ex != null) failure.compareAndSet(null, ex);
+                    });
+                } else if (r.isIntensity()) {
                     updates++;
                     zones.add(r.key());
                     p.send(new ProducerRecord<>(t.intensity(), r.keyBytes(), value), (m, ex) -> {
@@ -119,14 +167,14 @@ final class Input {
         }
         if (failure.get() != null) throw new IllegalStateException("producing the input failed", failure.get());
         return new Produced(requests, updates, gen.registry().size(), bytes, first, last, dcs.size(), models.size(), zones.size(),
-                pairs.size(), (System.nanoTime() - start) / 1e9);
+                pairs.size(), (System.nanoTime() - start) / 1e9, namingGpus, samples, gpus.size());
     }
 
     /** Topic names of one phase. */
-    record Topics(String events, String intensity, String registry, String aggregates, String deadLetters, String late) {
+    record Topics(String events, String intensity, String registry, String gpuEnergy, String aggregates, String deadLetters, String late) {
         static Topics of(String prefix) {
-            return new Topics(prefix + "events", prefix + "intensity", prefix + "registry", prefix + "aggregates", prefix + "dlq",
-                    prefix + "late");
+            return new Topics(prefix + "events", prefix + "intensity", prefix + "registry", prefix + "gpu-energy", prefix + "aggregates",
+                    prefix + "dlq", prefix + "late");
         }
     }
 }

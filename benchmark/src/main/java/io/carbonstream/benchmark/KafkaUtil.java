@@ -28,6 +28,33 @@ final class KafkaUtil {
         }
     }
 
+    /**
+     * An output topic whose records carry the broker's append time (LogAppendTime): the last
+     * record's timestamp is when a job's output reached the broker, the "last record processed"
+     * timer, without any probe in the measured job.
+     */
+    static NewTopic outputTopic(String name, int partitions) {
+        return new NewTopic(name, partitions, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime"));
+    }
+
+    /** The largest record timestamp among the last records of every partition of {@code topic} (read_uncommitted). */
+    static long lastAppendTime(String bootstrap, String topic) {
+        Properties p = consumerProps(bootstrap);
+        p.put("isolation.level", "read_uncommitted");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = partitions(c, topic);
+            c.assign(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
+            // The tail of each partition is enough: appends are in time order; transaction markers take offsets too.
+            for (TopicPartition tp : parts) c.seek(tp, Math.max(0, end.get(tp) - 2_000));
+            long last = -1;
+            while (parts.stream().anyMatch(tp -> c.position(tp, Duration.ofSeconds(30)) < end.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) last = Math.max(last, r.timestamp());
+            }
+            return last;
+        }
+    }
+
     static Properties consumerProps(String bootstrap) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);

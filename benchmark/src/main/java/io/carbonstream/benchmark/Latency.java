@@ -143,7 +143,7 @@ final class Latency {
             Flink.CheckpointState cp = flink.latestCheckpoint(job);
             // Still in steady state (same keys, same pending depth), every measurement taken.
             long liveAtEnd = Memory.liveHeapAfterFullGc();
-            flink.cancel(job);
+            flink.stopWithSavepoint(job);
 
             double seconds = (stopWall - start) / 1000.0;
             List<double[]> timeline = new ArrayList<>();

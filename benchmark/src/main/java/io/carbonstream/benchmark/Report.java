@@ -1,102 +1,123 @@
 package io.carbonstream.benchmark;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 
-/** Ratios, targets and the Markdown/JSON rendering of a benchmark report. */
+/** Ratios and targets of a benchmark run, and its Markdown and JSON rendering. */
 final class Report {
 
     private Report() {}
 
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> m(Map<String, Object> r, String k) {
-        return (Map<String, Object>) r.get(k);
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+    /** The best (fastest) run of a system, by the given timer. */
+    static Optional<Results.SystemRun> best(Results.ThroughputPhase t, String system, ToDoubleFunction<Results.Timing> rate) {
+        if (t == null) return Optional.empty();
+        return t.runs().stream().filter(r -> r.system().equals(system)).max(Comparator.comparingDouble(r -> rate.applyAsDouble(r.timing())));
     }
 
-    static double d(Map<String, Object> m, String k) {
-        Object v = m == null ? null : m.get(k);
-        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    static Optional<Results.FloorRun> bestFloor(List<Results.FloorRun> floors, String shape) {
+        if (floors == null) return Optional.empty();
+        return floors.stream().filter(f -> f.shape().equals(shape))
+                .max(Comparator.comparingDouble(f -> f.timing().recordsPerSecondToLastCommit()));
     }
 
-    /** Adds ratios and target verdicts. */
-    static void assess(Map<String, Object> r) {
-        Map<String, Object> ratios = new LinkedHashMap<>();
-        Map<String, Object> targets = new LinkedHashMap<>();
-        double cs = d(m(r, "carbonstream"), "requestsPerSecond");
-        double csGross = d(m(r, "carbonstream"), "requestsPerSecondWithStartup");
-        double limit = d(m(r, "limit"), "recordsPerSecond");
-        double sql = d(m(r, "sql"), "requestsPerSecond");
-        double sqlGross = d(m(r, "sql"), "requestsPerSecondWithStartup");
-        ratios.put("carbonstreamOverLimit", cs / limit);
-        Map<String, Object> floor = m(r, "floor");
-        if (floor != null) {
-            double source = d(m(floor, "SOURCE_ONLY"), "requestsPerSecond");
-            double forward = d(m(floor, "SOURCE_FORWARD"), "requestsPerSecond");
-            double keyed = d(m(floor, "SOURCE_KEYBY"), "requestsPerSecond");
-            ratios.put("floorSourceOverLimit", source / limit);
-            ratios.put("floorForwardOverLimit", forward / limit);
-            ratios.put("floorKeyByOverLimit", keyed / limit);
-            ratios.put("carbonstreamOverFloorSource", cs / source);
-            ratios.put("carbonstreamOverFloorKeyBy", cs / keyed);
+    private static Double div(Optional<Double> a, Optional<Double> b) {
+        return a.isPresent() && b.isPresent() ? a.get() / b.get() : null;
+    }
+
+    /** The run with its ratios and target verdicts. */
+    static Results.Run assess(Results.Run r) {
+        ToDoubleFunction<Results.Timing> commit = Results.Timing::recordsPerSecondToLastCommit;
+        ToDoubleFunction<Results.Timing> record = Results.Timing::recordsPerSecondToLastRecord;
+        Optional<Double> limit = Optional.ofNullable(r.limit()).map(Results.LimitPhase::recordsPerSecond);
+        Optional<Double> cs = best(r.throughput(), Benchmark.CARBONSTREAM, commit).map(x -> x.timing().recordsPerSecondToLastCommit());
+        Optional<Double> csRec = best(r.throughput(), Benchmark.CARBONSTREAM, record).map(x -> x.timing().recordsPerSecondToLastRecord());
+        Optional<Double> floorSource = bestFloor(r.floor(), "SOURCE_ONLY").map(f -> f.timing().recordsPerSecondToLastCommit());
+        Optional<Double> floorForward = bestFloor(r.floor(), "SOURCE_FORWARD").map(f -> f.timing().recordsPerSecondToLastCommit());
+        Optional<Double> floorKeyBy = bestFloor(r.floor(), "SOURCE_KEYBY").map(f -> f.timing().recordsPerSecondToLastCommit());
+        Map<String, Double> overSql = new LinkedHashMap<>(), overSqlRec = new LinkedHashMap<>();
+        String bestSql = null;
+        double bestSqlRate = 0;
+        for (SqlPeer.Variant v : SqlPeer.Variant.values()) {
+            Optional<Double> s = best(r.throughput(), v.name(), commit).map(x -> x.timing().recordsPerSecondToLastCommit());
+            Optional<Double> sRec = best(r.throughput(), v.name(), record).map(x -> x.timing().recordsPerSecondToLastRecord());
+            if (s.isEmpty()) continue;
+            if (cs.isPresent()) overSql.put(v.name(), cs.get() / s.get());
+            if (csRec.isPresent() && sRec.isPresent()) overSqlRec.put(v.name(), csRec.get() / sRec.get());
+            if (s.get() > bestSqlRate) {
+                bestSqlRate = s.get();
+                bestSql = v.name();
+            }
         }
-        ratios.put("carbonstreamOverSql", cs / sql);
-        ratios.put("carbonstreamOverSqlWithStartup", csGross / sqlGross);
-        targets.put("carbonstream >= 0.5 x limit", verdict(cs / limit >= 0.5, cs / limit));
-        targets.put("carbonstream >= 2 x SQL", verdict(cs / sql >= 2, cs / sql));
-        Map<String, Object> lat = m(r, "latency");
+        Optional<Double> limitOpt = limit;
+        Double scaleGrowth = null, scaleWorkGrowth = null;
+        if (r.scale() != null && !r.scale().points().isEmpty()) {
+            int par = r.scale().points().stream().mapToInt(Results.ScalePoint::parallelism).max().getAsInt();
+            List<Results.ScalePoint> atPar = r.scale().points().stream().filter(p -> p.parallelism() == par).toList();
+            Results.ScalePoint small = atPar.stream().min(Comparator.comparingInt(Results.ScalePoint::keys)).get();
+            Results.ScalePoint large = atPar.stream().max(Comparator.comparingInt(Results.ScalePoint::keys)).get();
+            scaleGrowth = large.cpuMicrosPerRequest() / small.cpuMicrosPerRequest();
+            scaleWorkGrowth = large.cpuMicrosPerRequestAndWindow() / small.cpuMicrosPerRequestAndWindow();
+        }
+        Double attrOverPlain = null, attrOverWithout = null;
+        if (r.attribution() != null) {
+            Results.AttributionPhase a = r.attribution();
+            attrOverPlain = a.carbonstreamWithAttribution().recordsPerSecondToLastCommit() / a.plainConsumer().recordsPerSecond();
+            attrOverWithout = a.carbonstreamWithAttribution().recordsPerSecondToLastCommit()
+                    / a.carbonstreamWithoutAttribution().recordsPerSecondToLastCommit();
+        }
+        Results.Ratios ratios = new Results.Ratios(div(cs, limitOpt), div(csRec, limitOpt), div(floorSource, limitOpt), div(floorForward, limitOpt),
+                div(floorKeyBy, limitOpt), div(cs, floorKeyBy), bestSql, bestSql == null ? null : overSql.get(bestSql),
+                bestSql == null ? null : overSqlRec.get(bestSql), overSql.isEmpty() ? null : overSql, overSqlRec.isEmpty() ? null : overSqlRec,
+                scaleGrowth, scaleWorkGrowth, attrOverPlain, attrOverWithout);
+
+        List<Results.Target> targets = new ArrayList<>();
+        if (ratios.carbonstreamOverBestSql() != null) {
+            targets.add(new Results.Target("carbonstream >= 4 x the best SQL peer (requests/s to last commit)",
+                    ratios.carbonstreamOverBestSql() >= 4, ratios.carbonstreamOverBestSql()));
+        }
+        if (ratios.carbonstreamOverLimit() != null) {
+            targets.add(new Results.Target("carbonstream >= 0.35 x the plain-consumer limit", ratios.carbonstreamOverLimit() >= 0.35,
+                    ratios.carbonstreamOverLimit()));
+        }
+        if (scaleGrowth != null) {
+            targets.add(new Results.Target("CPU per request flat (within 20 %) from the smallest to the largest fleet of the scale curve",
+                    scaleGrowth <= 1.2, scaleGrowth));
+        }
+        Results.LatencyPhase lat = r.latency();
         if (lat != null) {
-            double bound = d(lat, "checkpointIntervalMs") + 1000;
+            double bound = lat.checkpointIntervalMs() + 1000;
             // The window can be complete only once the watermark may pass its end: window end + events
             // out-of-orderness. What follows is the job's own delay, the figure the target is about.
-            double p99 = d(lat, "watermarkToReadableP99Ms");
-            targets.put("p99 (window end + events out-of-orderness -> readable) <= checkpoint interval + 1 s", verdict(p99 <= bound, p99));
-            double p99End = d(lat, "windowEndToReadableP99Ms");
-            targets.put("p99 (window end -> readable) <= events out-of-orderness + checkpoint interval + 1 s",
-                    verdict(p99End <= bound + d(lat, "eventsOutOfOrdernessMs"), p99End));
-            @SuppressWarnings("unchecked")
-            List<Map<String, Object>> tl = (List<Map<String, Object>>) lat.get("heapTimeline");
-            if (tl != null && tl.size() >= 4) {
-                // The heap's lower envelope (live set plus old-generation garbage not yet collected): G1 only
-                // reclaims the old generation in occasional mixed collections, so a single 30-s minimum sits
-                // anywhere on that sawtooth. The lowest point of each half of the run (after its first 30 s)
-                // compares two troughs: growth shows as a higher trough in the second half.
-                int mid = 1 + (tl.size() - 1) / 2;
-                double early = Double.MAX_VALUE, late = Double.MAX_VALUE;
-                for (int i = 1; i < tl.size(); i++) {
-                    double v = d(tl.get(i), "heapMinBytes");
-                    if (i < mid) early = Math.min(early, v);
-                    else late = Math.min(late, v);
-                }
-                lat.put("heapFloorGrowth", late / early);
-            }
-            double liveStart = d(lat, "liveHeapAfterWarmupBytes");
-            double liveEnd = d(lat, "liveHeapAtEndBytes");
-            if (liveStart > 0 && liveEnd > 0) {
-                lat.put("liveHeapGrowth", liveEnd / liveStart);
-                targets.put("heap flat at half load (live heap after a full GC, end / after warm-up <= 1.2)",
-                        verdict(liveEnd / liveStart <= 1.2, liveEnd / liveStart));
+            targets.add(new Results.Target("p99 (window end + events out-of-orderness -> readable) <= checkpoint interval + 1 s",
+                    lat.watermarkToReadableP99Ms() <= bound, lat.watermarkToReadableP99Ms()));
+            targets.add(new Results.Target("p99 (window end -> readable) <= events out-of-orderness + checkpoint interval + 1 s",
+                    lat.windowEndToReadableP99Ms() <= bound + lat.eventsOutOfOrdernessMs(), lat.windowEndToReadableP99Ms()));
+            if (lat.liveHeapAfterWarmupBytes() > 0 && lat.liveHeapAtEndBytes() > 0) {
+                targets.add(new Results.Target("heap flat at half load (live heap after a full GC, end / after warm-up <= 1.2)",
+                        lat.liveHeapGrowth() <= 1.2, lat.liveHeapGrowth()));
             }
         }
-        r.put("ratios", ratios);
-        r.put("targets", targets);
+        return new Results.Run(r.command(), r.started(), r.durationSeconds(), r.machine(), r.settings(), r.input(), r.limit(), r.floor(),
+                r.throughput(), r.agreement(), r.scale(), r.attribution(), r.latency(), r.memory(), ratios, targets, r.failedPhases());
     }
 
-    private static Map<String, Object> verdict(boolean ok, double value) {
-        Map<String, Object> v = new LinkedHashMap<>();
-        v.put("met", ok);
-        v.put("value", value);
-        return v;
-    }
-
-    static void write(Map<String, Object> r, Path dir) throws Exception {
+    static void write(Results.Run r, Path dir) throws Exception {
         Files.createDirectories(dir);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("latest.json").toFile(), r);
+        JSON.writeValue(dir.resolve("latest.json").toFile(), r);
         Files.writeString(dir.resolve("latest.md"), markdown(r));
     }
 
@@ -107,129 +128,189 @@ final class Report {
         return String.format(Locale.ROOT, "%.3g", v);
     }
 
+    static String f(Double v) {
+        return v == null ? "n/a" : f(v.doubleValue());
+    }
+
     static String mb(double bytes) {
         return Double.isNaN(bytes) ? "n/a" : String.format(Locale.ROOT, "%,.0f MiB", bytes / (1 << 20));
     }
 
-    @SuppressWarnings("unchecked")
-    static String markdown(Map<String, Object> r) {
+    private static void row(StringBuilder b, Object... cells) {
+        b.append('|');
+        for (Object c : cells) b.append(' ').append(c instanceof Double d ? f(d) : String.valueOf(c)).append(" |");
+        b.append('\n');
+    }
+
+    private static void timingRow(StringBuilder b, String label, Object round, Results.Timing t) {
+        row(b, label, round, t.recordsPerSecondToLastRecord(), t.recordsPerSecondToLastCommit(), t.secondsToLastRecord(), t.secondsToLastCommit(),
+                t.startupSeconds(), t.jitSeconds(), t.cpuSeconds());
+    }
+
+    private static final String TIMING_HEADER = "| | round | requests/s to last record | requests/s to last commit | s to last record | s to last commit "
+            + "| start-up s | JIT s during the run | process CPU s |\n|---|---|---|---|---|---|---|---|---|\n";
+
+    static String markdown(Results.Run r) {
         StringBuilder b = new StringBuilder();
-        Map<String, Object> mach = m(r, "machine");
-        Map<String, Object> set = m(r, "settings");
-        Map<String, Object> in = m(r, "input");
+        Results.Machine mach = r.machine();
+        Results.Settings set = r.settings();
         b.append("# carbonstream benchmark\n\n");
-        b.append("Run ").append(r.get("started")).append(", ").append(f(d(r, "durationSeconds"))).append(" s in all.\n\n");
+        b.append("Run ").append(r.started()).append(", ").append(f(r.durationSeconds())).append(" s in all.\n\n");
         b.append("Reproduce (from the repository root, after `mvn -o -q -pl benchmark -am install -DskipTests`):\n\n```\n")
-                .append(r.get("command")).append("\n```\n\n");
+                .append(r.command()).append("\n```\n\n");
+        if (r.failedPhases() != null && !r.failedPhases().isEmpty()) {
+            b.append("**Failed phases** (their figures are missing):\n\n```\n").append(String.join("\n", r.failedPhases())).append("\n```\n\n");
+        }
         b.append("## Machine\n\n| | |\n|---|---|\n");
-        b.append("| cores | ").append(mach.get("cores")).append(" (").append(mach.get("cpu")).append(") |\n");
-        b.append("| memory | ").append(mb(d(mach, "memTotalBytes"))).append(" |\n");
-        b.append("| JVM | ").append(mach.get("jvm")).append(", max heap ").append(mb(d(mach, "maxHeapBytes"))).append(", args ").append(mach.get("jvmArgs")).append(" |\n");
-        b.append("| OS | ").append(mach.get("os")).append(" |\n");
-        b.append("| Flink / kafka-clients | ").append(mach.get("flink")).append(" / ").append(mach.get("kafkaClients")).append(" |\n\n");
-        b.append("Everything runs in one JVM: the Kafka broker (unless --bootstrap-servers), the Flink MiniCluster (1 TaskManager, ")
-                .append(set.get("parallelism")).append(" slots) and the benchmark's producer/consumers.\n\n");
+        row(b, "cores", mach.cores() + " (" + mach.cpu() + ")");
+        row(b, "memory", mb(mach.memTotalBytes()));
+        row(b, "JVM", mach.jvm() + ", max heap " + mb(mach.maxHeapBytes()) + ", args " + mach.jvmArgs());
+        row(b, "OS", mach.os());
+        row(b, "Flink / kafka-clients", mach.flink() + " / " + mach.kafkaClients());
+        b.append("\nEverything runs in one JVM: the Kafka broker (unless --bootstrap-servers), the Flink MiniCluster (1 TaskManager) and the ")
+                .append("benchmark's producer/consumers. The machine is shared: other builds may run at the same time. Compare ratios taken ")
+                .append("within this run, not absolute rates across runs.\n\n");
         b.append("## Settings and input\n\n| | |\n|---|---|\n");
-        set.forEach((k, v) -> b.append("| ").append(k).append(" | ").append(v).append(" |\n"));
-        if (in != null) in.forEach((k, v) -> b.append("| input.").append(k).append(" | ").append(v instanceof Double x ? f(x) : v).append(" |\n"));
-        b.append("\n## Throughput\n\n| | requests/s (first record read -> last aggregate committed) | with job start-up | seconds | start-up s |\n|---|---|---|---|---|\n");
-        Map<String, Object> lim = m(r, "limit");
-        if (lim != null) {
-            for (Map<String, Object> run : (List<Map<String, Object>>) lim.get("runs")) {
-                b.append("| LIMIT: plain KafkaConsumer + Avro decode, ").append(run.get("consumers")).append(" thread(s) | ")
-                        .append(f(d(run, "recordsPerSecond"))).append(" | | ").append(f(d(run, "seconds"))).append(" | |\n");
+        row(b, "requests (main input)", set.requests());
+        row(b, "simulated requests/s", set.simRatePerSecond());
+        row(b, "seed", set.seed());
+        row(b, "broker", set.broker());
+        row(b, "parallelism", set.parallelism());
+        row(b, "checkpoint interval (throughput / latency)", set.throughputCheckpointInterval() + " / " + set.latencyCheckpointInterval());
+        row(b, "warm-up requests", set.warmupRequests());
+        row(b, "rounds", set.rounds());
+        row(b, "SQL variants", set.sqlVariants());
+        row(b, "job options", set.jobOptions());
+        Results.InputStats in = r.input();
+        if (in != null) {
+            row(b, "datacenters / models / (datacenter, model) keys / zones", in.datacenters() + " / " + in.models() + " / "
+                    + in.datacenterModelPairs() + " / " + in.zones());
+            row(b, "intensity updates / registry entries", in.intensityUpdates() + " / " + in.registryEntries());
+            row(b, "mean event bytes", in.meanEventBytes());
+            row(b, "event time spanned (min)", in.eventTimeSpanMinutes());
+            row(b, "produced in (s)", in.produceSeconds());
+        }
+
+        b.append("\n## Throughput\n\nEvery system over the same input, ").append(set.rounds())
+                .append(" rounds, round 2 in reverse order. To last record: from the first record read to the last output record appended ")
+                .append("to its topic (broker LogAppendTime; for floors, which discard their output, the last record read). To last commit: ")
+                .append("to the end of the job, i.e. the final checkpoint that commits the last Kafka transaction (at most one checkpoint ")
+                .append("interval later). JIT: HotSpot compilation time during the run (all compiler threads, after the warm-up round).\n\n");
+        b.append(TIMING_HEADER);
+        if (r.limit() != null) {
+            for (Results.LimitRun l : r.limit().runs()) {
+                row(b, "LIMIT: plain KafkaConsumer + Avro decode, " + l.consumers() + " thread(s)", "", l.recordsPerSecond(), l.recordsPerSecond(),
+                        l.seconds(), l.seconds(), "", l.jitSeconds(), "");
             }
         }
-        Map<String, Object> floor = m(r, "floor");
-        if (floor != null) {
-            for (Object o : floor.values()) {
-                Map<String, Object> run = (Map<String, Object>) o;
-                b.append("| ").append(run.get("label")).append(", bounded, p=").append(set.get("parallelism")).append(" | ")
-                        .append(f(d(run, "requestsPerSecond"))).append(" | | ").append(f(d(run, "seconds"))).append(" | |\n");
+        if (r.floor() != null) {
+            for (Results.FloorRun fr : r.floor()) timingRow(b, fr.label() + ", bounded, p=" + set.parallelism(), fr.round(), fr.timing());
+        }
+        if (r.throughput() != null) {
+            for (Results.SystemRun s : r.throughput().runs()) timingRow(b, s.label(), s.round(), s.timing());
+            b.append("\nOrder of the runs: ").append(String.join(", ", r.throughput().order())).append(".\n");
+            best(r.throughput(), Benchmark.CARBONSTREAM, Results.Timing::recordsPerSecondToLastCommit).ifPresent(c -> b.append("carbonstream wrote ")
+                    .append(c.outputWindows()).append(" window keys, ").append(c.deadLetters()).append(" dead letters, ").append(c.lateEvents())
+                    .append(" late events.\n"));
+        }
+
+        Results.Ratios ra = r.ratios();
+        b.append("\n## Ratios and targets\n\nBest round of each system (noise only slows a run down).\n\n| | to last commit | to last record |\n|---|---|---|\n");
+        row(b, "carbonstream / plain-consumer limit", f(ra.carbonstreamOverLimit()), f(ra.carbonstreamOverLimitToLastRecord()));
+        if (ra.carbonstreamOverSql() != null) {
+            for (String v : ra.carbonstreamOverSql().keySet()) {
+                row(b, "carbonstream / SQL " + v + (v.equals(ra.bestSqlPeer()) ? " (best SQL peer)" : ""), f(ra.carbonstreamOverSql().get(v)),
+                        f(ra.carbonstreamOverSqlToLastRecord() == null ? null : ra.carbonstreamOverSqlToLastRecord().get(v)));
             }
         }
-        Map<String, Object> cs = m(r, "carbonstream");
-        if (cs != null) {
-            b.append("| CARBONSTREAM, bounded, p=").append(set.get("parallelism")).append(" | ").append(f(d(cs, "requestsPerSecond"))).append(" | ")
-                    .append(f(d(cs, "requestsPerSecondWithStartup"))).append(" | ").append(f(d(cs, "secondsFirstRecordToLastCommit")))
-                    .append(" | ").append(f(d(cs, "startupSeconds"))).append(" |\n");
-        }
-        Map<String, Object> sql = m(r, "sql");
-        if (sql != null) {
-            b.append("| PEER: Flink SQL, bounded, p=").append(set.get("parallelism")).append(" | ").append(f(d(sql, "requestsPerSecond"))).append(" | ")
-                    .append(f(d(sql, "requestsPerSecondWithStartup"))).append(" | ").append(f(d(sql, "secondsFirstRecordToLastCommit")))
-                    .append(" | ").append(f(d(sql, "startupSeconds"))).append(" (planning ").append(f(d(sql, "planningSeconds"))).append(") |\n");
-        }
-        b.append("\nThe end includes waiting for the final checkpoint (at most one throughput checkpoint interval) that commits the last Kafka transaction.\n");
-        if (cs != null) {
-            b.append("carbonstream wrote ").append(cs.get("aggregateRecords")).append(" window keys, ").append(cs.get("deadLetters"))
-                    .append(" dead letters, ").append(cs.get("lateEvents")).append(" late events.\n");
-        }
-        Map<String, Object> ratios = m(r, "ratios");
-        b.append("\n## Ratios and targets\n\n| | |\n|---|---|\n");
-        ratios.forEach((k, v) -> b.append("| ").append(k).append(" | ").append(f(((Number) v).doubleValue())).append(" |\n"));
+        row(b, "floor: source / limit", f(ra.floorSourceOverLimit()), "");
+        row(b, "floor: source + forward edge / limit", f(ra.floorForwardOverLimit()), "");
+        row(b, "floor: source + keyBy / limit", f(ra.floorKeyByOverLimit()), "");
+        row(b, "carbonstream / its keyBy floor", f(ra.carbonstreamOverFloorKeyBy()), "");
+        row(b, "scale: CPU per request, largest / smallest fleet (highest parallelism)", f(ra.scaleCostGrowth()), "");
+        row(b, "scale: CPU per (request + window written), largest / smallest fleet", f(ra.scaleCostPerRequestAndWindowGrowth()), "");
+        row(b, "GPU attribution path / plain consumer (same input)", f(ra.attributionOverPlainConsumer()), "");
+        row(b, "GPU attribution path / carbonstream without attribution (same input)", f(ra.attributionOverCarbonstreamWithout()), "");
         b.append("\n| target | met | value |\n|---|---|---|\n");
-        m(r, "targets").forEach((k, v) -> {
-            Map<String, Object> x = (Map<String, Object>) v;
-            b.append("| ").append(k).append(" | ").append(Boolean.TRUE.equals(x.get("met")) ? "yes" : "**NO**").append(" | ").append(f(d(x, "value"))).append(" |\n");
-        });
-        Map<String, Object> ag = m(r, "agreement");
-        if (ag != null) {
-            b.append("\n## carbonstream vs. SQL: same answer?\n\n");
-            b.append(Boolean.TRUE.equals(ag.get("agree")) ? "**Yes.** " : "**NO: THIS BENCHMARK IS VOID.** ");
-            b.append("Windows: carbonstream ").append(ag.get("carbonstreamWindows")).append(", SQL ").append(ag.get("sqlWindows"))
-                    .append(", compared ").append(ag.get("windowsCompared")).append(" (every MINUTE, ROLLING_HOUR and HOUR window of every ")
-                    .append("dimension key: request count exact; GPU J, facility kWh, location gCO2e, water within ").append(ag.get("tolerance"))
-                    .append(" relative). Largest relative difference: ").append(ag.get("maxRelativeDifference")).append(".\n\n");
-            b.append("Hourly windows per datacenter (sums over the run):\n\n| datacenter | requests | facility kWh carbonstream | facility kWh SQL | gCO2e carbonstream | gCO2e SQL |\n|---|---|---|---|---|---|\n");
-            ((Map<String, Object>) ag.get("hourlyByDatacenter")).forEach((dc, v) -> {
-                Map<String, Object> x = (Map<String, Object>) v;
-                b.append("| ").append(dc).append(" | ").append(f(d(x, "requests"))).append(" | ")
-                        .append(String.format(Locale.ROOT, "%.9g", d(x, "facilityKwhCarbonstream"))).append(" | ")
-                        .append(String.format(Locale.ROOT, "%.9g", d(x, "facilityKwhSql"))).append(" | ")
-                        .append(String.format(Locale.ROOT, "%.9g", d(x, "locationGCarbonstream"))).append(" | ")
-                        .append(String.format(Locale.ROOT, "%.9g", d(x, "locationGSql"))).append(" |\n");
-            });
-            List<String> diffs = (List<String>) ag.get("differences");
-            if (!diffs.isEmpty()) b.append("\nDifferences:\n\n```\n").append(String.join("\n", diffs)).append("\n```\n");
+        for (Results.Target t : r.targets()) row(b, t.target(), t.met() ? "yes" : "**NO**", t.value());
+
+        if (r.agreement() != null) {
+            b.append("\n## carbonstream vs. SQL: same answer?\n\nEvery SQL run against carbonstream's first run: every MINUTE, ROLLING_HOUR ")
+                    .append("and HOUR window of every dimension key, request count exact; GPU J, facility kWh, location gCO2e and water within ")
+                    .append(r.agreement().get(0).tolerance()).append(" relative.\n\n")
+                    .append("| SQL run | agree | windows carbonstream / SQL / compared | largest relative difference | hourly requests | ")
+                    .append("hourly facility kWh carbonstream / SQL | hourly gCO2e carbonstream / SQL |\n|---|---|---|---|---|---|---|\n");
+            for (Results.Agreement a : r.agreement()) {
+                row(b, a.sqlSystem() + " #" + a.sqlRound(), a.agree() ? "**yes**" : "**NO: VOID**",
+                        a.carbonstreamWindows() + " / " + a.sqlWindows() + " / " + a.windowsCompared(), String.format(Locale.ROOT, "%.2g",
+                                a.maxRelativeDifference()), a.hourlyRequestsCarbonstream() + " / " + a.hourlyRequestsSql(),
+                        String.format(Locale.ROOT, "%.9g / %.9g", a.hourlyFacilityKwhCarbonstream(), a.hourlyFacilityKwhSql()),
+                        String.format(Locale.ROOT, "%.9g / %.9g", a.hourlyLocationGCarbonstream(), a.hourlyLocationGSql()));
+                if (!a.differences().isEmpty()) b.append("\nDifferences:\n\n```\n").append(String.join("\n", a.differences())).append("\n```\n\n");
+            }
         }
-        Map<String, Object> lat = m(r, "latency");
+
+        if (r.scale() != null) {
+            b.append("\n## Scale: cost as the fleet grows (carbonstream, bounded)\n\n").append(r.scale().note()).append("\n\n")
+                    .append("| datacenters x models = keys | zones | p | requests | event time (min) | requests/s to last record | ")
+                    .append("requests/s to last commit | windows written | windows / request | CPU us / request | CPU us / (request + window) | ")
+                    .append("largest checkpoint | bytes / key | JIT s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            for (Results.ScalePoint p : r.scale().points()) {
+                row(b, p.datacenters() + " x " + p.models() + " = " + p.keys(), p.zones(), p.parallelism(), p.requests(), p.eventTimeSpanMinutes(),
+                        p.timing().recordsPerSecondToLastRecord(), p.timing().recordsPerSecondToLastCommit(), p.outputWindows(),
+                        p.windowsPerRequest(), p.cpuMicrosPerRequest(), p.cpuMicrosPerRequestAndWindow(), f(p.largestCheckpointBytes()),
+                        p.checkpointBytesPerKey(), p.timing().jitSeconds());
+            }
+        }
+
+        if (r.attribution() != null) {
+            Results.AttributionPhase a = r.attribution();
+            b.append("\n## GPU attribution path (issue 13)\n\nThe generator's metered GPU pool: ").append(a.gpus()).append(" GPUs, ")
+                    .append(a.gpuSamples()).append(" counter readings, ").append(a.requestsNamingGpus()).append(" of ").append(a.requests())
+                    .append(" requests naming their GPUs. Best of the rounds.\n\n").append(TIMING_HEADER);
+            row(b, "plain consumer, same events topic, " + a.plainConsumer().consumers() + " thread(s)", "", a.plainConsumer().recordsPerSecond(),
+                    a.plainConsumer().recordsPerSecond(), a.plainConsumer().seconds(), a.plainConsumer().seconds(), "", a.plainConsumer().jitSeconds(), "");
+            timingRow(b, "carbonstream without --topic.gpu-energy", "best", a.carbonstreamWithoutAttribution());
+            timingRow(b, "carbonstream with --topic.gpu-energy (attribution)", "best", a.carbonstreamWithAttribution());
+            b.append("\n| | |\n|---|---|\n");
+            row(b, "attribution records written", a.attributionRecords());
+            row(b, "largest checkpoint of the attribution run (bytes)", f(a.largestCheckpointBytes()));
+            row(b, "of which the GPU timelines and attribution operators", f(a.attributionOperatorStateBytes()));
+            row(b, "state per GPU (bytes)", a.stateBytesPerGpu());
+        }
+
+        Results.LatencyPhase lat = r.latency();
         if (lat != null) {
             b.append("\n## Latency at a fixed rate (carbonstream, unbounded)\n\n| | |\n|---|---|\n");
-            for (String k : List.of("targetRequestsPerSecond", "achievedRequestsPerSecond", "seconds", "measuredRequests", "measuredWindows",
-                    "checkpointIntervalMs", "produceToReadableP50Ms", "produceToReadableP99Ms", "produceToReadableMaxMs",
-                    "windowEndToReadableP50Ms", "windowEndToReadableP99Ms", "windowEndToReadableMaxMs", "eventsOutOfOrdernessMs",
-                    "watermarkToReadableP50Ms", "watermarkToReadableP99Ms", "watermarkToReadableMaxMs")) {
-                b.append("| ").append(k).append(" | ").append(f(d(lat, k))).append(" |\n");
-            }
+            row(b, "target / achieved requests/s", f(lat.targetRequestsPerSecond()) + " / " + f(lat.achievedRequestsPerSecond()));
+            row(b, "seconds / measured requests / measured windows", f(lat.seconds()) + " / " + lat.measuredRequests() + " / " + lat.measuredWindows());
+            row(b, "checkpoint interval ms / events out-of-orderness ms", lat.checkpointIntervalMs() + " / " + lat.eventsOutOfOrdernessMs());
+            row(b, "produce -> readable p50 / p99 / max ms", f(lat.produceToReadableP50Ms()) + " / " + f(lat.produceToReadableP99Ms()) + " / "
+                    + f(lat.produceToReadableMaxMs()));
+            row(b, "window end -> readable p50 / p99 / max ms", f(lat.windowEndToReadableP50Ms()) + " / " + f(lat.windowEndToReadableP99Ms()) + " / "
+                    + f(lat.windowEndToReadableMaxMs()));
+            row(b, "watermark may pass -> readable p50 / p99 / max ms", f(lat.watermarkToReadableP50Ms()) + " / "
+                    + f(lat.watermarkToReadableP99Ms()) + " / " + f(lat.watermarkToReadableMaxMs()));
             b.append("\nproduceToReadable: from the producer's send of a request to its per-minute (datacenter, model) aggregate being ")
                     .append("readable with read_committed; it includes waiting for the minute to end (30 s on average), which no job can avoid. ")
-                    .append("windowEndToReadable: from the end of that minute (wall clock) to readable: the job's own delay ")
-                    .append("(events out-of-orderness, pricing, windows, and the checkpoint that commits the transaction). ")
-                    .append("watermarkToReadable: from window end + events out-of-orderness, the earliest moment the watermark may pass ")
-                    .append("the minute's end, to readable: the delay the job adds to its event-time semantics (pricing, windows, the ")
-                    .append("committing checkpoint, at most one interval after the window is emitted).\n");
+                    .append("windowEndToReadable: from the end of that minute (wall clock) to readable. watermarkToReadable: from window end + ")
+                    .append("events out-of-orderness, the earliest moment the watermark may pass the minute's end, to readable: the delay the job ")
+                    .append("adds to its event-time semantics. The job is stopped with a savepoint at the end.\n");
             b.append("\n## Memory and state\n\n| | |\n|---|---|\n");
-            b.append("| peak heap, carbonstream bounded run | ").append(mb(d(cs, "peakHeapBytes"))).append(" |\n");
-            b.append("| peak heap, SQL bounded run | ").append(mb(d(sql, "peakHeapBytes"))).append(" |\n");
-            b.append("| peak heap, latency run | ").append(mb(d(lat, "peakHeapBytes"))).append(" |\n");
-            b.append("| process peak RSS (VmHWM, whole run) | ").append(mb(d(m(r, "memory"), "processPeakRssBytes"))).append(" |\n");
-            b.append("| live heap after a full GC: after the warm-up / at the end of the latency run | ").append(mb(d(lat, "liveHeapAfterWarmupBytes")))
-                    .append(" / ").append(mb(d(lat, "liveHeapAtEndBytes"))).append(" (x").append(f(d(lat, "liveHeapGrowth"))).append(") |\n");
-            b.append("| heap floor growth over the latency run (lowest heap in the second half / in the first half) | ").append(f(d(lat, "heapFloorGrowth"))).append(" |\n");
-            b.append("| checkpointed state (latest checkpoint of the latency run) | ").append(f(d(lat, "checkpointStateBytes"))).append(" bytes |\n");
-            b.append("| active (datacenter, model) keys / all dimension keys | ").append(lat.get("activeDatacenterModelKeys")).append(" / ").append(lat.get("activeKeysAllDimensions")).append(" |\n");
-            b.append("| checkpointed bytes per active (datacenter, model) key | ").append(f(d(lat, "checkpointBytesPerDatacenterModelKey"))).append(" |\n");
-            Object byOp = lat.get("checkpointStateByOperator");
-            if (byOp != null) {
-                b.append("\nState by operator chain (bytes): \n\n");
-                ((Map<String, Object>) byOp).forEach((k, v) -> b.append("- ").append(k).append(": ").append(v).append('\n'));
+            row(b, "peak heap, latency run", mb(lat.peakHeapBytes()));
+            row(b, "process peak RSS (VmHWM, whole run)", mb(r.memory().processPeakRssBytes()));
+            row(b, "live heap after a full GC: after the warm-up / at the end of the latency run", mb(lat.liveHeapAfterWarmupBytes()) + " / "
+                    + mb(lat.liveHeapAtEndBytes()) + " (x" + f(lat.liveHeapGrowth()) + ")");
+            row(b, "heap floor growth (lowest heap in the second half / in the first half)", f(lat.heapFloorGrowth()));
+            row(b, "checkpointed state (latest checkpoint of the latency run)", f(lat.checkpointStateBytes()) + " bytes");
+            row(b, "active (datacenter, model) keys / all dimension keys", lat.activeDatacenterModelKeys() + " / " + lat.activeKeysAllDimensions());
+            row(b, "checkpointed bytes per active (datacenter, model) key", f(lat.checkpointBytesPerDatacenterModelKey()));
+            if (!lat.checkpointStateByOperator().isEmpty()) {
+                b.append("\nState by operator chain (bytes):\n\n");
+                lat.checkpointStateByOperator().forEach((k, v) -> b.append("- ").append(k).append(": ").append(v).append('\n'));
             }
             b.append("\nHeap over the latency run (30-s slots; min = the live set between collections):\n\n| s | heap min | heap max | RSS max |\n|---|---|---|---|\n");
-            for (Map<String, Object> x : (List<Map<String, Object>>) lat.get("heapTimeline")) {
-                b.append("| ").append(f(d(x, "atSeconds"))).append(" | ").append(mb(d(x, "heapMinBytes"))).append(" | ")
-                        .append(mb(d(x, "heapMaxBytes"))).append(" | ").append(mb(d(x, "rssMaxBytes"))).append(" |\n");
-            }
+            for (Results.HeapSlot x : lat.heapTimeline()) row(b, f(x.atSeconds()), mb(x.heapMinBytes()), mb(x.heapMaxBytes()), mb(x.rssMaxBytes()));
         }
         return b.toString();
     }

@@ -13,7 +13,9 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  * events ── temporal join (AS OF event_time) ── registry_v (versioned by datacenter_id)
  *        ── temporal join (AS OF event_time) ── intensity (upsert changelog keyed by zone, event time valid_from)
  *        ── GPU_JOULES(...) (the job's EnergyModel) → facility kWh, gCO2e, water
- *        ── TUMBLE 1 min / HOP 1 h by 1 min / TUMBLE 1 h, GROUPING SETS (dc, model), (dc), (model)
+ *        ── CASCADED: TUMBLE 1 min by (dc, model) → minute rows ── TUMBLE 1 min (dc), (model) / HOP 1 h by 1 min
+ *           / TUMBLE 1 h over the minute rows, GROUPING SETS (dc, model), (dc), (model)
+ *           PER_WINDOW: TUMBLE 1 min / HOP 1 h by 1 min / TUMBLE 1 h over every request, the same GROUPING SETS
  *        ── Kafka, exactly-once, Avro
  * </pre>
  *
@@ -25,19 +27,51 @@ public final class SqlPeer {
 
     private SqlPeer() {}
 
+    /** The benchmark's Kafka source settings for both systems ({@link Benchmark#KAFKA_PROPERTIES}), as SQL connector options. */
+    private static final String KAFKA_SOURCE_SETTINGS =
+            "'properties.register.consumer.metrics' = 'false', ";
+
     /** Job options of the peer that mirror carbonstream's. */
     public record Settings(String bootstrap, String eventsTopic, String intensityTopic, String registryTopic, String outputTopic,
                            String txPrefix, String groupId, Duration eventsOutOfOrderness, Duration intensityOutOfOrderness,
                            double itOverheadDefault, double intensityDefault, Duration intensityMaxAge) {}
 
+    /** How the windows are written; every variant gives the same answer on every window. */
+    public enum Variant {
+        /**
+         * What a competent Flink SQL user writes (Flink's documented cascading window aggregation):
+         * aggregate each request once, per minute and (datacenter, model); the per-datacenter and
+         * per-model minutes, the hours and the rolling hours are windows over those minute rows (their
+         * window_time is a time attribute), so each request updates one aggregation instead of nine.
+         */
+        CASCADED("PEER: Flink SQL, cascaded windows (best SQL)"),
+        /** The same with the Table API's standard aggregation options: mini-batch (1 s, 5,000 rows) and two-phase (local-global). */
+        CASCADED_MINIBATCH_TWO_PHASE("PEER: Flink SQL, cascaded windows + mini-batch + two-phase aggregation"),
+        /** The first peer: each window kind a separate TVF aggregation over the priced requests with GROUPING SETS (nine updates per request). */
+        PER_WINDOW("PEER: Flink SQL, one window aggregation per kind over every request (first peer)");
+
+        final String label;
+
+        Variant(String label) {
+            this.label = label;
+        }
+    }
+
     /** Adds the peer to {@code env}; the caller executes it. */
-    public static void build(StreamExecutionEnvironment env, Settings s) {
+    public static void build(StreamExecutionEnvironment env, Settings s, Variant variant) {
         StreamTableEnvironment t = StreamTableEnvironment.create(env);
         t.getConfig().set("table.local-time-zone", "UTC");
+        if (variant == Variant.CASCADED_MINIBATCH_TWO_PHASE) {
+            t.getConfig().set("table.exec.mini-batch.enabled", "true");
+            t.getConfig().set("table.exec.mini-batch.allow-latency", "1 s");
+            t.getConfig().set("table.exec.mini-batch.size", "5000");
+            t.getConfig().set("table.optimizer.agg-phase-strategy", "TWO_PHASE");
+        }
         t.createTemporarySystemFunction("GPU_JOULES", GpuJoules.class);
         t.createTemporarySystemFunction("GPU_MEASURED", GpuJoules.Measured.class);
         String src = "'connector' = 'kafka', 'properties.bootstrap.servers' = '" + s.bootstrap() + "', "
                 + "'properties.group.id' = '" + s.groupId() + "', 'properties.isolation.level' = 'read_committed', "
+                + KAFKA_SOURCE_SETTINGS
                 + "'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset', "
                 + "'format' = '" + CarbonAvroFormatFactory.IDENTIFIER + "', ";
         t.executeSql("CREATE TEMPORARY TABLE events ("
@@ -56,7 +90,7 @@ public final class SqlPeer {
                 + " PRIMARY KEY (zone) NOT ENFORCED)"
                 + " WITH ('connector' = 'upsert-kafka', 'topic' = '" + s.intensityTopic() + "',"
                 + " 'properties.bootstrap.servers' = '" + s.bootstrap() + "', 'properties.group.id' = '" + s.groupId() + "',"
-                + " 'properties.isolation.level' = 'read_committed', 'scan.bounded.mode' = 'latest-offset',"
+                + " 'properties.isolation.level' = 'read_committed', 'scan.bounded.mode' = 'latest-offset', " + KAFKA_SOURCE_SETTINGS
                 + " 'key.format' = 'raw', 'value.format' = '" + CarbonAvroFormatFactory.IDENTIFIER + "',"
                 + " 'value." + CarbonAvroFormatFactory.IDENTIFIER + ".record' = 'intensity', 'value.fields-include' = 'ALL')");
         // The registry has no event time: every entry is valid from the epoch on (the latest one read wins).
@@ -98,32 +132,83 @@ public final class SqlPeer {
                 + " 'key.format' = 'raw', 'key.fields' = 'agg_key', 'value.format' = 'avro', 'value.fields-include' = 'EXCEPT_KEY',"
                 + " 'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = '" + s.txPrefix() + "',"
                 + " 'properties.transaction.timeout.ms' = '600000')");
-        // One INSERT (a UNION ALL of the three window kinds): one exactly-once sink, one transactional id prefix.
+        String insert = switch (variant) {
+            case PER_WINDOW -> perWindow();
+            case CASCADED, CASCADED_MINIBATCH_TWO_PHASE -> cascaded(t);
+        };
+        StreamStatementSet set = t.createStatementSet();
+        set.addInsertSql(insert);
+        set.attachAsDataStream();
+    }
+
+    private static final String SUMS_OF_PRICED = "COUNT(*) AS requests, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,"
+            + " CAST(SUM(images) AS BIGINT) AS images, SUM(media_seconds) AS media_seconds, SUM(gpu_j) AS gpu_joules,"
+            + " SUM(measured_j) AS measured_gpu_joules, SUM(kwh) AS facility_kwh, SUM(location_g) AS location_gco2e,"
+            + " SUM(market_g) AS market_gco2e, CAST(SUM(market_requests) AS BIGINT) AS market_requests, SUM(water_l) AS water_l,"
+            + " SUM(fallback_kwh) AS fallback_kwh, SUM(stale_kwh) AS stale_kwh, MIN(g) AS min_intensity, MAX(g) AS max_intensity";
+
+    /** The same sums over rows that are already sums (minute rows): counts add up, minima and maxima of minima and maxima. */
+    private static final String SUMS_OF_MINUTES = "SUM(requests) AS requests, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,"
+            + " SUM(images) AS images, SUM(media_seconds) AS media_seconds, SUM(gpu_joules) AS gpu_joules,"
+            + " SUM(measured_gpu_joules) AS measured_gpu_joules, SUM(facility_kwh) AS facility_kwh, SUM(location_gco2e) AS location_gco2e,"
+            + " SUM(market_gco2e) AS market_gco2e, SUM(market_requests) AS market_requests, SUM(water_l) AS water_l,"
+            + " SUM(fallback_kwh) AS fallback_kwh, SUM(stale_kwh) AS stale_kwh, MIN(min_intensity) AS min_intensity,"
+            + " MAX(max_intensity) AS max_intensity";
+
+    private static final String VALUE_COLUMNS = "requests, input_tokens, output_tokens, images, media_seconds, gpu_joules, measured_gpu_joules,"
+            + " facility_kwh, location_gco2e, market_gco2e, market_requests, water_l, fallback_kwh, stale_kwh, min_intensity, max_intensity";
+
+    private static final String DIMENSION = "CASE WHEN GROUPING(model_id) = 1 THEN 'DATACENTER' WHEN GROUPING(datacenter_id) = 1 THEN 'MODEL'"
+            + " ELSE 'DATACENTER_MODEL' END AS dimension";
+
+    /** One output row's columns: the record key, window kind, dimension, ids, window bounds, then the sums. */
+    private static String outputRow(String kind) {
+        return "SELECT CONCAT_WS('|', '" + kind + "', dimension, COALESCE(dc, ''), COALESCE(model, ''), CAST(window_start AS STRING)),"
+                + " '" + kind + "', dimension, dc, model, window_start, window_end, " + VALUE_COLUMNS;
+    }
+
+    /** The first peer: every window kind aggregates every priced request, in three grouping sets. */
+    private static String perWindow() {
         StringBuilder insert = new StringBuilder("INSERT INTO aggregates ");
         String union = "";
         for (String[] w : List.of(
                 new String[] {"MINUTE", "TUMBLE(TABLE priced, DESCRIPTOR(event_time), INTERVAL '1' MINUTE)"},
                 new String[] {"ROLLING_HOUR", "HOP(TABLE priced, DESCRIPTOR(event_time), INTERVAL '1' MINUTE, INTERVAL '1' HOUR)"},
                 new String[] {"HOUR", "TUMBLE(TABLE priced, DESCRIPTOR(event_time), INTERVAL '1' HOUR)"})) {
-            insert.append(union).append("SELECT"
-                    + " CONCAT_WS('|', '" + w[0] + "', dimension, COALESCE(dc, ''), COALESCE(model, ''), CAST(window_start AS STRING)),"
-                    + " '" + w[0] + "', dimension, dc, model, window_start, window_end, requests, input_tokens, output_tokens, images,"
-                    + " media_seconds, gpu_joules, measured_gpu_joules, facility_kwh, location_gco2e, market_gco2e, market_requests, water_l,"
-                    + " fallback_kwh, stale_kwh, min_intensity, max_intensity FROM ("
-                    + " SELECT window_start, window_end, datacenter_id AS dc, model_id AS model,"
-                    + "  CASE WHEN GROUPING(model_id) = 1 THEN 'DATACENTER' WHEN GROUPING(datacenter_id) = 1 THEN 'MODEL' ELSE 'DATACENTER_MODEL' END AS dimension,"
-                    + "  COUNT(*) AS requests, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,"
-                    + "  CAST(SUM(images) AS BIGINT) AS images, SUM(media_seconds) AS media_seconds, SUM(gpu_j) AS gpu_joules,"
-                    + "  SUM(measured_j) AS measured_gpu_joules, SUM(kwh) AS facility_kwh, SUM(location_g) AS location_gco2e,"
-                    + "  SUM(market_g) AS market_gco2e, CAST(SUM(market_requests) AS BIGINT) AS market_requests, SUM(water_l) AS water_l,"
-                    + "  SUM(fallback_kwh) AS fallback_kwh, SUM(stale_kwh) AS stale_kwh, MIN(g) AS min_intensity, MAX(g) AS max_intensity"
-                    + " FROM " + w[1]
-                    + " GROUP BY window_start, window_end, GROUPING SETS ((datacenter_id, model_id), (datacenter_id), (model_id)))");
+            insert.append(union).append(outputRow(w[0])).append(" FROM (SELECT window_start, window_end, datacenter_id AS dc, model_id AS model, ")
+                    .append(DIMENSION).append(", ").append(SUMS_OF_PRICED).append(" FROM ").append(w[1])
+                    .append(" GROUP BY window_start, window_end, GROUPING SETS ((datacenter_id, model_id), (datacenter_id), (model_id)))");
             union = " UNION ALL ";
         }
-        StreamStatementSet set = t.createStatementSet();
-        set.addInsertSql(insert.toString());
-        set.attachAsDataStream();
+        return insert.toString();
+    }
+
+    /**
+     * Cascading window aggregation: one TUMBLE of a minute per (datacenter, model) over the priced
+     * requests; its window_time (the minute's last millisecond, a time attribute) is the event time
+     * of the minute rows, over which the other windows are TVFs again: a minute row falls in exactly
+     * the hours and rolling hours its requests fall in, so every window has the same sums.
+     */
+    private static String cascaded(StreamTableEnvironment t) {
+        t.executeSql("CREATE TEMPORARY VIEW minutes AS SELECT window_start AS minute_start, window_end AS minute_end,"
+                + " window_time AS minute_time, datacenter_id, model_id, " + SUMS_OF_PRICED
+                + " FROM TUMBLE(TABLE priced, DESCRIPTOR(event_time), INTERVAL '1' MINUTE)"
+                + " GROUP BY window_start, window_end, window_time, datacenter_id, model_id");
+        StringBuilder insert = new StringBuilder("INSERT INTO aggregates ");
+        insert.append(outputRow("MINUTE")).append(" FROM (SELECT minute_start AS window_start, minute_end AS window_end,")
+                .append(" 'DATACENTER_MODEL' AS dimension, datacenter_id AS dc, model_id AS model, ").append(VALUE_COLUMNS).append(" FROM minutes)");
+        for (String[] w : List.of(
+                new String[] {"MINUTE", "TUMBLE(TABLE minutes, DESCRIPTOR(minute_time), INTERVAL '1' MINUTE)", "(datacenter_id), (model_id)"},
+                new String[] {"ROLLING_HOUR", "HOP(TABLE minutes, DESCRIPTOR(minute_time), INTERVAL '1' MINUTE, INTERVAL '1' HOUR)",
+                    "(datacenter_id, model_id), (datacenter_id), (model_id)"},
+                new String[] {"HOUR", "TUMBLE(TABLE minutes, DESCRIPTOR(minute_time), INTERVAL '1' HOUR)",
+                    "(datacenter_id, model_id), (datacenter_id), (model_id)"})) {
+            insert.append(" UNION ALL ").append(outputRow(w[0]))
+                    .append(" FROM (SELECT window_start, window_end, datacenter_id AS dc, model_id AS model, ").append(DIMENSION).append(", ")
+                    .append(SUMS_OF_MINUTES).append(" FROM ").append(w[1])
+                    .append(" GROUP BY window_start, window_end, GROUPING SETS (").append(w[2]).append("))");
+        }
+        return insert.toString();
     }
 
     static String interval(Duration d) {

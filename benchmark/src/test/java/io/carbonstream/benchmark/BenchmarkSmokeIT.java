@@ -2,68 +2,100 @@ package io.carbonstream.benchmark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every phase of the benchmark at a tiny size (20k requests, a 25-s latency run): each phase must
- * produce its figures and the SQL peer must give carbonstream's answer. No timing thresholds:
- * this keeps the benchmark working, it does not judge performance.
+ * Every phase of the benchmark at a tiny size (20k requests, two rounds, the cascaded and the first SQL
+ * peer, one scale point with 30 zones at parallelism 1 and 2, the GPU attribution path, a 20-s latency run): each phase must
+ * produce its figures and every SQL peer must give carbonstream's answer on every window. No timing
+ * thresholds: this keeps the benchmark working, it does not judge performance.
  */
 class BenchmarkSmokeIT {
 
     @Test
-    @SuppressWarnings("unchecked")
-    void everyPhaseProducesItsFiguresAndBothSystemsAgree(@TempDir Path tmp) throws Exception {
-        Map<String, Object> r = Benchmark.run(
-                "--requests", "20000", "--sim-rate", "50", "--warmup-requests", "2000",
+    void everyPhaseProducesItsFiguresAndEverySqlPeerAgrees(@TempDir Path tmp) throws Exception {
+        Results.Run r = Benchmark.run(
+                "--requests", "20000", "--sim-rate", "50", "--warmup-requests", "0", "--rounds", "2",
+                // The tuned cascade is the cascade with two Table API options: the full run compares all three.
+                "--sql-variants", "CASCADED,PER_WINDOW",
                 "--checkpoint-interval", "1 s",
-                "--latency-seconds", "25", "--latency-warmup-seconds", "0", "--latency-rate", "1000",
+                "--scale-points", "40x20x30", "--scale-requests", "10000", "--scale-parallelism", "1,2",
+                "--attribution-requests", "10000",
+                "--latency-seconds", "20", "--latency-warmup-seconds", "0", "--latency-rate", "1000",
                 "--latency-checkpoint-interval", "1 s", "--latency-pool", "5000",
                 "--report-dir", tmp.resolve("report").toString(), "--work-dir", tmp.resolve("work").toString());
 
-        Map<String, Object> input = (Map<String, Object>) r.get("input");
-        assertThat(((Number) input.get("requests")).longValue()).isEqualTo(20_000);
-        assertThat(((Number) input.get("datacenters")).intValue()).isGreaterThanOrEqualTo(20);
-        assertThat(((Number) input.get("models")).intValue()).isGreaterThanOrEqualTo(30);
-        assertThat(((Number) input.get("zones")).intValue()).isGreaterThanOrEqualTo(10);
+        assertThat(r.input().requests()).isEqualTo(20_000);
+        assertThat(r.input().datacenters()).isGreaterThanOrEqualTo(20);
+        assertThat(r.input().models()).isGreaterThanOrEqualTo(30);
+        assertThat(r.input().zones()).isGreaterThanOrEqualTo(10);
 
-        assertThat(number(r, "limit", "recordsPerSecond")).isPositive();
-        assertThat(number(r, "carbonstream", "requestsPerSecond")).isPositive();
-        Map<String, Object> floor = (Map<String, Object>) r.get("floor");
-        assertThat(floor).containsOnlyKeys("SOURCE_ONLY", "SOURCE_FORWARD", "SOURCE_KEYBY");
-        assertThat(number(floor, "SOURCE_ONLY", "requestsPerSecond")).isPositive();
-        assertThat(number(floor, "SOURCE_FORWARD", "requestsPerSecond")).isPositive();
-        assertThat(number(floor, "SOURCE_KEYBY", "requestsPerSecond")).isPositive();
-        assertThat(number(r, "sql", "requestsPerSecond")).isPositive();
+        // Two rounds of everything, the second in reverse order.
+        assertThat(r.limit().runs()).extracting(Results.LimitRun::consumers).containsExactly(1, 2, 2, 1);
+        assertThat(r.limit().runs()).allSatisfy(l -> assertThat(l.records()).isEqualTo(20_000));
+        assertThat(r.floor()).extracting(Results.FloorRun::shape)
+                .containsExactly("SOURCE_ONLY", "SOURCE_FORWARD", "SOURCE_KEYBY", "SOURCE_KEYBY", "SOURCE_FORWARD", "SOURCE_ONLY");
+        assertThat(r.throughput().order()).containsExactly("CARBONSTREAM#1", "CASCADED#1", "PER_WINDOW#1", "PER_WINDOW#2", "CASCADED#2",
+                "CARBONSTREAM#2");
+        for (Results.SystemRun s : r.throughput().runs()) {
+            // The last output record reaches the broker before the transaction that holds it commits.
+            assertThat(s.timing().secondsToLastRecord()).as(s.system()).isPositive().isLessThanOrEqualTo(s.timing().secondsToLastCommit());
+            assertThat(s.timing().jitSeconds()).isGreaterThanOrEqualTo(0);
+            assertThat(s.timing().cpuSeconds()).isPositive();
+            assertThat(s.outputWindows()).isPositive();
+        }
 
-        Map<String, Object> agreement = (Map<String, Object>) r.get("agreement");
-        assertThat(agreement.get("differences")).asList().isEmpty();
-        assertThat(agreement.get("agree")).isEqualTo(true);
-        assertThat(((Number) agreement.get("windowsCompared")).intValue()).isPositive();
+        // Every SQL run, cascaded or not, gives carbonstream's answer on every window.
+        assertThat(r.agreement()).hasSize(4);
+        for (Results.Agreement a : r.agreement()) {
+            assertThat(a.differences()).as(a.sqlSystem() + "#" + a.sqlRound()).isEmpty();
+            assertThat(a.agree()).isTrue();
+            assertThat(a.sqlWindows()).isEqualTo(a.carbonstreamWindows()).isEqualTo(a.windowsCompared());
+            assertThat(a.hourlyRequestsSql()).isEqualTo(20_000);
+        }
 
-        assertThat(number(r, "latency", "measuredRequests")).isPositive();
-        assertThat(number(r, "latency", "windowEndToReadableP99Ms")).isPositive();
-        assertThat(number(r, "latency", "watermarkToReadableP99Ms")).isLessThanOrEqualTo(number(r, "latency", "windowEndToReadableP99Ms"));
-        assertThat(number(r, "latency", "produceToReadableP50Ms")).isPositive();
-        assertThat(number(r, "latency", "checkpointStateBytes")).isPositive();
-        assertThat(number(r, "latency", "checkpointBytesPerDatacenterModelKey")).isPositive();
-        assertThat(number(r, "latency", "peakHeapBytes")).isPositive();
-        assertThat(number(r, "latency", "liveHeapAfterWarmupBytes")).isPositive();
-        assertThat(number(r, "latency", "liveHeapAtEndBytes")).isPositive();
-        assertThat(number(r, "memory", "processPeakRssBytes")).isPositive();
+        assertThat(r.scale().points()).extracting(p -> p.keys() + "@" + p.parallelism()).containsExactly("800@1", "800@2");
+        assertThat(r.scale().points()).extracting(Results.ScalePoint::zones).containsExactly(30, 30);
+        for (Results.ScalePoint p : r.scale().points()) {
+            assertThat(p.requests()).isEqualTo(10_000);
+            assertThat(p.outputWindows()).isPositive();
+            assertThat(p.cpuMicrosPerRequest()).isPositive();
+        }
+        // The same input at both parallelisms gives the same windows.
+        assertThat(r.scale().points().get(0).outputWindows()).isEqualTo(r.scale().points().get(1).outputWindows());
 
-        assertThat(r.get("ratios")).isNotNull();
-        assertThat(Files.readString(tmp.resolve("report/latest.md"))).contains("carbonstream vs. SQL", "Latency", "Memory");
-        assertThat(tmp.resolve("report/latest.json")).exists();
-    }
+        Results.AttributionPhase a = r.attribution();
+        assertThat(a.gpus()).isEqualTo(24);
+        assertThat(a.gpuSamples()).isPositive();
+        assertThat(a.requestsNamingGpus()).isPositive().isLessThan(a.requests());
+        assertThat(a.attributionRecords()).isPositive();
+        assertThat(a.plainConsumer().records()).isEqualTo(a.requests());
+        assertThat(a.carbonstreamWithAttribution().recordsPerSecondToLastCommit()).isPositive();
 
-    @SuppressWarnings("unchecked")
-    private static double number(Map<String, Object> r, String section, String key) {
-        Object v = ((Map<String, Object>) r.get(section)).get(key);
-        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+        Results.LatencyPhase l = r.latency();
+        assertThat(l.measuredRequests()).isPositive();
+        assertThat(l.windowEndToReadableP99Ms()).isPositive();
+        assertThat(l.watermarkToReadableP99Ms()).isLessThanOrEqualTo(l.windowEndToReadableP99Ms());
+        assertThat(l.produceToReadableP50Ms()).isPositive();
+        assertThat(l.checkpointStateBytes()).isPositive();
+        assertThat(l.liveHeapAfterWarmupBytes()).isPositive();
+        assertThat(l.liveHeapAtEndBytes()).isPositive();
+        assertThat(r.memory().processPeakRssBytes()).isPositive();
+
+        assertThat(r.ratios().bestSqlPeer()).isNotNull();
+        assertThat(r.ratios().carbonstreamOverSql()).containsOnlyKeys("CASCADED", "PER_WINDOW");
+        assertThat(r.targets()).extracting(Results.Target::target).hasSizeGreaterThanOrEqualTo(5);
+        assertThat(Files.readString(tmp.resolve("report/latest.md")))
+                .contains("carbonstream vs. SQL", "Scale", "GPU attribution path", "Latency", "Memory", "JIT s");
+        // The JSON is the records, field for field.
+        JsonNode json = new ObjectMapper().readTree(tmp.resolve("report/latest.json").toFile());
+        assertThat(json.path("throughput").path("runs")).hasSize(6);
+        assertThat(json.path("throughput").path("runs").get(0).path("timing").path("secondsToLastCommit").asDouble())
+                .isEqualTo(r.throughput().runs().get(0).timing().secondsToLastCommit());
     }
 }
