@@ -67,7 +67,12 @@ public final class CsvWriter {
             new Column<>("measured_energy_share", e -> Decimals.format(e.getMeasuredEnergyShare())),
             new Column<>("fallback_share", e -> Decimals.format(e.getFallbackShare())),
             new Column<>("stale_share", e -> Decimals.format(e.getStaleShare())),
-            new Column<>("methodology", LedgerEntry::getMethodology));
+            new Column<>("methodology", LedgerEntry::getMethodology),
+            // The other emission-factor type, beside the accounting figure (empty when it did not price the whole hour).
+            new Column<>("alternative_factor_type", e -> e.getAlternativeFactorType() == null ? "" : e.getAlternativeFactorType()),
+            new Column<>("location_gco2e_alternative", e -> e.getLocationGco2eAlternative() == null ? ""
+                    : Decimals.format(e.getLocationGco2eAlternative())),
+            new Column<>("alternative_priced_share", e -> Decimals.format(e.getAlternativePricedShare())));
 
     private record ModelRow(LedgerEntry row, LedgerModelLine line) {}
 

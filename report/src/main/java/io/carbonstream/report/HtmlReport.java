@@ -223,6 +223,10 @@ public final class HtmlReport {
         {"residual_mix_g_per_kwh, residual_mix_source", "The factor pricing unmatched load: the zone's residual mix (TABLE:source), or GRID_AVERAGE "
                 + "when none is published (the hour's location-based intensity, as the Scope 2 guidance allows)."},
         {"methodology", "Catalog and methodology version of the figures: state it for auditability."},
+        {"alternative_factor_type, location_gco2e_alternative, alternative_priced_share (ledger.csv)", "The location-based figure at "
+                + "the other emission-factor type, when the feed publishes both: present only when that type priced the whole hour "
+                + "(else empty; the share says how much it priced). A disclosure beside location_gco2e, never part of the totals, "
+                + "market-based figures or SCI."},
         {"functional_unit, functional_units, sci_g_per_unit (ledger-models.csv)", "R of the SCI per model: TOKENS_1K, IMAGE, MEDIA_SECOND or "
                 + "REQUEST; the hour's count of it; and (location + embodied) per unit."},
     };
