@@ -48,7 +48,8 @@ public enum Op {
     GPU_ATTRIBUTION_SINK("gpu-attribution-sink", "Kafka: GPU attribution"),
     GPU_WAIT_SPLIT("gpu-wait-split", "Requests that wait for their metered energy, apart"),
     GPU_PIECES("gpu-pieces", "Metered energy of waiting requests, per GPU"),
-    GPU_RECOMBINE("gpu-recombine", "Requests priced with their metered energy (watermark held back)");
+    GPU_RECOMBINE("gpu-recombine", "Requests priced with their metered energy (watermark held back)"),
+    ALTERNATIVE_SIGNAL("alternative-signal", "Average signal of the other emission-factor type (the alternative figure only)");
 
     public final String uid;
     public final String label;

@@ -204,7 +204,13 @@ public final class Pipeline {
                 .filter(new AccountingSignal(cfg.get(JobOptions.INTENSITY_EMISSION_FACTOR_TYPE).name().toLowerCase(java.util.Locale.ROOT)))
                 .setParallelism(intensityOk.getParallelism())
                 .uid(Op.ACCOUNTING_SIGNAL.uid).name(Op.ACCOUNTING_SIGNAL.label);
-        BroadcastStream<ControlEvent> control = accountingIntensity.union(registryOk).broadcast(PaneFunction.INTENSITY, PaneFunction.REGISTRY);
+        // The other factor type's average signal: priced beside the accounting one, never into it.
+        DataStream<ControlEvent> alternativeIntensity = intensityOk
+                .filter(AccountingSignal.forAlternative(cfg.get(JobOptions.INTENSITY_EMISSION_FACTOR_TYPE).name().toLowerCase(java.util.Locale.ROOT)))
+                .setParallelism(intensityOk.getParallelism())
+                .uid(Op.ALTERNATIVE_SIGNAL.uid).name(Op.ALTERNATIVE_SIGNAL.label);
+        BroadcastStream<ControlEvent> control = accountingIntensity.union(alternativeIntensity, registryOk)
+                .broadcast(PaneFunction.INTENSITY, PaneFunction.REGISTRY, PaneFunction.ALTERNATIVE);
 
         // Metered GPU energy: readings and the requests that name their GPUs, per GPU, in event time.
         SingleOutputStreamOperator<GpuInput> samplesOk = null;
@@ -246,7 +252,8 @@ public final class Pipeline {
         SingleOutputStreamOperator<PaneDelta> panes = toPrice
                 .keyBy(new ByDatacenterModel())
                 .connect(control)
-                .process(new PaneFunction(registryStart, pricing))
+                .process(new PaneFunction(registryStart, pricing,
+                        cfg.get(JobOptions.INTENSITY_EMISSION_FACTOR_TYPE).name().toLowerCase(java.util.Locale.ROOT)))
                 .uid(Op.PRICE_PANES.uid).name(Op.PRICE_PANES.label);
 
         DataStream<AggregateRecord> aggregates = panes
