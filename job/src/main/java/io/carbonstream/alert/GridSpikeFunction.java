@@ -3,7 +3,7 @@ package io.carbonstream.alert;
 import io.carbonstream.aggregate.PaneDelta;
 import io.carbonstream.ingest.ControlEvent;
 import io.carbonstream.ingest.IntensityReading;
-import io.carbonstream.ingest.ZoneStatus;
+import io.carbonstream.intensity.ZoneStatus;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.carbonstream.alert;
 
 import io.carbonstream.ingest.ForecastReading;
-import io.carbonstream.ingest.ZoneStatus;
+import io.carbonstream.intensity.ZoneStatus;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;

@@ -11,7 +11,7 @@ public class ControlEvent {
     public IntensityReading intensity;
     /** Forecasts travel only to the early warning, never to pricing. */
     public ForecastReading forecast;
-    public ZoneStatus zoneStatus;
+    public io.carbonstream.intensity.ZoneStatus zoneStatus;
     public DatacenterProfile datacenter;
     /** Id of a datacenter removed by a registry tombstone. */
     public String deletedDatacenter;
@@ -34,7 +34,7 @@ public class ControlEvent {
         return e;
     }
 
-    public static ControlEvent of(ZoneStatus s) {
+    public static ControlEvent of(io.carbonstream.intensity.ZoneStatus s) {
         ControlEvent e = new ControlEvent();
         e.zoneStatus = s;
         return e;

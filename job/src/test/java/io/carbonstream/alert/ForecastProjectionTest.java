@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.carbonstream.alert.ForecastProjection.Outlook;
 import io.carbonstream.alert.ForecastProjection.Piece;
 import io.carbonstream.ingest.ForecastReading;
-import io.carbonstream.ingest.ZoneStatus;
+import io.carbonstream.intensity.ZoneStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -10,7 +10,7 @@ import io.carbonstream.aggregate.PaneFunction;
 import io.carbonstream.aggregate.Totals;
 import io.carbonstream.ingest.ControlEvent;
 import io.carbonstream.ingest.ForecastReading;
-import io.carbonstream.ingest.ZoneStatus;
+import io.carbonstream.intensity.ZoneStatus;
 import io.carbonstream.registry.DatacenterHistory;
 import io.carbonstream.registry.DatacenterProfile;
 import io.carbonstream.registry.RegistryStart;

@@ -1,4 +1,4 @@
-package io.carbonstream.ingest;
+package io.carbonstream.intensity;
 
 /**
  * A zone's grid intensity as the spike alert evaluated it at an instant {@code at} of event time:
