@@ -168,6 +168,8 @@ public final class DemoRun implements AutoCloseable {
         o.put("topic.certificates", DemoTopics.CERTIFICATES);
         o.put("topic.ledger", DemoTopics.LEDGER);
         o.put("ledger.residual-mix-file", residualMix.toString());
+        // Forecasts published to the demo's broker (a connector, a producer) raise FORECAST_SPIKE early warnings.
+        o.put(JobOptions.TOPIC_FORECASTS.key(), DemoTopics.FORECASTS);
         if (generator.settings().gpuCounters()) {
             o.put(JobOptions.TOPIC_GPU_ENERGY.key(), DemoTopics.GPU_ENERGY);
             o.put(JobOptions.TOPIC_GPU_ATTRIBUTION.key(), DemoTopics.GPU_ATTRIBUTION);
