@@ -28,9 +28,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The benchmark of issue 6, in one run on one machine against one real Kafka broker: the limit
- * (plain consumers), carbonstream (bounded, MiniCluster), the SQL peer (same semantics, same
- * input; totals must agree), latency at half load, memory and checkpointed state.
+ * The benchmark (issues 6, 15, 13), in one run on one machine against one real Kafka broker: the
+ * limit (plain consumers), the floors, carbonstream (bounded, MiniCluster) and the SQL peers (same
+ * semantics, same input; every window must agree) in two rounds, the scale curve, the GPU
+ * attribution path, latency at half load, memory and checkpointed state. One method per phase,
+ * each returning its record of {@link Results}; {@link Report} derives the ratios and writes them.
  */
 @Command(name = "carbonstream-benchmark", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Throughput, latency and memory of carbonstream vs. a plain Kafka consumer and the same job in Flink SQL.")
@@ -360,7 +362,6 @@ public final class Benchmark implements Callable<Integer> {
                     }
                 }
             }
-            // With one round and SQL before carbonstream (never by default) the comparison happens here.
         }
         return new Results.ThroughputPhase(order, runs);
     }
