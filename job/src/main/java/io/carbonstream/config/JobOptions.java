@@ -207,7 +207,8 @@ public final class JobOptions {
             .withDescription("Emission-factor type of the intensity that prices location-based totals: LIFECYCLE (IntensityUpdate's default, "
                     + "and Electricity Maps' and the SCI's usual choice: so that producers that do not say keep working) or DIRECT (combustion "
                     + "only: what a GHG Protocol Scope 2 location-based figure uses; lifecycle upstream emissions belong to Scope 3). "
-                    + "Updates of the other type, and marginal-signal updates, never price totals.");
+                    + "Average-signal updates of the other type never price totals: they price each aggregate's "
+                    + "location_gco2e_alternative beside them (present when they priced the whole window). Marginal-signal updates never do.");
     public static final ConfigOption<Double> INTENSITY_DEFAULT = ConfigOptions.key("intensity.default")
             .doubleType().defaultValue(473.0)
             .withDescription("gCO2e/kWh for a zone with no update at the event time and no zone default (FALLBACK). 473 = world average (Our World in Data).");
