@@ -155,7 +155,8 @@ public final class ScreenRenderer {
             }
             Aggregate m = byModelMinute.get(hr.getModelId());
             line(b, "  %-17s %-12s %7s %9s | %8s %10s %9.3f %9s", clip(hr.getModelId(), 17),
-                    String.format(Locale.ROOT, "%.0f%% energy", 100 * hr.getMeasuredEnergyShare()),
+                    // Metered: the events' own measurements and the GPU counters' energy attributed to requests.
+                    String.format(Locale.ROOT, "%.0f%% energy", 100 * (hr.getMeasuredEnergyShare() + hr.getMeteredAttributedShare())),
                     m == null ? "-" : String.format(Locale.ROOT, "%,d", m.getRequests()), m == null ? "-" : grams(m.getLocationGco2e()),
                     String.format(Locale.ROOT, "%,d", hr.getRequests()), grams(hr.getLocationGco2e()), hr.getFacilityKwh(),
                     hr.getRequests() > 0 ? grams(hr.getLocationGco2e() / hr.getRequests()) : "-");

@@ -213,7 +213,7 @@ public final class ViewState {
                 kwh += a.getFacilityKwh();
                 g += a.getLocationGco2e();
                 w += a.getWaterL();
-                mj += a.getGpuJoules() * a.getMeasuredEnergyShare();
+                mj += a.getGpuJoules() * (a.getMeasuredEnergyShare() + a.getMeteredAttributedShare()); // own or counter-metered
                 fb += a.getFacilityKwh() * a.getFallbackShare();
                 st += a.getFacilityKwh() * a.getStaleShare();
             }
