@@ -12,7 +12,7 @@ import io.carbonstream.ledger.LedgerEncoder;
 import io.carbonstream.ledger.LedgerInput;
 import io.carbonstream.ingest.Decoders;
 import io.carbonstream.ingest.DeadLetterRecord;
-import io.carbonstream.ingest.Encoders;
+import io.carbonstream.output.Encoders;
 import io.carbonstream.ingest.RequestEnvelope;
 import io.carbonstream.otlp.OtlpDecoder;
 import io.carbonstream.registry.RegistryStart;

@@ -35,7 +35,7 @@ import io.carbonstream.gpu.GpuUses;
 import io.carbonstream.gpu.RecombineOperator;
 import io.carbonstream.gpu.RequestEnergy;
 import io.carbonstream.gpu.WaitingRequests;
-import io.carbonstream.intensity.AccountingSignal;
+import io.carbonstream.ingest.AccountingSignal;
 import io.carbonstream.ledger.CertificateIntake;
 import io.carbonstream.ledger.LedgerFunction;
 import io.carbonstream.ledger.LedgerInput;

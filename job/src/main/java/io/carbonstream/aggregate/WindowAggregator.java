@@ -162,7 +162,7 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
         a.revisionReason = RevisionReason.text(a.revision, why);
         a.methodology = methodology;
         a.emissionFactorType = emissionFactorType;
-        a.alternativeFactorType = io.carbonstream.intensity.AccountingSignal.otherFactorType(emissionFactorType);
+        a.alternativeFactorType = io.carbonstream.ingest.AccountingSignal.otherFactorType(emissionFactorType);
         out.collect(a);
     }
 

@@ -1,6 +1,6 @@
 package io.carbonstream.gpu;
 
-import io.carbonstream.ingest.Encoders;
+import io.carbonstream.output.Encoders;
 import io.carbonstream.schema.GpuAttribution;
 import io.carbonstream.schema.GpuAttributionType;
 import java.nio.charset.StandardCharsets;

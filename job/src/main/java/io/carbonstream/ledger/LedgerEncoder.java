@@ -1,7 +1,7 @@
 package io.carbonstream.ledger;
 
 import io.carbonstream.aggregate.Totals;
-import io.carbonstream.ingest.Encoders;
+import io.carbonstream.output.Encoders;
 import io.carbonstream.schema.LedgerEntry;
 import io.carbonstream.schema.LedgerModelLine;
 import java.nio.charset.StandardCharsets;

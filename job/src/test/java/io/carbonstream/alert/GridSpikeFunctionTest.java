@@ -9,7 +9,7 @@ import io.carbonstream.aggregate.PaneDelta;
 import io.carbonstream.aggregate.Totals;
 import io.carbonstream.ingest.ControlEvent;
 import io.carbonstream.ingest.IntensityReading;
-import io.carbonstream.intensity.AccountingSignal;
+import io.carbonstream.ingest.AccountingSignal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.carbonstream.ingest;
 
+import io.carbonstream.output.Encoders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,7 +1,10 @@
-package io.carbonstream.ingest;
+package io.carbonstream.output;
 
 import io.carbonstream.aggregate.AggregateRecord;
 import io.carbonstream.alert.AlertRecord;
+import io.carbonstream.ingest.AvroCodec;
+import io.carbonstream.ingest.DeadLetterRecord;
+import io.carbonstream.ingest.SchemaRegistryClient;
 import io.carbonstream.schema.Alert;
 import io.carbonstream.schema.AlertState;
 import io.carbonstream.schema.ExposedDatacenter;

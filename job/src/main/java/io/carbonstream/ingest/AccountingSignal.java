@@ -1,6 +1,5 @@
-package io.carbonstream.intensity;
+package io.carbonstream.ingest;
 
-import io.carbonstream.ingest.ControlEvent;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFilterFunction;
 import org.apache.flink.metrics.Counter;
