@@ -27,8 +27,7 @@ public class AggregateRecord {
 
     /** The Kafka key: the same for every revision of a window, so compaction keeps the latest. */
     public String kafkaKey() {
-        return window + "|" + dimension + "|" + (datacenterId == null ? "" : datacenterId) + "|"
-                + (modelId == null ? "" : modelId) + "|" + windowStart;
+        return io.carbonstream.schema.Keys.aggregate(window.name(), dimension.name(), datacenterId, modelId, windowStart);
     }
 
     @Override

@@ -3,18 +3,17 @@ package io.carbonstream.gpu;
 import io.carbonstream.output.Encoders;
 import io.carbonstream.schema.GpuAttribution;
 import io.carbonstream.schema.GpuAttributionType;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /** gpu-attribution records, keyed by kind, subject and hour on a compacted topic. */
 public final class GpuAttributionEncoder extends Encoders.AvroOutput<GpuAttributionRecord, GpuAttribution> {
 
     public GpuAttributionEncoder(String topic) {
-        super(topic, GpuAttribution.class);
+        super(topic, GpuAttribution.class, GpuAttributionEncoder::toAvro, r -> Encoders.utf8(r.kafkaKey()),
+                r -> Encoders.nonNegative(r.hourStart + GpuAttributor.HOUR));
     }
 
-    @Override
-    protected GpuAttribution avro(GpuAttributionRecord r) {
+    static GpuAttribution toAvro(GpuAttributionRecord r) {
         return GpuAttribution.newBuilder()
                 .setRecordType(GpuAttributionType.valueOf(r.type))
                 .setHourStart(Instant.ofEpochMilli(r.hourStart))
@@ -34,16 +33,5 @@ public final class GpuAttributionEncoder extends Encoders.AvroOutput<GpuAttribut
                 .setGaps(r.gaps)
                 .setImplausibleIntervals(r.implausible)
                 .build();
-    }
-
-    @Override
-    protected byte[] keyOf(GpuAttributionRecord r) {
-        return r.kafkaKey().getBytes(StandardCharsets.UTF_8);
-    }
-
-    @Override
-    protected Long timestampOf(GpuAttributionRecord r) {
-        long end = r.hourStart + GpuAttributor.HOUR;
-        return end >= 0 ? end : null;
     }
 }

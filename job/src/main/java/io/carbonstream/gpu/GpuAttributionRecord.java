@@ -1,5 +1,7 @@
 package io.carbonstream.gpu;
 
+import io.carbonstream.schema.Keys;
+
 /** One record of the gpu-attribution output (see GpuAttribution.avsc). A Flink POJO. */
 public class GpuAttributionRecord {
     public static final String GPU_HOUR = "GPU_HOUR";
@@ -35,9 +37,9 @@ public class GpuAttributionRecord {
     public String kafkaKey() {
         String hour = java.time.Instant.ofEpochMilli(hourStart).toString();
         return switch (type) {
-            case GPU_HOUR -> "GPU|" + gpuId + "|" + hour;
-            case DATACENTER_HOUR -> "DATACENTER|" + datacenterId + "|" + hour;
-            default -> "MODEL|" + datacenterId + "|" + modelId + "|" + hour;
+            case GPU_HOUR -> Keys.join("GPU", gpuId, hour);
+            case DATACENTER_HOUR -> Keys.join("DATACENTER", datacenterId, hour);
+            default -> Keys.join("MODEL", datacenterId, modelId, hour);
         };
     }
 

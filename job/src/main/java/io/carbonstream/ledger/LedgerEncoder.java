@@ -4,7 +4,6 @@ import io.carbonstream.aggregate.Totals;
 import io.carbonstream.output.Encoders;
 import io.carbonstream.schema.LedgerEntry;
 import io.carbonstream.schema.LedgerModelLine;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,22 +12,8 @@ import java.util.List;
 public final class LedgerEncoder extends Encoders.AvroOutput<LedgerRow, LedgerEntry> {
 
     public LedgerEncoder(String topic) {
-        super(topic, LedgerEntry.class);
-    }
-
-    @Override
-    protected LedgerEntry avro(LedgerRow r) {
-        return toAvro(r);
-    }
-
-    @Override
-    protected byte[] keyOf(LedgerRow r) {
-        return r.kafkaKey().getBytes(StandardCharsets.UTF_8);
-    }
-
-    @Override
-    protected Long timestampOf(LedgerRow r) {
-        return r.hourStart + LedgerCore.HOUR >= 0 ? r.hourStart + LedgerCore.HOUR : null;
+        super(topic, LedgerEntry.class, LedgerEncoder::toAvro, r -> Encoders.utf8(r.kafkaKey()),
+                r -> Encoders.nonNegative(r.hourStart + LedgerCore.HOUR));
     }
 
     public static LedgerEntry toAvro(LedgerRow r) {

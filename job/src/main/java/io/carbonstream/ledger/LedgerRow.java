@@ -41,6 +41,6 @@ public class LedgerRow {
 
     /** The Kafka key: one per datacenter and hour, so that compaction keeps the latest revision. */
     public String kafkaKey() {
-        return datacenterId + "|" + java.time.Instant.ofEpochMilli(hourStart);
+        return io.carbonstream.schema.Keys.ledger(datacenterId, hourStart);
     }
 }

@@ -27,6 +27,7 @@ import java.time.Instant;
 import org.apache.avro.Schema;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Kafka serializers of the outputs: plain Avro binary values (or registry-framed, {@link #inWireFormat}), UTF-8 keys. */
@@ -193,17 +194,30 @@ public final class Encoders {
 
     /**
      * A serializer of one output topic: Avro binary of one record class, a UTF-8 key and a record
-     * timestamp chosen per output. The one place the output codecs live.
+     * timestamp chosen per output. The one place the output codecs live: an output is this class
+     * with three functions (to Avro, key, timestamp), which Flink ships with the job, hence
+     * serializable.
      */
-    public abstract static class AvroOutput<T, R extends org.apache.avro.specific.SpecificRecord>
+    public static class AvroOutput<T, R extends org.apache.avro.specific.SpecificRecord>
             implements KafkaRecordSerializationSchema<T>, Typed {
         private final String topic;
         private final Class<R> type;
+        private final SerializableFunction<T, R> toAvro;
+        private final SerializableFunction<T, byte[]> key;
+        private final SerializableFunction<T, Long> timestamp;
         private transient AvroCodec<R> codec;
 
-        protected AvroOutput(String topic, Class<R> type) {
+        /**
+         * @param key the record's key bytes (null: no key)
+         * @param timestamp the Kafka record timestamp, or null for the broker's time
+         */
+        public AvroOutput(String topic, Class<R> type, SerializableFunction<T, R> toAvro, SerializableFunction<T, byte[]> key,
+                          SerializableFunction<T, Long> timestamp) {
             this.topic = topic;
             this.type = type;
+            this.toAvro = toAvro;
+            this.key = key;
+            this.timestamp = timestamp;
         }
 
         @Override
@@ -217,104 +231,48 @@ public final class Encoders {
         }
 
         @Override
-        public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext ctx, Long timestamp) {
+        public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext ctx, Long ignored) {
             if (codec == null) codec = new AvroCodec<>(type);
-            return new ProducerRecord<>(topic, null, timestampOf(element), keyOf(element), codec.encode(avro(element)));
+            return new ProducerRecord<>(topic, null, timestamp.apply(element), key.apply(element), codec.encode(toAvro.apply(element)));
         }
-
-        protected abstract R avro(T element);
-
-        protected abstract byte[] keyOf(T element);
-
-        /** The Kafka record timestamp, or null for the broker's time. */
-        protected abstract Long timestampOf(T element);
     }
 
-    /** Restatement records keyed by correction id (not compacted: every record counts). */
+    /** A key as UTF-8 bytes. */
+    public static byte[] utf8(String key) {
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A Kafka record timestamp: Kafka refuses negative ones, which then become the broker's time. */
+    public static Long nonNegative(long t) {
+        return t >= 0 ? t : null;
+    }
+
+    /** Restatement records keyed by correction id (not compacted: every record counts), at the watermark that made them. */
     public static final class Restatements extends AvroOutput<RestatementRecord, Restatement> {
         public Restatements(String topic) {
-            super(topic, Restatement.class);
-        }
-
-        @Override
-        protected Restatement avro(RestatementRecord r) {
-            return toAvro(r);
-        }
-
-        @Override
-        protected byte[] keyOf(RestatementRecord r) {
-            return r.correctionId.getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        protected Long timestampOf(RestatementRecord r) {
-            return r.watermark >= 0 ? r.watermark : null; // Kafka timestamps must not be negative
+            super(topic, Restatement.class, Encoders::toAvro, r -> utf8(r.correctionId), r -> nonNegative(r.watermark));
         }
     }
 
     /** Alerts keyed by kind|subject: a compacted topic keeps each subject's latest state. */
     public static final class Alerts extends AvroOutput<AlertRecord, Alert> {
         public Alerts(String topic) {
-            super(topic, Alert.class);
-        }
-
-        @Override
-        protected Alert avro(AlertRecord a) {
-            return toAvro(a);
-        }
-
-        @Override
-        protected byte[] keyOf(AlertRecord a) {
-            return (a.kind + "|" + a.subject).getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        protected Long timestampOf(AlertRecord a) {
-            return a.eventTime;
+            super(topic, Alert.class, Encoders::toAvro, a -> utf8(io.carbonstream.schema.Keys.alert(a.kind.name(), a.subject)),
+                    a -> a.eventTime);
         }
     }
 
     /** Aggregates keyed window|dimension|dc|model|start: a compacted topic keeps each window's latest revision. */
     public static final class Aggregates extends AvroOutput<AggregateRecord, Aggregate> {
         public Aggregates(String topic) {
-            super(topic, Aggregate.class);
-        }
-
-        @Override
-        protected Aggregate avro(AggregateRecord a) {
-            return toAvro(a);
-        }
-
-        @Override
-        protected byte[] keyOf(AggregateRecord a) {
-            return a.kafkaKey().getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        protected Long timestampOf(AggregateRecord a) {
-            return a.windowEnd;
+            super(topic, Aggregate.class, Encoders::toAvro, a -> utf8(a.kafkaKey()), a -> a.windowEnd);
         }
     }
 
-    /** Dead letters and late events, keyed by the original key. */
+    /** Dead letters and late events, keyed by the original key, at the broker's time. */
     public static final class DeadLetters extends AvroOutput<DeadLetterRecord, DeadLetter> {
         public DeadLetters(String topic) {
-            super(topic, DeadLetter.class);
-        }
-
-        @Override
-        protected DeadLetter avro(DeadLetterRecord d) {
-            return toAvro(d);
-        }
-
-        @Override
-        protected byte[] keyOf(DeadLetterRecord d) {
-            return d.key;
-        }
-
-        @Override
-        protected Long timestampOf(DeadLetterRecord d) {
-            return null;
+            super(topic, DeadLetter.class, Encoders::toAvro, d -> d.key, d -> null);
         }
     }
 }
