@@ -315,8 +315,7 @@ class ClusterFailureIT {
     // ------------------------------------------------------------------------------ reading output
 
     static String key(Aggregate a) {
-        return a.getWindow() + "|" + a.getDimension() + "|" + (a.getDatacenterId() == null ? "" : a.getDatacenterId()) + "|"
-                + (a.getModelId() == null ? "" : a.getModelId()) + "|" + a.getWindowStart().toEpochMilli();
+        return io.carbonstream.schema.Keys.aggregate(a);
     }
 
     static Map<String, Aggregate> committedAggregates(String bootstrap) {
