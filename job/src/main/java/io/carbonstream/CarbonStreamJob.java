@@ -1,20 +1,18 @@
 package io.carbonstream;
 
-import io.carbonstream.aggregate.AggregateRecord;
 import io.carbonstream.config.JobConfig;
 import io.carbonstream.config.JobOptions;
-import io.carbonstream.ingest.ControlEvent;
 import io.carbonstream.gpu.GpuAttributionEncoder;
 import io.carbonstream.gpu.GpuInput;
 import io.carbonstream.gpu.GpuSampleDecoder;
+import io.carbonstream.ingest.ControlEvent;
+import io.carbonstream.ingest.Decoders;
+import io.carbonstream.ingest.RequestEnvelope;
 import io.carbonstream.ledger.CertificateDecoder;
 import io.carbonstream.ledger.LedgerEncoder;
 import io.carbonstream.ledger.LedgerInput;
-import io.carbonstream.ingest.Decoders;
-import io.carbonstream.ingest.DeadLetterRecord;
-import io.carbonstream.output.Encoders;
-import io.carbonstream.ingest.RequestEnvelope;
 import io.carbonstream.otlp.OtlpDecoder;
+import io.carbonstream.output.Encoders;
 import io.carbonstream.registry.RegistryStart;
 import java.time.Duration;
 import java.util.Properties;
@@ -40,8 +38,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * Entry point: parses options, builds the Kafka sources and exactly-once sinks around
- * {@link Pipeline#assemble}, and runs the job.
+ * Entry point: parses options, builds the Kafka sources and exactly-once sinks around {@link
+ * Pipeline#assemble}, and runs the job.
  */
 public final class CarbonStreamJob {
 
@@ -74,196 +72,341 @@ public final class CarbonStreamJob {
      * As {@link #build(StreamExecutionEnvironment, JobConfig)}, with a hook on the decoded events
      * stream: tests use it to inject failures between the real source and the pipeline.
      */
-    public static void build(StreamExecutionEnvironment env, JobConfig cfg, UnaryOperator<DataStream<RequestEnvelope>> eventsTap) {
+    public static void build(
+            StreamExecutionEnvironment env,
+            JobConfig cfg,
+            UnaryOperator<DataStream<RequestEnvelope>> eventsTap) {
         configure(env, cfg);
         boolean bounded = cfg.get(JobOptions.BOUNDED);
         // A bounded run (backfill, report) prices nothing before it has read all intensity: the
-        // intensity input holds the watermark at its minimum until it finishes (then +inf), so every
+        // intensity input holds the watermark at its minimum until it finishes (then +inf), so
+        // every
         // correction in the topic is applied whatever the relative read speeds: reproducible. Live,
         // the intensity watermark is the newest valid_from (minus the configured disorder) and a
         // quiet feed stops holding results back after the idle timeout.
-        WatermarkStrategy<ControlEvent> intensityWm = bounded
-                ? WatermarkStrategy.<ControlEvent>noWatermarks().withTimestampAssigner(new ValidFrom())
-                : WatermarkStrategy.<ControlEvent>forBoundedOutOfOrderness(cfg.get(JobOptions.INTENSITY_OUT_OF_ORDERNESS))
-                        .withTimestampAssigner(new ValidFrom())
-                        .withIdleness(cfg.get(JobOptions.INTENSITY_IDLE_TIMEOUT));
+        WatermarkStrategy<ControlEvent> intensityWm =
+                bounded
+                        ? WatermarkStrategy.<ControlEvent>noWatermarks()
+                                .withTimestampAssigner(new ValidFrom())
+                        : WatermarkStrategy.<ControlEvent>forBoundedOutOfOrderness(
+                                        cfg.get(JobOptions.INTENSITY_OUT_OF_ORDERNESS))
+                                .withTimestampAssigner(new ValidFrom())
+                                .withIdleness(cfg.get(JobOptions.INTENSITY_IDLE_TIMEOUT));
 
         DataStream<RequestEnvelope> events = eventsSource(env, cfg);
         // The control inputs are small: one reader each, broadcast to every pricing subtask.
-        DataStream<ControlEvent> intensity = env
-                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_INTENSITY), new Decoders.Intensity(cfg.limits())), intensityWm,
-                        Op.INTENSITY_SOURCE.label)
-                .setParallelism(1)
-                .uid(Op.INTENSITY_SOURCE.uid);
+        DataStream<ControlEvent> intensity =
+                env.fromSource(
+                                source(
+                                        cfg,
+                                        cfg.get(JobOptions.TOPIC_INTENSITY),
+                                        new Decoders.Intensity(cfg.limits())),
+                                intensityWm,
+                                Op.INTENSITY_SOURCE.label)
+                        .setParallelism(1)
+                        .uid(Op.INTENSITY_SOURCE.uid);
         // The registry as it is now, read before the job runs: no request is judged against a
-        // registry not read yet. The source then reads the topic from its beginning (its bad records
-        // reach the dead letters; the rest, already in the snapshot, is skipped) and keeps following it.
-        RegistryStart registryStart = RegistrySnapshot.read(cfg.kafkaProperties(), cfg.kafkaBootstrap(), cfg.get(JobOptions.TOPIC_REGISTRY),
-                cfg.registry(), cfg.limits(), Duration.ofMinutes(2));
-        DataStream<ControlEvent> registry = env
-                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_REGISTRY), new Decoders.Registry(cfg.limits()), OffsetsInitializer.earliest()),
-                        WatermarkStrategy.<ControlEvent>forGenerator(ctx -> new NeverHoldsBack<>()), Op.REGISTRY_SOURCE.label)
-                .setParallelism(1)
-                .uid(Op.REGISTRY_SOURCE.uid);
+        // registry not read yet. The source then reads the topic from its beginning (its bad
+        // records
+        // reach the dead letters; the rest, already in the snapshot, is skipped) and keeps
+        // following it.
+        RegistryStart registryStart =
+                RegistrySnapshot.read(
+                        cfg.kafkaProperties(),
+                        cfg.kafkaBootstrap(),
+                        cfg.get(JobOptions.TOPIC_REGISTRY),
+                        cfg.registry(),
+                        cfg.limits(),
+                        Duration.ofMinutes(2));
+        DataStream<ControlEvent> registry =
+                env.fromSource(
+                                source(
+                                        cfg,
+                                        cfg.get(JobOptions.TOPIC_REGISTRY),
+                                        new Decoders.Registry(cfg.limits()),
+                                        OffsetsInitializer.earliest()),
+                                WatermarkStrategy.<ControlEvent>forGenerator(
+                                        ctx -> new NeverHoldsBack<>()),
+                                Op.REGISTRY_SOURCE.label)
+                        .setParallelism(1)
+                        .uid(Op.REGISTRY_SOURCE.uid);
 
-        DataStream<RequestEnvelope> otlp = cfg.getOptional(JobOptions.TOPIC_OTLP) == null ? null : env
-                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_OTLP), new OtlpDecoder(cfg.limits(), cfg.spanMapping())),
-                        requestWatermarks(cfg), Op.OTLP_SOURCE.label)
-                .uid(Op.OTLP_SOURCE.uid);
+        DataStream<RequestEnvelope> otlp =
+                cfg.getOptional(JobOptions.TOPIC_OTLP) == null
+                        ? null
+                        : env.fromSource(
+                                        source(
+                                                cfg,
+                                                cfg.get(JobOptions.TOPIC_OTLP),
+                                                new OtlpDecoder(cfg.limits(), cfg.spanMapping())),
+                                        requestWatermarks(cfg),
+                                        Op.OTLP_SOURCE.label)
+                                .uid(Op.OTLP_SOURCE.uid);
 
-        // A bounded run reads an optional input only if its topic exists at start: a bounded KafkaSource subscribed to no
-        // partition never finishes (its enumerator never signals "no more splits" when it finds none, FLINK-31006).
-        java.util.Set<String> existing = bounded ? existingTopics(cfg, Duration.ofMinutes(2)) : null;
+        // A bounded run reads an optional input only if its topic exists at start: a bounded
+        // KafkaSource subscribed to no
+        // partition never finishes (its enumerator never signals "no more splits" when it finds
+        // none, FLINK-31006).
+        java.util.Set<String> existing =
+                bounded ? existingTopics(cfg, Duration.ofMinutes(2)) : null;
 
-        // Certificates are not in event time (issued weeks after their hour): like the registry, they never hold the watermark back.
-        DataStream<LedgerInput> certificates = existing != null && !existing.contains(cfg.get(JobOptions.TOPIC_CERTIFICATES)) ? null : env
-                .fromSource(optionalTopicSource(cfg, cfg.get(JobOptions.TOPIC_CERTIFICATES), new CertificateDecoder(cfg.limits())),
-                        WatermarkStrategy.forGenerator(ctx -> new NeverHoldsBack<>()), Op.CERTIFICATES_SOURCE.label)
-                .setParallelism(1)
-                .uid(Op.CERTIFICATES_SOURCE.uid);
+        // Certificates are not in event time (issued weeks after their hour): like the registry,
+        // they never hold the watermark back.
+        DataStream<LedgerInput> certificates =
+                existing != null && !existing.contains(cfg.get(JobOptions.TOPIC_CERTIFICATES))
+                        ? null
+                        : env.fromSource(
+                                        optionalTopicSource(
+                                                cfg,
+                                                cfg.get(JobOptions.TOPIC_CERTIFICATES),
+                                                new CertificateDecoder(cfg.limits())),
+                                        WatermarkStrategy.forGenerator(
+                                                ctx -> new NeverHoldsBack<>()),
+                                        Op.CERTIFICATES_SOURCE.label)
+                                .setParallelism(1)
+                                .uid(Op.CERTIFICATES_SOURCE.uid);
 
-        // Forecasts are issued ahead of the time they describe and apply from their forecast_made_at: live, they never hold the
-        // watermark back (one that arrives after its made_at applies from the next evaluation); a bounded run reads them all first.
-        DataStream<ControlEvent> forecasts = existing != null && !existing.contains(cfg.get(JobOptions.TOPIC_FORECASTS)) ? null : env
-                .fromSource(optionalTopicSource(cfg, cfg.get(JobOptions.TOPIC_FORECASTS), new Decoders.Forecasts(cfg.limits())),
-                        bounded ? WatermarkStrategy.noWatermarks() : WatermarkStrategy.forGenerator(ctx -> new NeverHoldsBack<>()),
-                        Op.FORECASTS_SOURCE.label)
-                .setParallelism(1)
-                .uid(Op.FORECASTS_SOURCE.uid);
+        // Forecasts are issued ahead of the time they describe and apply from their
+        // forecast_made_at: live, they never hold the
+        // watermark back (one that arrives after its made_at applies from the next evaluation); a
+        // bounded run reads them all first.
+        DataStream<ControlEvent> forecasts =
+                existing != null && !existing.contains(cfg.get(JobOptions.TOPIC_FORECASTS))
+                        ? null
+                        : env.fromSource(
+                                        optionalTopicSource(
+                                                cfg,
+                                                cfg.get(JobOptions.TOPIC_FORECASTS),
+                                                new Decoders.Forecasts(cfg.limits())),
+                                        bounded
+                                                ? WatermarkStrategy.noWatermarks()
+                                                : WatermarkStrategy.forGenerator(
+                                                        ctx -> new NeverHoldsBack<>()),
+                                        Op.FORECASTS_SOURCE.label)
+                                .setParallelism(1)
+                                .uid(Op.FORECASTS_SOURCE.uid);
 
-        // GPU counter readings, in event time (sample_time): attribution waits for them as for events.
-        DataStream<GpuInput> gpuSamples = cfg.getOptional(JobOptions.TOPIC_GPU_ENERGY) == null ? null : env
-                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_GPU_ENERGY), new GpuSampleDecoder(cfg.limits(), cfg.gpuReadings())), gpuWatermarks(cfg),
-                        Op.GPU_ENERGY_SOURCE.label)
-                // One reader: a reading per GPU every few seconds is a small stream, and a reader with no
-                // partition would hold the watermark back for the idle timeout.
-                .setParallelism(1)
-                .uid(Op.GPU_ENERGY_SOURCE.uid);
+        // GPU counter readings, in event time (sample_time): attribution waits for them as for
+        // events.
+        DataStream<GpuInput> gpuSamples =
+                cfg.getOptional(JobOptions.TOPIC_GPU_ENERGY) == null
+                        ? null
+                        : env.fromSource(
+                                        source(
+                                                cfg,
+                                                cfg.get(JobOptions.TOPIC_GPU_ENERGY),
+                                                new GpuSampleDecoder(
+                                                        cfg.limits(), cfg.gpuReadings())),
+                                        gpuWatermarks(cfg),
+                                        Op.GPU_ENERGY_SOURCE.label)
+                                // One reader: a reading per GPU every few seconds is a small
+                                // stream, and a reader with no
+                                // partition would hold the watermark back for the idle timeout.
+                                .setParallelism(1)
+                                .uid(Op.GPU_ENERGY_SOURCE.uid);
 
-        Pipeline.Inputs inputs = Pipeline.Inputs.of(eventsTap.apply(events), intensity, registry)
-                .withOtlpSpans(otlp).withCertificates(certificates).withForecasts(forecasts).withGpuSamples(gpuSamples);
+        Pipeline.Inputs inputs =
+                Pipeline.Inputs.of(eventsTap.apply(events), intensity, registry)
+                        .withOtlpSpans(otlp)
+                        .withCertificates(certificates)
+                        .withForecasts(forecasts)
+                        .withGpuSamples(gpuSamples);
         Pipeline.Outputs out = Pipeline.assemble(inputs, registryStart, cfg);
 
         out.aggregates()
-                .sinkTo(sink(cfg, "aggregates", new Encoders.Aggregates(cfg.get(JobOptions.TOPIC_AGGREGATES))))
-                .uid(Op.AGGREGATES_SINK.uid).name(Op.AGGREGATES_SINK.label);
+                .sinkTo(
+                        sink(
+                                cfg,
+                                "aggregates",
+                                new Encoders.Aggregates(cfg.get(JobOptions.TOPIC_AGGREGATES))))
+                .uid(Op.AGGREGATES_SINK.uid)
+                .name(Op.AGGREGATES_SINK.label);
         out.alerts()
                 .sinkTo(sink(cfg, "alerts", new Encoders.Alerts(cfg.get(JobOptions.TOPIC_ALERTS))))
-                .uid(Op.ALERTS_SINK.uid).name(Op.ALERTS_SINK.label);
+                .uid(Op.ALERTS_SINK.uid)
+                .name(Op.ALERTS_SINK.label);
         out.deadLetters()
-                .sinkTo(sink(cfg, "dead-letters", new Encoders.DeadLetters(cfg.get(JobOptions.TOPIC_DEAD_LETTERS))))
-                .uid(Op.DEAD_LETTERS_SINK.uid).name(Op.DEAD_LETTERS_SINK.label);
+                .sinkTo(
+                        sink(
+                                cfg,
+                                "dead-letters",
+                                new Encoders.DeadLetters(cfg.get(JobOptions.TOPIC_DEAD_LETTERS))))
+                .uid(Op.DEAD_LETTERS_SINK.uid)
+                .name(Op.DEAD_LETTERS_SINK.label);
         out.lateEvents()
-                .sinkTo(sink(cfg, "late-events", new Encoders.DeadLetters(cfg.get(JobOptions.TOPIC_LATE))))
-                .uid(Op.LATE_SINK.uid).name(Op.LATE_SINK.label);
+                .sinkTo(
+                        sink(
+                                cfg,
+                                "late-events",
+                                new Encoders.DeadLetters(cfg.get(JobOptions.TOPIC_LATE))))
+                .uid(Op.LATE_SINK.uid)
+                .name(Op.LATE_SINK.label);
         out.restatements()
-                .sinkTo(sink(cfg, "restatements", new Encoders.Restatements(cfg.get(JobOptions.TOPIC_RESTATEMENTS))))
-                .uid(Op.RESTATEMENTS_SINK.uid).name(Op.RESTATEMENTS_SINK.label);
+                .sinkTo(
+                        sink(
+                                cfg,
+                                "restatements",
+                                new Encoders.Restatements(cfg.get(JobOptions.TOPIC_RESTATEMENTS))))
+                .uid(Op.RESTATEMENTS_SINK.uid)
+                .name(Op.RESTATEMENTS_SINK.label);
         out.ledger()
                 .sinkTo(sink(cfg, "ledger", new LedgerEncoder(cfg.get(JobOptions.TOPIC_LEDGER))))
-                .uid(Op.LEDGER_SINK.uid).name(Op.LEDGER_SINK.label);
+                .uid(Op.LEDGER_SINK.uid)
+                .name(Op.LEDGER_SINK.label);
         if (out.gpuAttribution() != null) {
             out.gpuAttribution()
-                    .sinkTo(sink(cfg, "gpu-attribution", new GpuAttributionEncoder(cfg.get(JobOptions.TOPIC_GPU_ATTRIBUTION))))
-                    .uid(Op.GPU_ATTRIBUTION_SINK.uid).name(Op.GPU_ATTRIBUTION_SINK.label);
+                    .sinkTo(
+                            sink(
+                                    cfg,
+                                    "gpu-attribution",
+                                    new GpuAttributionEncoder(
+                                            cfg.get(JobOptions.TOPIC_GPU_ATTRIBUTION))))
+                    .uid(Op.GPU_ATTRIBUTION_SINK.uid)
+                    .name(Op.GPU_ATTRIBUTION_SINK.label);
         }
     }
 
     /** Job-wide settings: serialization rules, checkpointing, parallelism. */
     public static void configure(StreamExecutionEnvironment env, JobConfig cfg) {
         Configuration pipeline = new Configuration();
-        // No Kryo anywhere: every type is a POJO or Avro; a generic type is a bug to fix, not a fallback.
+        // No Kryo anywhere: every type is a POJO or Avro; a generic type is a bug to fix, not a
+        // fallback.
         pipeline.set(PipelineOptions.GENERIC_TYPES, false);
-        // Functions never keep or mutate their inputs, so chained operators may pass objects directly.
+        // Functions never keep or mutate their inputs, so chained operators may pass objects
+        // directly.
         pipeline.set(PipelineOptions.OBJECT_REUSE, true);
         env.configure(pipeline);
-        env.enableCheckpointing(cfg.ms(JobOptions.CHECKPOINT_INTERVAL), CheckpointingMode.EXACTLY_ONCE);
-        if (cfg.get(JobOptions.PARALLELISM) > 0) env.setParallelism(cfg.get(JobOptions.PARALLELISM));
+        env.enableCheckpointing(
+                cfg.ms(JobOptions.CHECKPOINT_INTERVAL), CheckpointingMode.EXACTLY_ONCE);
+        if (cfg.get(JobOptions.PARALLELISM) > 0)
+            env.setParallelism(cfg.get(JobOptions.PARALLELISM));
     }
 
-    /** The decoded inference events with their event-time watermarks (also the benchmark's floor). */
-    public static DataStream<RequestEnvelope> eventsSource(StreamExecutionEnvironment env, JobConfig cfg) {
-        return env
-                .fromSource(source(cfg, cfg.get(JobOptions.TOPIC_EVENTS), new Decoders.Requests(cfg.limits())), requestWatermarks(cfg),
+    /**
+     * The decoded inference events with their event-time watermarks (also the benchmark's floor).
+     */
+    public static DataStream<RequestEnvelope> eventsSource(
+            StreamExecutionEnvironment env, JobConfig cfg) {
+        return env.fromSource(
+                        source(
+                                cfg,
+                                cfg.get(JobOptions.TOPIC_EVENTS),
+                                new Decoders.Requests(cfg.limits())),
+                        requestWatermarks(cfg),
                         Op.EVENTS_SOURCE.label)
                 .uid(Op.EVENTS_SOURCE.uid);
     }
 
-    /** Event time of GPU counter readings: as requests, bounded out of order, idle after the events' idle timeout. */
+    /**
+     * Event time of GPU counter readings: as requests, bounded out of order, idle after the events'
+     * idle timeout.
+     */
     static WatermarkStrategy<GpuInput> gpuWatermarks(JobConfig cfg) {
-        WatermarkStrategy<GpuInput> wm = WatermarkStrategy
-                .<GpuInput>forBoundedOutOfOrderness(cfg.get(JobOptions.OUT_OF_ORDERNESS))
-                .withTimestampAssigner((e, ts) -> e.eventTime());
-        return cfg.get(JobOptions.BOUNDED) ? wm : wm.withIdleness(cfg.get(JobOptions.EVENTS_IDLE_TIMEOUT));
+        WatermarkStrategy<GpuInput> wm =
+                WatermarkStrategy.<GpuInput>forBoundedOutOfOrderness(
+                                cfg.get(JobOptions.OUT_OF_ORDERNESS))
+                        .withTimestampAssigner((e, ts) -> e.eventTime());
+        return cfg.get(JobOptions.BOUNDED)
+                ? wm
+                : wm.withIdleness(cfg.get(JobOptions.EVENTS_IDLE_TIMEOUT));
     }
 
     /** Event time and watermarks of request inputs (events, OTLP spans). */
     static WatermarkStrategy<RequestEnvelope> requestWatermarks(JobConfig cfg) {
-        WatermarkStrategy<RequestEnvelope> wm = WatermarkStrategy
-                .<RequestEnvelope>forBoundedOutOfOrderness(cfg.get(JobOptions.OUT_OF_ORDERNESS))
-                .withTimestampAssigner(new EventTime());
-        // Bounded runs finish every input (watermark +inf) and must not depend on wall-clock idleness.
-        return cfg.get(JobOptions.BOUNDED) ? wm : wm.withIdleness(cfg.get(JobOptions.EVENTS_IDLE_TIMEOUT));
+        WatermarkStrategy<RequestEnvelope> wm =
+                WatermarkStrategy.<RequestEnvelope>forBoundedOutOfOrderness(
+                                cfg.get(JobOptions.OUT_OF_ORDERNESS))
+                        .withTimestampAssigner(new EventTime());
+        // Bounded runs finish every input (watermark +inf) and must not depend on wall-clock
+        // idleness.
+        return cfg.get(JobOptions.BOUNDED)
+                ? wm
+                : wm.withIdleness(cfg.get(JobOptions.EVENTS_IDLE_TIMEOUT));
     }
 
-    private static <T> KafkaSource<T> source(JobConfig cfg, String topic, KafkaRecordDeserializationSchema<T> deserializer) {
-        OffsetsInitializer start = switch (cfg.get(JobOptions.START_FROM)) {
-            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-            case EARLIEST -> OffsetsInitializer.earliest();
-            case LATEST -> OffsetsInitializer.latest();
-        };
+    private static <T> KafkaSource<T> source(
+            JobConfig cfg, String topic, KafkaRecordDeserializationSchema<T> deserializer) {
+        OffsetsInitializer start =
+                switch (cfg.get(JobOptions.START_FROM)) {
+                    case COMMITTED ->
+                            OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+                    case EARLIEST -> OffsetsInitializer.earliest();
+                    case LATEST -> OffsetsInitializer.latest();
+                };
         return source(cfg, topic, deserializer, start);
     }
 
-    private static <T> KafkaSource<T> source(JobConfig cfg, String topic, KafkaRecordDeserializationSchema<T> deserializer,
-                                             OffsetsInitializer start) {
-        KafkaSourceBuilder<T> b = KafkaSource.<T>builder()
-                .setProperties(cfg.kafkaProperties())
-                .setBootstrapServers(cfg.kafkaBootstrap())
-                .setTopics(topic)
-                .setGroupId(cfg.get(JobOptions.GROUP_ID))
-                .setStartingOffsets(start)
-                .setDeserializer(deserializer)
-                .setProperty("isolation.level", "read_committed");
+    private static <T> KafkaSource<T> source(
+            JobConfig cfg,
+            String topic,
+            KafkaRecordDeserializationSchema<T> deserializer,
+            OffsetsInitializer start) {
+        KafkaSourceBuilder<T> b =
+                KafkaSource.<T>builder()
+                        .setProperties(cfg.kafkaProperties())
+                        .setBootstrapServers(cfg.kafkaBootstrap())
+                        .setTopics(topic)
+                        .setGroupId(cfg.get(JobOptions.GROUP_ID))
+                        .setStartingOffsets(start)
+                        .setDeserializer(deserializer)
+                        .setProperty("isolation.level", "read_committed");
         if (cfg.get(JobOptions.BOUNDED)) b.setBounded(OffsetsInitializer.latest());
         return b.build();
     }
 
     /**
-     * A source of an input a deployment may not have yet (certificates, forecasts): subscribed by pattern, so a
-     * missing topic means no records rather than a failed start; once created it is picked up at the
-     * next partition discovery. Read from the earliest offset: it is small and compacted.
+     * A source of an input a deployment may not have yet (certificates, forecasts): subscribed by
+     * pattern, so a missing topic means no records rather than a failed start; once created it is
+     * picked up at the next partition discovery. Read from the earliest offset: it is small and
+     * compacted.
      */
-    private static <T> KafkaSource<T> optionalTopicSource(JobConfig cfg, String topic, KafkaRecordDeserializationSchema<T> deserializer) {
-        KafkaSourceBuilder<T> b = KafkaSource.<T>builder()
-                .setProperties(cfg.kafkaProperties())
-                .setBootstrapServers(cfg.kafkaBootstrap())
-                .setTopicPattern(java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(topic)))
-                .setGroupId(cfg.get(JobOptions.GROUP_ID))
-                .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(deserializer)
-                .setProperty("isolation.level", "read_committed");
+    private static <T> KafkaSource<T> optionalTopicSource(
+            JobConfig cfg, String topic, KafkaRecordDeserializationSchema<T> deserializer) {
+        KafkaSourceBuilder<T> b =
+                KafkaSource.<T>builder()
+                        .setProperties(cfg.kafkaProperties())
+                        .setBootstrapServers(cfg.kafkaBootstrap())
+                        .setTopicPattern(
+                                java.util.regex.Pattern.compile(
+                                        java.util.regex.Pattern.quote(topic)))
+                        .setGroupId(cfg.get(JobOptions.GROUP_ID))
+                        .setStartingOffsets(OffsetsInitializer.earliest())
+                        .setDeserializer(deserializer)
+                        .setProperty("isolation.level", "read_committed");
         if (cfg.get(JobOptions.BOUNDED)) b.setBounded(OffsetsInitializer.latest());
         else b.setProperty("partition.discovery.interval.ms", "60000");
         return b.build();
     }
 
-    /** The topics the brokers list now (topics the credentials may not describe are left out: for an optional input, as if missing). */
+    /**
+     * The topics the brokers list now (topics the credentials may not describe are left out: for an
+     * optional input, as if missing).
+     */
     private static java.util.Set<String> existingTopics(JobConfig cfg, Duration timeout) {
         Properties p = cfg.kafkaProperties();
         p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.kafkaBootstrap());
         try (Admin admin = Admin.create(p)) {
-            return admin.listTopics().names().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return admin.listTopics()
+                    .names()
+                    .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            throw new IllegalStateException("could not list the topics of " + cfg.kafkaBootstrap() + " within " + timeout.toSeconds()
-                    + " s (a bounded run checks which optional inputs exist): check that the brokers are reachable", e);
+            throw new IllegalStateException(
+                    "could not list the topics of "
+                            + cfg.kafkaBootstrap()
+                            + " within "
+                            + timeout.toSeconds()
+                            + " s (a bounded run checks which optional inputs exist): check that"
+                            + " the brokers are reachable",
+                    e);
         }
     }
 
-    private static <T> KafkaSink<T> sink(JobConfig cfg, String name, KafkaRecordSerializationSchema<T> serializer) {
+    private static <T> KafkaSink<T> sink(
+            JobConfig cfg, String name, KafkaRecordSerializationSchema<T> serializer) {
         Properties props = cfg.kafkaProperties();
-        props.setProperty("transaction.timeout.ms", String.valueOf(cfg.ms(JobOptions.TRANSACTION_TIMEOUT)));
+        props.setProperty(
+                "transaction.timeout.ms", String.valueOf(cfg.ms(JobOptions.TRANSACTION_TIMEOUT)));
         return KafkaSink.<T>builder()
                 .setBootstrapServers(cfg.kafkaBootstrap())
                 .setKafkaProducerConfig(props)

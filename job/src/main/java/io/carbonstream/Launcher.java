@@ -24,10 +24,15 @@ public final class Launcher {
             }
         }
         try {
-            Class.forName("org.apache.flink.streaming.api.environment.StreamExecutionEnvironment", false, Launcher.class.getClassLoader());
+            Class.forName(
+                    "org.apache.flink.streaming.api.environment.StreamExecutionEnvironment",
+                    false,
+                    Launcher.class.getClassLoader());
         } catch (ClassNotFoundException e) {
-            System.err.println("carbonstream: this jar runs on a Flink cluster: flink run <this jar> [--option value ...]"
-                    + " (deploy/local/flink.sh starts one on this machine). --help lists the options.");
+            System.err.println(
+                    "carbonstream: this jar runs on a Flink cluster: flink run <this jar> [--option"
+                        + " value ...] (deploy/local/flink.sh starts one on this machine). --help"
+                        + " lists the options.");
             System.exit(2);
             return;
         }

@@ -16,7 +16,10 @@ public enum Op {
     INTENSITY_INTAKE("intensity-intake", "Intensity intake"),
     REGISTRY_INTAKE("registry-intake", "Registry intake"),
     ACCOUNTING_SIGNAL("accounting-signal", "Average signal of the accounting emission-factor type"),
-    PRICE_PANES("price-panes", "As-of registry and intensity join, 1-minute panes per (datacenter, model), restatements"),
+    PRICE_PANES(
+            "price-panes",
+            "As-of registry and intensity join, 1-minute panes per (datacenter, model),"
+                    + " restatements"),
     LIVE_PANES("live-panes", "Panes without restatements, for alerts"),
     FAN_OUT("fan-out", "Pane to datacenter / model / (datacenter, model)"),
     WINDOWS("windows", "Minute, rolling hour, hour windows"),
@@ -30,14 +33,17 @@ public enum Op {
     RESTATEMENTS_SINK("restatements-sink", "Kafka: restatements"),
     CERTIFICATES_SOURCE("certificates-source", "Kafka: certificates"),
     CERTIFICATE_INTAKE("certificate-intake", "Certificate intake"),
-    LEDGER_HOURS("ledger-hours", "Hourly aggregates of datacenters and their models, for the ledger"),
+    LEDGER_HOURS(
+            "ledger-hours", "Hourly aggregates of datacenters and their models, for the ledger"),
     LEDGER("ledger", "Hourly ledger: certificate matching per zone and hour"),
     LEDGER_SINK("ledger-sink", "Kafka: ledger"),
     MARGINAL_READINGS("marginal-readings", "Marginal intensity readings for alerts (never priced)"),
     MARGINAL_SPIKE_ALERTS("marginal-spike-alerts", "Marginal-intensity spike alerts per zone"),
     FORECASTS_SOURCE("forecasts-source", "Kafka: intensity forecasts"),
     FORECAST_INTAKE("forecast-intake", "Forecast intake"),
-    FORECAST_SIGNAL("forecast-signal", "Forecasts of the average signal of the accounting emission-factor type"),
+    FORECAST_SIGNAL(
+            "forecast-signal",
+            "Forecasts of the average signal of the accounting emission-factor type"),
     FORECAST_ALERTS("forecast-alerts", "Forecast early warnings per datacenter"),
     ALERT_KINDS("alert-kinds", "Alert kinds this deployment emits"),
     GPU_ENERGY_SOURCE("gpu-energy-source", "Kafka: GPU energy counters"),
@@ -48,8 +54,11 @@ public enum Op {
     GPU_ATTRIBUTION_SINK("gpu-attribution-sink", "Kafka: GPU attribution"),
     GPU_WAIT_SPLIT("gpu-wait-split", "Requests that wait for their metered energy, apart"),
     GPU_PIECES("gpu-pieces", "Metered energy of waiting requests, per GPU"),
-    GPU_RECOMBINE("gpu-recombine", "Requests priced with their metered energy (watermark held back)"),
-    ALTERNATIVE_SIGNAL("alternative-signal", "Average signal of the other emission-factor type (the alternative figure only)");
+    GPU_RECOMBINE(
+            "gpu-recombine", "Requests priced with their metered energy (watermark held back)"),
+    ALTERNATIVE_SIGNAL(
+            "alternative-signal",
+            "Average signal of the other emission-factor type (the alternative figure only)");
 
     public final String uid;
     public final String label;

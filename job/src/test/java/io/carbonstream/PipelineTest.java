@@ -17,7 +17,6 @@ import io.carbonstream.ingest.RequestEnvelope;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.Watermark;
@@ -36,15 +35,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pipeline on in-memory inputs, no broker (as flink-training tests its exercises): conservation
- * with late requests, revisions, dead letters and the three dimensions, watermarks set by each event.
- * Exact lateness cases are in the harness tests (one input, ordered). Figures are computed here from measured joules:
- * facility kWh = J x 1.75 x PUE / 3.6e6, grams = kWh x intensity.
+ * with late requests, revisions, dead letters and the three dimensions, watermarks set by each
+ * event. Exact lateness cases are in the harness tests (one input, ordered). Figures are computed
+ * here from measured joules: facility kWh = J x 1.75 x PUE / 3.6e6, grams = kWh x intensity.
  */
 class PipelineTest {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     static final long MIN = 60_000;
     static final long BASE = 1_798_761_600_000L; // 2027-01-01T00:00:00Z, on the hour
@@ -112,33 +115,73 @@ class PipelineTest {
         }
     }
 
-    record Run(List<AggregateRecord> aggregates, List<DeadLetterRecord> late, List<DeadLetterRecord> deadLetters) {}
+    record Run(
+            List<AggregateRecord> aggregates,
+            List<DeadLetterRecord> late,
+            List<DeadLetterRecord> deadLetters) {}
 
     static Run run(Path tmp, List<RequestEnvelope> events) throws Exception {
-        Path registry = Files.writeString(tmp.resolve("registry.json"),
-                "[{\"datacenter_id\":\"dc-1\",\"zone\":\"Z\",\"pue\":" + PUE + ",\"wue_l_per_kwh\":0.5}]");
-        JobConfig cfg = JobConfig.fromMap(Map.of("bootstrap-servers", "unused:9092", "registry-file", registry.toString(),
-                "parallelism", "1", "allowed-lateness", "2 min", "restatement.horizon", "0 s", "ledger.retention", "1 h",
-                // The zone's default equals its one update: a request priced before the update reaches the
-                // pricing operator (a second input, no order across inputs) costs the same.
-                "intensity.zone-defaults", "Z:" + G));
+        Path registry =
+                Files.writeString(
+                        tmp.resolve("registry.json"),
+                        "[{\"datacenter_id\":\"dc-1\",\"zone\":\"Z\",\"pue\":"
+                                + PUE
+                                + ",\"wue_l_per_kwh\":0.5}]");
+        JobConfig cfg =
+                JobConfig.fromMap(
+                        Map.of(
+                                "bootstrap-servers",
+                                "unused:9092",
+                                "registry-file",
+                                registry.toString(),
+                                "parallelism",
+                                "1",
+                                "allowed-lateness",
+                                "2 min",
+                                "restatement.horizon",
+                                "0 s",
+                                "ledger.retention",
+                                "1 h",
+                                // The zone's default equals its one update: a request priced before
+                                // the update reaches the
+                                // pricing operator (a second input, no order across inputs) costs
+                                // the same.
+                                "intensity.zone-defaults",
+                                "Z:" + G));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         CarbonStreamJob.configure(env, cfg);
-        DataStream<RequestEnvelope> in = env.fromData(TypeInformation.of(RequestEnvelope.class), events.toArray(RequestEnvelope[]::new))
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<RequestEnvelope>forGenerator(c -> new EveryEvent())
-                        .withTimestampAssigner((e, ts) -> e.request != null ? e.request.eventTime : Long.MIN_VALUE));
+        DataStream<RequestEnvelope> in =
+                env.fromData(
+                                TypeInformation.of(RequestEnvelope.class),
+                                events.toArray(RequestEnvelope[]::new))
+                        .assignTimestampsAndWatermarks(
+                                WatermarkStrategy.<RequestEnvelope>forGenerator(
+                                                c -> new EveryEvent())
+                                        .withTimestampAssigner(
+                                                (e, ts) ->
+                                                        e.request != null
+                                                                ? e.request.eventTime
+                                                                : Long.MIN_VALUE));
         IntensityReading reading = new IntensityReading("Z", BASE - MIN, G);
-        DataStream<ControlEvent> intensity = env.fromData(TypeInformation.of(ControlEvent.class), ControlEvent.of(reading))
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<ControlEvent>forMonotonousTimestamps().withTimestampAssigner((e, ts) -> BASE - MIN));
-        // No registry topic records: the file is the registry (an empty stream, with the intensity's watermarks).
+        DataStream<ControlEvent> intensity =
+                env.fromData(TypeInformation.of(ControlEvent.class), ControlEvent.of(reading))
+                        .assignTimestampsAndWatermarks(
+                                WatermarkStrategy.<ControlEvent>forMonotonousTimestamps()
+                                        .withTimestampAssigner((e, ts) -> BASE - MIN));
+        // No registry topic records: the file is the registry (an empty stream, with the
+        // intensity's watermarks).
         DataStream<ControlEvent> registryTopic = intensity.filter(e -> false);
         Pipeline.Outputs out = Pipeline.assemble(in, intensity, registryTopic, cfg);
         // One job, three collected outputs: tag them and split after.
         List<AggregateRecord> aggregates = new ArrayList<>();
         List<DeadLetterRecord> late = new ArrayList<>();
         List<DeadLetterRecord> dead = new ArrayList<>();
-        DataStream<Collected> all = out.aggregates().map(Collected::aggregate)
-                .union(out.lateEvents().map(Collected::late), out.deadLetters().map(Collected::dead));
+        DataStream<Collected> all =
+                out.aggregates()
+                        .map(Collected::aggregate)
+                        .union(
+                                out.lateEvents().map(Collected::late),
+                                out.deadLetters().map(Collected::dead));
         try (CloseableIterator<Collected> it = all.executeAndCollect()) {
             while (it.hasNext()) {
                 Collected o = it.next();
@@ -151,55 +194,111 @@ class PipelineTest {
     }
 
     @Test
-    void everyRequestIsCountedOnceInEachDimensionOrIsALateEvent(@TempDir Path tmp) throws Exception {
-        // Out-of-order requests, some behind the watermark. Which of them are late depends on when the
+    void everyRequestIsCountedOnceInEachDimensionOrIsALateEvent(@TempDir Path tmp)
+            throws Exception {
+        // Out-of-order requests, some behind the watermark. Which of them are late depends on when
+        // the
         // broadcast input's watermark reaches the pricing operator (a second input: no order across
-        // inputs), so this checks what holds whatever the interleaving: nothing lost, nothing twice,
+        // inputs), so this checks what holds whatever the interleaving: nothing lost, nothing
+        // twice,
         // the dimensions agree, a revision names its reason, and the grams follow the energy.
-        Run r = run(tmp, List.of(
-                req("a", BASE + 30_000, "m1"),
-                req("b", BASE + 40_000, "m1"),
-                req("c", BASE + 3 * MIN + 10_000, "m2"),
-                req("d", BASE + 4 * MIN + 30_000, "m1"),
-                req("e", BASE + 10_000, "m1"),
-                req("f", BASE + 3 * MIN + 20_000, "m1"),
-                req("g", BASE + 70 * MIN, "m1")));
+        Run r =
+                run(
+                        tmp,
+                        List.of(
+                                req("a", BASE + 30_000, "m1"),
+                                req("b", BASE + 40_000, "m1"),
+                                req("c", BASE + 3 * MIN + 10_000, "m2"),
+                                req("d", BASE + 4 * MIN + 30_000, "m1"),
+                                req("e", BASE + 10_000, "m1"),
+                                req("f", BASE + 3 * MIN + 20_000, "m1"),
+                                req("g", BASE + 70 * MIN, "m1")));
         assertThat(r.late()).allSatisfy(d -> assertThat(d.reason).isEqualTo(Reason.LATE));
         long late = r.late().size();
         for (Dimension dim : Dimension.values()) {
-            List<AggregateRecord> hour = latestPerKey(r.aggregates().stream()
-                    .filter(a -> a.window == WindowKind.HOUR && a.dimension == dim && a.windowStart == BASE).toList());
+            List<AggregateRecord> hour =
+                    latestPerKey(
+                            r.aggregates().stream()
+                                    .filter(
+                                            a ->
+                                                    a.window == WindowKind.HOUR
+                                                            && a.dimension == dim
+                                                            && a.windowStart == BASE)
+                                    .toList());
             long requests = hour.stream().mapToLong(a -> a.totals.requests).sum();
             double g = hour.stream().mapToDouble(a -> a.totals.locationG).sum();
             assertThat(requests + late).as(dim.name()).isEqualTo(6);
             assertThat(g).as(dim.name()).isCloseTo(grams((int) requests), within(1e-9));
         }
         // Minute by minute, the final revisions add up to the hour.
-        long minutes = latestPerKey(r.aggregates().stream()
-                .filter(a -> a.window == WindowKind.MINUTE && a.dimension == Dimension.DATACENTER && a.windowStart < BASE + 60 * MIN).toList())
-                .stream().mapToLong(a -> a.totals.requests).sum();
+        long minutes =
+                latestPerKey(
+                                r.aggregates().stream()
+                                        .filter(
+                                                a ->
+                                                        a.window == WindowKind.MINUTE
+                                                                && a.dimension
+                                                                        == Dimension.DATACENTER
+                                                                && a.windowStart < BASE + 60 * MIN)
+                                        .toList())
+                        .stream()
+                        .mapToLong(a -> a.totals.requests)
+                        .sum();
         assertThat(minutes + late).isEqualTo(6);
-        assertThat(r.aggregates()).filteredOn(a -> a.revision > 1).allSatisfy(a -> assertThat(a.revisionReason).isEqualTo("LATE_REQUEST"));
-        assertThat(r.aggregates()).filteredOn(a -> a.revision == 1).allSatisfy(a -> assertThat(a.revisionReason).isEqualTo("FIRST_EMISSION"));
+        assertThat(r.aggregates())
+                .filteredOn(a -> a.revision > 1)
+                .allSatisfy(a -> assertThat(a.revisionReason).isEqualTo("LATE_REQUEST"));
+        assertThat(r.aggregates())
+                .filteredOn(a -> a.revision == 1)
+                .allSatisfy(a -> assertThat(a.revisionReason).isEqualTo("FIRST_EMISSION"));
     }
 
     @Test
     void rejectedRecordsAreDeadLettersAndCountNowhere(@TempDir Path tmp) throws Exception {
-        DeadLetterRecord junk = DeadLetterRecord.of(Reason.UNDECODABLE, "not an InferenceEvent", "events", 0, 7, 0, null, new byte[] {1});
+        DeadLetterRecord junk =
+                DeadLetterRecord.of(
+                        Reason.UNDECODABLE,
+                        "not an InferenceEvent",
+                        "events",
+                        0,
+                        7,
+                        0,
+                        null,
+                        new byte[] {1});
         RequestEnvelope unknown = req("u", BASE + 20_000, "m1");
         unknown.request.datacenterId = "dc-nowhere";
-        Run r = run(tmp, List.of(req("a", BASE + 10_000, "m1"), RequestEnvelope.rejected(junk), unknown, req("z", BASE + 70 * MIN, "m1")));
-        assertThat(r.deadLetters()).extracting(d -> d.reason).containsExactlyInAnyOrder(Reason.UNDECODABLE, Reason.UNKNOWN_DATACENTER);
+        Run r =
+                run(
+                        tmp,
+                        List.of(
+                                req("a", BASE + 10_000, "m1"),
+                                RequestEnvelope.rejected(junk),
+                                unknown,
+                                req("z", BASE + 70 * MIN, "m1")));
+        assertThat(r.deadLetters())
+                .extracting(d -> d.reason)
+                .containsExactlyInAnyOrder(Reason.UNDECODABLE, Reason.UNKNOWN_DATACENTER);
         assertThat(r.late()).isEmpty();
-        long first = latestPerKey(r.aggregates().stream()
-                .filter(a -> a.window == WindowKind.HOUR && a.dimension == Dimension.DATACENTER && a.windowStart == BASE).toList())
-                .stream().mapToLong(a -> a.totals.requests).sum();
+        long first =
+                latestPerKey(
+                                r.aggregates().stream()
+                                        .filter(
+                                                a ->
+                                                        a.window == WindowKind.HOUR
+                                                                && a.dimension
+                                                                        == Dimension.DATACENTER
+                                                                && a.windowStart == BASE)
+                                        .toList())
+                        .stream()
+                        .mapToLong(a -> a.totals.requests)
+                        .sum();
         assertThat(first).isEqualTo(1);
     }
 
     static List<AggregateRecord> latestPerKey(List<AggregateRecord> records) {
         Map<String, AggregateRecord> latest = new java.util.HashMap<>();
-        for (AggregateRecord a : records) latest.merge(a.kafkaKey(), a, (x, y) -> y.revision > x.revision ? y : x);
+        for (AggregateRecord a : records)
+            latest.merge(a.kafkaKey(), a, (x, y) -> y.revision > x.revision ? y : x);
         return new ArrayList<>(latest.values());
     }
 }

@@ -34,10 +34,10 @@ import org.apache.flink.table.types.logical.RowType;
 
 /**
  * SQL format {@code carbonstream-avro}: the project's wire format (plain Avro binary of the
- * generated classes, no header) for the Flink SQL peer. Flink's own {@code avro} format derives
- * its writer schema from the table columns and cannot read the enum {@code modality} nor the
- * non-null strings as written, so the peer decodes exactly like the job does: a
- * {@link SpecificDatumReader} of the generated class.
+ * generated classes, no header) for the Flink SQL peer. Flink's own {@code avro} format derives its
+ * writer schema from the table columns and cannot read the enum {@code modality} nor the non-null
+ * strings as written, so the peer decodes exactly like the job does: a {@link SpecificDatumReader}
+ * of the generated class.
  *
  * <p>Columns are matched to Avro fields by name. A BIGINT column {@code <field>_ms} carries a
  * timestamp-millis field as epoch milliseconds, next to the TIMESTAMP(3) column of the same field.
@@ -46,9 +46,15 @@ public final class CarbonAvroFormatFactory implements DeserializationFormatFacto
 
     public static final String IDENTIFIER = "carbonstream-avro";
     public static final ConfigOption<String> RECORD =
-            ConfigOptions.key("record").stringType().noDefaultValue().withDescription("events, intensity or registry");
+            ConfigOptions.key("record")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("events, intensity or registry");
 
-    /** Wall time of the first record decoded by any instance (benchmark: start of the SQL peer's processing). */
+    /**
+     * Wall time of the first record decoded by any instance (benchmark: start of the SQL peer's
+     * processing).
+     */
     public static final AtomicLong FIRST_DECODE_MS = new AtomicLong(Long.MAX_VALUE);
 
     @Override
@@ -67,13 +73,18 @@ public final class CarbonAvroFormatFactory implements DeserializationFormatFacto
     }
 
     @Override
-    public DecodingFormat<DeserializationSchema<RowData>> createDecodingFormat(DynamicTableFactory.Context context, ReadableConfig options) {
+    public DecodingFormat<DeserializationSchema<RowData>> createDecodingFormat(
+            DynamicTableFactory.Context context, ReadableConfig options) {
         String record = options.get(RECORD);
         recordClass(record); // fail at planning time on a wrong name
         return new DecodingFormat<>() {
             @Override
-            public DeserializationSchema<RowData> createRuntimeDecoder(DynamicTableSource.Context ctx, DataType physicalDataType) {
-                return new Decoder(record, (RowType) physicalDataType.getLogicalType(), ctx.createTypeInformation(physicalDataType));
+            public DeserializationSchema<RowData> createRuntimeDecoder(
+                    DynamicTableSource.Context ctx, DataType physicalDataType) {
+                return new Decoder(
+                        record,
+                        (RowType) physicalDataType.getLogicalType(),
+                        ctx.createTypeInformation(physicalDataType));
             }
 
             @Override
@@ -88,7 +99,9 @@ public final class CarbonAvroFormatFactory implements DeserializationFormatFacto
             case "events" -> InferenceEvent.class;
             case "intensity" -> IntensityUpdate.class;
             case "registry" -> Datacenter.class;
-            default -> throw new IllegalArgumentException("record must be events, intensity or registry, not " + record);
+            default ->
+                    throw new IllegalArgumentException(
+                            "record must be events, intensity or registry, not " + record);
         };
     }
 
@@ -123,12 +136,16 @@ public final class CarbonAvroFormatFactory implements DeserializationFormatFacto
                 LogicalType t = fields.get(i).getType();
                 roots[i] = t.getTypeRoot();
                 String avroName = name;
-                if (name.endsWith("_ms") && t.getTypeRoot() == LogicalTypeRoot.BIGINT && schema.getField(name) == null) {
+                if (name.endsWith("_ms")
+                        && t.getTypeRoot() == LogicalTypeRoot.BIGINT
+                        && schema.getField(name) == null) {
                     avroName = name.substring(0, name.length() - 3);
                     asMillis[i] = true;
                 }
                 Schema.Field f = schema.getField(avroName);
-                if (f == null) throw new IllegalArgumentException("column " + name + " is not a field of " + schema.getFullName());
+                if (f == null)
+                    throw new IllegalArgumentException(
+                            "column " + name + " is not a field of " + schema.getFullName());
                 fieldPos[i] = f.pos();
             }
         }
@@ -136,18 +153,23 @@ public final class CarbonAvroFormatFactory implements DeserializationFormatFacto
         @Override
         public RowData deserialize(byte[] bytes) throws IOException {
             if (reader == null) init();
-            if (FIRST_DECODE_MS.get() == Long.MAX_VALUE) FIRST_DECODE_MS.compareAndSet(Long.MAX_VALUE, System.currentTimeMillis());
+            if (FIRST_DECODE_MS.get() == Long.MAX_VALUE)
+                FIRST_DECODE_MS.compareAndSet(Long.MAX_VALUE, System.currentTimeMillis());
             if (bytes == null) return null;
             decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
             SpecificRecordBase r = reader.read(null, decoder);
             GenericRowData row = new GenericRowData(fieldPos.length);
-            for (int i = 0; i < fieldPos.length; i++) row.setField(i, convert(r.get(fieldPos[i]), i));
+            for (int i = 0; i < fieldPos.length; i++)
+                row.setField(i, convert(r.get(fieldPos[i]), i));
             return row;
         }
 
         private Object convert(Object v, int i) {
             if (v == null) return null;
-            if (v instanceof Instant t) return asMillis[i] ? (Object) t.toEpochMilli() : TimestampData.fromEpochMillis(t.toEpochMilli());
+            if (v instanceof Instant t)
+                return asMillis[i]
+                        ? (Object) t.toEpochMilli()
+                        : TimestampData.fromEpochMillis(t.toEpochMilli());
             if (v instanceof CharSequence s) return StringData.fromString(s.toString());
             if (v instanceof Enum<?> e) return StringData.fromString(e.name());
             if (roots[i] == LogicalTypeRoot.BIGINT && v instanceof Integer n) return n.longValue();

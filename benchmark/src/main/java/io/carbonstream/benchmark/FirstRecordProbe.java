@@ -20,14 +20,18 @@ public class FirstRecordProbe implements MapFunction<RequestEnvelope, RequestEnv
         this(false);
     }
 
-    /** {@code trackLast}: also note the time of every record (one clock read per record: floors only). */
+    /**
+     * {@code trackLast}: also note the time of every record (one clock read per record: floors
+     * only).
+     */
     public FirstRecordProbe(boolean trackLast) {
         this.trackLast = trackLast;
     }
 
     @Override
     public RequestEnvelope map(RequestEnvelope e) {
-        if (FIRST_MS.get() == Long.MAX_VALUE) FIRST_MS.compareAndSet(Long.MAX_VALUE, System.currentTimeMillis());
+        if (FIRST_MS.get() == Long.MAX_VALUE)
+            FIRST_MS.compareAndSet(Long.MAX_VALUE, System.currentTimeMillis());
         if (trackLast) LAST_MS.accumulateAndGet(System.currentTimeMillis(), Math::max);
         return e;
     }

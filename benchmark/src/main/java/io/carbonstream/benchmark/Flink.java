@@ -26,7 +26,9 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 
-/** One local MiniCluster (one TaskManager, 2 slots) shared by every Flink phase of a benchmark run. */
+/**
+ * One local MiniCluster (one TaskManager, 2 slots) shared by every Flink phase of a benchmark run.
+ */
 final class Flink implements AutoCloseable {
 
     private final MiniCluster cluster;
@@ -41,8 +43,13 @@ final class Flink implements AutoCloseable {
         c.set(RestOptions.ADDRESS, "127.0.0.1");
         c.set(RestOptions.PORT, 0);
         c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-                .setConfiguration(c).setNumTaskManagers(1).setNumSlotsPerTaskManager(slots).build());
+        cluster =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(c)
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(slots)
+                                .build());
         cluster.start();
     }
 
@@ -65,8 +72,12 @@ final class Flink implements AutoCloseable {
     void await(JobID id) throws Exception {
         JobResult r = cluster.requestJobResult(id).get();
         if (!r.isSuccess()) {
-            Throwable t = r.getSerializedThrowable().map(s -> s.deserializeError(getClass().getClassLoader())).orElse(null);
-            throw new IllegalStateException("job " + id + " failed: " + r.getApplicationStatus(), t);
+            Throwable t =
+                    r.getSerializedThrowable()
+                            .map(s -> s.deserializeError(getClass().getClassLoader()))
+                            .orElse(null);
+            throw new IllegalStateException(
+                    "job " + id + " failed: " + r.getApplicationStatus(), t);
         }
     }
 
@@ -75,10 +86,12 @@ final class Flink implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             JobStatus s = cluster.getJobStatus(id).get();
-            if (s.isGloballyTerminalState()) throw new IllegalStateException("job " + id + " ended: " + s);
+            if (s.isGloballyTerminalState())
+                throw new IllegalStateException("job " + id + " ended: " + s);
             if (s == JobStatus.RUNNING) {
                 boolean all = true;
-                for (AccessExecutionVertex v : cluster.getExecutionGraph(id).get().getAllExecutionVertices()) {
+                for (AccessExecutionVertex v :
+                        cluster.getExecutionGraph(id).get().getAllExecutionVertices()) {
                     all &= v.getExecutionState() == ExecutionState.RUNNING;
                 }
                 if (all) return;
@@ -102,26 +115,30 @@ final class Flink implements AutoCloseable {
 
     CheckpointState latestCheckpoint(JobID id) throws Exception {
         AccessExecutionGraph g = cluster.getExecutionGraph(id).get();
-        CompletedCheckpointStats c = g.getCheckpointStatsSnapshot().getHistory().getLatestCompletedCheckpoint();
+        CompletedCheckpointStats c =
+                g.getCheckpointStatsSnapshot().getHistory().getLatestCompletedCheckpoint();
         if (c == null) return null;
         Map<String, Long> by = new LinkedHashMap<>();
         for (AccessExecutionJobVertex v : g.getVerticesTopologically()) {
             TaskStateStats s = c.getTaskStateStats(v.getJobVertexId());
             if (s != null) by.put(v.getName(), s.getStateSize());
         }
-        return new CheckpointState(c.getCheckpointId(), c.getStateSize(), c.getEndToEndDuration(), by);
+        return new CheckpointState(
+                c.getCheckpointId(), c.getStateSize(), c.getEndToEndDuration(), by);
     }
 
     /**
-     * The largest completed checkpoint the job's statistics still hold (the last
-     * {@code web.checkpoints.history} ones, 10 by default): a bounded run's final checkpoint is
-     * taken after its windows have fired and holds almost nothing, the largest one is mid-run.
+     * The largest completed checkpoint the job's statistics still hold (the last {@code
+     * web.checkpoints.history} ones, 10 by default): a bounded run's final checkpoint is taken
+     * after its windows have fired and holds almost nothing, the largest one is mid-run.
      */
     CheckpointState largestCheckpoint(JobID id) throws Exception {
         AccessExecutionGraph g = cluster.getExecutionGraph(id).get();
         CompletedCheckpointStats best = null;
-        for (AbstractCheckpointStats c : g.getCheckpointStatsSnapshot().getHistory().getCheckpoints()) {
-            if (c instanceof CompletedCheckpointStats done && (best == null || done.getStateSize() > best.getStateSize())) best = done;
+        for (AbstractCheckpointStats c :
+                g.getCheckpointStatsSnapshot().getHistory().getCheckpoints()) {
+            if (c instanceof CompletedCheckpointStats done
+                    && (best == null || done.getStateSize() > best.getStateSize())) best = done;
         }
         if (best == null) return new CheckpointState(-1, 0, 0, Map.of());
         Map<String, Long> by = new LinkedHashMap<>();
@@ -129,7 +146,8 @@ final class Flink implements AutoCloseable {
             TaskStateStats s = best.getTaskStateStats(v.getJobVertexId());
             if (s != null) by.put(v.getName(), s.getStateSize());
         }
-        return new CheckpointState(best.getCheckpointId(), best.getStateSize(), best.getEndToEndDuration(), by);
+        return new CheckpointState(
+                best.getCheckpointId(), best.getStateSize(), best.getEndToEndDuration(), by);
     }
 
     /**
@@ -139,7 +157,11 @@ final class Flink implements AutoCloseable {
      * as warnings.
      */
     void stopWithSavepoint(JobID id) throws Exception {
-        cluster.stopWithSavepoint(id, checkpoints.resolve("savepoints").toUri().toString(), false, SavepointFormatType.CANONICAL)
+        cluster.stopWithSavepoint(
+                        id,
+                        checkpoints.resolve("savepoints").toUri().toString(),
+                        false,
+                        SavepointFormatType.CANONICAL)
                 .get(120, TimeUnit.SECONDS);
         cluster.requestJobResult(id).get(60, TimeUnit.SECONDS);
     }

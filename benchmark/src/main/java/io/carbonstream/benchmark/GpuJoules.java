@@ -9,8 +9,8 @@ import org.apache.flink.table.functions.ScalarFunction;
 
 /**
  * GPU joules of one request for the SQL peer: calls the job's own {@link EnergyModel} with the
- * built-in catalog, so that both implementations use the same figures (measured when present,
- * else catalog, parametric fit or modality default).
+ * built-in catalog, so that both implementations use the same figures (measured when present, else
+ * catalog, parametric fit or modality default).
  */
 public class GpuJoules extends ScalarFunction {
 
@@ -23,8 +23,18 @@ public class GpuJoules extends ScalarFunction {
         r = new InferenceRequest();
     }
 
-    public Double eval(String modelId, String modality, Long inputTokens, Long outputTokens, Integer images, Integer diffusionSteps,
-                       Double mediaSeconds, Double measuredGpuJoules, Double activeParamsB, Integer gpuCount, Long durationMs) {
+    public Double eval(
+            String modelId,
+            String modality,
+            Long inputTokens,
+            Long outputTokens,
+            Integer images,
+            Integer diffusionSteps,
+            Double mediaSeconds,
+            Double measuredGpuJoules,
+            Double activeParamsB,
+            Integer gpuCount,
+            Long durationMs) {
         if (model == null) open(null);
         r.modelId = modelId;
         r.modality = Modality.valueOf(modality);
@@ -36,13 +46,17 @@ public class GpuJoules extends ScalarFunction {
         r.mediaSeconds = mediaSeconds;
         r.measuredGpuJoules = measuredGpuJoules;
         r.activeParamsB = activeParamsB;
-        // The plausibility bound of a measurement needs them: an implausible one is replaced by the estimate.
+        // The plausibility bound of a measurement needs them: an implausible one is replaced by the
+        // estimate.
         r.gpuCount = gpuCount;
         r.durationMs = durationMs;
         return model.gpuEnergy(r).gpuJoules();
     }
 
-    /** Whether the request's GPU joules are its measurement (present, non-zero and plausible), as the job decides. */
+    /**
+     * Whether the request's GPU joules are its measurement (present, non-zero and plausible), as
+     * the job decides.
+     */
     public static class Measured extends ScalarFunction {
         private transient EnergyModel model;
         private transient InferenceRequest r;

@@ -1,6 +1,5 @@
 package io.carbonstream.benchmark;
 
-import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.demo.generator.DatacenterSpec;
 import io.carbonstream.demo.generator.Fleet;
 import io.carbonstream.demo.generator.GeneratedRecord;
@@ -8,6 +7,7 @@ import io.carbonstream.demo.generator.GeneratorSettings;
 import io.carbonstream.demo.generator.ModelSpec;
 import io.carbonstream.demo.generator.TrafficGenerator;
 import io.carbonstream.demo.generator.Zone;
+import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.schema.Datacenter;
 import io.carbonstream.schema.InferenceEvent;
 import java.nio.charset.StandardCharsets;
@@ -27,42 +27,73 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** The benchmark's input: the demo generator's traffic on a large fleet, every zone updated every 5 minutes. */
+/**
+ * The benchmark's input: the demo generator's traffic on a large fleet, every zone updated every 5
+ * minutes.
+ */
 final class Input {
 
     private Input() {}
 
-    /** The generator's large fleet (24 datacenters, 10 zones, 34 models) with every zone publishing every 5 minutes. */
+    /**
+     * The generator's large fleet (24 datacenters, 10 zones, 34 models) with every zone publishing
+     * every 5 minutes.
+     */
     static Fleet fleet() {
         Fleet large = Fleet.large();
         Map<String, Zone> fiveMinute = new LinkedHashMap<>();
         List<DatacenterSpec> dcs = new ArrayList<>();
         for (DatacenterSpec d : large.datacenters()) {
             Zone z = d.zone();
-            Zone z5 = fiveMinute.computeIfAbsent(z.id(), k -> new Zone(z.id(), z.utcOffsetHours(), z.lowHour(), z.low(), z.highHour(),
-                    z.high(), 5, z.spikesPerDay(), z.marginalFactor()));
-            dcs.add(new DatacenterSpec(d.id(), z5, d.pue(), d.wueLPerKwh(), d.itOverhead(), d.marketFactorGPerKwh(), d.budgetShare(),
-                    d.trafficWeight(), d.telemetryShare()));
+            Zone z5 =
+                    fiveMinute.computeIfAbsent(
+                            z.id(),
+                            k ->
+                                    new Zone(
+                                            z.id(),
+                                            z.utcOffsetHours(),
+                                            z.lowHour(),
+                                            z.low(),
+                                            z.highHour(),
+                                            z.high(),
+                                            5,
+                                            z.spikesPerDay(),
+                                            z.marginalFactor()));
+            dcs.add(
+                    new DatacenterSpec(
+                            d.id(),
+                            z5,
+                            d.pue(),
+                            d.wueLPerKwh(),
+                            d.itOverhead(),
+                            d.marketFactorGPerKwh(),
+                            d.budgetShare(),
+                            d.trafficWeight(),
+                            d.telemetryShare()));
         }
         return new Fleet(dcs, large.models());
     }
 
-    /** In-order, on-time traffic (no stragglers or late requests: both systems would answer those differently by design). */
+    /**
+     * In-order, on-time traffic (no stragglers or late requests: both systems would answer those
+     * differently by design).
+     */
     static TrafficGenerator generator(long seed, Instant start, double simRate) {
         return generator(seed, start, simRate, fleet());
     }
 
     static TrafficGenerator generator(long seed, Instant start, double simRate, Fleet fleet) {
-        return new TrafficGenerator(GeneratorSettings.of(seed, start, simRate).withFleet(fleet).withoutLateData());
+        return new TrafficGenerator(
+                GeneratorSettings.of(seed, start, simRate).withFleet(fleet).withoutLateData());
     }
 
     /**
-     * A fleet of the scale curve: {@code datacenters} sites copied round-robin from {@link #fleet()}
-     * (same PUE, water, traffic weight), spread over {@code zones} zones (the 10 real ones, then
-     * copies of them under new ids: same daily shape, their own updates), serving {@code models}
-     * models copied round-robin from the generator's 34 (same modality, energy and popularity; copies
-     * carry a new id, so the job prices them by parameter count or modality default, as any model
-     * its catalog does not know).
+     * A fleet of the scale curve: {@code datacenters} sites copied round-robin from {@link
+     * #fleet()} (same PUE, water, traffic weight), spread over {@code zones} zones (the 10 real
+     * ones, then copies of them under new ids: same daily shape, their own updates), serving {@code
+     * models} models copied round-robin from the generator's 34 (same modality, energy and
+     * popularity; copies carry a new id, so the job prices them by parameter count or modality
+     * default, as any model its catalog does not know).
      */
     static Fleet scaledFleet(int datacenters, int models, int zones) {
         Fleet base = fleet();
@@ -70,22 +101,53 @@ final class Input {
         List<Zone> zs = new ArrayList<>();
         for (int j = 0; j < zones; j++) {
             Zone z = baseZones.get(j % baseZones.size());
-            zs.add(j < baseZones.size() ? z : new Zone(z.id() + "-" + (j / baseZones.size()), z.utcOffsetHours(), z.lowHour(), z.low(),
-                    z.highHour(), z.high(), z.updateMinutes(), z.spikesPerDay(), z.marginalFactor()));
+            zs.add(
+                    j < baseZones.size()
+                            ? z
+                            : new Zone(
+                                    z.id() + "-" + (j / baseZones.size()),
+                                    z.utcOffsetHours(),
+                                    z.lowHour(),
+                                    z.low(),
+                                    z.highHour(),
+                                    z.high(),
+                                    z.updateMinutes(),
+                                    z.spikesPerDay(),
+                                    z.marginalFactor()));
         }
         List<DatacenterSpec> dcs = new ArrayList<>();
         for (int i = 0; i < datacenters; i++) {
             DatacenterSpec d = base.datacenters().get(i % base.datacenters().size());
             String id = i < base.datacenters().size() ? d.id() : d.id() + "-s" + i;
-            dcs.add(new DatacenterSpec(id, zs.get(i % zs.size()), d.pue(), d.wueLPerKwh(), d.itOverhead(), d.marketFactorGPerKwh(),
-                    d.budgetShare(), d.trafficWeight(), d.telemetryShare()));
+            dcs.add(
+                    new DatacenterSpec(
+                            id,
+                            zs.get(i % zs.size()),
+                            d.pue(),
+                            d.wueLPerKwh(),
+                            d.itOverhead(),
+                            d.marketFactorGPerKwh(),
+                            d.budgetShare(),
+                            d.trafficWeight(),
+                            d.telemetryShare()));
         }
         List<ModelSpec> ms = new ArrayList<>();
         List<ModelSpec> all = Fleet.ALL_MODELS;
         for (int i = 0; i < models; i++) {
             ModelSpec m = all.get(i % all.size());
-            ms.add(i < all.size() ? m : new ModelSpec(m.id() + "-v" + (i / all.size()), m.modality(), false, m.activeParamsB(), m.gpus(),
-                    m.joulesPerUnit(), m.referenceSteps(), m.popularity(), m.medianOutput()));
+            ms.add(
+                    i < all.size()
+                            ? m
+                            : new ModelSpec(
+                                    m.id() + "-v" + (i / all.size()),
+                                    m.modality(),
+                                    false,
+                                    m.activeParamsB(),
+                                    m.gpus(),
+                                    m.joulesPerUnit(),
+                                    m.referenceSteps(),
+                                    m.popularity(),
+                                    m.medianOutput()));
         }
         return new Fleet(dcs, ms);
     }
@@ -103,32 +165,59 @@ final class Input {
     }
 
     static KafkaProducer<byte[], byte[]> producer(String bootstrap, int lingerMs) {
-        return new KafkaProducer<>(producerProps(bootstrap, lingerMs), new ByteArraySerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(
+                producerProps(bootstrap, lingerMs),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
     }
 
-    static void produceRegistry(KafkaProducer<byte[], byte[]> p, String topic, List<Datacenter> registry) {
+    static void produceRegistry(
+            KafkaProducer<byte[], byte[]> p, String topic, List<Datacenter> registry) {
         for (Datacenter d : registry) {
-            p.send(new ProducerRecord<>(topic, d.getDatacenterId().getBytes(StandardCharsets.UTF_8), AvroCodec.encodeOne(d)));
+            p.send(
+                    new ProducerRecord<>(
+                            topic,
+                            d.getDatacenterId().getBytes(StandardCharsets.UTF_8),
+                            AvroCodec.encodeOne(d)));
         }
         p.flush();
     }
 
     /** What was produced. */
-    record Produced(long requests, long intensityUpdates, long registryEntries, long eventBytes, long firstEventTime, long lastEventTime,
-                    int datacenters, int models, int zones, int datacenterModels, double seconds, long requestsNamingGpus, long gpuSamples,
-                    int gpus) {
+    record Produced(
+            long requests,
+            long intensityUpdates,
+            long registryEntries,
+            long eventBytes,
+            long firstEventTime,
+            long lastEventTime,
+            int datacenters,
+            int models,
+            int zones,
+            int datacenterModels,
+            double seconds,
+            long requestsNamingGpus,
+            long gpuSamples,
+            int gpus) {
         double requestsPerSecond() {
             return requests / seconds;
         }
     }
 
-    /** Produces the registry, then the first {@code n} requests with the intensity updates around them, in publish order. */
+    /**
+     * Produces the registry, then the first {@code n} requests with the intensity updates around
+     * them, in publish order.
+     */
     static Produced produce(String bootstrap, Topics t, TrafficGenerator gen, long n) {
         long start = System.nanoTime();
         AtomicReference<Exception> failure = new AtomicReference<>();
         long requests = 0, updates = 0, bytes = 0, first = Long.MAX_VALUE, last = Long.MIN_VALUE;
         long namingGpus = 0, samples = 0;
-        Set<String> dcs = new HashSet<>(), models = new HashSet<>(), zones = new HashSet<>(), pairs = new HashSet<>(), gpus = new HashSet<>();
+        Set<String> dcs = new HashSet<>(),
+                models = new HashSet<>(),
+                zones = new HashSet<>(),
+                pairs = new HashSet<>(),
+                gpus = new HashSet<>();
         try (KafkaProducer<byte[], byte[]> p = producer(bootstrap, 20)) {
             produceRegistry(p, t.registry(), gen.registry());
             for (Iterator<GeneratedRecord> it = gen.bounded(n, Duration.ZERO); it.hasNext(); ) {
@@ -146,35 +235,68 @@ final class Input {
                         models.add(e.getModelId());
                     }
                     if (!e.getGpuIds().isEmpty()) namingGpus++;
-                    p.send(new ProducerRecord<>(t.events(), r.keyBytes(), value), (m, ex) -> {
-                        if (ex != null) failure.compareAndSet(null, ex);
-                    });
+                    p.send(
+                            new ProducerRecord<>(t.events(), r.keyBytes(), value),
+                            (m, ex) -> {
+                                if (ex != null) failure.compareAndSet(null, ex);
+                            });
                 } else if (r.kind() == GeneratedRecord.Kind.GPU_ENERGY) {
                     samples++;
                     gpus.add(r.gpuSample().getGpuId().toString());
-                    p.send(new ProducerRecord<>(t.gpuEnergy(), r.keyBytes(), value), (m, ex) -> {
-                        if (ex != null) failure.compareAndSet(null, ex);
-                    });
+                    p.send(
+                            new ProducerRecord<>(t.gpuEnergy(), r.keyBytes(), value),
+                            (m, ex) -> {
+                                if (ex != null) failure.compareAndSet(null, ex);
+                            });
                 } else if (r.isIntensity()) {
                     updates++;
                     zones.add(r.key());
-                    p.send(new ProducerRecord<>(t.intensity(), r.keyBytes(), value), (m, ex) -> {
-                        if (ex != null) failure.compareAndSet(null, ex);
-                    });
+                    p.send(
+                            new ProducerRecord<>(t.intensity(), r.keyBytes(), value),
+                            (m, ex) -> {
+                                if (ex != null) failure.compareAndSet(null, ex);
+                            });
                 }
             }
             p.flush();
         }
-        if (failure.get() != null) throw new IllegalStateException("producing the input failed", failure.get());
-        return new Produced(requests, updates, gen.registry().size(), bytes, first, last, dcs.size(), models.size(), zones.size(),
-                pairs.size(), (System.nanoTime() - start) / 1e9, namingGpus, samples, gpus.size());
+        if (failure.get() != null)
+            throw new IllegalStateException("producing the input failed", failure.get());
+        return new Produced(
+                requests,
+                updates,
+                gen.registry().size(),
+                bytes,
+                first,
+                last,
+                dcs.size(),
+                models.size(),
+                zones.size(),
+                pairs.size(),
+                (System.nanoTime() - start) / 1e9,
+                namingGpus,
+                samples,
+                gpus.size());
     }
 
     /** Topic names of one phase. */
-    record Topics(String events, String intensity, String registry, String gpuEnergy, String aggregates, String deadLetters, String late) {
+    record Topics(
+            String events,
+            String intensity,
+            String registry,
+            String gpuEnergy,
+            String aggregates,
+            String deadLetters,
+            String late) {
         static Topics of(String prefix) {
-            return new Topics(prefix + "events", prefix + "intensity", prefix + "registry", prefix + "gpu-energy", prefix + "aggregates",
-                    prefix + "dlq", prefix + "late");
+            return new Topics(
+                    prefix + "events",
+                    prefix + "intensity",
+                    prefix + "registry",
+                    prefix + "gpu-energy",
+                    prefix + "aggregates",
+                    prefix + "dlq",
+                    prefix + "late");
         }
     }
 }

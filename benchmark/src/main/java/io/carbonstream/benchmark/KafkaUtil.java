@@ -34,22 +34,30 @@ final class KafkaUtil {
      * timer, without any probe in the measured job.
      */
     static NewTopic outputTopic(String name, int partitions) {
-        return new NewTopic(name, partitions, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime"));
+        return new NewTopic(name, partitions, (short) 1)
+                .configs(Map.of("message.timestamp.type", "LogAppendTime"));
     }
 
-    /** The largest record timestamp among the last records of every partition of {@code topic} (read_uncommitted). */
+    /**
+     * The largest record timestamp among the last records of every partition of {@code topic}
+     * (read_uncommitted).
+     */
     static long lastAppendTime(String bootstrap, String topic) {
         Properties p = consumerProps(bootstrap);
         p.put("isolation.level", "read_uncommitted");
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = partitions(c, topic);
             c.assign(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
-            // The tail of each partition is enough: appends are in time order; transaction markers take offsets too.
+            // The tail of each partition is enough: appends are in time order; transaction markers
+            // take offsets too.
             for (TopicPartition tp : parts) c.seek(tp, Math.max(0, end.get(tp) - 2_000));
             long last = -1;
-            while (parts.stream().anyMatch(tp -> c.position(tp, Duration.ofSeconds(30)) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) last = Math.max(last, r.timestamp());
+            while (parts.stream()
+                    .anyMatch(tp -> c.position(tp, Duration.ofSeconds(30)) < end.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200)))
+                    last = Math.max(last, r.timestamp());
             }
             return last;
         }
@@ -68,29 +76,39 @@ final class KafkaUtil {
     }
 
     static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
-        return new KafkaConsumer<>(consumerProps(bootstrap), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(
+                consumerProps(bootstrap), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     static List<TopicPartition> partitions(KafkaConsumer<?, ?> c, String topic) {
         List<TopicPartition> out = new ArrayList<>();
-        c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(i -> out.add(new TopicPartition(topic, i.partition())));
+        c.partitionsFor(topic, Duration.ofSeconds(30))
+                .forEach(i -> out.add(new TopicPartition(topic, i.partition())));
         return out;
     }
 
-    /** Reads every committed record of the given partitions (to the end offsets at the start) and hands each to {@code sink}. */
-    static long readAll(String bootstrap, String topic, Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+    /**
+     * Reads every committed record of the given partitions (to the end offsets at the start) and
+     * hands each to {@code sink}.
+     */
+    static long readAll(
+            String bootstrap, String topic, Consumer<ConsumerRecord<byte[], byte[]>> sink) {
         try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap)) {
             List<TopicPartition> parts = partitions(c, topic);
             return readToEnd(c, parts, sink);
         }
     }
 
-    static long readToEnd(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> parts, Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+    static long readToEnd(
+            KafkaConsumer<byte[], byte[]> c,
+            List<TopicPartition> parts,
+            Consumer<ConsumerRecord<byte[], byte[]>> sink) {
         c.assign(parts);
         c.seekToBeginning(parts);
         Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(parts, Duration.ofSeconds(30)));
         long n = 0;
-        while (parts.stream().anyMatch(tp -> c.position(tp, Duration.ofSeconds(30)) < end.get(tp))) {
+        while (parts.stream()
+                .anyMatch(tp -> c.position(tp, Duration.ofSeconds(30)) < end.get(tp))) {
             for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
                 sink.accept(r);
                 n++;

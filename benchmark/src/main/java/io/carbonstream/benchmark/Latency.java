@@ -2,9 +2,9 @@ package io.carbonstream.benchmark;
 
 import io.carbonstream.CarbonStreamJob;
 import io.carbonstream.config.JobConfig;
-import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.demo.generator.TrafficGenerator;
 import io.carbonstream.demo.generator.Zone;
+import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.InferenceEvent;
 import io.carbonstream.schema.IntensityUpdate;
@@ -37,7 +37,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * part of it after its minute ended (out-of-orderness, pricing, checkpoint), and the part after the
  * watermark could first pass the minute's end (window end + events out-of-orderness: the earliest
  * moment any event-time job with that out-of-orderness can know the minute is complete), which is
- * the delay the job adds over its event-time semantics (pricing, windows, the committing checkpoint).
+ * the delay the job adds over its event-time semantics (pricing, windows, the committing
+ * checkpoint).
  */
 final class Latency {
 
@@ -46,15 +47,43 @@ final class Latency {
     static final long MINUTE = 60_000L;
     private static final int BUCKET_MS = 100;
 
-    record Result(double targetRate, double achievedRate, long requests, long measuredRequests, long windows,
-                  double p50Ms, double p99Ms, double maxMs, double excessP50Ms, double excessP99Ms, double excessMaxMs,
-                  long outOfOrdernessMs, double afterWatermarkP50Ms, double afterWatermarkP99Ms, double afterWatermarkMaxMs,
-                  long checkpointIntervalMs, Flink.CheckpointState checkpoint, int activeDatacenterModels, int activeKeys,
-                  long liveHeapAfterWarmup, long liveHeapAtEnd,
-                  List<double[]> heapTimeline, double seconds) {}
+    record Result(
+            double targetRate,
+            double achievedRate,
+            long requests,
+            long measuredRequests,
+            long windows,
+            double p50Ms,
+            double p99Ms,
+            double maxMs,
+            double excessP50Ms,
+            double excessP99Ms,
+            double excessMaxMs,
+            long outOfOrdernessMs,
+            double afterWatermarkP50Ms,
+            double afterWatermarkP99Ms,
+            double afterWatermarkMaxMs,
+            long checkpointIntervalMs,
+            Flink.CheckpointState checkpoint,
+            int activeDatacenterModels,
+            int activeKeys,
+            long liveHeapAfterWarmup,
+            long liveHeapAtEnd,
+            List<double[]> heapTimeline,
+            double seconds) {}
 
-    static Result run(Flink flink, String bootstrap, Input.Topics t, Map<String, String> jobOptions, TrafficGenerator gen, int poolSize,
-                      double rate, Duration duration, Duration warmup, Memory mem) throws Exception {
+    static Result run(
+            Flink flink,
+            String bootstrap,
+            Input.Topics t,
+            Map<String, String> jobOptions,
+            TrafficGenerator gen,
+            int poolSize,
+            double rate,
+            Duration duration,
+            Duration warmup,
+            Memory mem)
+            throws Exception {
         List<InferenceEvent> pool = gen.requests(poolSize);
         List<Zone> zones = gen.fleet().zones();
         long startWall = System.currentTimeMillis();
@@ -64,7 +93,9 @@ final class Latency {
         long[] total = new long[60_000]; // 10 ms buckets up to 600 s
         long[] excess = new long[60_000];
         long[] afterWatermark = new long[60_000];
-        long oooMs = JobConfig.fromMap(jobOptions).ms(io.carbonstream.config.JobOptions.OUT_OF_ORDERNESS);
+        long oooMs =
+                JobConfig.fromMap(jobOptions)
+                        .ms(io.carbonstream.config.JobOptions.OUT_OF_ORDERNESS);
         long[] measured = {0, 0};
         AtomicReference<Throwable> consumerFailure = new AtomicReference<>();
 
@@ -84,13 +115,27 @@ final class Latency {
 
             long[] stopEt = {Long.MAX_VALUE};
             long[] warmEndEt = {Long.MAX_VALUE};
-            Thread consumer = new Thread(() -> {
-                try {
-                    consume(bootstrap, t.aggregates(), offset, oooMs, produced, total, excess, afterWatermark, measured, stopEt, warmEndEt);
-                } catch (Throwable e) {
-                    consumerFailure.set(e);
-                }
-            }, "latency-consumer");
+            Thread consumer =
+                    new Thread(
+                            () -> {
+                                try {
+                                    consume(
+                                            bootstrap,
+                                            t.aggregates(),
+                                            offset,
+                                            oooMs,
+                                            produced,
+                                            total,
+                                            excess,
+                                            afterWatermark,
+                                            measured,
+                                            stopEt,
+                                            warmEndEt);
+                                } catch (Throwable e) {
+                                    consumerFailure.set(e);
+                                }
+                            },
+                            "latency-consumer");
             consumer.setDaemon(true);
             consumer.start();
 
@@ -105,7 +150,8 @@ final class Latency {
                 if (now >= end || consumerFailure.get() != null) break;
                 long et = now - offset;
                 if (liveAfterWarmup < 0 && now >= start + warmup.toMillis()) {
-                    // Before the first measured window can close (it ends a minute or more after this),
+                    // Before the first measured window can close (it ends a minute or more after
+                    // this),
                     // so the pause falls outside the measured latencies.
                     liveAfterWarmup = Memory.liveHeapAfterFullGc();
                     continue;
@@ -127,19 +173,27 @@ final class Latency {
                     String pair = e.getDatacenterId() + "\u001f" + e.getModelId();
                     if (etNow >= warmEndEt[0]) {
                         long minute = Math.floorDiv(etNow, MINUTE) * MINUTE;
-                        produced.computeIfAbsent(pair + "|" + minute, k -> new AtomicIntegerArray((int) (MINUTE / BUCKET_MS)))
+                        produced.computeIfAbsent(
+                                        pair + "|" + minute,
+                                        k -> new AtomicIntegerArray((int) (MINUTE / BUCKET_MS)))
                                 .incrementAndGet((int) ((etNow - minute) / BUCKET_MS));
                         pairs.add(pair);
                     }
-                    p.send(new ProducerRecord<>(t.events(), e.getRequestId().getBytes(StandardCharsets.UTF_8), AvroCodec.encodeOne(e)));
+                    p.send(
+                            new ProducerRecord<>(
+                                    t.events(),
+                                    e.getRequestId().getBytes(StandardCharsets.UTF_8),
+                                    AvroCodec.encodeOne(e)));
                 }
             }
             p.flush();
             long stopWall = System.currentTimeMillis();
-            // Windows ending more than the out-of-orderness (+1 s) before the last event time close without further input.
+            // Windows ending more than the out-of-orderness (+1 s) before the last event time close
+            // without further input.
             stopEt[0] = stopWall - offset - 6_000;
             consumer.join(Duration.ofMinutes(3).toMillis());
-            if (consumerFailure.get() != null) throw new IllegalStateException("latency consumer failed", consumerFailure.get());
+            if (consumerFailure.get() != null)
+                throw new IllegalStateException("latency consumer failed", consumerFailure.get());
             Flink.CheckpointState cp = flink.latestCheckpoint(job);
             // Still in steady state (same keys, same pending depth), every measurement taken.
             long liveAtEnd = Memory.liveHeapAfterFullGc();
@@ -150,34 +204,84 @@ final class Latency {
             for (long from = start; from < stopWall; from += 30_000) {
                 List<Memory.Sample> s = mem.between(from, Math.min(from + 30_000, stopWall));
                 if (s.isEmpty()) continue;
-                timeline.add(new double[] {(from - start) / 1000.0, s.stream().mapToLong(Memory.Sample::heapUsed).min().getAsLong(),
-                        s.stream().mapToLong(Memory.Sample::heapUsed).max().getAsLong(), s.stream().mapToLong(Memory.Sample::rss).max().getAsLong()});
+                timeline.add(
+                        new double[] {
+                            (from - start) / 1000.0,
+                            s.stream().mapToLong(Memory.Sample::heapUsed).min().getAsLong(),
+                            s.stream().mapToLong(Memory.Sample::heapUsed).max().getAsLong(),
+                            s.stream().mapToLong(Memory.Sample::rss).max().getAsLong()
+                        });
             }
             Set<String> dcs = new HashSet<>(), models = new HashSet<>();
             for (String pr : pairs) {
                 dcs.add(pr.split("\u001f")[0]);
                 models.add(pr.split("\u001f")[1]);
             }
-            long cpMs = JobConfig.fromMap(jobOptions).ms(io.carbonstream.config.JobOptions.CHECKPOINT_INTERVAL);
-            return new Result(rate, sent / seconds, sent, measured[0], measured[1],
-                    pct(total, 0.5), pct(total, 0.99), pct(total, 1.0), pct(excess, 0.5), pct(excess, 0.99), pct(excess, 1.0),
-                    oooMs, pct(afterWatermark, 0.5), pct(afterWatermark, 0.99), pct(afterWatermark, 1.0),
-                    cpMs, cp, pairs.size(), pairs.size() + dcs.size() + models.size(), liveAfterWarmup, liveAtEnd, timeline, seconds);
+            long cpMs =
+                    JobConfig.fromMap(jobOptions)
+                            .ms(io.carbonstream.config.JobOptions.CHECKPOINT_INTERVAL);
+            return new Result(
+                    rate,
+                    sent / seconds,
+                    sent,
+                    measured[0],
+                    measured[1],
+                    pct(total, 0.5),
+                    pct(total, 0.99),
+                    pct(total, 1.0),
+                    pct(excess, 0.5),
+                    pct(excess, 0.99),
+                    pct(excess, 1.0),
+                    oooMs,
+                    pct(afterWatermark, 0.5),
+                    pct(afterWatermark, 0.99),
+                    pct(afterWatermark, 1.0),
+                    cpMs,
+                    cp,
+                    pairs.size(),
+                    pairs.size() + dcs.size() + models.size(),
+                    liveAfterWarmup,
+                    liveAtEnd,
+                    timeline,
+                    seconds);
         }
     }
 
-    private static void sendIntensity(KafkaProducer<byte[], byte[]> p, String topic, List<Zone> zones, long validFrom) {
+    private static void sendIntensity(
+            KafkaProducer<byte[], byte[]> p, String topic, List<Zone> zones, long validFrom) {
         for (Zone z : zones) {
-            IntensityUpdate u = IntensityUpdate.newBuilder().setZone(z.id()).setValidFrom(Instant.ofEpochMilli(validFrom))
-                    .setCarbonIntensity(Math.round(z.shapeAt(validFrom) * 10) / 10.0).setEstimated(false).setSource("benchmark")
-                    .setEmissionFactorType("lifecycle").build();
-            p.send(new ProducerRecord<>(topic, z.id().getBytes(StandardCharsets.UTF_8), AvroCodec.encodeOne(u)));
+            IntensityUpdate u =
+                    IntensityUpdate.newBuilder()
+                            .setZone(z.id())
+                            .setValidFrom(Instant.ofEpochMilli(validFrom))
+                            .setCarbonIntensity(Math.round(z.shapeAt(validFrom) * 10) / 10.0)
+                            .setEstimated(false)
+                            .setSource("benchmark")
+                            .setEmissionFactorType("lifecycle")
+                            .build();
+            p.send(
+                    new ProducerRecord<>(
+                            topic,
+                            z.id().getBytes(StandardCharsets.UTF_8),
+                            AvroCodec.encodeOne(u)));
         }
     }
 
-    /** Reads aggregates as they commit until every measured window that must close has been seen. */
-    private static void consume(String bootstrap, String topic, long offset, long oooMs, Map<String, AtomicIntegerArray> produced,
-                                long[] total, long[] excess, long[] afterWatermark, long[] measured, long[] stopEt, long[] warmEndEt)
+    /**
+     * Reads aggregates as they commit until every measured window that must close has been seen.
+     */
+    private static void consume(
+            String bootstrap,
+            String topic,
+            long offset,
+            long oooMs,
+            Map<String, AtomicIntegerArray> produced,
+            long[] total,
+            long[] excess,
+            long[] afterWatermark,
+            long[] measured,
+            long[] stopEt,
+            long[] warmEndEt)
             throws Exception {
         SpecificDatumReader<Aggregate> reader = new SpecificDatumReader<>(Aggregate.class);
         BinaryDecoder dec = null;
@@ -193,9 +297,12 @@ final class Latency {
                     dec = DecoderFactory.get().binaryDecoder(r.value(), dec);
                     Aggregate a = reader.read(null, dec);
                     if (a.getWindow() != io.carbonstream.schema.WindowKind.MINUTE
-                            || a.getDimension() != io.carbonstream.schema.Dimension.DATACENTER_MODEL || a.getRevision() != 1) continue;
+                            || a.getDimension() != io.carbonstream.schema.Dimension.DATACENTER_MODEL
+                            || a.getRevision() != 1) continue;
                     long ws = a.getWindowStart().toEpochMilli();
-                    AtomicIntegerArray h = produced.remove(a.getDatacenterId() + "\u001f" + a.getModelId() + "|" + ws);
+                    AtomicIntegerArray h =
+                            produced.remove(
+                                    a.getDatacenterId() + "\u001f" + a.getModelId() + "|" + ws);
                     if (h == null) continue;
                     long windowEndWall = ws + MINUTE + offset;
                     long ex = readable - windowEndWall;
@@ -212,15 +319,28 @@ final class Latency {
                 }
                 if (stopEt[0] != Long.MAX_VALUE) {
                     if (giveUp == Long.MAX_VALUE) giveUp = System.currentTimeMillis() + 150_000;
-                    boolean pending = produced.keySet().stream()
-                            .anyMatch(k -> Long.parseLong(k.substring(k.lastIndexOf('|') + 1)) + MINUTE <= stopEt[0]);
+                    boolean pending =
+                            produced.keySet().stream()
+                                    .anyMatch(
+                                            k ->
+                                                    Long.parseLong(
+                                                                            k.substring(
+                                                                                    k.lastIndexOf(
+                                                                                                    '|')
+                                                                                            + 1))
+                                                                    + MINUTE
+                                                            <= stopEt[0]);
                     if (!pending) {
-                        // Requests of windows that cannot close without further input are not measured.
+                        // Requests of windows that cannot close without further input are not
+                        // measured.
                         produced.clear();
                         return;
                     }
                     if (System.currentTimeMillis() > giveUp) {
-                        throw new IllegalStateException("closed windows never became readable: " + produced.size() + " pending");
+                        throw new IllegalStateException(
+                                "closed windows never became readable: "
+                                        + produced.size()
+                                        + " pending");
                     }
                 }
             }

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Heap and RSS of this process (broker, MiniCluster and benchmark all run in it), sampled every 500 ms. */
+/**
+ * Heap and RSS of this process (broker, MiniCluster and benchmark all run in it), sampled every 500
+ * ms.
+ */
 final class Memory implements AutoCloseable {
 
     record Sample(long atMs, long heapUsed, long rss) {}
@@ -19,19 +22,26 @@ final class Memory implements AutoCloseable {
     private volatile boolean running = true;
 
     Memory() {
-        thread = new Thread(() -> {
-            while (running) {
-                Sample s = new Sample(System.currentTimeMillis(), heapUsed(), procStatusBytes("VmRSS"));
-                synchronized (samples) {
-                    samples.add(s);
-                }
-                try {
-                    Thread.sleep(500); // sampling period, not synchronisation
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "memory-sampler");
+        thread =
+                new Thread(
+                        () -> {
+                            while (running) {
+                                Sample s =
+                                        new Sample(
+                                                System.currentTimeMillis(),
+                                                heapUsed(),
+                                                procStatusBytes("VmRSS"));
+                                synchronized (samples) {
+                                    samples.add(s);
+                                }
+                                try {
+                                    Thread.sleep(500); // sampling period, not synchronisation
+                                } catch (InterruptedException e) {
+                                    return;
+                                }
+                            }
+                        },
+                        "memory-sampler");
         thread.setDaemon(true);
         thread.start();
     }

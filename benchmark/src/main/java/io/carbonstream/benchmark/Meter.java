@@ -30,11 +30,15 @@ final class Meter {
 
     private static long jitMillis() {
         CompilationMXBean c = ManagementFactory.getCompilationMXBean();
-        return c != null && c.isCompilationTimeMonitoringSupported() ? c.getTotalCompilationTime() : 0;
+        return c != null && c.isCompilationTimeMonitoringSupported()
+                ? c.getTotalCompilationTime()
+                : 0;
     }
 
     private static long cpuNanos() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) return os.getProcessCpuTime();
+        if (ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os)
+            return os.getProcessCpuTime();
         return 0;
     }
 }

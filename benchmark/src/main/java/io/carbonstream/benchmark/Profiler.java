@@ -5,8 +5,8 @@ import java.nio.file.Path;
 
 /**
  * async-profiler around one measured run, through its Java API found by reflection: the benchmark
- * does not depend on it (it is a native library, Linux and macOS only); the run that wants a profile
- * puts tools.profiler:async-profiler on the class path and names the library.
+ * does not depend on it (it is a native library, Linux and macOS only); the run that wants a
+ * profile puts tools.profiler:async-profiler on the class path and names the library.
  */
 final class Profiler {
 
@@ -19,9 +19,13 @@ final class Profiler {
     }
 
     static Profiler start(Path lib) throws Exception {
-        if (lib == null) throw new IllegalArgumentException("--profile needs --profiler-lib (path of libasyncProfiler.so)");
+        if (lib == null)
+            throw new IllegalArgumentException(
+                    "--profile needs --profiler-lib (path of libasyncProfiler.so)");
         Class<?> c = Class.forName("one.profiler.AsyncProfiler");
-        Object p = c.getMethod("getInstance", String.class).invoke(null, lib.toAbsolutePath().toString());
+        Object p =
+                c.getMethod("getInstance", String.class)
+                        .invoke(null, lib.toAbsolutePath().toString());
         Method execute = c.getMethod("execute", String.class);
         // itimer: CPU time of every thread without perf_events (not available in most containers).
         execute.invoke(p, "start,event=itimer,interval=1ms,threads");

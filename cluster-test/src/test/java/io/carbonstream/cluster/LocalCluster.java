@@ -44,9 +44,14 @@ final class LocalCluster implements AutoCloseable {
 
     final Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
     final Path confSrc = root.resolve("deploy/conf");
-    final Path kafkaLib = Path.of(System.getProperty("kafka.lib", root + "/deploy/local/kafka/target/lib"));
-    final Path flinkLib = Path.of(System.getProperty("flink.lib", root + "/deploy/local/flink/target/lib"));
-    final Path flinkPlugins = Path.of(System.getProperty("flink.plugins", root + "/deploy/local/flink/target/plugins"));
+    final Path kafkaLib =
+            Path.of(System.getProperty("kafka.lib", root + "/deploy/local/kafka/target/lib"));
+    final Path flinkLib =
+            Path.of(System.getProperty("flink.lib", root + "/deploy/local/flink/target/lib"));
+    final Path flinkPlugins =
+            Path.of(
+                    System.getProperty(
+                            "flink.plugins", root + "/deploy/local/flink/target/plugins"));
     final Path work;
     final Path logs;
     final Path flinkConf;
@@ -55,7 +60,8 @@ final class LocalCluster implements AutoCloseable {
     final int restPort = freePort();
     final int rpcPort = freePort();
     private final Map<String, Process> processes = new LinkedHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
     private final Thread reaper = new Thread(this::killAll, "local-cluster-reaper");
 
@@ -82,40 +88,81 @@ final class LocalCluster implements AutoCloseable {
     void formatKafka() throws Exception {
         Path props = work.resolve("kafka/server.properties");
         Files.createDirectories(props.getParent());
-        Files.writeString(props, overrideLines(Files.readAllLines(confSrc.resolve("kafka/server.properties")), "=", Map.of(
-                "listeners", "PLAINTEXT://127.0.0.1:" + kafkaPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners", "PLAINTEXT://127.0.0.1:" + kafkaPort,
-                "controller.quorum.voters", "1@127.0.0.1:" + controllerPort,
-                "log.dirs", work.resolve("kafka/data").toString())));
+        Files.writeString(
+                props,
+                overrideLines(
+                        Files.readAllLines(confSrc.resolve("kafka/server.properties")),
+                        "=",
+                        Map.of(
+                                "listeners",
+                                        "PLAINTEXT://127.0.0.1:"
+                                                + kafkaPort
+                                                + ",CONTROLLER://127.0.0.1:"
+                                                + controllerPort,
+                                "advertised.listeners", "PLAINTEXT://127.0.0.1:" + kafkaPort,
+                                "controller.quorum.voters", "1@127.0.0.1:" + controllerPort,
+                                "log.dirs", work.resolve("kafka/data").toString())));
         String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
-        run("kafka-format", List.of(JAVA, "-cp", kafkaLib + "/*", "-Dkafka.logs.dir=" + logs,
-                "-Dlog4j2.configurationFile=" + confSrc.resolve("kafka/log4j2.properties"),
-                "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props.toString()));
+        run(
+                "kafka-format",
+                List.of(
+                        JAVA,
+                        "-cp",
+                        kafkaLib + "/*",
+                        "-Dkafka.logs.dir=" + logs,
+                        "-Dlog4j2.configurationFile=" + confSrc.resolve("kafka/log4j2.properties"),
+                        "kafka.tools.StorageTool",
+                        "format",
+                        "-t",
+                        clusterId,
+                        "-c",
+                        props.toString()));
     }
 
     void startKafka() throws Exception {
-        start("kafka", List.of(JAVA, "-Xms256m", "-Xmx512m", "-Djava.io.tmpdir=" + work.resolve("tmp"),
-                "-Dkafka.logs.dir=" + logs, "-Dlog4j2.configurationFile=" + confSrc.resolve("kafka/log4j2.properties"),
-                "-cp", kafkaLib + "/*", "kafka.Kafka", work.resolve("kafka/server.properties").toString()), Map.of());
+        start(
+                "kafka",
+                List.of(
+                        JAVA,
+                        "-Xms256m",
+                        "-Xmx512m",
+                        "-Djava.io.tmpdir=" + work.resolve("tmp"),
+                        "-Dkafka.logs.dir=" + logs,
+                        "-Dlog4j2.configurationFile=" + confSrc.resolve("kafka/log4j2.properties"),
+                        "-cp",
+                        kafkaLib + "/*",
+                        "kafka.Kafka",
+                        work.resolve("kafka/server.properties").toString()),
+                Map.of());
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap());
         try (Admin admin = Admin.create(p)) {
-            waitUntil("the Kafka broker to serve metadata", Duration.ofSeconds(90), () -> {
-                try {
-                    return !admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty();
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            waitUntil(
+                    "the Kafka broker to serve metadata",
+                    Duration.ofSeconds(90),
+                    () -> {
+                        try {
+                            return !admin.describeCluster()
+                                    .nodes()
+                                    .get(5, TimeUnit.SECONDS)
+                                    .isEmpty();
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    });
         }
     }
 
-    /** Stops the broker the way an operator would (SIGTERM, controlled shutdown) and waits for it. */
+    /**
+     * Stops the broker the way an operator would (SIGTERM, controlled shutdown) and waits for it.
+     */
     void stopKafka() throws InterruptedException {
         stop("kafka", Duration.ofSeconds(60));
     }
 
-    /** Creates the topics of deploy/conf/topics.conf, the file deploy/local and docker-compose use. */
+    /**
+     * Creates the topics of deploy/conf/topics.conf, the file deploy/local and docker-compose use.
+     */
     void createTopics() throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap());
@@ -130,7 +177,10 @@ final class LocalCluster implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------- Flink
 
-    /** Writes conf/config.yaml: deploy/conf/flink/config.yaml with the loopback overrides of deploy/local and {@code extra}. */
+    /**
+     * Writes conf/config.yaml: deploy/conf/flink/config.yaml with the loopback overrides of
+     * deploy/local and {@code extra}.
+     */
     void writeFlinkConf(Map<String, String> extra) throws IOException {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("jobmanager.rpc.address", "127.0.0.1");
@@ -145,15 +195,20 @@ final class LocalCluster implements AutoCloseable {
         o.put("rest.bind-address", "127.0.0.1");
         o.put("rest.port", String.valueOf(restPort));
         o.put("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
-        o.put("execution.checkpointing.savepoint-dir", work.resolve("savepoints").toUri().toString());
+        o.put(
+                "execution.checkpointing.savepoint-dir",
+                work.resolve("savepoints").toUri().toString());
         o.put("io.tmp.dirs", work.resolve("tmp").toString());
         o.put("web.tmpdir", work.resolve("tmp/web").toString());
         o.put("taskmanager.memory.process.size", "1280m");
         o.put("jobmanager.memory.process.size", "800m");
         o.putAll(extra);
-        Files.writeString(flinkConf.resolve("config.yaml"),
+        Files.writeString(
+                flinkConf.resolve("config.yaml"),
                 overrideLines(Files.readAllLines(confSrc.resolve("flink/config.yaml")), ":", o));
-        Files.copy(confSrc.resolve("flink/log4j.properties"), flinkConf.resolve("log4j.properties"),
+        Files.copy(
+                confSrc.resolve("flink/log4j.properties"),
+                flinkConf.resolve("log4j.properties"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
@@ -162,8 +217,15 @@ final class LocalCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(JAVA));
         cmd.addAll(split(params.get(0)));
         cmd.addAll(flinkJvmOptions("jobmanager"));
-        cmd.addAll(List.of("-cp", flinkLib + "/*", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-                "--configDir", flinkConf.toString(), "--executionMode", "cluster"));
+        cmd.addAll(
+                List.of(
+                        "-cp",
+                        flinkLib + "/*",
+                        "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                        "--configDir",
+                        flinkConf.toString(),
+                        "--executionMode",
+                        "cluster"));
         cmd.addAll(split(params.get(1)));
         start("jobmanager", cmd, flinkEnv());
     }
@@ -173,8 +235,13 @@ final class LocalCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(JAVA));
         cmd.addAll(split(params.get(0)));
         cmd.addAll(flinkJvmOptions(id));
-        cmd.addAll(List.of("-cp", flinkLib + "/*", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-                "--configDir", flinkConf.toString()));
+        cmd.addAll(
+                List.of(
+                        "-cp",
+                        flinkLib + "/*",
+                        "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                        "--configDir",
+                        flinkConf.toString()));
         cmd.addAll(split(params.get(1)));
         cmd.addAll(List.of("-D", "taskmanager.resource-id=" + id));
         start(id, cmd, flinkEnv());
@@ -192,11 +259,19 @@ final class LocalCluster implements AutoCloseable {
     String submit(Path jar, List<String> args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(JAVA));
         cmd.addAll(flinkJvmOptions("client"));
-        cmd.addAll(List.of("-cp", flinkLib + "/*", "org.apache.flink.client.cli.CliFrontend", "run", "-d", jar.toString()));
+        cmd.addAll(
+                List.of(
+                        "-cp",
+                        flinkLib + "/*",
+                        "org.apache.flink.client.cli.CliFrontend",
+                        "run",
+                        "-d",
+                        jar.toString()));
         cmd.addAll(args);
         String out = run("flink-run", cmd);
         Matcher m = Pattern.compile("JobID ([0-9a-f]{32})").matcher(out);
-        if (!m.find()) throw new IllegalStateException("no job id in the output of flink run:\n" + out);
+        if (!m.find())
+            throw new IllegalStateException("no job id in the output of flink run:\n" + out);
         return m.group(1);
     }
 
@@ -230,8 +305,12 @@ final class LocalCluster implements AutoCloseable {
 
     JsonNode getJson(String path) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(rest() + path)).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r =
+                    http.send(
+                            HttpRequest.newBuilder(URI.create(rest() + path))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? json.readTree(r.body()) : null;
         } catch (IOException e) {
             return null;
@@ -242,15 +321,24 @@ final class LocalCluster implements AutoCloseable {
     }
 
     private Map<String, String> flinkEnv() {
-        return Map.of("FLINK_CONF_DIR", flinkConf.toString(), "FLINK_PLUGINS_DIR", flinkPlugins.toString(),
-                "FLINK_LIB_DIR", flinkLib.toString());
+        return Map.of(
+                "FLINK_CONF_DIR",
+                flinkConf.toString(),
+                "FLINK_PLUGINS_DIR",
+                flinkPlugins.toString(),
+                "FLINK_LIB_DIR",
+                flinkLib.toString());
     }
 
-    /** env.java.opts.all of the shared config (module access), logging and tmp dir, as bin/*.sh would pass them. */
+    /**
+     * env.java.opts.all of the shared config (module access), logging and tmp dir, as bin/*.sh
+     * would pass them.
+     */
     private List<String> flinkJvmOptions(String name) throws IOException {
         List<String> out = new ArrayList<>();
         for (String line : Files.readAllLines(confSrc.resolve("flink/config.yaml"))) {
-            if (line.startsWith("env.java.opts.all:")) out.addAll(split(line.substring("env.java.opts.all:".length())));
+            if (line.startsWith("env.java.opts.all:"))
+                out.addAll(split(line.substring("env.java.opts.all:".length())));
         }
         out.add("-Dlog.file=" + logs.resolve(name + ".log"));
         out.add("-Dlog4j.configurationFile=" + flinkConf.resolve("log4j.properties").toUri());
@@ -258,21 +346,41 @@ final class LocalCluster implements AutoCloseable {
         return out;
     }
 
-    /** The JVM flags and -D memory settings that bin/jobmanager.sh or bin/taskmanager.sh would compute. */
+    /**
+     * The JVM flags and -D memory settings that bin/jobmanager.sh or bin/taskmanager.sh would
+     * compute.
+     */
     private List<String> resourceParams(String command) throws Exception {
-        String out = run("bash-java-utils", List.of(JAVA, "-cp", flinkLib + "/*",
-                "org.apache.flink.runtime.util.bash.BashJavaUtils", command, "--configDir", flinkConf.toString()));
-        List<String> results = out.lines().filter(l -> l.startsWith("BASH_JAVA_UTILS_EXEC_RESULT:"))
-                .map(l -> l.substring("BASH_JAVA_UTILS_EXEC_RESULT:".length())).collect(Collectors.toList());
-        if (results.size() < 2) throw new IllegalStateException("BashJavaUtils " + command + " printed:\n" + out);
+        String out =
+                run(
+                        "bash-java-utils",
+                        List.of(
+                                JAVA,
+                                "-cp",
+                                flinkLib + "/*",
+                                "org.apache.flink.runtime.util.bash.BashJavaUtils",
+                                command,
+                                "--configDir",
+                                flinkConf.toString()));
+        List<String> results =
+                out.lines()
+                        .filter(l -> l.startsWith("BASH_JAVA_UTILS_EXEC_RESULT:"))
+                        .map(l -> l.substring("BASH_JAVA_UTILS_EXEC_RESULT:".length()))
+                        .collect(Collectors.toList());
+        if (results.size() < 2)
+            throw new IllegalStateException("BashJavaUtils " + command + " printed:\n" + out);
         return List.of(results.get(0), results.get(results.size() - 1));
     }
 
     // ---------------------------------------------------------------------------------- processes
 
     private void start(String name, List<String> cmd, Map<String, String> env) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".out").toFile()));
+        ProcessBuilder pb =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(
+                                ProcessBuilder.Redirect.appendTo(
+                                        logs.resolve(name + ".out").toFile()));
         pb.environment().putAll(env);
         Process p = pb.start();
         processes.put(name, p);
@@ -282,7 +390,8 @@ final class LocalCluster implements AutoCloseable {
     /** Runs a short command to its end and returns its output; fails on a non-zero exit. */
     private String run(String name, List<String> cmd) throws Exception {
         Path out = logs.resolve(name + ".out");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
         pb.environment().putAll(flinkEnv());
         Process p = pb.start();
         if (!p.waitFor(3, TimeUnit.MINUTES)) {
@@ -290,7 +399,8 @@ final class LocalCluster implements AutoCloseable {
             throw new IllegalStateException(name + " did not finish in 3 minutes");
         }
         String text = Files.readString(out, StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) throw new IllegalStateException(name + " exited with " + p.exitValue() + ":\n" + text);
+        if (p.exitValue() != 0)
+            throw new IllegalStateException(name + " exited with " + p.exitValue() + ":\n" + text);
         return text;
     }
 
@@ -346,12 +456,16 @@ final class LocalCluster implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------- helpers
 
-    /** Polls {@code condition} every 200 ms; fails after {@code timeout}. Returns the elapsed milliseconds. */
+    /**
+     * Polls {@code condition} every 200 ms; fails after {@code timeout}. Returns the elapsed
+     * milliseconds.
+     */
     static long waitUntil(String what, Duration timeout, BooleanSupplier condition) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            if (System.nanoTime() > deadline)
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
             try {
                 Thread.sleep(200);
             } catch (InterruptedException e) {
@@ -367,16 +481,20 @@ final class LocalCluster implements AutoCloseable {
         StringBuilder b = new StringBuilder();
         for (String l : lines) {
             int i = l.indexOf(sep);
-            if (!l.startsWith("#") && i > 0 && overrides.containsKey(l.substring(0, i).trim())) continue;
+            if (!l.startsWith("#") && i > 0 && overrides.containsKey(l.substring(0, i).trim()))
+                continue;
             b.append(l).append('\n');
         }
         b.append("\n# cluster-test overrides\n");
-        overrides.forEach((k, v) -> b.append(k).append(sep.equals(":") ? ": " : sep).append(v).append('\n'));
+        overrides.forEach(
+                (k, v) -> b.append(k).append(sep.equals(":") ? ": " : sep).append(v).append('\n'));
         return b.toString();
     }
 
     static List<String> split(String s) {
-        return Arrays.stream(s.trim().split("\\s+")).filter(x -> !x.isEmpty()).collect(Collectors.toList());
+        return Arrays.stream(s.trim().split("\\s+"))
+                .filter(x -> !x.isEmpty())
+                .collect(Collectors.toList());
     }
 
     static int freePort() {

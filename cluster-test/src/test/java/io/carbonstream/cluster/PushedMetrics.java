@@ -18,19 +18,22 @@ import java.util.concurrent.ConcurrentHashMap;
 final class PushedMetrics implements AutoCloseable {
 
     private final HttpServer server;
+
     /** Latest body pushed per push path (one path per reporting process). */
     private final Map<String, String> latest = new ConcurrentHashMap<>();
 
     PushedMetrics() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-        server.createContext("/", exchange -> {
-            try (InputStream in = exchange.getRequestBody()) {
-                String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                if (!body.isEmpty()) latest.put(exchange.getRequestURI().getPath(), body);
-            }
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
+        server.createContext(
+                "/",
+                exchange -> {
+                    try (InputStream in = exchange.getRequestBody()) {
+                        String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                        if (!body.isEmpty()) latest.put(exchange.getRequestURI().getPath(), body);
+                    }
+                    exchange.sendResponseHeaders(200, -1);
+                    exchange.close();
+                });
         server.start();
     }
 
@@ -40,7 +43,8 @@ final class PushedMetrics implements AutoCloseable {
 
     /** The sample lines of every process whose metric name contains {@code name}. */
     java.util.List<String> samples(String name) {
-        return latest.values().stream().flatMap(String::lines)
+        return latest.values().stream()
+                .flatMap(String::lines)
                 .filter(l -> !l.startsWith("#") && l.contains(name))
                 .toList();
     }

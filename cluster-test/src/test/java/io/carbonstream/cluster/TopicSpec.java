@@ -8,7 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One line of deploy/conf/topics.conf: name, partitions, configs (key=value pairs separated by ';'). */
+/**
+ * One line of deploy/conf/topics.conf: name, partitions, configs (key=value pairs separated by
+ * ';').
+ */
 record TopicSpec(String name, int partitions, Map<String, String> configs) {
 
     static List<TopicSpec> read(Path file) throws IOException {
@@ -17,7 +20,9 @@ record TopicSpec(String name, int partitions, Map<String, String> configs) {
             String l = line.trim();
             if (l.isEmpty() || l.startsWith("#")) continue;
             String[] f = l.split("\\s+");
-            if (f.length != 3) throw new IllegalArgumentException("topics.conf: expected 'name partitions configs' in: " + line);
+            if (f.length != 3)
+                throw new IllegalArgumentException(
+                        "topics.conf: expected 'name partitions configs' in: " + line);
             Map<String, String> configs = new LinkedHashMap<>();
             if (!f[2].equals("-")) {
                 for (String kv : f[2].split(";")) {

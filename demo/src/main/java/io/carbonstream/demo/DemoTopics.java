@@ -19,28 +19,39 @@ final class DemoTopics {
     static final String RESTATEMENTS = "carbonstream.restatements";
     static final String CERTIFICATES = "carbonstream.certificates";
     static final String LEDGER = "carbonstream.ledger";
-    /** GPU energy counter readings of the generator's metered GPU pool (the job reads them with --topic.gpu-energy). */
+
+    /**
+     * GPU energy counter readings of the generator's metered GPU pool (the job reads them with
+     * --topic.gpu-energy).
+     */
     static final String GPU_ENERGY = "carbonstream.gpu-energy";
+
     /** The job's metered GPU energy per GPU, datacenter and model hour. */
     static final String GPU_ATTRIBUTION = "carbonstream.gpu-attribution";
+
     /**
-     * Intensity forecasts (IntensityForecast), the job's --topic.forecasts: created so that a connector or a
-     * producer pointed at the demo's broker feeds the FORECAST_SPIKE early warning; the generator writes none.
+     * Intensity forecasts (IntensityForecast), the job's --topic.forecasts: created so that a
+     * connector or a producer pointed at the demo's broker feeds the FORECAST_SPIKE early warning;
+     * the generator writes none.
      */
     static final String FORECASTS = "carbonstream.forecasts";
+
     /** Requests as OpenTelemetry spans (--events-as otlp). */
     static final String OTLP_SPANS = "carbonstream.otlp-spans";
 
     private static final Map<String, String> COMPACT = Map.of("cleanup.policy", "compact");
+
     /** As deploy/conf/topics.conf: the newest forecast per key, for a week at most. */
-    private static final Map<String, String> FORECAST_RETENTION = Map.of("cleanup.policy", "compact,delete", "retention.ms", "604800000");
+    private static final Map<String, String> FORECAST_RETENTION =
+            Map.of("cleanup.policy", "compact,delete", "retention.ms", "604800000");
 
     /**
      * Events get 2 partitions so the job's two source readers both work. Intensity has one: the job
-     * reads it with one reader anyway, and one partition keeps each zone's updates in publish order.
-     * The registry, the aggregates, the alerts, the certificates, the ledger and the GPU attribution are compacted:
-     * the latest value per key is what counts. GPU energy readings have one partition: each GPU's readings in order.
-     * Forecasts are compacted and deleted after a week, as in every deployment.
+     * reads it with one reader anyway, and one partition keeps each zone's updates in publish
+     * order. The registry, the aggregates, the alerts, the certificates, the ledger and the GPU
+     * attribution are compacted: the latest value per key is what counts. GPU energy readings have
+     * one partition: each GPU's readings in order. Forecasts are compacted and deleted after a
+     * week, as in every deployment.
      */
     static List<NewTopic> all() {
         return List.of(

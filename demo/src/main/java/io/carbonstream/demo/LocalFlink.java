@@ -40,7 +40,10 @@ final class LocalFlink implements AutoCloseable {
         this.webUrl = webUrl;
     }
 
-    /** @param webPort first port to try for the web UI; the next 99 are tried after it; 0 = any free port */
+    /**
+     * @param webPort first port to try for the web UI; the next 99 are tried after it; 0 = any free
+     *     port
+     */
     static LocalFlink start(int webPort, int slots, Path tmp) throws Exception {
         Configuration c = new Configuration();
         c.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
@@ -53,11 +56,13 @@ final class LocalFlink implements AutoCloseable {
         c.set(CoreOptions.TMP_DIRS, tmp.toString());
         c.set(WebOptions.TMP_DIR, tmp.toString());
         c.set(CoreOptions.DEFAULT_PARALLELISM, slots);
-        MiniCluster mc = new MiniCluster(new MiniClusterConfiguration.Builder()
-                .setConfiguration(c)
-                .setNumTaskManagers(1)
-                .setNumSlotsPerTaskManager(slots)
-                .build());
+        MiniCluster mc =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(c)
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(slots)
+                                .build());
         try {
             mc.start();
             URI rest = mc.getRestAddress().get(60, TimeUnit.SECONDS);

@@ -24,12 +24,18 @@ final class SessionDir implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** Where this process's session dir is (or will be): known before it exists, e.g. for the log file. */
+    /**
+     * Where this process's session dir is (or will be): known before it exists, e.g. for the log
+     * file.
+     */
     static Path pathFor(Path parent) {
         return parent.resolve(PREFIX + ProcessHandle.current().pid());
     }
 
-    /** Creates the session dir under {@code parent} (it may exist already if the log file was opened first). */
+    /**
+     * Creates the session dir under {@code parent} (it may exist already if the log file was opened
+     * first).
+     */
     static SessionDir create(Path parent) {
         try {
             Files.createDirectories(parent);
@@ -37,7 +43,8 @@ final class SessionDir implements AutoCloseable {
             Path dir = Files.createDirectories(pathFor(parent));
             return new SessionDir(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the demo's working directory under " + parent, e);
+            throw new UncheckedIOException(
+                    "cannot create the demo's working directory under " + parent, e);
         }
     }
 
@@ -55,7 +62,9 @@ final class SessionDir implements AutoCloseable {
             for (Path p : ds) {
                 String pid = p.getFileName().toString().substring(PREFIX.length());
                 try {
-                    if (ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false)) continue;
+                    if (ProcessHandle.of(Long.parseLong(pid))
+                            .map(ProcessHandle::isAlive)
+                            .orElse(false)) continue;
                 } catch (NumberFormatException notOurs) {
                     continue;
                 }
@@ -67,13 +76,15 @@ final class SessionDir implements AutoCloseable {
     static void deleteTree(Path p) {
         if (!Files.exists(p)) return;
         try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException ignored) {
-                    // A file still held open: the next start removes what is left.
-                }
-            });
+            s.sorted(Comparator.reverseOrder())
+                    .forEach(
+                            f -> {
+                                try {
+                                    Files.deleteIfExists(f);
+                                } catch (IOException ignored) {
+                                    // A file still held open: the next start removes what is left.
+                                }
+                            });
         } catch (IOException | UncheckedIOException ignored) {
             // Files vanishing while walking (a component deleting its own) are fine.
         }

@@ -30,9 +30,10 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * --intensity-replay: the recorded day comes out as the fixture says (read here with plain Jackson, not through the
- * connector's mapping), moved onto the simulated clock by whole days, each version at its update time; the generator
- * publishes it instead of its own values for the zone and nothing else changes; the view shows restatements.
+ * --intensity-replay: the recorded day comes out as the fixture says (read here with plain Jackson,
+ * not through the connector's mapping), moved onto the simulated clock by whole days, each version
+ * at its update time; the generator publishes it instead of its own values for the zone and nothing
+ * else changes; the view shows restatements.
  */
 class IntensityReplayTest {
 
@@ -40,15 +41,23 @@ class IntensityReplayTest {
     static final long DAY = 24 * HOUR;
 
     /** One version as the fixture file has it. */
-    record Expected(long datetime, double value, boolean estimated, String method, long updatedAt) {}
+    record Expected(
+            long datetime, double value, boolean estimated, String method, long updatedAt) {}
 
-    /** Every distinct version (datetime, updatedAt) of the recording, read from the file without the connector's code. */
+    /**
+     * Every distinct version (datetime, updatedAt) of the recording, read from the file without the
+     * connector's code.
+     */
     static Map<String, Expected> fixture() throws Exception {
         JsonNode root;
-        try (InputStream in = IntensityReplayTest.class.getResourceAsStream(IntensityReplay.Feed.ELECTRICITY_MAPS.resource())) {
+        try (InputStream in =
+                IntensityReplayTest.class.getResourceAsStream(
+                        IntensityReplay.Feed.ELECTRICITY_MAPS.resource())) {
             root = new ObjectMapper().readTree(in);
         }
-        assertThat(root.path("_comment").asText()).contains("HAND-WRITTEN").contains("NOT real data");
+        assertThat(root.path("_comment").asText())
+                .contains("HAND-WRITTEN")
+                .contains("NOT real data");
         Map<String, Expected> out = new LinkedHashMap<>();
         for (JsonNode exchange : root.path("exchanges")) {
             JsonNode response = exchange.path("response");
@@ -59,17 +68,27 @@ class IntensityReplayTest {
                 long datetime = Instant.parse(p.path("datetime").asText()).toEpochMilli();
                 long updatedAt = Instant.parse(p.path("updatedAt").asText()).toEpochMilli();
                 JsonNode method = p.get("estimationMethod");
-                out.putIfAbsent(datetime + "@" + updatedAt, new Expected(datetime, p.path("carbonIntensity").asDouble(),
-                        p.path("isEstimated").asBoolean(), method == null || method.isNull() ? null : method.asText(), updatedAt));
+                out.putIfAbsent(
+                        datetime + "@" + updatedAt,
+                        new Expected(
+                                datetime,
+                                p.path("carbonIntensity").asDouble(),
+                                p.path("isEstimated").asBoolean(),
+                                method == null || method.isNull() ? null : method.asText(),
+                                updatedAt));
             }
         }
         return out;
     }
 
     @Test
-    void replaysTheRecordedValuesWithSourceEstimatedFlagAndUpdateTimeOnTheSimulatedClock() throws Exception {
+    void replaysTheRecordedValuesWithSourceEstimatedFlagAndUpdateTimeOnTheSimulatedClock()
+            throws Exception {
         Map<String, Expected> fixture = fixture();
-        long recordedDay = fixture.values().stream().mapToLong(Expected::datetime).min().orElseThrow() / DAY * DAY;
+        long recordedDay =
+                fixture.values().stream().mapToLong(Expected::datetime).min().orElseThrow()
+                        / DAY
+                        * DAY;
         IntensityReplay replay = IntensityReplay.load(IntensityReplay.Feed.ELECTRICITY_MAPS);
         assertThat(replay.zone()).isEqualTo("DE");
         assertThat(replay.recordedDay().toEpochMilli()).isEqualTo(recordedDay);
@@ -79,18 +98,29 @@ class IntensityReplayTest {
         long day0 = start / DAY * DAY;
         List<GeneratedRecord> got = new ArrayList<>();
         Iterator<GeneratedRecord> it = replay.records(start);
-        for (GeneratedRecord r = it.next(); r.publishAtMs() < day0 + 2 * DAY + 3 * HOUR; r = it.next()) got.add(r);
+        for (GeneratedRecord r = it.next();
+                r.publishAtMs() < day0 + 2 * DAY + 3 * HOUR;
+                r = it.next()) got.add(r);
 
         Map<String, Expected> expected = new LinkedHashMap<>();
         for (int k = 0; k < 2; k++) {
             long shift = day0 + k * DAY - recordedDay;
             for (Expected e : fixture.values()) {
                 if (e.datetime() + shift < start / HOUR * HOUR) continue;
-                expected.put((e.datetime() + shift) + "@" + (e.updatedAt() + shift),
-                        new Expected(e.datetime() + shift, e.value(), e.estimated(), e.method(), e.updatedAt() + shift));
+                expected.put(
+                        (e.datetime() + shift) + "@" + (e.updatedAt() + shift),
+                        new Expected(
+                                e.datetime() + shift,
+                                e.value(),
+                                e.estimated(),
+                                e.method(),
+                                e.updatedAt() + shift));
             }
         }
-        List<GeneratedRecord> firstTwoDays = got.stream().filter(r -> r.intensity().getValidFrom().toEpochMilli() < day0 + 2 * DAY).toList();
+        List<GeneratedRecord> firstTwoDays =
+                got.stream()
+                        .filter(r -> r.intensity().getValidFrom().toEpochMilli() < day0 + 2 * DAY)
+                        .toList();
         Map<String, Expected> actual = new LinkedHashMap<>();
         for (GeneratedRecord r : firstTwoDays) {
             IntensityUpdate u = r.intensity();
@@ -105,28 +135,52 @@ class IntensityReplayTest {
             long updatedAt = u.getUpdatedAt().toEpochMilli();
             // Published when the source made it, never before its hour nor before the run.
             assertThat(r.publishAtMs()).isEqualTo(Math.max(start, Math.max(validFrom, updatedAt)));
-            assertThat(actual.put(validFrom + "@" + updatedAt,
-                    new Expected(validFrom, u.getCarbonIntensity(), u.getEstimated(), u.getEstimationMethod(), updatedAt))).as("once").isNull();
+            assertThat(
+                            actual.put(
+                                    validFrom + "@" + updatedAt,
+                                    new Expected(
+                                            validFrom,
+                                            u.getCarbonIntensity(),
+                                            u.getEstimated(),
+                                            u.getEstimationMethod(),
+                                            updatedAt)))
+                    .as("once")
+                    .isNull();
         }
         assertThat(actual).isEqualTo(expected);
         assertThat(got).extracting(GeneratedRecord::publishAtMs).isSorted();
 
-        // The hour-of-day shape is the recording's, and every hour from the run's first on is there, each day.
-        assertThat(firstTwoDays).extracting(r -> Math.floorMod(r.intensity().getValidFrom().toEpochMilli(), DAY) % HOUR).containsOnly(0L);
-        assertThat(firstTwoDays.stream().map(r -> r.intensity().getValidFrom().toEpochMilli()).distinct().count()).isEqualTo(19 + 24);
+        // The hour-of-day shape is the recording's, and every hour from the run's first on is
+        // there, each day.
+        assertThat(firstTwoDays)
+                .extracting(
+                        r -> Math.floorMod(r.intensity().getValidFrom().toEpochMilli(), DAY) % HOUR)
+                .containsOnly(0L);
+        assertThat(
+                        firstTwoDays.stream()
+                                .map(r -> r.intensity().getValidFrom().toEpochMilli())
+                                .distinct()
+                                .count())
+                .isEqualTo(19 + 24);
 
-        // Each hour: an estimate, then its measured value with a later update time, published later.
+        // Each hour: an estimate, then its measured value with a later update time, published
+        // later.
         long corrections = 0;
         for (long h = start / HOUR * HOUR; h < day0 + 2 * DAY; h += HOUR) {
             long hour = h;
-            List<IntensityUpdate> versions = firstTwoDays.stream().map(GeneratedRecord::intensity)
-                    .filter(u -> u.getValidFrom().toEpochMilli() == hour).toList();
+            List<IntensityUpdate> versions =
+                    firstTwoDays.stream()
+                            .map(GeneratedRecord::intensity)
+                            .filter(u -> u.getValidFrom().toEpochMilli() == hour)
+                            .toList();
             assertThat(versions).as(Instant.ofEpochMilli(h).toString()).hasSize(2);
             assertThat(versions.get(0).getEstimated()).isTrue();
             assertThat(versions.get(0).getEstimationMethod()).isNotNull();
             assertThat(versions.get(1).getEstimated()).isFalse();
             assertThat(versions.get(1).getUpdatedAt()).isAfter(versions.get(0).getUpdatedAt());
-            if (!Objects.equals(versions.get(0).getCarbonIntensity(), versions.get(1).getCarbonIntensity())) corrections++;
+            if (!Objects.equals(
+                    versions.get(0).getCarbonIntensity(), versions.get(1).getCarbonIntensity()))
+                corrections++;
         }
         assertThat(corrections).isEqualTo(19 + 24);
     }
@@ -134,16 +188,20 @@ class IntensityReplayTest {
     @Test
     void theGeneratorPublishesTheReplayInsteadOfItsZonesSimulatedValuesAndNothingElseChanges() {
         Instant start = Instant.parse("2026-11-20T00:00:00Z");
-        GeneratorSettings s = GeneratorSettings.of(7, start, 2); // 20,000 requests: about three simulated hours
+        GeneratorSettings s =
+                GeneratorSettings.of(7, start, 2); // 20,000 requests: about three simulated hours
         IntensityReplay replay = IntensityReplay.load(IntensityReplay.Feed.ELECTRICITY_MAPS);
-        List<GeneratedRecord> plain = new TrafficGenerator(s).records(20_000, Duration.ofMinutes(30));
-        List<GeneratedRecord> replayed = new TrafficGenerator(s, replay).records(20_000, Duration.ofMinutes(30));
+        List<GeneratedRecord> plain =
+                new TrafficGenerator(s).records(20_000, Duration.ofMinutes(30));
+        List<GeneratedRecord> replayed =
+                new TrafficGenerator(s, replay).records(20_000, Duration.ofMinutes(30));
 
         assertThat(replayed).extracting(GeneratedRecord::publishAtMs).isSorted();
         assertThat(ids(replayed, false)).isEqualTo(ids(plain, false));
         assertThat(ids(replayed, true)).isEqualTo(ids(plain, true));
 
-        List<GeneratedRecord> de = replayed.stream().filter(r -> !r.isRequest() && r.key().equals("DE")).toList();
+        List<GeneratedRecord> de =
+                replayed.stream().filter(r -> !r.isRequest() && r.key().equals("DE")).toList();
         assertThat(de).isNotEmpty();
         Iterator<GeneratedRecord> alone = replay.records(start.toEpochMilli());
         for (GeneratedRecord r : de) {
@@ -156,21 +214,40 @@ class IntensityReplayTest {
         assertThat(de).anyMatch(r -> !r.intensity().getEstimated());
     }
 
-    /** Requests (by id), or intensity updates of zones other than DE (zone, valid_from, value, publish time). */
+    /**
+     * Requests (by id), or intensity updates of zones other than DE (zone, valid_from, value,
+     * publish time).
+     */
     private static List<String> ids(List<GeneratedRecord> rs, boolean intensity) {
         return rs.stream()
                 .filter(r -> intensity ? !r.isRequest() && !r.key().equals("DE") : r.isRequest())
-                .map(r -> intensity
-                        ? r.key() + "|" + r.intensity().getValidFrom() + "|" + r.intensity().getCarbonIntensity() + "|" + r.publishAtMs()
-                        : r.key() + "|" + r.publishAtMs())
+                .map(
+                        r ->
+                                intensity
+                                        ? r.key()
+                                                + "|"
+                                                + r.intensity().getValidFrom()
+                                                + "|"
+                                                + r.intensity().getCarbonIntensity()
+                                                + "|"
+                                                + r.publishAtMs()
+                                        : r.key() + "|" + r.publishAtMs())
                 .toList();
     }
 
     @Test
     void theOptionIsInTheHelpAndNeedsADatacenterInTheZone() {
         String help = new CommandLine(new EmbeddedRun()).getUsageMessage().replaceAll("\\s+", " ");
-        assertThat(help).contains("--intensity-replay=FEED").contains("electricity-maps").contains("not real data");
-        assertThat(new CommandLine(new EmbeddedRun()).getSubcommands().get("generate").getUsageMessage()).contains("--intensity-replay");
+        assertThat(help)
+                .contains("--intensity-replay=FEED")
+                .contains("electricity-maps")
+                .contains("not real data");
+        assertThat(
+                        new CommandLine(new EmbeddedRun())
+                                .getSubcommands()
+                                .get("generate")
+                                .getUsageMessage())
+                .contains("--intensity-replay");
 
         EmbeddedRun run = new EmbeddedRun();
         new CommandLine(run).parseArgs("--intensity-replay", "electricity-maps");
@@ -178,23 +255,47 @@ class IntensityReplayTest {
         assertThat(plan.replay().zone()).isEqualTo("DE");
 
         EmbeddedRun small = new EmbeddedRun();
-        new CommandLine(small).parseArgs("--intensity-replay", "electricity-maps", "--fleet-size", "2");
-        assertThatThrownBy(() -> small.traffic.plan(System.currentTimeMillis())).isInstanceOf(IllegalArgumentException.class)
+        new CommandLine(small)
+                .parseArgs("--intensity-replay", "electricity-maps", "--fleet-size", "2");
+        assertThatThrownBy(() -> small.traffic.plan(System.currentTimeMillis()))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("zone DE");
-        assertThatThrownBy(() -> new CommandLine(new EmbeddedRun()).parseArgs("--intensity-replay", "watttime"))
-                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("electricity-maps");
+        assertThatThrownBy(
+                        () ->
+                                new CommandLine(new EmbeddedRun())
+                                        .parseArgs("--intensity-replay", "watttime"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("electricity-maps");
     }
 
     @Test
     void theViewShowsTheNewestRestatementOfEachSource() {
         ViewState state = new ViewState();
-        state.onRestatement(summary("US-CAL-CISO", 231.0, 240.5, "carbonstream-demo synthetic (levels: ...)"));
+        state.onRestatement(
+                summary("US-CAL-CISO", 231.0, 240.5, "carbonstream-demo synthetic (levels: ...)"));
         state.onRestatement(summary("DE", 357.0, 384.0, "electricitymaps"));
-        for (int i = 0; i < 5; i++) state.onRestatement(summary("PL", 640.0 + i, 650.0 + i, "carbonstream-demo synthetic (levels: ...)"));
-        String frame = ScreenRenderer.render(state, new ScreenRenderer.Header(Long.MIN_VALUE, 144, "-", "-", 0, 0, 0, "RUNNING"));
+        for (int i = 0; i < 5; i++)
+            state.onRestatement(
+                    summary(
+                            "PL",
+                            640.0 + i,
+                            650.0 + i,
+                            "carbonstream-demo synthetic (levels: ...)"));
+        String frame =
+                ScreenRenderer.render(
+                        state,
+                        new ScreenRenderer.Header(
+                                Long.MIN_VALUE, 144, "-", "-", 0, 0, 0, "RUNNING"));
         assertThat(frame).contains("RESTATEMENTS  7 corrections");
-        assertThat(frame).contains("DE g/kWh").contains("357.0 -> 384.0").contains("electricitymaps");
-        assertThat(frame).contains("PL g/kWh").contains("644.0 -> 654.0").contains("simulated").doesNotContain("US-CAL-CISO g/kWh");
+        assertThat(frame)
+                .contains("DE g/kWh")
+                .contains("357.0 -> 384.0")
+                .contains("electricitymaps");
+        assertThat(frame)
+                .contains("PL g/kWh")
+                .contains("644.0 -> 654.0")
+                .contains("simulated")
+                .doesNotContain("US-CAL-CISO g/kWh");
         assertThat(frame.lines()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(100));
     }
 
@@ -204,22 +305,39 @@ class IntensityReplayTest {
         long t0 = Instant.parse("2026-11-20T14:00:00Z").toEpochMilli();
         state.onIntensity(update("DE", t0, 300, "electricitymaps"));
         state.onIntensity(update("DE", t0 + HOUR, 338, "electricitymaps"));
-        for (long t = t0; t <= t0 + HOUR + 55 * 60_000L; t += 15 * 60_000L) state.onIntensity(update("PL", t, 640, "carbonstream-demo synthetic"));
-        for (long t = t0; t <= t0 + HOUR; t += 5 * 60_000L) state.onIntensity(update("US-CAL-CISO", t, 230, "carbonstream-demo synthetic"));
-        for (long t = t0; t <= t0 + HOUR + 55 * 60_000L; t += 5 * 60_000L) state.onIntensity(update("GB", t, 150, "carbonstream-demo synthetic"));
-        String frame = ScreenRenderer.render(state, new ScreenRenderer.Header(Long.MIN_VALUE, 144, "-", "-", 0, 0, 0, "RUNNING"));
+        for (long t = t0; t <= t0 + HOUR + 55 * 60_000L; t += 15 * 60_000L)
+            state.onIntensity(update("PL", t, 640, "carbonstream-demo synthetic"));
+        for (long t = t0; t <= t0 + HOUR; t += 5 * 60_000L)
+            state.onIntensity(update("US-CAL-CISO", t, 230, "carbonstream-demo synthetic"));
+        for (long t = t0; t <= t0 + HOUR + 55 * 60_000L; t += 5 * 60_000L)
+            state.onIntensity(update("GB", t, 150, "carbonstream-demo synthetic"));
+        String frame =
+                ScreenRenderer.render(
+                        state,
+                        new ScreenRenderer.Header(
+                                Long.MIN_VALUE, 144, "-", "-", 0, 0, 0, "RUNNING"));
         String de = frame.lines().filter(l -> l.startsWith("  DE ")).findFirst().orElseThrow();
         assertThat(de).contains("electricitymaps").doesNotContain("SILENT");
-        String cal = frame.lines().filter(l -> l.startsWith("  US-CAL-CISO ")).findFirst().orElseThrow();
-        assertThat(cal).contains("SILENT").doesNotContain("electricitymaps").doesNotContain("simulated");
+        String cal =
+                frame.lines().filter(l -> l.startsWith("  US-CAL-CISO ")).findFirst().orElseThrow();
+        assertThat(cal)
+                .contains("SILENT")
+                .doesNotContain("electricitymaps")
+                .doesNotContain("simulated");
     }
 
     private static IntensityUpdate update(String zone, long validFrom, double g, String source) {
-        return IntensityUpdate.newBuilder().setZone(zone).setValidFrom(Instant.ofEpochMilli(validFrom)).setCarbonIntensity(g)
-                .setEstimated(false).setSource(source).build();
+        return IntensityUpdate.newBuilder()
+                .setZone(zone)
+                .setValidFrom(Instant.ofEpochMilli(validFrom))
+                .setCarbonIntensity(g)
+                .setEstimated(false)
+                .setSource(source)
+                .build();
     }
 
-    private static Restatement summary(String zone, double oldValue, double newValue, String source) {
+    private static Restatement summary(
+            String zone, double oldValue, double newValue, String source) {
         return Restatement.newBuilder()
                 .setCorrectionId("INTENSITY|" + zone + "|0|" + newValue)
                 .setRecordType(RestatementRecordType.SUMMARY)

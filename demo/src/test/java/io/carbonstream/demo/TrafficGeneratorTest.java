@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.demo.generator.Fleet;
 import io.carbonstream.demo.generator.GeneratedRecord;
 import io.carbonstream.demo.generator.GeneratorSettings;
@@ -12,6 +11,7 @@ import io.carbonstream.demo.generator.ModelSpec;
 import io.carbonstream.demo.generator.Pacer;
 import io.carbonstream.demo.generator.TrafficGenerator;
 import io.carbonstream.demo.generator.Zones;
+import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.schema.InferenceEvent;
 import io.carbonstream.schema.IntensityUpdate;
 import io.carbonstream.schema.Modality;
@@ -38,17 +38,33 @@ class TrafficGeneratorTest {
         assertThat(a).hasSameSizeAs(b);
         for (int i = 0; i < a.size(); i++) {
             assertThat(a.get(i).keyBytes()).isEqualTo(b.get(i).keyBytes());
-            assertThat(Arrays.equals(a.get(i).valueBytes(), b.get(i).valueBytes())).as("record %d", i).isTrue();
+            assertThat(Arrays.equals(a.get(i).valueBytes(), b.get(i).valueBytes()))
+                    .as("record %d", i)
+                    .isTrue();
         }
-        List<InferenceEvent> other = new TrafficGenerator(GeneratorSettings.of(8, START, 5)).requests(100);
+        List<InferenceEvent> other =
+                new TrafficGenerator(GeneratorSettings.of(8, START, 5)).requests(100);
         assertThat(other.get(0).getDatacenterId() + other.get(0).getInputTokens())
-                .isNotEqualTo(a.stream().filter(GeneratedRecord::isRequest).findFirst().orElseThrow().event().getDatacenterId()
-                        + a.stream().filter(GeneratedRecord::isRequest).findFirst().orElseThrow().event().getInputTokens());
+                .isNotEqualTo(
+                        a.stream()
+                                        .filter(GeneratedRecord::isRequest)
+                                        .findFirst()
+                                        .orElseThrow()
+                                        .event()
+                                        .getDatacenterId()
+                                + a.stream()
+                                        .filter(GeneratedRecord::isRequest)
+                                        .findFirst()
+                                        .orElseThrow()
+                                        .event()
+                                        .getInputTokens());
     }
 
     @Test
     void recordsComeInPublishOrderAndNeverBeforeTheyHappen() {
-        List<GeneratedRecord> rs = new TrafficGenerator(GeneratorSettings.of(1, START, 20)).records(20_000, Duration.ofMinutes(30));
+        List<GeneratedRecord> rs =
+                new TrafficGenerator(GeneratorSettings.of(1, START, 20))
+                        .records(20_000, Duration.ofMinutes(30));
         long last = Long.MIN_VALUE;
         long outOfOrder = 0;
         long maxEvent = Long.MIN_VALUE;
@@ -61,7 +77,8 @@ class TrafficGeneratorTest {
                 if (t < maxEvent) outOfOrder++;
                 maxEvent = Math.max(maxEvent, t);
             } else {
-                assertThat(r.intensity().getValidFrom().toEpochMilli()).isLessThanOrEqualTo(r.publishAtMs());
+                assertThat(r.intensity().getValidFrom().toEpochMilli())
+                        .isLessThanOrEqualTo(r.publishAtMs());
             }
         }
         assertThat(rs.stream().filter(GeneratedRecord::isRequest).count()).isEqualTo(20_000);
@@ -70,7 +87,8 @@ class TrafficGeneratorTest {
 
     @Test
     void requestsArePlausibleAndMixedLikeRealTraffic() {
-        List<InferenceEvent> rs = new TrafficGenerator(GeneratorSettings.of(3, START, 20)).requests(30_000);
+        List<InferenceEvent> rs =
+                new TrafficGenerator(GeneratorSettings.of(3, START, 20)).requests(30_000);
         Map<Modality, Integer> byModality = new HashMap<>();
         long measured = 0;
         Set<String> ids = new HashSet<>();
@@ -82,16 +100,22 @@ class TrafficGeneratorTest {
             if (e.getMeasuredGpuJoules() != null) {
                 measured++;
                 // The job's plausibility ceiling: gpu_count x 1500 W x duration.
-                assertThat(e.getMeasuredGpuJoules()).isLessThanOrEqualTo(e.getGpuCount() * 1500.0 * e.getDurationMs() / 1000.0);
+                assertThat(e.getMeasuredGpuJoules())
+                        .isLessThanOrEqualTo(e.getGpuCount() * 1500.0 * e.getDurationMs() / 1000.0);
             }
-            if (e.getModality() == Modality.TEXT) assertThat(e.getOutputTokens()).isBetween(1L, 16_384L);
+            if (e.getModality() == Modality.TEXT)
+                assertThat(e.getOutputTokens()).isBetween(1L, 16_384L);
             if (e.getModality() == Modality.IMAGE) assertThat(e.getImages()).isPositive();
             if (e.getModality() == Modality.VIDEO) assertThat(e.getMediaSeconds()).isPositive();
         }
-        assertThat(byModality.get(Modality.TEXT)).as("mostly text").isGreaterThan(rs.size() * 3 / 4);
+        assertThat(byModality.get(Modality.TEXT))
+                .as("mostly text")
+                .isGreaterThan(rs.size() * 3 / 4);
         assertThat(byModality.get(Modality.IMAGE)).isBetween(rs.size() / 20, rs.size() / 8);
         assertThat(byModality.get(Modality.VIDEO)).as("a few videos").isBetween(20, rs.size() / 50);
-        assertThat(measured).as("measured on a share only").isBetween(rs.size() / 5L, rs.size() * 4L / 5);
+        assertThat(measured)
+                .as("measured on a share only")
+                .isBetween(rs.size() / 5L, rs.size() * 4L / 5);
         // Unknown models with a parameter count take the parametric path.
         assertThat(rs).anyMatch(e -> e.getActiveParamsB() != null);
     }
@@ -111,18 +135,25 @@ class TrafficGeneratorTest {
     void fleetSizes() {
         Fleet d = Fleet.defaultFleet();
         assertThat(d.datacenters()).hasSizeGreaterThanOrEqualTo(8);
-        assertThat(d.zones()).extracting(z -> z.id()).contains("US-CAL-CISO", "US-TEX-ERCO", "DE", "FR", "SE", "PL", "IN-WE", "GB");
+        assertThat(d.zones())
+                .extracting(z -> z.id())
+                .contains("US-CAL-CISO", "US-TEX-ERCO", "DE", "FR", "SE", "PL", "IN-WE", "GB");
         Fleet big = Fleet.standard(24, 34);
         assertThat(big.datacenters()).hasSize(24).extracting(x -> x.id()).doesNotHaveDuplicates();
         assertThat(big.zones()).hasSize(10);
         assertThat(big.models()).hasSize(34);
-        assertThat(new TrafficGenerator(GeneratorSettings.of(1, START, 50).withFleet(big)).requests(5_000))
-                .extracting(InferenceEvent::getDatacenterId).containsAll(big.datacenters().stream().map(x -> x.id()).toList());
+        assertThat(
+                        new TrafficGenerator(GeneratorSettings.of(1, START, 50).withFleet(big))
+                                .requests(5_000))
+                .extracting(InferenceEvent::getDatacenterId)
+                .containsAll(big.datacenters().stream().map(x -> x.id()).toList());
     }
 
     @Test
     void intensityFollowsTheZonesShapesAndEstimatesGetCorrected() {
-        List<GeneratedRecord> rs = new TrafficGenerator(GeneratorSettings.of(5, START, 0.05)).records(4_000, Duration.ofMinutes(30));
+        List<GeneratedRecord> rs =
+                new TrafficGenerator(GeneratorSettings.of(5, START, 0.05))
+                        .records(4_000, Duration.ofMinutes(30));
         Map<String, Double> min = new HashMap<>();
         Map<String, Double> max = new HashMap<>();
         Map<String, Boolean> estimatedFirst = new HashMap<>();
@@ -137,7 +168,8 @@ class TrafficGeneratorTest {
             max.merge(u.getZone(), u.getCarbonIntensity(), Math::max);
         }
         assertThat(corrections).isGreaterThan(estimatedFirst.size() * 9L / 10);
-        // Over days, each zone ranges around its level; California swings, Sweden stays low, Poland high.
+        // Over days, each zone ranges around its level; California swings, Sweden stays low, Poland
+        // high.
         assertThat(min.get("US-CAL-CISO")).isLessThan(170);
         assertThat(max.get("US-CAL-CISO")).isGreaterThan(260);
         assertThat(max.get("SE")).isLessThan(Zones.SE.high() + 160);
@@ -151,7 +183,9 @@ class TrafficGeneratorTest {
         Pacer p = new Pacer(sim, wall, 144);
         long catchUp = p.catchUpInstant();
         assertThat(catchUp).isGreaterThan(wall);
-        for (long t = sim; t < catchUp + 3_600_000L; t += 60_000) assertThat(p.wallAt(t)).isGreaterThanOrEqualTo(t - 1);
-        assertThat(p.simAt(p.wallAt(sim + 3_600_000L))).isCloseTo(sim + 3_600_000L, org.assertj.core.data.Offset.offset(200L));
+        for (long t = sim; t < catchUp + 3_600_000L; t += 60_000)
+            assertThat(p.wallAt(t)).isGreaterThanOrEqualTo(t - 1);
+        assertThat(p.simAt(p.wallAt(sim + 3_600_000L)))
+                .isCloseTo(sim + 3_600_000L, org.assertj.core.data.Offset.offset(200L));
     }
 }

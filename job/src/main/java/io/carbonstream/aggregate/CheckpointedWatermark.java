@@ -12,8 +12,8 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
  * Long.MIN_VALUE until the sources' first watermark arrives. Records replayed in that gap would
  * look on time: a request already beyond the allowed lateness would be aggregated into a window
  * whose final revision is out (re-emitting it as a new first revision with a partial total), and a
- * correction within the lateness would update a pane without re-emitting its windows. Deciding
- * with max(current, restored) makes the replay take the same branches as the first run.
+ * correction within the lateness would update a pane without re-emitting its windows. Deciding with
+ * max(current, restored) makes the replay take the same branches as the first run.
  *
  * <p>Kept as operator union state: after rescaling, every subtask takes the minimum over the old
  * subtasks (they differ by at most the in-flight watermark steps), the conservative choice.
@@ -30,8 +30,12 @@ final class CheckpointedWatermark {
 
     /** From a function's CheckpointedFunction#initializeState. */
     static CheckpointedWatermark restore(FunctionInitializationContext ctx) throws Exception {
-        CheckpointedWatermark w = new CheckpointedWatermark(
-                ctx.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("checkpointed-watermark", Types.LONG)));
+        CheckpointedWatermark w =
+                new CheckpointedWatermark(
+                        ctx.getOperatorStateStore()
+                                .getUnionListState(
+                                        new ListStateDescriptor<>(
+                                                "checkpointed-watermark", Types.LONG)));
         if (ctx.isRestored()) {
             long min = Long.MAX_VALUE;
             for (Long v : w.state.get()) min = Math.min(min, v);
@@ -50,7 +54,10 @@ final class CheckpointedWatermark {
         if (current > seen) seen = current;
     }
 
-    /** The watermark to decide with: the operator's current one, or the restored one while it is behind. */
+    /**
+     * The watermark to decide with: the operator's current one, or the restored one while it is
+     * behind.
+     */
     long effective(long current) {
         observe(current);
         return Math.max(current, restored);

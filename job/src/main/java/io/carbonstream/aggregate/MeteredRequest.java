@@ -4,13 +4,20 @@ import io.carbonstream.energy.InferenceRequest;
 import io.carbonstream.energy.Provenance;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
-/** A valid request with its GPU energy, on its way to be priced (serialized by {@link MeteredRequestSerializer}). */
+/**
+ * A valid request with its GPU energy, on its way to be priced (serialized by {@link
+ * MeteredRequestSerializer}).
+ */
 @TypeInfo(MeteredRequestSerializer.Factory.class)
 public class MeteredRequest {
     public InferenceRequest request;
     public double gpuJoules;
     public Provenance provenance;
-    /** The event's measured joules failed plausibility; gpuJoules is the estimate that replaced them. */
+
+    /**
+     * The event's measured joules failed plausibility; gpuJoules is the estimate that replaced
+     * them.
+     */
     public boolean measurementRejected;
 
     public MeteredRequest() {}

@@ -16,29 +16,41 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Hand-written serializer of the one record type that crosses the network per request. Flink's
- * POJO serializer reads and writes each of its ~20 fields by reflection; the benchmark profile
- * showed that as a top cost of both the source and the pricing threads. Field order is the wire
- * format: change it only with a new snapshot version (it is kept in state: requests waiting for
- * their datacenter's registry entry).
+ * Hand-written serializer of the one record type that crosses the network per request. Flink's POJO
+ * serializer reads and writes each of its ~20 fields by reflection; the benchmark profile showed
+ * that as a top cost of both the source and the pricing threads. Field order is the wire format:
+ * change it only with a new snapshot version (it is kept in state: requests waiting for their
+ * datacenter's registry entry).
  */
 public final class MeteredRequestSerializer extends TypeSerializerSingleton<MeteredRequest> {
 
     public static final MeteredRequestSerializer INSTANCE = new MeteredRequestSerializer();
     private static final Modality[] MODALITIES = Modality.values();
+
     /**
      * Provenance on the wire by a fixed code, not its ordinal: METERED_ATTRIBUTED came in between
      * MEASURED and CATALOG, and requests written to state before then must read back as they were.
      */
     private static final Provenance[] PROVENANCES = {
-        Provenance.MEASURED, Provenance.CATALOG, Provenance.PARAMETRIC, Provenance.DEFAULT, Provenance.METERED_ATTRIBUTED};
+        Provenance.MEASURED,
+        Provenance.CATALOG,
+        Provenance.PARAMETRIC,
+        Provenance.DEFAULT,
+        Provenance.METERED_ATTRIBUTED
+    };
+
     private static final int[] CODES = new int[Provenance.values().length];
 
     static {
         for (int i = 0; i < PROVENANCES.length; i++) CODES[PROVENANCES[i].ordinal()] = i;
     }
+
     private static final int REJECTED_BIT = 0x40;
-    /** GPU ids follow (a count, then each): absent from records written before they existed, so those still read. */
+
+    /**
+     * GPU ids follow (a count, then each): absent from records written before they existed, so
+     * those still read.
+     */
     private static final int GPU_IDS_BIT = 0x20;
 
     @Override
@@ -121,7 +133,10 @@ public final class MeteredRequestSerializer extends TypeSerializerSingleton<Mete
         out.writeDouble(m.gpuJoules);
         // The high bit: the request's measurement was rejected and this is the estimate.
         boolean gpus = r.gpuIds != null && r.gpuIds.length > 0;
-        out.writeByte(CODES[m.provenance.ordinal()] | (m.measurementRejected ? REJECTED_BIT : 0) | (gpus ? GPU_IDS_BIT : 0));
+        out.writeByte(
+                CODES[m.provenance.ordinal()]
+                        | (m.measurementRejected ? REJECTED_BIT : 0)
+                        | (gpus ? GPU_IDS_BIT : 0));
         if (gpus) {
             out.writeInt(r.gpuIds.length);
             for (String id : r.gpuIds) out.writeUTF(id);
@@ -156,7 +171,8 @@ public final class MeteredRequestSerializer extends TypeSerializerSingleton<Mete
         if (in.readBoolean()) r.sourceTopic = in.readUTF();
         double gpuJoules = in.readDouble();
         int p = in.readByte();
-        MeteredRequest m = new MeteredRequest(r, gpuJoules, PROVENANCES[p & ~(REJECTED_BIT | GPU_IDS_BIT)]);
+        MeteredRequest m =
+                new MeteredRequest(r, gpuJoules, PROVENANCES[p & ~(REJECTED_BIT | GPU_IDS_BIT)]);
         m.measurementRejected = (p & REJECTED_BIT) != 0;
         if ((p & GPU_IDS_BIT) != 0) {
             r.gpuIds = new String[in.readInt()];
@@ -254,10 +270,14 @@ public final class MeteredRequestSerializer extends TypeSerializerSingleton<Mete
         }
     }
 
-    /** Lets Flink's type extraction find {@link Info} through the annotation on {@link MeteredRequest}. */
+    /**
+     * Lets Flink's type extraction find {@link Info} through the annotation on {@link
+     * MeteredRequest}.
+     */
     public static final class Factory extends TypeInfoFactory<MeteredRequest> {
         @Override
-        public TypeInformation<MeteredRequest> createTypeInfo(java.lang.reflect.Type t, Map<String, TypeInformation<?>> params) {
+        public TypeInformation<MeteredRequest> createTypeInfo(
+                java.lang.reflect.Type t, Map<String, TypeInformation<?>> params) {
             return new Info();
         }
     }

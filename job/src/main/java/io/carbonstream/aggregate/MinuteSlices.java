@@ -2,7 +2,9 @@ package io.carbonstream.aggregate;
 
 import java.util.Arrays;
 
-/** Slice lists by minute start, sorted: the priced, not yet emitted panes of one key. A Flink POJO. */
+/**
+ * Slice lists by minute start, sorted: the priced, not yet emitted panes of one key. A Flink POJO.
+ */
 public class MinuteSlices {
     public long[] minutes = new long[2];
     public SliceList[] lists = new SliceList[2];

@@ -10,21 +10,34 @@ public class PaneDelta {
     public String modelId;
     public long minuteStart;
     public Totals totals;
-    /** Grid zone of the datacenter (spike alerts, the ledger); null on MODEL copies and on restatements. */
+
+    /**
+     * Grid zone of the datacenter (spike alerts, the ledger); null on MODEL copies and on
+     * restatements.
+     */
     public String zone;
+
     /** Organisation of the datacenter in the registry, if any (the ledger); as zone. */
     public String organisation;
+
     /** The datacenter's emission budget from the registry, if any (for budget alerts). */
     public Double budgetGPerHour;
+
     /**
      * Why this delta exists when its minute's windows were already emitted ({@link RevisionReason}
-     * bits): a late request, or a restatement (then it changes priced figures only, counts are zero).
+     * bits): a late request, or a restatement (then it changes priced figures only, counts are
+     * zero).
      */
     public int reason;
 
     public PaneDelta() {}
 
-    public PaneDelta(Dimension dimension, String datacenterId, String modelId, long minuteStart, Totals totals) {
+    public PaneDelta(
+            Dimension dimension,
+            String datacenterId,
+            String modelId,
+            long minuteStart,
+            Totals totals) {
         this.dimension = dimension;
         this.datacenterId = datacenterId;
         this.modelId = modelId;
@@ -34,13 +47,19 @@ public class PaneDelta {
 
     /** A restatement: re-priced figures of requests already counted, not new requests. */
     public boolean isRestatement() {
-        return (reason & (RevisionReason.INTENSITY_RESTATEMENT | RevisionReason.REGISTRY_CHANGE)) != 0;
+        return (reason & (RevisionReason.INTENSITY_RESTATEMENT | RevisionReason.REGISTRY_CHANGE))
+                != 0;
     }
 
     /** The same change counted toward another dimension. */
     public PaneDelta toDimension(Dimension dim) {
-        PaneDelta d = new PaneDelta(dim, dim == Dimension.MODEL ? null : datacenterId, dim == Dimension.DATACENTER ? null : modelId,
-                minuteStart, totals);
+        PaneDelta d =
+                new PaneDelta(
+                        dim,
+                        dim == Dimension.MODEL ? null : datacenterId,
+                        dim == Dimension.DATACENTER ? null : modelId,
+                        minuteStart,
+                        totals);
         d.reason = reason;
         if (dim != Dimension.MODEL) {
             d.zone = zone;

@@ -14,7 +14,8 @@ import java.util.function.Function;
  * How requests are priced and re-priced, free of Flink: facility energy, water and market-based
  * emissions from the registry version in force at the request's event time, location-based
  * emissions from the intensity in force there, and the re-pricing of already priced slices when
- * either changes after the fact. The operator ({@link PaneFunction}) decides when; this decides how.
+ * either changes after the fact. The operator ({@link PaneFunction}) decides when; this decides
+ * how.
  */
 public final class PricingCore implements Serializable {
 
@@ -22,8 +23,10 @@ public final class PricingCore implements Serializable {
     private static final PriceQuality[] QUALITIES = PriceQuality.values();
 
     private final PricingSettings settings;
+
     /** Low and high multipliers of GPU energy by Provenance ordinal. */
     private final double[] low;
+
     private final double[] high;
 
     public PricingCore(PricingSettings settings) {
@@ -46,8 +49,8 @@ public final class PricingCore implements Serializable {
     }
 
     /**
-     * Everything about one request that depends neither on the registry nor on intensity: its counts,
-     * its GPU energy with the range of its provenance, and its share of embodied emissions.
+     * Everything about one request that depends neither on the registry nor on intensity: its
+     * counts, its GPU energy with the range of its provenance, and its share of embodied emissions.
      */
     public Totals unpriced(MeteredRequest m) {
         Totals t = new Totals();
@@ -58,7 +61,8 @@ public final class PricingCore implements Serializable {
         t.mediaSeconds = m.request.mediaSeconds;
         t.gpuJoules = m.gpuJoules;
         t.measuredGpuJoules = m.provenance == Provenance.MEASURED ? m.gpuJoules : 0.0;
-        t.meteredAttributedGpuJoules = m.provenance == Provenance.METERED_ATTRIBUTED ? m.gpuJoules : 0.0;
+        t.meteredAttributedGpuJoules =
+                m.provenance == Provenance.METERED_ATTRIBUTED ? m.gpuJoules : 0.0;
         t.rejectedMeasurementGpuJoules = m.measurementRejected ? m.gpuJoules : 0.0;
         t.gpuJoulesLow = m.gpuJoules * low[m.provenance.ordinal()];
         t.gpuJoulesHigh = m.gpuJoules * high[m.provenance.ordinal()];
@@ -75,32 +79,56 @@ public final class PricingCore implements Serializable {
         return price(p, t, dc, timeline, null);
     }
 
-    /** As above, with the zone's timeline of the other emission-factor type (null when none was fed). */
-    public Slice price(Totals p, long t, DatacenterProfile dc, IntensityTimeline timeline, IntensityTimeline alternative) {
+    /**
+     * As above, with the zone's timeline of the other emission-factor type (null when none was
+     * fed).
+     */
+    public Slice price(
+            Totals p,
+            long t,
+            DatacenterProfile dc,
+            IntensityTimeline timeline,
+            IntensityTimeline alternative) {
         Slice s = new Slice();
         fill(s, p, t, dc, timeline, alternative, settings.pricer().price(dc.zone, timeline, t));
         return s;
     }
 
     /**
-     * As {@link #price}, adding to the slice of {@code into} priced alike (one is made if none): the
-     * hot path, once per event-time millisecond with requests, allocates nothing when the minute's
-     * slice exists.
+     * As {@link #price}, adding to the slice of {@code into} priced alike (one is made if none):
+     * the hot path, once per event-time millisecond with requests, allocates nothing when the
+     * minute's slice exists.
      */
-    public void priceInto(Totals p, long t, DatacenterProfile dc, IntensityTimeline timeline, SliceList into) {
+    public void priceInto(
+            Totals p, long t, DatacenterProfile dc, IntensityTimeline timeline, SliceList into) {
         priceInto(p, t, dc, timeline, null, into);
     }
 
-    /** As above, with the zone's timeline of the other emission-factor type (null when none was fed). */
-    public void priceInto(Totals p, long t, DatacenterProfile dc, IntensityTimeline timeline, IntensityTimeline alternative, SliceList into) {
+    /**
+     * As above, with the zone's timeline of the other emission-factor type (null when none was
+     * fed).
+     */
+    public void priceInto(
+            Totals p,
+            long t,
+            DatacenterProfile dc,
+            IntensityTimeline timeline,
+            IntensityTimeline alternative,
+            SliceList into) {
         IntensityPricer.Price price = settings.pricer().price(dc.zone, timeline, t);
         Slice scratch = into.scratch();
         fill(scratch, p, t, dc, timeline, alternative, price);
         into.addScratch();
     }
 
-    private void fill(Slice s, Totals p, long t, DatacenterProfile dc, IntensityTimeline timeline, IntensityTimeline alternative,
-                      IntensityPricer.Price price) {
+    private void fill(
+            Slice s,
+            Totals p,
+            long t,
+            DatacenterProfile dc,
+            IntensityTimeline timeline,
+            IntensityTimeline alternative,
+            IntensityPricer.Price price) {
         s.minT = t;
         s.maxT = t;
         s.requests = p.requests;
@@ -136,12 +164,19 @@ public final class PricingCore implements Serializable {
         return altFrom == Long.MIN_VALUE ? requests : 0;
     }
 
-    /** Facility energy, water and market-based emissions of a slice's GPU energy: the one place they are computed. */
+    /**
+     * Facility energy, water and market-based emissions of a slice's GPU energy: the one place they
+     * are computed.
+     */
     private void facility(Slice s, DatacenterProfile dc) {
-        s.facilityKwh = FacilityFactors.facilityKwh(s.gpuJoules, dc.itOverheadOr(settings.defaultItOverhead()), dc.pue);
+        s.facilityKwh =
+                FacilityFactors.facilityKwh(
+                        s.gpuJoules, dc.itOverheadOr(settings.defaultItOverhead()), dc.pue);
         s.locationG = s.facilityKwh * s.intensity;
         s.altLocationG = s.altFrom == Long.MIN_VALUE ? 0.0 : s.facilityKwh * s.altIntensity;
-        s.waterL = FacilityFactors.waterLitres(s.facilityKwh, dc.pue, dc.wueLPerKwh, settings.offSiteWaterLPerKwh());
+        s.waterL =
+                FacilityFactors.waterLitres(
+                        s.facilityKwh, dc.pue, dc.wueLPerKwh, settings.offSiteWaterLPerKwh());
         if (dc.marketFactorGPerKwh != null) {
             s.marketG = s.facilityKwh * dc.marketFactorGPerKwh;
             s.marketRequests = s.requests;
@@ -151,7 +186,10 @@ public final class PricingCore implements Serializable {
         }
     }
 
-    /** Low end of the slice's GPU energy as a share of it (facility energy and emissions scale alike). */
+    /**
+     * Low end of the slice's GPU energy as a share of it (facility energy and emissions scale
+     * alike).
+     */
     private static double lowRatio(Slice s) {
         return s.gpuJoules > 0 ? s.gpuJoulesLow / s.gpuJoules : 1.0;
     }
@@ -160,28 +198,40 @@ public final class PricingCore implements Serializable {
         return s.gpuJoules > 0 ? s.gpuJoulesHigh / s.gpuJoules : 1.0;
     }
 
-    private static long intensityFrom(IntensityTimeline timeline, long t, IntensityPricer.Price price) {
+    private static long intensityFrom(
+            IntensityTimeline timeline, long t, IntensityPricer.Price price) {
         if (price.quality() == PriceQuality.FALLBACK) return Long.MIN_VALUE;
         return timeline.validFrom[timeline.indexAsOf(t)];
     }
 
     /** The outcome of re-pricing one minute's slices. */
     public static final class Repricing {
-        /** Changes of the priced fields (counts zero) and of the intensity mix; meaningful when requests > 0. */
+        /**
+         * Changes of the priced fields (counts zero) and of the intensity mix; meaningful when
+         * requests > 0.
+         */
         public final Totals delta = new Totals();
+
         /** Requests whose price changed. */
         public long requests;
-        /** Requests left at their old price: a version boundary falls strictly inside their slice's span. */
+
+        /**
+         * Requests left at their old price: a version boundary falls strictly inside their slice's
+         * span.
+         */
         public long straddled;
     }
 
     /**
-     * Re-prices one minute's slices with the registry history and intensity as they are now,
-     * in place. Exact for every slice that a version boundary does not cut (a boundary on the
-     * minute, or a corrected value of a version already used); a slice that one cuts is left as it
-     * was and counted as straddled.
+     * Re-prices one minute's slices with the registry history and intensity as they are now, in
+     * place. Exact for every slice that a version boundary does not cut (a boundary on the minute,
+     * or a corrected value of a version already used); a slice that one cuts is left as it was and
+     * counted as straddled.
      */
-    public Repricing reprice(SliceList list, DatacenterHistory history, Function<String, IntensityTimeline> timelines) {
+    public Repricing reprice(
+            SliceList list,
+            DatacenterHistory history,
+            Function<String, IntensityTimeline> timelines) {
         return reprice(list, history, timelines, zone -> null);
     }
 
@@ -190,8 +240,11 @@ public final class PricingCore implements Serializable {
      * (never mixed with the accounting ones): a slice that either type's version boundary cuts is
      * left as it was.
      */
-    public Repricing reprice(SliceList list, DatacenterHistory history, Function<String, IntensityTimeline> timelines,
-                             Function<String, IntensityTimeline> alternatives) {
+    public Repricing reprice(
+            SliceList list,
+            DatacenterHistory history,
+            Function<String, IntensityTimeline> timelines,
+            Function<String, IntensityTimeline> alternatives) {
         Repricing r = new Repricing();
         for (int i = 0; i < list.size; i++) {
             Slice s = list.slices[i];
@@ -223,7 +276,11 @@ public final class PricingCore implements Serializable {
             double oldAltIntensity = s.altIntensity;
             s.altFrom = altFrom;
             s.altIntensity = altMin < 0 ? 0.0 : atl.intensity[altMin];
-            double oldKwh = s.facilityKwh, oldWater = s.waterL, oldMarket = s.marketG, oldLoc = s.locationG, oldG = s.intensity;
+            double oldKwh = s.facilityKwh,
+                    oldWater = s.waterL,
+                    oldMarket = s.marketG,
+                    oldLoc = s.locationG,
+                    oldG = s.intensity;
             long oldMarketRequests = s.marketRequests;
             PriceQuality oldQ = QUALITIES[s.quality];
             s.registryFrom = dc.effectiveFrom;
@@ -231,9 +288,16 @@ public final class PricingCore implements Serializable {
             s.intensity = atMin.gPerKwh();
             s.quality = atMin.quality().ordinal();
             facility(s, dc);
-            if (s.facilityKwh == oldKwh && s.waterL == oldWater && s.marketG == oldMarket && s.locationG == oldLoc
-                    && s.intensity == oldG && s.quality == oldQ.ordinal() && s.marketRequests == oldMarketRequests
-                    && s.altLocationG == oldAltG && s.altFrom == oldAltFrom && s.altIntensity == oldAltIntensity) {
+            if (s.facilityKwh == oldKwh
+                    && s.waterL == oldWater
+                    && s.marketG == oldMarket
+                    && s.locationG == oldLoc
+                    && s.intensity == oldG
+                    && s.quality == oldQ.ordinal()
+                    && s.marketRequests == oldMarketRequests
+                    && s.altLocationG == oldAltG
+                    && s.altFrom == oldAltFrom
+                    && s.altIntensity == oldAltIntensity) {
                 continue;
             }
             Totals d = r.delta;
@@ -242,16 +306,24 @@ public final class PricingCore implements Serializable {
             d.marketG += s.marketG - oldMarket;
             d.marketRequests += s.marketRequests - oldMarketRequests;
             d.locationG += s.locationG - oldLoc;
-            // Energy and emissions are linear in GPU energy: their ranges move with the point figures.
+            // Energy and emissions are linear in GPU energy: their ranges move with the point
+            // figures.
             d.facilityKwhLow += (s.facilityKwh - oldKwh) * lowRatio(s);
             d.facilityKwhHigh += (s.facilityKwh - oldKwh) * highRatio(s);
             d.locationGLow += (s.locationG - oldLoc) * lowRatio(s);
             d.locationGHigh += (s.locationG - oldLoc) * highRatio(s);
-            d.fallbackKwh += qualityKwh(s.quality, PriceQuality.FALLBACK, s.facilityKwh) - qualityKwh(oldQ.ordinal(), PriceQuality.FALLBACK, oldKwh);
-            d.staleKwh += qualityKwh(s.quality, PriceQuality.STALE, s.facilityKwh) - qualityKwh(oldQ.ordinal(), PriceQuality.STALE, oldKwh);
+            d.fallbackKwh +=
+                    qualityKwh(s.quality, PriceQuality.FALLBACK, s.facilityKwh)
+                            - qualityKwh(oldQ.ordinal(), PriceQuality.FALLBACK, oldKwh);
+            d.staleKwh +=
+                    qualityKwh(s.quality, PriceQuality.STALE, s.facilityKwh)
+                            - qualityKwh(oldQ.ordinal(), PriceQuality.STALE, oldKwh);
             d.alternativeG += s.altLocationG - oldAltG;
-            d.alternativeKwh += alternativeKwh(s.altFrom, s.facilityKwh) - alternativeKwh(oldAltFrom, oldKwh);
-            d.alternativeMissing += alternativeMissing(s.altFrom, s.requests) - alternativeMissing(oldAltFrom, s.requests);
+            d.alternativeKwh +=
+                    alternativeKwh(s.altFrom, s.facilityKwh) - alternativeKwh(oldAltFrom, oldKwh);
+            d.alternativeMissing +=
+                    alternativeMissing(s.altFrom, s.requests)
+                            - alternativeMissing(oldAltFrom, s.requests);
             d.addMix(oldG, -s.requests);
             d.addMix(s.intensity, s.requests);
             r.requests += s.requests;

@@ -1,8 +1,8 @@
 package io.carbonstream.aggregate;
 
-import io.carbonstream.intensity.IntensityPricer;
 import io.carbonstream.energy.EnergyRange;
 import io.carbonstream.energy.Provenance;
+import io.carbonstream.intensity.IntensityPricer;
 import java.io.Serializable;
 import java.util.Map;
 
@@ -11,11 +11,13 @@ import java.util.Map;
  *
  * @param allowedLatenessMs how far behind the watermark a request still updates its windows; a
  *     bounded run passes "unlimited" (every request of the period counts)
- * @param horizonMs how far behind the watermark a correction still re-prices emitted panes; 0: never
+ * @param horizonMs how far behind the watermark a correction still re-prices emitted panes; 0:
+ *     never
  * @param registryGraceMs how long (event time, past the request's) a request of an unknown
  *     datacenter waits for the registry before it is dead-lettered
  * @param energyRanges the low/high range of GPU energy by provenance (the catalog's)
- * @param embodiedGPerGpuJoule embodied emissions charged per joule of GPU energy (the catalog's hardware)
+ * @param embodiedGPerGpuJoule embodied emissions charged per joule of GPU energy (the catalog's
+ *     hardware)
  */
 public record PricingSettings(
         IntensityPricer pricer,

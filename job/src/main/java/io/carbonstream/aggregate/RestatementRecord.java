@@ -2,11 +2,21 @@ package io.carbonstream.aggregate;
 
 /** One record of the restatements output (see Restatement.avsc). A Flink POJO. */
 public class RestatementRecord {
-    public enum Type { SUMMARY, PANE }
+    public enum Type {
+        SUMMARY,
+        PANE
+    }
 
-    public enum Kind { INTENSITY, REGISTRY }
+    public enum Kind {
+        INTENSITY,
+        REGISTRY
+    }
 
-    public enum Status { APPLIED, PARTIALLY_APPLIED, NOT_APPLIED }
+    public enum Status {
+        APPLIED,
+        PARTIALLY_APPLIED,
+        NOT_APPLIED
+    }
 
     public String correctionId;
     public Type type;
@@ -54,8 +64,11 @@ public class RestatementRecord {
         p.deltaWaterL = r.delta.waterL;
         p.watermark = watermark;
         if (r.straddled > 0) {
-            p.note = r.straddled + " request(s) of this minute keep their old price: the correction starts strictly inside the span"
-                    + " of event times they were priced over; re-run the period in bounded mode for the exact figure";
+            p.note =
+                    r.straddled
+                            + " request(s) of this minute keep their old price: the correction"
+                            + " starts strictly inside the span of event times they were priced"
+                            + " over; re-run the period in bounded mode for the exact figure";
         }
         return p;
     }

@@ -3,17 +3,23 @@ package io.carbonstream.aggregate;
 import java.util.StringJoiner;
 
 /**
- * Why a window is emitted again: bits of a mask carried by pane deltas and collected per window.
- * A revision after the first names every reason among the changes it includes.
+ * Why a window is emitted again: bits of a mask carried by pane deltas and collected per window. A
+ * revision after the first names every reason among the changes it includes.
  */
 public final class RevisionReason {
 
     /** A pane's first emission (on time). */
     public static final int NONE = 0;
-    /** Requests behind the watermark, within the allowed lateness (or a request that waited for its registry entry). */
+
+    /**
+     * Requests behind the watermark, within the allowed lateness (or a request that waited for its
+     * registry entry).
+     */
     public static final int LATE_REQUEST = 1;
+
     /** An intensity value that arrived after requests it covers were priced. */
     public static final int INTENSITY_RESTATEMENT = 2;
+
     /** A registry version that arrived after requests it covers were priced. */
     public static final int REGISTRY_CHANGE = 4;
 

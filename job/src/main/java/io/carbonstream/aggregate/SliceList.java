@@ -21,7 +21,9 @@ public class SliceList {
         slices[size++] = s;
     }
 
-    /** Not state: the slice {@link #addScratch} merges, reused so that pricing allocates nothing. */
+    /**
+     * Not state: the slice {@link #addScratch} merges, reused so that pricing allocates nothing.
+     */
     private transient Slice scratch;
 
     Slice scratch() {
@@ -29,7 +31,10 @@ public class SliceList {
         return scratch;
     }
 
-    /** Adds the scratch slice: into the slice priced alike, or as a new one (then a new scratch is made). */
+    /**
+     * Adds the scratch slice: into the slice priced alike, or as a new one (then a new scratch is
+     * made).
+     */
     void addScratch() {
         for (int i = 0; i < size; i++) {
             if (slices[i].samePricing(scratch)) {

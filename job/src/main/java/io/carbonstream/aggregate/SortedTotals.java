@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * Totals keyed by a long (an event-time millisecond, a minute), sorted by key in two parallel
- * arrays: the one shape of every buffer the pricing and window stages keep. Sorted so that the
- * due prefix, or a range of minutes, is found by binary search without looking at the rest; arrays
- * so that a key costs no boxing and no map entry. A Flink POJO (primitive and POJO arrays): no Kryo.
+ * arrays: the one shape of every buffer the pricing and window stages keep. Sorted so that the due
+ * prefix, or a range of minutes, is found by binary search without looking at the rest; arrays so
+ * that a key costs no boxing and no map entry. A Flink POJO (primitive and POJO arrays): no Kryo.
  */
 public class SortedTotals {
     public long[] keys = new long[4];

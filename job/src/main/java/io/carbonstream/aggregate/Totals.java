@@ -4,9 +4,9 @@ import io.carbonstream.intensity.IntensityPricer;
 import io.carbonstream.intensity.PriceQuality;
 
 /**
- * Additive totals of a set of requests: everything an aggregate reports is a sum, a min or a max
- * of these fields, so panes merge into windows exactly (up to floating-point rounding). A Flink
- * POJO, mutable on purpose: it lives in keyed state and is merged in place.
+ * Additive totals of a set of requests: everything an aggregate reports is a sum, a min or a max of
+ * these fields, so panes merge into windows exactly (up to floating-point rounding). A Flink POJO,
+ * mutable on purpose: it lives in keyed state and is merged in place.
  */
 public class Totals {
     public long requests;
@@ -15,46 +15,62 @@ public class Totals {
     public long images;
     public double mediaSeconds;
     public double gpuJoules;
+
     /** GPU joules of the requests whose energy was measured. */
     public double measuredGpuJoules;
-    /** GPU joules of the requests whose energy is a GPU counter's, attributed (Provenance.METERED_ATTRIBUTED). */
+
+    /**
+     * GPU joules of the requests whose energy is a GPU counter's, attributed
+     * (Provenance.METERED_ATTRIBUTED).
+     */
     public double meteredAttributedGpuJoules;
+
     public double facilityKwh;
     public double waterL;
+
     /** Market-based grams of the requests whose datacenter has a market factor. */
     public double marketG;
+
     public long marketRequests;
     public double locationG;
     public double fallbackKwh;
     public double staleKwh;
+
     /** GPU joules that are estimates replacing a measurement that failed plausibility. */
     public double rejectedMeasurementGpuJoules;
+
     /** Low and high ends of the GPU energy's range (see EnergyRange), and what they price to. */
     public double gpuJoulesLow;
+
     public double gpuJoulesHigh;
     public double facilityKwhLow;
     public double facilityKwhHigh;
     public double locationGLow;
     public double locationGHigh;
+
     /** Share of the hardware's embodied emissions (independent of the grid and the registry). */
     public double embodiedG;
+
     /**
      * Location-based grams at the other emission-factor type's average signal, of the facility
      * energy it priced (alternativeKwh), and the requests it could not price: the window's
      * alternative figure exists only when that count is 0 (an exact integer, not a float share).
      */
     public double alternativeG;
+
     public double alternativeKwh;
     public long alternativeMissing;
     public double minIntensity = Double.POSITIVE_INFINITY;
     public double maxIntensity = Double.NEGATIVE_INFINITY;
+
     /**
      * The intensities the requests were priced with and how many requests each (the "mix"), set
      * from the pricing stage on: a restatement moves requests from one intensity to another with
-     * signed counts, so the window's min and max stay exact when a correction lowers them, which
-     * a running min/max cannot do. Empty in the pricing stage's own buffers.
+     * signed counts, so the window's min and max stay exact when a correction lowers them, which a
+     * running min/max cannot do. Empty in the pricing stage's own buffers.
      */
     public double[] mixIntensity;
+
     public long[] mixRequests;
     public int mixSize;
 
@@ -107,7 +123,10 @@ public class Totals {
         alternativeMissing += o.alternativeMissing;
     }
 
-    /** Adds n (possibly negative) requests priced at g to the mix; entries that reach zero are removed. */
+    /**
+     * Adds n (possibly negative) requests priced at g to the mix; entries that reach zero are
+     * removed.
+     */
     public void addMix(double g, long n) {
         if (n == 0) return;
         for (int i = 0; i < mixSize; i++) {
@@ -163,7 +182,10 @@ public class Totals {
         staleKwh = p.quality() == PriceQuality.STALE ? facilityKwh : 0.0;
     }
 
-    /** The alternative figure, when the other factor type priced every request (else null: never a partial figure). */
+    /**
+     * The alternative figure, when the other factor type priced every request (else null: never a
+     * partial figure).
+     */
     public Double alternativeFigure() {
         return requests > 0 && alternativeMissing == 0 ? alternativeG : null;
     }

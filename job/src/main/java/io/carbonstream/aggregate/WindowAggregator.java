@@ -22,28 +22,42 @@ import org.apache.flink.util.Collector;
  * requests re-emits, at the next watermark step, every already emitted window that covers it, with
  * the next revision. Panes and revision counters are dropped once no late data can reach them.
  */
-public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, AggregateRecord> implements CheckpointedFunction {
+public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, AggregateRecord>
+        implements CheckpointedFunction {
 
     public static final long MINUTE = PaneFunction.MINUTE;
     public static final long HOUR = 60 * MINUTE;
 
     private final long allowedLatenessMs;
+
     /** How long panes stay: as long as a late request or a restatement can still change them. */
     private final long retentionMs;
+
     private final String methodology;
     private final String emissionFactorType;
 
     private transient ValueState<WindowState> state;
     private transient org.apache.flink.metrics.Counter restatementsOutOfReach;
-    /** After a restore, a correction replayed before the first watermark must still re-emit its windows. */
+
+    /**
+     * After a restore, a correction replayed before the first watermark must still re-emit its
+     * windows.
+     */
     private transient CheckpointedWatermark checkpointedWatermark;
 
     public WindowAggregator(long allowedLatenessMs, long restatementHorizonMs, String methodology) {
         this(allowedLatenessMs, restatementHorizonMs, methodology, "lifecycle");
     }
 
-    /** @param emissionFactorType the factor type of the intensity that priced the location-based figures */
-    public WindowAggregator(long allowedLatenessMs, long restatementHorizonMs, String methodology, String emissionFactorType) {
+    /**
+     * @param emissionFactorType the factor type of the intensity that priced the location-based
+     *     figures
+     */
+    public WindowAggregator(
+            long allowedLatenessMs,
+            long restatementHorizonMs,
+            String methodology,
+            String emissionFactorType) {
         this.emissionFactorType = emissionFactorType;
         this.allowedLatenessMs = allowedLatenessMs;
         this.retentionMs = Math.max(allowedLatenessMs, restatementHorizonMs);
@@ -62,12 +76,21 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
 
     @Override
     public void open(OpenContext ctx) {
-        state = getRuntimeContext().getState(new ValueStateDescriptor<>("windows", TypeInformation.of(WindowState.class)));
-        restatementsOutOfReach = getRuntimeContext().getMetricGroup().addGroup("carbonstream").counter("restatementsOutOfReach");
+        state =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "windows", TypeInformation.of(WindowState.class)));
+        restatementsOutOfReach =
+                getRuntimeContext()
+                        .getMetricGroup()
+                        .addGroup("carbonstream")
+                        .counter("restatementsOutOfReach");
     }
 
     @Override
-    public void processElement(PaneDelta d, Context ctx, Collector<AggregateRecord> out) throws Exception {
+    public void processElement(PaneDelta d, Context ctx, Collector<AggregateRecord> out)
+            throws Exception {
         long wm = checkpointedWatermark.effective(ctx.timerService().currentWatermark());
         long m = d.minuteStart;
         WindowState s = state.value();
@@ -84,7 +107,8 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
         Totals pane = s.pane(m);
         if (pane == null && d.isRestatement()) {
             // The pricing stage restates only within the horizon and panes stay longer than that
-            // (an hour more), so this cannot happen; were it to, a window of re-priced figures alone
+            // (an hour more), so this cannot happen; were it to, a window of re-priced figures
+            // alone
             // would be wrong: count it and keep the windows as they are.
             restatementsOutOfReach.inc();
             return;
@@ -92,7 +116,8 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
         if (pane == null) {
             s.addPane(m, d.totals.copy());
             // The pane's own minute end; from there each minute-end timer chains the next one while
-            // some pane is still inside the rolling hour (one registration per key and minute, not 60 per pane).
+            // some pane is still inside the rolling hour (one registration per key and minute, not
+            // 60 per pane).
             if (m + MINUTE - 1 > wm) ctx.timerService().registerEventTimeTimer(m + MINUTE - 1);
             ctx.timerService().registerEventTimeTimer(tickAtOrAfter(m + HOUR + retentionMs));
         } else {
@@ -106,7 +131,8 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AggregateRecord> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AggregateRecord> out)
+            throws Exception {
         checkpointedWatermark.observe(ctx.timerService().currentWatermark());
         WindowState s = state.value();
         if (s == null) return;
@@ -115,8 +141,10 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
             emit(s, WindowKind.MINUTE, end, RevisionReason.LATE_REQUEST, out);
             emit(s, WindowKind.ROLLING_HOUR, end, RevisionReason.LATE_REQUEST, out);
             if (end % HOUR == 0) emit(s, WindowKind.HOUR, end, RevisionReason.LATE_REQUEST, out);
-            // The next rolling hour, [end + 1 min - 1 h, end + 1 min), still has data: keep the chain going.
-            if (s.newestPane() >= end + MINUTE - HOUR) ctx.timerService().registerEventTimeTimer(end + MINUTE - 1);
+            // The next rolling hour, [end + 1 min - 1 h, end + 1 min), still has data: keep the
+            // chain going.
+            if (s.newestPane() >= end + MINUTE - HOUR)
+                ctx.timerService().registerEventTimeTimer(end + MINUTE - 1);
         }
         if (s.dirtyCount > 0) {
             // Window end -> the reasons of the changes it includes.
@@ -128,7 +156,8 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
                 int why = s.dirtyReasons[i];
                 // Windows ending at timestamp + 1 were just emitted with the late data included.
                 if (m + MINUTE <= timestamp) minuteEnds.merge(m + MINUTE, why, (a, b) -> a | b);
-                for (long end = m + MINUTE; end <= m + HOUR && end <= timestamp; end += MINUTE) rollingEnds.merge(end, why, (a, b) -> a | b);
+                for (long end = m + MINUTE; end <= m + HOUR && end <= timestamp; end += MINUTE)
+                    rollingEnds.merge(end, why, (a, b) -> a | b);
                 long hourEnd = Math.floorDiv(m, HOUR) * HOUR + HOUR;
                 if (hourEnd <= timestamp) hourEnds.merge(hourEnd, why, (a, b) -> a | b);
             }
@@ -144,7 +173,8 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
     }
 
     /** Emits a window; {@code why} names the change if this is not its first revision. */
-    private void emit(WindowState s, WindowKind kind, long end, int why, Collector<AggregateRecord> out) {
+    private void emit(
+            WindowState s, WindowKind kind, long end, int why, Collector<AggregateRecord> out) {
         long start = kind == WindowKind.MINUTE ? end - MINUTE : end - HOUR;
         Totals sum = s.sum(start, end);
         if (sum == null) return;
@@ -162,7 +192,8 @@ public class WindowAggregator extends KeyedProcessFunction<String, PaneDelta, Ag
         a.revisionReason = RevisionReason.text(a.revision, why);
         a.methodology = methodology;
         a.emissionFactorType = emissionFactorType;
-        a.alternativeFactorType = io.carbonstream.ingest.AccountingSignal.otherFactorType(emissionFactorType);
+        a.alternativeFactorType =
+                io.carbonstream.ingest.AccountingSignal.otherFactorType(emissionFactorType);
         out.collect(a);
     }
 

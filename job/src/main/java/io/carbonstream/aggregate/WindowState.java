@@ -3,17 +3,21 @@ package io.carbonstream.aggregate;
 import java.util.Arrays;
 
 /**
- * Everything the window stage keeps for one dimension key, in one state value: its one-minute
- * panes and the revision last emitted per window, both in arrays sorted by time (a rolling hour is
- * a range of the pane array, not 60 map lookups), and the panes changed after their minute was
+ * Everything the window stage keeps for one dimension key, in one state value: its one-minute panes
+ * and the revision last emitted per window, both in arrays sorted by time (a rolling hour is a
+ * range of the pane array, not 60 map lookups), and the panes changed after their minute was
  * emitted. A Flink POJO (primitive and POJO arrays): no Kryo.
  */
 public class WindowState {
     public Dimension dimension;
     public String datacenterId;
     public String modelId;
-    /** Grid zone and organisation of the datacenter, as the latest pane said (null for MODEL keys). */
+
+    /**
+     * Grid zone and organisation of the datacenter, as the latest pane said (null for MODEL keys).
+     */
     public String zone;
+
     public String organisation;
 
     /** One-minute panes by minute start. */
@@ -21,12 +25,15 @@ public class WindowState {
 
     /** Window end * 4 + kind ordinal, ascending, and the revision last emitted for it. */
     public long[] revisionKeys = new long[8];
+
     public int[] revisions = new int[8];
     public int revisionCount;
 
     public long[] dirty = new long[2];
+
     /** RevisionReason bits of the changes of each dirty pane. */
     public int[] dirtyReasons = new int[2];
+
     public int dirtyCount;
 
     public WindowState() {}
@@ -81,12 +88,15 @@ public class WindowState {
             dirty = Arrays.copyOf(dirty, dirtyCount * 2);
             dirtyReasons = Arrays.copyOf(dirtyReasons, dirtyCount * 2);
         }
-        if (dirtyReasons.length < dirty.length) dirtyReasons = Arrays.copyOf(dirtyReasons, dirty.length);
+        if (dirtyReasons.length < dirty.length)
+            dirtyReasons = Arrays.copyOf(dirtyReasons, dirty.length);
         dirty[dirtyCount] = m;
         dirtyReasons[dirtyCount++] = reason;
     }
 
-    /** Drops panes with minute < paneHorizon and revision entries with window end < revisionHorizon. */
+    /**
+     * Drops panes with minute < paneHorizon and revision entries with window end < revisionHorizon.
+     */
     public void dropBefore(long paneHorizon, long revisionHorizon) {
         panes.dropFirst(panes.lowerBound(paneHorizon));
         int r = lowerBound(revisionKeys, revisionCount, revisionHorizon * 4);

@@ -9,26 +9,39 @@ public class AlertRecord {
     public long eventTime;
     public long startedAt;
     public double value;
+
     /** Null for budget alerts. */
     public Double baseline;
+
     public double threshold;
     public double extraGPerHour;
     public String[] datacenters = new String[0];
     public double[] kwhPerMinute = new double[0];
     public String message;
+
     /** FORECAST_SPIKE only (null otherwise): start of the forecast spike minus eventTime, ms. */
     public Long leadTimeMs;
+
     /** FORECAST_SPIKE only: the datacenter's projected emissions over the horizon, g. */
     public Double projectedG;
-    /** FORECAST_SPIKE only: what moving the load to {@link #alternativeZone} would avoid over the horizon, g (>= 0). */
+
+    /**
+     * FORECAST_SPIKE only: what moving the load to {@link #alternativeZone} would avoid over the
+     * horizon, g (>= 0).
+     */
     public Double avoidableG;
+
     /** FORECAST_SPIKE only: the cleanest other zone of the registry over the horizon, or null. */
     public String alternativeZone;
 
     public AlertRecord() {}
 
-    /** A state change of one episode (its id from kind, subject and start); the figures are the caller's to fill. */
-    public AlertRecord(AlertKind kind, String subject, boolean raised, long eventTime, long startedAt) {
+    /**
+     * A state change of one episode (its id from kind, subject and start); the figures are the
+     * caller's to fill.
+     */
+    public AlertRecord(
+            AlertKind kind, String subject, boolean raised, long eventTime, long startedAt) {
         this.kind = kind;
         this.subject = subject;
         this.raised = raised;
@@ -44,6 +57,13 @@ public class AlertRecord {
 
     @Override
     public String toString() {
-        return (raised ? "RAISED " : "CLEARED ") + alertId + " value=" + value + " threshold=" + threshold + " extra=" + extraGPerHour;
+        return (raised ? "RAISED " : "CLEARED ")
+                + alertId
+                + " value="
+                + value
+                + " threshold="
+                + threshold
+                + " extra="
+                + extraGPerHour;
     }
 }

@@ -13,8 +13,8 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Emission-budget alerts, per datacenter: at every minute boundary, the location-based emissions
- * of the trailing window, as grams per hour, against the datacenter's budget (registry, else the
+ * Emission-budget alerts, per datacenter: at every minute boundary, the location-based emissions of
+ * the trailing window, as grams per hour, against the datacenter's budget (registry, else the
  * configured default), with hysteresis and a minimum dwell.
  */
 public class BudgetFunction extends KeyedProcessFunction<String, PaneDelta, AlertRecord> {
@@ -31,13 +31,15 @@ public class BudgetFunction extends KeyedProcessFunction<String, PaneDelta, Aler
     private transient MapState<Long, Double> kwhByMinute;
     private transient ValueState<Double> budget;
     private transient ValueState<Long> raisedAt;
+
     /** Latest trailing emission rate per datacenter of this subtask, exposed as a gauge. */
     private transient java.util.Map<String, Double> currentRate;
 
     /**
      * @param exitFraction the alert clears below budget x exitFraction (e.g. 0.9)
      */
-    public BudgetFunction(Double defaultBudgetGPerHour, double exitFraction, long minDwellMs, long windowMs) {
+    public BudgetFunction(
+            Double defaultBudgetGPerHour, double exitFraction, long minDwellMs, long windowMs) {
         this.defaultBudgetGPerHour = defaultBudgetGPerHour;
         this.exitFraction = exitFraction;
         this.hysteresis = new Hysteresis(minDwellMs);
@@ -46,15 +48,25 @@ public class BudgetFunction extends KeyedProcessFunction<String, PaneDelta, Aler
 
     @Override
     public void open(OpenContext ctx) {
-        gramsByMinute = getRuntimeContext().getMapState(new MapStateDescriptor<>("grams-by-minute", Types.LONG, Types.DOUBLE));
-        kwhByMinute = getRuntimeContext().getMapState(new MapStateDescriptor<>("kwh-by-minute", Types.LONG, Types.DOUBLE));
+        gramsByMinute =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "grams-by-minute", Types.LONG, Types.DOUBLE));
+        kwhByMinute =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "kwh-by-minute", Types.LONG, Types.DOUBLE));
         budget = getRuntimeContext().getState(new ValueStateDescriptor<>("budget", Types.DOUBLE));
-        raisedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("raised-at", Types.LONG));
+        raisedAt =
+                getRuntimeContext().getState(new ValueStateDescriptor<>("raised-at", Types.LONG));
         currentRate = new java.util.HashMap<>();
     }
 
     @Override
-    public void processElement(PaneDelta d, Context ctx, Collector<AlertRecord> out) throws Exception {
+    public void processElement(PaneDelta d, Context ctx, Collector<AlertRecord> out)
+            throws Exception {
         Double b = d.budgetGPerHour != null ? d.budgetGPerHour : defaultBudgetGPerHour;
         // Without a budget the rate is still tracked, for the emission-rate gauge.
         if (b != null) budget.update(b);
@@ -70,7 +82,8 @@ public class BudgetFunction extends KeyedProcessFunction<String, PaneDelta, Aler
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertRecord> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertRecord> out)
+            throws Exception {
         long end = timestamp + 1;
         double grams = 0;
         double kwh = 0;
@@ -91,7 +104,10 @@ public class BudgetFunction extends KeyedProcessFunction<String, PaneDelta, Aler
         double rate = grams * HOUR / windowMs;
         String dc = ctx.getCurrentKey();
         if (currentRate.put(dc, rate) == null) {
-            getRuntimeContext().getMetricGroup().addGroup("carbonstream").addGroup("datacenter", dc)
+            getRuntimeContext()
+                    .getMetricGroup()
+                    .addGroup("carbonstream")
+                    .addGroup("datacenter", dc)
                     .gauge("emissionRateGPerHour", () -> currentRate.get(dc));
         }
         Double b = budget.value();
@@ -100,7 +116,8 @@ public class BudgetFunction extends KeyedProcessFunction<String, PaneDelta, Aler
             chain(ctx, timestamp);
             return;
         }
-        if (b == null) b = Double.POSITIVE_INFINITY; // budget removed while an alert is open: let it clear
+        if (b == null)
+            b = Double.POSITIVE_INFINITY; // budget removed while an alert is open: let it clear
         switch (hysteresis.evaluate(since, end, rate, b, b * exitFraction)) {
             case RAISE -> {
                 raisedAt.update(end);
@@ -110,29 +127,44 @@ public class BudgetFunction extends KeyedProcessFunction<String, PaneDelta, Aler
                 raisedAt.clear();
                 out.collect(alert(ctx.getCurrentKey(), false, end, since, rate, b, kwhPerMinute));
             }
-            case HOLD, NONE -> { }
+            case HOLD, NONE -> {}
         }
         chain(ctx, timestamp);
     }
 
     /**
      * Evaluates again at the next minute end while the window holds data (so that each minute's
-     * departure is seen) or an alert is open (so that it can clear). Otherwise the key leaves no state.
+     * departure is seen) or an alert is open (so that it can clear). Otherwise the key leaves no
+     * state.
      */
     private void chain(OnTimerContext ctx, long timestamp) throws Exception {
-        if (!gramsByMinute.isEmpty() || raisedAt.value() != null) ctx.timerService().registerEventTimeTimer(timestamp + MINUTE);
+        if (!gramsByMinute.isEmpty() || raisedAt.value() != null)
+            ctx.timerService().registerEventTimeTimer(timestamp + MINUTE);
         else budget.clear();
     }
 
-    private static AlertRecord alert(String dc, boolean raised, long now, long startedAt, double rate, double budget, double kwhPerMinute) {
+    private static AlertRecord alert(
+            String dc,
+            boolean raised,
+            long now,
+            long startedAt,
+            double rate,
+            double budget,
+            double kwhPerMinute) {
         AlertRecord a = new AlertRecord(AlertKind.EMISSION_BUDGET, dc, raised, now, startedAt);
         a.value = rate;
         a.threshold = budget;
         a.extraGPerHour = Math.max(0, rate - budget);
         a.datacenters = new String[] {dc};
         a.kwhPerMinute = new double[] {kwhPerMinute};
-        a.message = String.format(java.util.Locale.ROOT, "%s emission budget of %s: %.1f kgCO2e/h against a budget of %.1f kgCO2e/h",
-                raised ? "RAISED" : "CLEARED", dc, rate / 1000, budget / 1000);
+        a.message =
+                String.format(
+                        java.util.Locale.ROOT,
+                        "%s emission budget of %s: %.1f kgCO2e/h against a budget of %.1f kgCO2e/h",
+                        raised ? "RAISED" : "CLEARED",
+                        dc,
+                        rate / 1000,
+                        budget / 1000);
         return a;
     }
 }

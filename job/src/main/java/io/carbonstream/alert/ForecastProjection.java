@@ -31,29 +31,43 @@ public final class ForecastProjection {
     public record Piece(long from, long to, double g) {}
 
     /**
-     * A zone as known at an instant: its forecast intervals made by then, sorted by start, and its latest actual
-     * intensity (NaN: none yet).
+     * A zone as known at an instant: its forecast intervals made by then, sorted by start, and its
+     * latest actual intensity (NaN: none yet).
      */
     public record Outlook(List<Piece> forecast, double current) {}
 
     /**
-     * @param peakG highest forecast intensity of the zone over the horizon; NaN when no forecast covers any of it
+     * @param peakG highest forecast intensity of the zone over the horizon; NaN when no forecast
+     *     covers any of it
      * @param spikeStart first instant whose forecast reaches the enter threshold; null: none
      * @param projectedG energy over the horizon x the zone's intensity, g
      * @param knownMs how much of the horizon the projection covers (the zone's intensity known)
-     * @param alternativeZone the cleanest other zone; null when no other zone is known wherever the projection is
+     * @param alternativeZone the cleanest other zone; null when no other zone is known wherever the
+     *     projection is
      * @param alternativeG the same energy at that zone's intensity, g; NaN without one
      * @param avoidableG projectedG - alternativeG, at least 0
      */
-    public record Result(double peakG, Long spikeStart, double projectedG, long knownMs, String alternativeZone, double alternativeG,
-                         double avoidableG) {}
+    public record Result(
+            double peakG,
+            Long spikeStart,
+            double projectedG,
+            long knownMs,
+            String alternativeZone,
+            double alternativeG,
+            double avoidableG) {}
 
     /**
      * @param kwhPerHour the datacenter's current facility energy rate
      * @param enterG the threshold a forecast value must reach to be a spike
      * @param zone the datacenter's zone; the other keys of {@code zones} are the alternatives
      */
-    public static Result project(long now, long horizonMs, double kwhPerHour, double enterG, String zone, Map<String, Outlook> zones) {
+    public static Result project(
+            long now,
+            long horizonMs,
+            double kwhPerHour,
+            double enterG,
+            String zone,
+            Map<String, Outlook> zones) {
         long end = now + horizonMs;
         TreeSet<Long> cuts = new TreeSet<>(List.of(now, end));
         for (Outlook o : zones.values()) {
@@ -111,7 +125,10 @@ public final class ForecastProjection {
         return Double.isNaN(f) ? o.current() : f;
     }
 
-    /** The value of the forecast interval covering t that starts last, or NaN. {@code pieces} sorted by start. */
+    /**
+     * The value of the forecast interval covering t that starts last, or NaN. {@code pieces} sorted
+     * by start.
+     */
     static double forecastAt(List<Piece> pieces, long t) {
         int lo = 0;
         int hi = pieces.size() - 1;

@@ -13,7 +13,9 @@ public final class Hysteresis implements java.io.Serializable {
         NONE,
         RAISE,
         CLEAR,
-        /** Below the exit threshold but within the dwell: re-evaluate at {@link #dwellEnds(long)}. */
+        /**
+         * Below the exit threshold but within the dwell: re-evaluate at {@link #dwellEnds(long)}.
+         */
         HOLD
     }
 

@@ -5,9 +5,9 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * When a zone's intensity is a spike: at or above an absolute threshold (per zone, else global),
- * or above its own trailing baseline by a relative margin. The baseline is the median of the
- * zone's updates over the trailing window: a median is robust to the spike itself.
+ * When a zone's intensity is a spike: at or above an absolute threshold (per zone, else global), or
+ * above its own trailing baseline by a relative margin. The baseline is the median of the zone's
+ * updates over the trailing window: a median is robust to the spike itself.
  */
 public final class SpikeRule implements Serializable {
 
@@ -17,7 +17,12 @@ public final class SpikeRule implements Serializable {
     private final double exitHysteresisG;
     private final int minBaselineSamples;
 
-    public SpikeRule(double absoluteG, Map<String, Double> zoneAbsoluteG, double relativeMargin, double exitHysteresisG, int minBaselineSamples) {
+    public SpikeRule(
+            double absoluteG,
+            Map<String, Double> zoneAbsoluteG,
+            double relativeMargin,
+            double exitHysteresisG,
+            int minBaselineSamples) {
         this.absoluteG = absoluteG;
         this.zoneAbsoluteG = Map.copyOf(zoneAbsoluteG);
         this.relativeMargin = relativeMargin;

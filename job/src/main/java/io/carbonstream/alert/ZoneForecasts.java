@@ -25,7 +25,9 @@ public class ZoneForecasts {
         List<ForecastReading> all = new ArrayList<>(Arrays.asList(forecasts));
         all.removeIf(x -> x.validFrom() == f.validFrom() && x.madeAt() == f.madeAt());
         all.add(f);
-        all.sort(Comparator.comparingLong(ForecastReading::validFrom).thenComparingLong(ForecastReading::madeAt));
+        all.sort(
+                Comparator.comparingLong(ForecastReading::validFrom)
+                        .thenComparingLong(ForecastReading::madeAt));
         forecasts = all.toArray(new ForecastReading[0]);
     }
 
@@ -39,16 +41,18 @@ public class ZoneForecasts {
     }
 
     /**
-     * Forgets what no evaluation after {@code watermark} can use: versions of an interval older than
-     * the newest one issued by then, intervals none of whose remaining versions holds after it, and
-     * statuses before the one in force then.
+     * Forgets what no evaluation after {@code watermark} can use: versions of an interval older
+     * than the newest one issued by then, intervals none of whose remaining versions holds after
+     * it, and statuses before the one in force then.
      */
     public void prune(long watermark) {
         List<ForecastReading> keep = new ArrayList<>();
         for (int start = 0, end; start < forecasts.length; start = end) {
             end = start;
-            while (end < forecasts.length && forecasts[end].validFrom() == forecasts[start].validFrom()) end++;
-            // Versions [start, end) of one interval, oldest issue first. Dropping only the ended ones
+            while (end < forecasts.length
+                    && forecasts[end].validFrom() == forecasts[start].validFrom()) end++;
+            // Versions [start, end) of one interval, oldest issue first. Dropping only the ended
+            // ones
             // could let an older, longer version reappear: an interval goes whole or stays whole.
             int from = start;
             for (int i = start; i < end; i++) if (forecasts[i].madeAt() <= watermark) from = i;
@@ -61,14 +65,21 @@ public class ZoneForecasts {
         if (inForce > 0) statuses = Arrays.copyOfRange(statuses, inForce, statuses.length);
     }
 
-    /** The zone as known at {@code now}: for each interval the newest version issued by then, and the status in force. */
+    /**
+     * The zone as known at {@code now}: for each interval the newest version issued by then, and
+     * the status in force.
+     */
     public ForecastProjection.Outlook outlookAt(long now) {
         List<ForecastProjection.Piece> pieces = new ArrayList<>();
         for (int i = 0; i < forecasts.length; i++) {
             ForecastReading f = forecasts[i];
             if (f.madeAt() > now) continue;
-            boolean newerIssued = i + 1 < forecasts.length && forecasts[i + 1].validFrom() == f.validFrom() && forecasts[i + 1].madeAt() <= now;
-            if (!newerIssued && f.validTo() > now) pieces.add(new ForecastProjection.Piece(f.validFrom(), f.validTo(), f.gPerKwh()));
+            boolean newerIssued =
+                    i + 1 < forecasts.length
+                            && forecasts[i + 1].validFrom() == f.validFrom()
+                            && forecasts[i + 1].madeAt() <= now;
+            if (!newerIssued && f.validTo() > now)
+                pieces.add(new ForecastProjection.Piece(f.validFrom(), f.validTo(), f.gPerKwh()));
         }
         int s = statusIndexAt(now);
         return new ForecastProjection.Outlook(pieces, s < 0 ? Double.NaN : statuses[s].gPerKwh());

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.Serializable;
 
 /**
- * Energy figures of one model (or of a modality default), GPU only, per output unit. Absent
- * figures are null. {@code source} says where the numbers come from; it is required.
+ * Energy figures of one model (or of a modality default), GPU only, per output unit. Absent figures
+ * are null. {@code source} says where the numbers come from; it is required.
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record CatalogEntry(

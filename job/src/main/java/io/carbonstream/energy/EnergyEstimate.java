@@ -2,7 +2,8 @@ package io.carbonstream.energy;
 
 /**
  * GPU energy of one request and where the figure came from. {@code measurementRejected}: the
- * request carried a measurement that failed plausibility, and this is the estimate that replaced it.
+ * request carried a measurement that failed plausibility, and this is the estimate that replaced
+ * it.
  */
 public record EnergyEstimate(double gpuJoules, Provenance provenance, boolean measurementRejected) {
 

@@ -7,7 +7,10 @@ import java.io.Serializable;
  * The range around an energy figure of one provenance, as multipliers of the point figure: the
  * point figure stays the accounting figure, the range says how far the truth may lie from it.
  */
-public record EnergyRange(@JsonProperty("low") double low, @JsonProperty("high") double high, @JsonProperty("source") String source)
+public record EnergyRange(
+        @JsonProperty("low") double low,
+        @JsonProperty("high") double high,
+        @JsonProperty("source") String source)
         implements Serializable {
 
     /** No range: the point figure only. */
@@ -15,11 +18,23 @@ public record EnergyRange(@JsonProperty("low") double low, @JsonProperty("high")
 
     void check(String origin, Provenance p) {
         if (!(low > 0) || !(high >= 1.0) || low > 1.0 || !Double.isFinite(high)) {
-            throw new IllegalArgumentException("Catalog " + origin + ": uncertainty " + p + " must have 0 < low <= 1 <= high, got low="
-                    + low + " high=" + high);
+            throw new IllegalArgumentException(
+                    "Catalog "
+                            + origin
+                            + ": uncertainty "
+                            + p
+                            + " must have 0 < low <= 1 <= high, got low="
+                            + low
+                            + " high="
+                            + high);
         }
         if (source == null || source.isBlank()) {
-            throw new IllegalArgumentException("Catalog " + origin + ": uncertainty " + p + " has no source: every figure needs its provenance");
+            throw new IllegalArgumentException(
+                    "Catalog "
+                            + origin
+                            + ": uncertainty "
+                            + p
+                            + " has no source: every figure needs its provenance");
         }
     }
 }

@@ -23,7 +23,8 @@ public final class FacilityFactors {
         return facilityJoules(gpuJoules, itOverhead, pue) / JOULES_PER_KWH;
     }
 
-    public static double waterLitres(double facilityKwh, double pue, double wueOnSite, double offSiteLPerKwh) {
+    public static double waterLitres(
+            double facilityKwh, double pue, double wueOnSite, double offSiteLPerKwh) {
         return facilityKwh / pue * wueOnSite + facilityKwh * offSiteLPerKwh;
     }
 }

@@ -9,8 +9,8 @@ import java.io.Serializable;
  * charged to a request by the GPU time it took.
  *
  * <p>GPU time is the request's GPU energy over an average draw, not its wall-clock duration times
- * its GPUs: requests are batched, and the per-request energy is already the request's share of
- * the batch, whereas every request of a batch would claim the whole GPU for its duration.
+ * its GPUs: requests are batched, and the per-request energy is already the request's share of the
+ * batch, whereas every request of a batch would claim the whole GPU for its duration.
  */
 public record Hardware(
         @JsonProperty("gpu_embodied_kg") double gpuEmbodiedKg,
@@ -25,17 +25,31 @@ public record Hardware(
 
     /** Embodied grams charged per joule of GPU energy. */
     public double embodiedGPerGpuJoule() {
-        double gPerGpuSecond = (gpuEmbodiedKg + serverEmbodiedKg / gpusPerServer) * 1000.0 / (serviceLifeYears * SECONDS_PER_YEAR);
+        double gPerGpuSecond =
+                (gpuEmbodiedKg + serverEmbodiedKg / gpusPerServer)
+                        * 1000.0
+                        / (serviceLifeYears * SECONDS_PER_YEAR);
         return gPerGpuSecond / averageGpuWatts;
     }
 
     void check(String origin) {
-        if (!(gpuEmbodiedKg >= 0) || !(serverEmbodiedKg >= 0) || gpusPerServer <= 0 || !(serviceLifeYears > 0) || !(averageGpuWatts > 0)) {
-            throw new IllegalArgumentException("Catalog " + origin + ": hardware needs gpu_embodied_kg >= 0, server_embodied_kg >= 0, "
-                    + "gpus_per_server > 0, service_life_years > 0 and average_gpu_watts > 0");
+        if (!(gpuEmbodiedKg >= 0)
+                || !(serverEmbodiedKg >= 0)
+                || gpusPerServer <= 0
+                || !(serviceLifeYears > 0)
+                || !(averageGpuWatts > 0)) {
+            throw new IllegalArgumentException(
+                    "Catalog "
+                            + origin
+                            + ": hardware needs gpu_embodied_kg >= 0, server_embodied_kg >= 0,"
+                            + " gpus_per_server > 0, service_life_years > 0 and average_gpu_watts >"
+                            + " 0");
         }
         if (source == null || source.isBlank()) {
-            throw new IllegalArgumentException("Catalog " + origin + ": hardware has no source: every figure needs its provenance");
+            throw new IllegalArgumentException(
+                    "Catalog "
+                            + origin
+                            + ": hardware has no source: every figure needs its provenance");
         }
     }
 }

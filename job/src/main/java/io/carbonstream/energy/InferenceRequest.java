@@ -15,25 +15,35 @@ public class InferenceRequest {
     public long inputTokens;
     public long outputTokens;
     public int images;
+
     /** 0 means the catalog's reference step count. */
     public int diffusionSteps;
+
     public double mediaSeconds;
     public int gpuCount;
     public long durationMs;
+
     /** Null when the server did not measure. */
     public Double measuredGpuJoules;
+
     /** Null when unknown; used for models missing from the catalog. */
     public Double activeParamsB;
+
     /** The GPUs it ran on, as their energy counters name them; null or empty: not known. */
     public String[] gpuIds;
 
     /** Kafka coordinates of the record this request was decoded from, for late-event reports. */
     public int sourcePartition;
+
     public long sourceOffset;
     public long sourceTimestamp;
+
     /** The record's Kafka key, returned as is with a late event or dead letter. */
     public byte[] sourceKey;
-    /** The topic it was read from when not the events topic (OTLP spans); null: the events topic. */
+
+    /**
+     * The topic it was read from when not the events topic (OTLP spans); null: the events topic.
+     */
     public String sourceTopic;
 
     public InferenceRequest() {}
@@ -56,7 +66,8 @@ public class InferenceRequest {
                 && modality == r.modality
                 && Objects.equals(measuredGpuJoules, r.measuredGpuJoules)
                 && Objects.equals(activeParamsB, r.activeParamsB)
-                && java.util.Arrays.equals(gpuIds == null || gpuIds.length == 0 ? null : gpuIds,
+                && java.util.Arrays.equals(
+                        gpuIds == null || gpuIds.length == 0 ? null : gpuIds,
                         r.gpuIds == null || r.gpuIds.length == 0 ? null : r.gpuIds);
     }
 
@@ -67,6 +78,16 @@ public class InferenceRequest {
 
     @Override
     public String toString() {
-        return "InferenceRequest{" + requestId + " t=" + eventTime + " dc=" + datacenterId + " model=" + modelId + " " + modality + "}";
+        return "InferenceRequest{"
+                + requestId
+                + " t="
+                + eventTime
+                + " dc="
+                + datacenterId
+                + " model="
+                + modelId
+                + " "
+                + modality
+                + "}";
     }
 }

@@ -13,10 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The versioned model catalog: per-model energy figures, the parametric fit for unknown models
- * and per-modality defaults. The shipped catalog is a resource; a user file can add or replace
- * models and defaults, and its version is appended to the shipped one so that every aggregate
- * names exactly which figures produced it.
+ * The versioned model catalog: per-model energy figures, the parametric fit for unknown models and
+ * per-modality defaults. The shipped catalog is a resource; a user file can add or replace models
+ * and defaults, and its version is appended to the shipped one so that every aggregate names
+ * exactly which figures produced it.
  */
 public final class ModelCatalog implements Serializable {
 
@@ -29,7 +29,9 @@ public final class ModelCatalog implements Serializable {
     private final Map<Provenance, EnergyRange> ranges;
     private final Hardware hardware;
 
-    /** EcoLogits: Wh per output token = slope * exp(decay * batch) * P + intercept, P in billions. */
+    /**
+     * EcoLogits: Wh per output token = slope * exp(decay * batch) * P + intercept, P in billions.
+     */
     public record Parametric(
             @JsonProperty("slope_wh_per_b") double slopeWhPerB,
             @JsonProperty("batch_decay") double batchDecay,
@@ -55,8 +57,12 @@ public final class ModelCatalog implements Serializable {
             @JsonProperty("hardware") Hardware hardware) {}
 
     private ModelCatalog(
-            String version, Map<String, CatalogEntry> models, Map<Modality, CatalogEntry> defaults, Parametric parametric,
-            Map<Provenance, EnergyRange> ranges, Hardware hardware) {
+            String version,
+            Map<String, CatalogEntry> models,
+            Map<Modality, CatalogEntry> defaults,
+            Parametric parametric,
+            Map<Provenance, EnergyRange> ranges,
+            Hardware hardware) {
         this.version = version;
         this.models = models;
         this.defaults = defaults;
@@ -71,11 +77,13 @@ public final class ModelCatalog implements Serializable {
     public static ModelCatalog builtIn() {
         try (InputStream in = ModelCatalog.class.getResourceAsStream(BUILT_IN)) {
             if (in == null) {
-                throw new IllegalStateException("Built-in catalog " + BUILT_IN + " is missing from the jar");
+                throw new IllegalStateException(
+                        "Built-in catalog " + BUILT_IN + " is missing from the jar");
             }
             return from(JSON.readValue(in, CatalogFile.class), null, BUILT_IN);
         } catch (IOException e) {
-            throw new IllegalStateException("Built-in catalog " + BUILT_IN + " cannot be read: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Built-in catalog " + BUILT_IN + " cannot be read: " + e.getMessage(), e);
         }
     }
 
@@ -87,70 +95,120 @@ public final class ModelCatalog implements Serializable {
             user = JSON.readValue(Files.readAllBytes(userFile), CatalogFile.class);
         } catch (IOException e) {
             throw new IllegalArgumentException(
-                    "Catalog file " + userFile + " cannot be read as a carbonstream catalog (see job/src/main/resources"
-                            + BUILT_IN + " for the format): " + e.getMessage(), e);
+                    "Catalog file "
+                            + userFile
+                            + " cannot be read as a carbonstream catalog (see"
+                            + " job/src/main/resources"
+                            + BUILT_IN
+                            + " for the format): "
+                            + e.getMessage(),
+                    e);
         }
         return from(user, base, userFile.toString());
     }
 
     private static ModelCatalog from(CatalogFile file, ModelCatalog base, String origin) {
         if (file.version() == null || file.version().isBlank()) {
-            throw new IllegalArgumentException("Catalog " + origin + " has no \"version\": every catalog must be versioned");
+            throw new IllegalArgumentException(
+                    "Catalog " + origin + " has no \"version\": every catalog must be versioned");
         }
-        Map<String, CatalogEntry> models = new LinkedHashMap<>(base == null ? Map.of() : base.models);
+        Map<String, CatalogEntry> models =
+                new LinkedHashMap<>(base == null ? Map.of() : base.models);
         Map<Modality, CatalogEntry> defaults = new EnumMap<>(Modality.class);
         if (base != null) defaults.putAll(base.defaults);
         if (file.models() != null) {
             file.models().forEach((id, e) -> models.put(id, check(origin, id, e)));
         }
         if (file.modalityDefaults() != null) {
-            file.modalityDefaults().forEach((m, e) -> {
-                CatalogEntry entry = check(origin, "default " + m, e);
-                if (!entry.covers(m)) {
-                    throw new IllegalArgumentException("Catalog " + origin + ": the default for " + m + " has no figure for " + m);
-                }
-                defaults.put(m, entry);
-            });
+            file.modalityDefaults()
+                    .forEach(
+                            (m, e) -> {
+                                CatalogEntry entry = check(origin, "default " + m, e);
+                                if (!entry.covers(m)) {
+                                    throw new IllegalArgumentException(
+                                            "Catalog "
+                                                    + origin
+                                                    + ": the default for "
+                                                    + m
+                                                    + " has no figure for "
+                                                    + m);
+                                }
+                                defaults.put(m, entry);
+                            });
         }
         for (Modality m : Modality.values()) {
             if (!defaults.containsKey(m)) {
-                throw new IllegalArgumentException("Catalog " + origin + " has no modality default for " + m);
+                throw new IllegalArgumentException(
+                        "Catalog " + origin + " has no modality default for " + m);
             }
         }
-        Parametric parametric = file.parametric() != null ? file.parametric() : base == null ? null : base.parametric;
+        Parametric parametric =
+                file.parametric() != null
+                        ? file.parametric()
+                        : base == null ? null : base.parametric;
         if (parametric == null) {
-            throw new IllegalArgumentException("Catalog " + origin + " has no \"parametric\" section");
+            throw new IllegalArgumentException(
+                    "Catalog " + origin + " has no \"parametric\" section");
         }
         Map<Provenance, EnergyRange> ranges = new EnumMap<>(Provenance.class);
         if (base != null) ranges.putAll(base.ranges);
         if (file.uncertainty() != null) {
-            file.uncertainty().forEach((p, r) -> {
-                r.check(origin, p);
-                ranges.put(p, r);
-            });
+            file.uncertainty()
+                    .forEach(
+                            (p, r) -> {
+                                r.check(origin, p);
+                                ranges.put(p, r);
+                            });
         }
         for (Provenance p : Provenance.values()) {
-            if (!ranges.containsKey(p)) throw new IllegalArgumentException("Catalog " + origin + " has no uncertainty range for " + p);
+            if (!ranges.containsKey(p))
+                throw new IllegalArgumentException(
+                        "Catalog " + origin + " has no uncertainty range for " + p);
         }
-        Hardware hardware = file.hardware() != null ? file.hardware() : base == null ? null : base.hardware;
-        if (hardware == null) throw new IllegalArgumentException("Catalog " + origin + " has no \"hardware\" section");
+        Hardware hardware =
+                file.hardware() != null ? file.hardware() : base == null ? null : base.hardware;
+        if (hardware == null)
+            throw new IllegalArgumentException(
+                    "Catalog " + origin + " has no \"hardware\" section");
         hardware.check(origin);
         String version = base == null ? file.version() : base.version + "+" + file.version();
-        return new ModelCatalog(version, Map.copyOf(models), defaults, parametric, ranges, hardware);
+        return new ModelCatalog(
+                version, Map.copyOf(models), defaults, parametric, ranges, hardware);
     }
 
     private static CatalogEntry check(String origin, String id, CatalogEntry e) {
-        if (e.modality() == null) throw new IllegalArgumentException("Catalog " + origin + ": " + id + " has no modality");
+        if (e.modality() == null)
+            throw new IllegalArgumentException(
+                    "Catalog " + origin + ": " + id + " has no modality");
         if (e.source() == null || e.source().isBlank()) {
-            throw new IllegalArgumentException("Catalog " + origin + ": " + id + " has no source: every figure needs its provenance");
+            throw new IllegalArgumentException(
+                    "Catalog "
+                            + origin
+                            + ": "
+                            + id
+                            + " has no source: every figure needs its provenance");
         }
-        for (Double d : new Double[] {e.jPerOutputToken(), e.jPerInputToken(), e.jPerImage(), e.jPerMediaSecond(), e.activeParamsB()}) {
+        for (Double d :
+                new Double[] {
+                    e.jPerOutputToken(),
+                    e.jPerInputToken(),
+                    e.jPerImage(),
+                    e.jPerMediaSecond(),
+                    e.activeParamsB()
+                }) {
             if (d != null && (!Double.isFinite(d) || d < 0)) {
-                throw new IllegalArgumentException("Catalog " + origin + ": " + id + " has a negative or non-finite figure " + d);
+                throw new IllegalArgumentException(
+                        "Catalog "
+                                + origin
+                                + ": "
+                                + id
+                                + " has a negative or non-finite figure "
+                                + d);
             }
         }
         if (e.jPerImage() != null && (e.referenceSteps() == null || e.referenceSteps() <= 0)) {
-            throw new IllegalArgumentException("Catalog " + origin + ": " + id + " gives j_per_image without reference_steps");
+            throw new IllegalArgumentException(
+                    "Catalog " + origin + ": " + id + " gives j_per_image without reference_steps");
         }
         return e;
     }

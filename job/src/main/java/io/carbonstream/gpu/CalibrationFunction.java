@@ -1,32 +1,38 @@
 package io.carbonstream.gpu;
 
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Sums what attribution finalizes per datacenter hour (its GPUs' metered, attributed and idle
  * energy) and per (datacenter, model) hour (energy attributed to the model's requests beside the
- * catalog's estimate of them), and passes each GPU hour on. Sums change as GPUs and requests
- * become final: a key is re-emitted, as a new revision, once per watermark step in which it
- * changed (a timer just past the current watermark), not once per input.
+ * catalog's estimate of them), and passes each GPU hour on. Sums change as GPUs and requests become
+ * final: a key is re-emitted, as a new revision, once per watermark step in which it changed (a
+ * timer just past the current watermark), not once per input.
  */
-public class CalibrationFunction extends KeyedProcessFunction<String, GpuOutput, GpuAttributionRecord> {
+public class CalibrationFunction
+        extends KeyedProcessFunction<String, GpuOutput, GpuAttributionRecord> {
 
     private transient ValueState<GpuAttributionRecord> sums;
     private transient ValueState<Boolean> dirty;
 
     @Override
     public void open(OpenContext ctx) {
-        sums = getRuntimeContext().getState(new ValueStateDescriptor<>("sums", TypeInformation.of(GpuAttributionRecord.class)));
+        sums =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "sums", TypeInformation.of(GpuAttributionRecord.class)));
         dirty = getRuntimeContext().getState(new ValueStateDescriptor<>("dirty", Boolean.class));
     }
 
     @Override
-    public void processElement(GpuOutput in, Context ctx, Collector<GpuAttributionRecord> out) throws Exception {
+    public void processElement(GpuOutput in, Context ctx, Collector<GpuAttributionRecord> out)
+            throws Exception {
         GpuAttributionRecord s = sums.value();
         if (in.hour != null) {
             out.collect(GpuAttributionRecord.of(in.hour)); // final as it is
@@ -73,7 +79,8 @@ public class CalibrationFunction extends KeyedProcessFunction<String, GpuOutput,
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<GpuAttributionRecord> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<GpuAttributionRecord> out)
+            throws Exception {
         GpuAttributionRecord s = sums.value();
         dirty.clear();
         if (s == null) return;

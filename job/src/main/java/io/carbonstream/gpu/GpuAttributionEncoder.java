@@ -6,10 +6,15 @@ import io.carbonstream.schema.GpuAttributionType;
 import java.time.Instant;
 
 /** gpu-attribution records, keyed by kind, subject and hour on a compacted topic. */
-public final class GpuAttributionEncoder extends Encoders.AvroOutput<GpuAttributionRecord, GpuAttribution> {
+public final class GpuAttributionEncoder
+        extends Encoders.AvroOutput<GpuAttributionRecord, GpuAttribution> {
 
     public GpuAttributionEncoder(String topic) {
-        super(topic, GpuAttribution.class, GpuAttributionEncoder::toAvro, r -> Encoders.utf8(r.kafkaKey()),
+        super(
+                topic,
+                GpuAttribution.class,
+                GpuAttributionEncoder::toAvro,
+                r -> Encoders.utf8(r.kafkaKey()),
                 r -> Encoders.nonNegative(r.hourStart + GpuAttributor.HOUR));
     }
 

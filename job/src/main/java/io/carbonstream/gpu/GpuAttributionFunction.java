@@ -14,19 +14,21 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Attribution per GPU: the thin Flink side of {@link GpuAttributor}. Keeps one {@link GpuState}
- * per GPU and advances it when the watermark makes intervals final (event-time timers at each
- * reading's time plus the longest request duration, and at each use's give-up time).
+ * Attribution per GPU: the thin Flink side of {@link GpuAttributor}. Keeps one {@link GpuState} per
+ * GPU and advances it when the watermark makes intervals final (event-time timers at each reading's
+ * time plus the longest request duration, and at each use's give-up time).
  */
 public class GpuAttributionFunction extends KeyedProcessFunction<String, GpuInput, GpuOutput> {
 
     public static final OutputTag<DeadLetterRecord> DEAD_LETTERS = PaneFunction.DEAD_LETTERS;
+
     /**
      * Pieces of uses too late to be attributed whose request waits for them (flagged partly
      * unmetered, no energy): so a waiting request gets exactly one piece per GPU whatever happens.
      * Kept out of the main output: the calibration sums count attributed requests only.
      */
-    public static final OutputTag<RequestEnergy> UNATTRIBUTED = new OutputTag<>("unattributed", TypeInformation.of(RequestEnergy.class));
+    public static final OutputTag<RequestEnergy> UNATTRIBUTED =
+            new OutputTag<>("unattributed", TypeInformation.of(RequestEnergy.class));
 
     private final GpuAttributor attributor;
     private final long maxRequestDurationMs;
@@ -38,7 +40,8 @@ public class GpuAttributionFunction extends KeyedProcessFunction<String, GpuInpu
     private transient Counter usesTooLate;
     private transient Counter requestsAttributed;
 
-    public GpuAttributionFunction(long maxRequestDurationMs, long expectedGapMs, double maxGpuWatts) {
+    public GpuAttributionFunction(
+            long maxRequestDurationMs, long expectedGapMs, double maxGpuWatts) {
         this.attributor = new GpuAttributor(maxRequestDurationMs, expectedGapMs, maxGpuWatts);
         this.maxRequestDurationMs = maxRequestDurationMs;
         this.expectedGapMs = expectedGapMs;
@@ -46,9 +49,14 @@ public class GpuAttributionFunction extends KeyedProcessFunction<String, GpuInpu
 
     @Override
     public void open(OpenContext ctx) {
-        state = getRuntimeContext().getState(new ValueStateDescriptor<>("gpu", TypeInformation.of(GpuState.class)));
+        state =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "gpu", TypeInformation.of(GpuState.class)));
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("carbonstream");
-        // Conservation: gpuSamplesRead = gpuSamplesDeadLettered (undecodable, invalid) + gpuSamplesLate + readings kept;
+        // Conservation: gpuSamplesRead = gpuSamplesDeadLettered (undecodable, invalid) +
+        // gpuSamplesLate + readings kept;
         // gpuUsesRead = gpuUsesTooLate + gpuRequestsAttributed + uses still waiting.
         samplesRead = g.counter("gpuSamplesRead");
         samplesLate = g.counter("gpuSamplesLate");
@@ -58,7 +66,8 @@ public class GpuAttributionFunction extends KeyedProcessFunction<String, GpuInpu
     }
 
     @Override
-    public void processElement(GpuInput in, Context ctx, Collector<GpuOutput> out) throws Exception {
+    public void processElement(GpuInput in, Context ctx, Collector<GpuOutput> out)
+            throws Exception {
         GpuState s = state.value();
         if (s == null) {
             s = new GpuState();
@@ -68,13 +77,26 @@ public class GpuAttributionFunction extends KeyedProcessFunction<String, GpuInpu
             GpuSample g = in.sample;
             samplesRead.inc();
             s.datacenterId = g.datacenterId;
-            // Behind the watermark, a reading may fall in an interval whose requests were already given up
+            // Behind the watermark, a reading may fall in an interval whose requests were already
+            // given up
             // on (finished as unmetered): taking it would put their energy in idle. It is late.
-            if (g.time <= ctx.timerService().currentWatermark() || !attributor.addSample(s, g.time, g.cumulativeJ)) {
+            if (g.time <= ctx.timerService().currentWatermark()
+                    || !attributor.addSample(s, g.time, g.cumulativeJ)) {
                 samplesLate.inc();
-                DeadLetterRecord d = DeadLetterRecord.of(Reason.LATE, "GPU " + g.gpuId + " reading at " + java.time.Instant.ofEpochMilli(g.time)
-                        + " arrived after the interval it falls in was attributed", g.sourceTopic, g.sourcePartition, g.sourceOffset,
-                        g.sourceTimestamp, g.key, g.value);
+                DeadLetterRecord d =
+                        DeadLetterRecord.of(
+                                Reason.LATE,
+                                "GPU "
+                                        + g.gpuId
+                                        + " reading at "
+                                        + java.time.Instant.ofEpochMilli(g.time)
+                                        + " arrived after the interval it falls in was attributed",
+                                g.sourceTopic,
+                                g.sourcePartition,
+                                g.sourceOffset,
+                                g.sourceTimestamp,
+                                g.key,
+                                g.value);
                 d.watermark = ctx.timerService().currentWatermark();
                 ctx.output(DEAD_LETTERS, d);
                 return;
@@ -88,13 +110,15 @@ public class GpuAttributionFunction extends KeyedProcessFunction<String, GpuInpu
                 if (in.use.awaited) ctx.output(UNATTRIBUTED, GpuAttributor.unattributed(in.use));
                 return;
             }
-            ctx.timerService().registerEventTimeTimer(in.use.end + expectedGapMs + maxRequestDurationMs);
+            ctx.timerService()
+                    .registerEventTimeTimer(in.use.end + expectedGapMs + maxRequestDurationMs);
         }
         state.update(s);
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<GpuOutput> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<GpuOutput> out)
+            throws Exception {
         GpuState s = state.value();
         if (s == null) return;
         GpuAttributor.Outcome o = attributor.advance(s, timestamp);
@@ -107,7 +131,8 @@ public class GpuAttributionFunction extends KeyedProcessFunction<String, GpuInpu
     }
 
     /** Decode rejects of the GPU energy topic, counted then passed on. */
-    public static final class Intake extends org.apache.flink.streaming.api.functions.ProcessFunction<GpuInput, GpuInput> {
+    public static final class Intake
+            extends org.apache.flink.streaming.api.functions.ProcessFunction<GpuInput, GpuInput> {
         private final OutputTag<DeadLetterRecord> deadLetters;
         private transient Counter deadLettered;
 
@@ -117,7 +142,11 @@ public class GpuAttributionFunction extends KeyedProcessFunction<String, GpuInpu
 
         @Override
         public void open(OpenContext ctx) {
-            deadLettered = getRuntimeContext().getMetricGroup().addGroup("carbonstream").counter("gpuSamplesDeadLettered");
+            deadLettered =
+                    getRuntimeContext()
+                            .getMetricGroup()
+                            .addGroup("carbonstream")
+                            .counter("gpuSamplesDeadLettered");
         }
 
         @Override

@@ -18,8 +18,10 @@ public class GpuAttributionRecord {
     public double attributedJ;
     public double idleJ;
     public double estimatedJ;
+
     /** Attributed and estimated J of fully metered requests only: the calibration ratio's terms. */
     public double fullyMeteredJ;
+
     public double fullyMeteredEstimateJ;
     public long requests;
     public long partlyUnmetered;
@@ -31,7 +33,9 @@ public class GpuAttributionRecord {
     public GpuAttributionRecord() {}
 
     public Double meteredToEstimated() {
-        return MODEL_HOUR.equals(type) && fullyMeteredEstimateJ > 0 ? fullyMeteredJ / fullyMeteredEstimateJ : null;
+        return MODEL_HOUR.equals(type) && fullyMeteredEstimateJ > 0
+                ? fullyMeteredJ / fullyMeteredEstimateJ
+                : null;
     }
 
     public String kafkaKey() {

@@ -8,18 +8,18 @@ import java.util.List;
 /**
  * Splits a GPU's metered energy over the requests that ran on it, in event time, free of Flink.
  *
- * <p>The energy of an interval between two consecutive counter readings is their difference,
- * spread evenly over the interval (the counter says nothing finer). The interval is cut where a
- * request starts or ends and at hour boundaries; each piece goes to the requests running during it
- * in proportion to their rates ({@link AttributionWeight}), or, when none runs, to idle energy. So
- * per GPU and hour, attributed + idle = metered, and each request gets the sum of its pieces.
+ * <p>The energy of an interval between two consecutive counter readings is their difference, spread
+ * evenly over the interval (the counter says nothing finer). The interval is cut where a request
+ * starts or ends and at hour boundaries; each piece goes to the requests running during it in
+ * proportion to their rates ({@link AttributionWeight}), or, when none runs, to idle energy. So per
+ * GPU and hour, attributed + idle = metered, and each request gets the sum of its pieces.
  *
  * <p>An interval is final when the watermark has passed its end by the longest request duration:
- * every request that overlaps it has arrived by then. A request is final once every interval of
- * its span is. Counter resets (a reading below the previous one) count the new reading only, as
- * the energy since the restart; an interval longer than the expected gap is flagged; an interval
- * whose energy exceeds what the GPU can draw is not counted (its requests are flagged partly
- * unmetered). Nothing becomes negative.
+ * every request that overlaps it has arrived by then. A request is final once every interval of its
+ * span is. Counter resets (a reading below the previous one) count the new reading only, as the
+ * energy since the restart; an interval longer than the expected gap is flagged; an interval whose
+ * energy exceeds what the GPU can draw is not counted (its requests are flagged partly unmetered).
+ * Nothing becomes negative.
  */
 public final class GpuAttributor implements Serializable {
 
@@ -30,9 +30,10 @@ public final class GpuAttributor implements Serializable {
     private final double maxGpuWatts;
 
     /**
-     * @param maxRequestDurationMs how long a request can run: an interval is final this long after its end
-     * @param expectedGapMs readings further apart are a gap (flagged); a request waits at most this long past
-     *     its end for a reading before it is finished as partly unmetered
+     * @param maxRequestDurationMs how long a request can run: an interval is final this long after
+     *     its end
+     * @param expectedGapMs readings further apart are a gap (flagged); a request waits at most this
+     *     long past its end for a reading before it is finished as partly unmetered
      * @param maxGpuWatts an interval above this draw is implausible
      */
     public GpuAttributor(long maxRequestDurationMs, long expectedGapMs, double maxGpuWatts) {
@@ -52,7 +53,10 @@ public final class GpuAttributor implements Serializable {
         return s.addSample(t, cumulativeJ);
     }
 
-    /** Takes a request's use of the GPU; false if it ends at or before readings already final (too late to attribute). */
+    /**
+     * Takes a request's use of the GPU; false if it ends at or before readings already final (too
+     * late to attribute).
+     */
     public boolean addUse(GpuState s, GpuUse u) {
         if (s.finalUpTo != Long.MIN_VALUE && u.start < s.finalUpTo) return false;
         s.addUse(u);
@@ -76,7 +80,10 @@ public final class GpuAttributor implements Serializable {
         return r;
     }
 
-    /** Attributes every interval final at watermark wm; returns the requests and hours that became final. */
+    /**
+     * Attributes every interval final at watermark wm; returns the requests and hours that became
+     * final.
+     */
     public Outcome advance(GpuState s, long wm) {
         Outcome out = new Outcome();
         while (s.samples >= 2 && s.sampleT[1] + maxRequestDurationMs <= wm) {
@@ -84,7 +91,9 @@ public final class GpuAttributor implements Serializable {
             s.finalUpTo = s.sampleT[1];
             s.dropFirstSample();
         }
-        if (s.samples == 1 && s.finalUpTo == Long.MIN_VALUE && s.sampleT[0] + maxRequestDurationMs <= wm) {
+        if (s.samples == 1
+                && s.finalUpTo == Long.MIN_VALUE
+                && s.sampleT[0] + maxRequestDurationMs <= wm) {
             s.finalUpTo = s.sampleT[0]; // the first reading: the base of what follows
         }
         for (int i = s.useCount - 1; i >= 0; i--) {
@@ -101,7 +110,11 @@ public final class GpuAttributor implements Serializable {
             r.eventTime = u.end;
             r.attributedJ = s.useJ[i];
             r.estimateJ = u.estimateJ;
-            r.partlyUnmetered = s.useUnmetered[i] || !covered || s.firstSample == Long.MIN_VALUE || u.start < s.firstSample;
+            r.partlyUnmetered =
+                    s.useUnmetered[i]
+                            || !covered
+                            || s.firstSample == Long.MIN_VALUE
+                            || u.start < s.firstSample;
             r.awaited = u.awaited;
             out.requests.add(r);
             s.removeUse(i);
@@ -120,7 +133,9 @@ public final class GpuAttributor implements Serializable {
     private void interval(GpuState s, long t0, long t1, double c0, double c1) {
         double e = c1 - c0;
         boolean reset = e < 0;
-        if (reset) e = c1; // the counter restarted: what it read is the energy since; before that is unknown
+        if (reset)
+            e = c1; // the counter restarted: what it read is the energy since; before that is
+        // unknown
         boolean implausible = e > maxGpuWatts * (t1 - t0) / 1000.0;
         GpuHour last = s.hour(Math.floorDiv(t1 - 1, HOUR) * HOUR);
         last.intervals++;
@@ -128,10 +143,12 @@ public final class GpuAttributor implements Serializable {
         if (t1 - t0 > expectedGapMs) last.gaps++;
         if (implausible) {
             last.implausible++;
-            for (int i = 0; i < s.useCount; i++) if (s.uses[i].start < t1 && s.uses[i].end > t0) s.useUnmetered[i] = true;
+            for (int i = 0; i < s.useCount; i++)
+                if (s.uses[i].start < t1 && s.uses[i].end > t0) s.useUnmetered[i] = true;
             return;
         }
-        // Cut points: the interval's ends, every request start or end inside it, every hour boundary.
+        // Cut points: the interval's ends, every request start or end inside it, every hour
+        // boundary.
         long[] cuts = new long[2 + 2 * s.useCount + (int) ((t1 - t0) / HOUR) + 1];
         int n = 0;
         cuts[n++] = t0;
@@ -166,8 +183,10 @@ public final class GpuAttributor implements Serializable {
             for (int i = 0; i < s.useCount; i++) {
                 GpuUse u = s.uses[i];
                 if (u.start < b && u.end > a) {
-                    // Requests with no weight at all share equally rather than leave the piece to no one.
-                    s.useJ[i] += total > 0 ? pieceJ * Math.max(0, u.rate) / total : pieceJ / running;
+                    // Requests with no weight at all share equally rather than leave the piece to
+                    // no one.
+                    s.useJ[i] +=
+                            total > 0 ? pieceJ * Math.max(0, u.rate) / total : pieceJ / running;
                 }
             }
         }

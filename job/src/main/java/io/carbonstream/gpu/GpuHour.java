@@ -11,12 +11,16 @@ public class GpuHour {
     public double meteredJ;
     public double attributedJ;
     public double idleJ;
+
     /** Counter resets (reboot, driver restart) seen in intervals ending in this hour. */
     public int resets;
+
     /** Intervals longer than the expected gap between readings. */
     public int gaps;
+
     /** Intervals whose energy the GPU could not have drawn: not counted, flagged. */
     public int implausible;
+
     public int intervals;
 
     public GpuHour() {}

@@ -2,7 +2,10 @@ package io.carbonstream.gpu;
 
 import io.carbonstream.ingest.DeadLetterRecord;
 
-/** What reaches attribution, keyed by GPU: a counter reading, a request's use of the GPU, or a reading that could not be read. A Flink POJO. */
+/**
+ * What reaches attribution, keyed by GPU: a counter reading, a request's use of the GPU, or a
+ * reading that could not be read. A Flink POJO.
+ */
 public class GpuInput {
     public GpuSample sample;
     public GpuUse use;

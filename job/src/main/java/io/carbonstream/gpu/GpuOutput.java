@@ -1,6 +1,8 @@
 package io.carbonstream.gpu;
 
-/** What attribution finalizes: one GPU's hour, or one request's energy from one GPU. A Flink POJO. */
+/**
+ * What attribution finalizes: one GPU's hour, or one request's energy from one GPU. A Flink POJO.
+ */
 public class GpuOutput {
     public GpuHour hour;
     public RequestEnergy request;
@@ -19,9 +21,17 @@ public class GpuOutput {
         return o;
     }
 
-    /** Key of the sums it counts toward: the datacenter's hour (GPU hours) or the (datacenter, model) hour (requests). */
+    /**
+     * Key of the sums it counts toward: the datacenter's hour (GPU hours) or the (datacenter,
+     * model) hour (requests).
+     */
     public String sumKey() {
         if (hour != null) return "DC|" + hour.datacenterId + "|" + hour.hourStart;
-        return "MODEL|" + request.datacenterId + "|" + request.modelId + "|" + Math.floorDiv(request.eventTime, GpuAttributor.HOUR) * GpuAttributor.HOUR;
+        return "MODEL|"
+                + request.datacenterId
+                + "|"
+                + request.modelId
+                + "|"
+                + Math.floorDiv(request.eventTime, GpuAttributor.HOUR) * GpuAttributor.HOUR;
     }
 }

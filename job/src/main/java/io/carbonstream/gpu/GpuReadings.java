@@ -8,10 +8,10 @@ import io.carbonstream.ingest.Validator;
 import io.carbonstream.otlp.SpanMapping;
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,32 +28,46 @@ import org.apache.kafka.common.record.RecordBatch;
  * <p>Of each record, only the series of the known energy counters are readings; every other series
  * (a scrape has hundreds) is passed over and counted. A reading that cannot be used (no GPU id, no
  * datacenter, NaN, negative) is a dead letter of its own whose value is that reading alone (its
- * line, or its point as OTLP/JSON); a record that does not parse, or has no energy counter at all, is
- * one dead letter with its bytes.
+ * line, or its point as OTLP/JSON); a record that does not parse, or has no energy counter at all,
+ * is one dead letter with its bytes.
  */
 public final class GpuReadings implements Serializable {
 
     /** Which shape the GPU energy topic carries (--gpu-energy.format). */
-    public enum Format { AVRO, PROMETHEUS_TEXT, OTLP_JSON }
+    public enum Format {
+        AVRO,
+        PROMETHEUS_TEXT,
+        OTLP_JSON
+    }
 
     /** How a GPU is named, as requests name it in gpu_ids (--gpu-energy.gpu-id). */
-    public enum GpuIdSource { UUID, HOST_INDEX }
+    public enum GpuIdSource {
+        UUID,
+        HOST_INDEX
+    }
 
     /** The energy counters read, with the unit each exporter documents. */
-    public static final Map<String, String> METRICS = Map.of(
-            "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION", "mJ", // dcgm-exporter: mJ since the driver loaded, labels gpu, UUID, Hostname
-            "nv_energy_consumption", "J"); // Triton: J since Triton started, label gpu_uuid
+    public static final Map<String, String> METRICS =
+            Map.of(
+                    "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION",
+                            "mJ", // dcgm-exporter: mJ since the driver loaded, labels gpu, UUID,
+                    // Hostname
+                    "nv_energy_consumption", "J"); // Triton: J since Triton started, label gpu_uuid
 
     /** Labels holding a GPU's UUID: dcgm-exporter's, then Triton's. */
     static final List<String> UUID_LABELS = List.of("UUID", "gpu_uuid");
+
     /** dcgm-exporter's device index label. */
     static final String INDEX_LABEL = "gpu";
+
     /** The OpenTelemetry resource convention for a host, tried after the configured host label. */
     static final String OTEL_HOST = "host.name";
+
     /**
      * A pseudo-label: the record's key as UTF-8, for rules when the scrape itself says nothing of
-     * where it was taken (Triton labels only gpu_uuid; a scraper can key each scrape by its target).
-     * Prometheus reserves names starting with __, so no exporter's label can be called this.
+     * where it was taken (Triton labels only gpu_uuid; a scraper can key each scrape by its
+     * target). Prometheus reserves names starting with __, so no exporter's label can be called
+     * this.
      */
     public static final String KAFKA_KEY_LABEL = "__kafka_key__";
 
@@ -63,10 +77,18 @@ public final class GpuReadings implements Serializable {
      * @param gpuId the id a reading gets: its UUID, or host:index
      * @param hostLabel the label naming the host for host:index ids (then host.name)
      */
-    public record Settings(Format format, String datacenterLabel, List<SpanMapping.Rule> rules, GpuIdSource gpuId, String hostLabel)
+    public record Settings(
+            Format format,
+            String datacenterLabel,
+            List<SpanMapping.Rule> rules,
+            GpuIdSource gpuId,
+            String hostLabel)
             implements Serializable {}
 
-    /** What one record gave: readings and dead letters (in record order), and the series passed over. */
+    /**
+     * What one record gave: readings and dead letters (in record order), and the series passed
+     * over.
+     */
     public record Outcome(List<GpuInput> inputs, int readings, int otherSeries) {}
 
     private final Settings settings;
@@ -82,7 +104,8 @@ public final class GpuReadings implements Serializable {
     /** The readings of one record; never throws. */
     public Outcome read(ConsumerRecord<byte[], byte[]> rec, Validator validator, long nowMs) {
         List<GpuInput> out = new ArrayList<>();
-        if (rec.value() == null) return one(rec, Reason.NULL_VALUE, "tombstone on the GPU energy topic");
+        if (rec.value() == null)
+            return one(rec, Reason.NULL_VALUE, "tombstone on the GPU energy topic");
         int readings = 0;
         int other;
         if (settings.format() == Format.PROMETHEUS_TEXT) {
@@ -90,7 +113,11 @@ public final class GpuReadings implements Serializable {
             try {
                 samples = PrometheusText.parse(utf8(rec.value()));
             } catch (IOException e) {
-                return one(rec, Reason.UNDECODABLE, "not a Prometheus text scrape (--gpu-energy.format PROMETHEUS_TEXT): " + e.getMessage());
+                return one(
+                        rec,
+                        Reason.UNDECODABLE,
+                        "not a Prometheus text scrape (--gpu-energy.format PROMETHEUS_TEXT): "
+                                + e.getMessage());
             }
             other = 0;
             for (PrometheusText.Sample s : samples) {
@@ -100,65 +127,153 @@ public final class GpuReadings implements Serializable {
                     continue;
                 }
                 readings++;
-                // A line without a timestamp was read when the scrape was: the time its record was written.
-                Long time = s.timestampMs() != null ? s.timestampMs() : rec.timestamp() == RecordBatch.NO_TIMESTAMP ? null : rec.timestamp();
-                String problem = time == null ? "the line has no timestamp and its record none either" : null;
+                // A line without a timestamp was read when the scrape was: the time its record was
+                // written.
+                Long time =
+                        s.timestampMs() != null
+                                ? s.timestampMs()
+                                : rec.timestamp() == RecordBatch.NO_TIMESTAMP
+                                        ? null
+                                        : rec.timestamp();
+                String problem =
+                        time == null
+                                ? "the line has no timestamp and its record none either"
+                                : null;
                 Reason reason = time == null ? Reason.MISSING_FIELD : Reason.INVALID_VALUE;
-                out.add(reading(rec, validator, nowMs, s.name(), s.labels()::get, s.value(), unit, time == null ? 0 : time, reason, problem,
-                        s.text().getBytes(StandardCharsets.UTF_8)));
+                out.add(
+                        reading(
+                                rec,
+                                validator,
+                                nowMs,
+                                s.name(),
+                                s.labels()::get,
+                                s.value(),
+                                unit,
+                                time == null ? 0 : time,
+                                reason,
+                                problem,
+                                s.text().getBytes(StandardCharsets.UTF_8)));
             }
         } else {
             OtlpMetricPoints.Result r;
             try {
                 r = OtlpMetricPoints.parse(rec.value(), METRICS::containsKey);
             } catch (IOException | RuntimeException e) {
-                return one(rec, Reason.UNDECODABLE, "not an OTLP/JSON ExportMetricsServiceRequest (--gpu-energy.format OTLP_JSON): "
-                        + e.getMessage());
+                return one(
+                        rec,
+                        Reason.UNDECODABLE,
+                        "not an OTLP/JSON ExportMetricsServiceRequest (--gpu-energy.format"
+                                + " OTLP_JSON): "
+                                + e.getMessage());
             }
             other = r.otherPoints();
             for (OtlpMetricPoints.Point p : r.points()) {
                 readings++;
-                // The unit the metric declares, when it is an energy unit, else the one its exporter documents.
+                // The unit the metric declares, when it is an energy unit, else the one its
+                // exporter documents.
                 // (case-sensitive, as UCUM units are: MJ would be megajoules, not mJ).
-                String unit = Set.of("J", "mJ", "Wh", "kWh").contains(p.unit()) ? p.unit() : METRICS.get(p.metric());
-                out.add(reading(rec, validator, nowMs, p.metric(), p.attributes()::get, p.value(), unit, p.timeUnixNano() / 1_000_000L,
-                        Reason.INVALID_VALUE, p.problem(), p.json()));
+                String unit =
+                        Set.of("J", "mJ", "Wh", "kWh").contains(p.unit())
+                                ? p.unit()
+                                : METRICS.get(p.metric());
+                out.add(
+                        reading(
+                                rec,
+                                validator,
+                                nowMs,
+                                p.metric(),
+                                p.attributes()::get,
+                                p.value(),
+                                unit,
+                                p.timeUnixNano() / 1_000_000L,
+                                Reason.INVALID_VALUE,
+                                p.problem(),
+                                p.json()));
             }
         }
         if (readings == 0) {
-            return one(rec, Reason.NO_ENERGY_SAMPLE, "no " + String.join(" or ", new java.util.TreeSet<>(METRICS.keySet())) + " in this record ("
-                    + other + " other series): is the exporter publishing its energy counter?");
+            return one(
+                    rec,
+                    Reason.NO_ENERGY_SAMPLE,
+                    "no "
+                            + String.join(" or ", new java.util.TreeSet<>(METRICS.keySet()))
+                            + " in this record ("
+                            + other
+                            + " other series): is the exporter publishing its energy counter?");
         }
         return new Outcome(out, readings, other);
     }
 
-    private GpuInput reading(ConsumerRecord<byte[], byte[]> rec, Validator validator, long nowMs, String metric, Function<String, String> labels,
-                             double value, String unit, long time, Reason reason, String problem, byte[] alone) {
-        Function<String, String> label = l -> KAFKA_KEY_LABEL.equals(l) ? (rec.key() == null ? null : new String(rec.key(), StandardCharsets.UTF_8))
-                : labels.apply(l);
+    private GpuInput reading(
+            ConsumerRecord<byte[], byte[]> rec,
+            Validator validator,
+            long nowMs,
+            String metric,
+            Function<String, String> labels,
+            double value,
+            String unit,
+            long time,
+            Reason reason,
+            String problem,
+            byte[] alone) {
+        Function<String, String> label =
+                l ->
+                        KAFKA_KEY_LABEL.equals(l)
+                                ? (rec.key() == null
+                                        ? null
+                                        : new String(rec.key(), StandardCharsets.UTF_8))
+                                : labels.apply(l);
         if (problem != null) return reject(rec, reason, metric + ": " + problem, alone);
         String gpu = gpuId(label);
         if (gpu == null) {
-            return reject(rec, Reason.MISSING_FIELD, metric + " has no " + (settings.gpuId() == GpuIdSource.UUID
-                    ? "GPU UUID label (" + String.join(", ", UUID_LABELS) + ")"
-                    : "host (" + settings.hostLabel() + ", " + OTEL_HOST + ") or device index (" + INDEX_LABEL + ") label")
-                    + ": which GPU read it is unknown (--gpu-energy.gpu-id " + settings.gpuId() + ")", alone);
+            return reject(
+                    rec,
+                    Reason.MISSING_FIELD,
+                    metric
+                            + " has no "
+                            + (settings.gpuId() == GpuIdSource.UUID
+                                    ? "GPU UUID label (" + String.join(", ", UUID_LABELS) + ")"
+                                    : "host ("
+                                            + settings.hostLabel()
+                                            + ", "
+                                            + OTEL_HOST
+                                            + ") or device index ("
+                                            + INDEX_LABEL
+                                            + ") label")
+                            + ": which GPU read it is unknown (--gpu-energy.gpu-id "
+                            + settings.gpuId()
+                            + ")",
+                    alone);
         }
         String dc = datacenter(label);
         if (dc == null) {
-            return reject(rec, Reason.UNMAPPED_DATACENTER, "GPU " + gpu + ": no " + settings.datacenterLabel()
-                    + " label and no rule of --gpu-energy.datacenter-rules matches its labels; add the label to the exporter (or the "
-                    + "scrape/collector config) or a rule such as Hostname=gpu-node-*-><datacenter id>", alone);
+            return reject(
+                    rec,
+                    Reason.UNMAPPED_DATACENTER,
+                    "GPU "
+                            + gpu
+                            + ": no "
+                            + settings.datacenterLabel()
+                            + " label and no rule of --gpu-energy.datacenter-rules matches its"
+                            + " labels; add the label to the exporter (or the scrape/collector"
+                            + " config) or a rule such as Hostname=gpu-node-*-><datacenter id>",
+                    alone);
         }
         for (String[] f : new String[][] {{"gpu id", gpu}, {"datacenter", dc}}) {
             Rejection why = validator.text(f[0], f[1]);
             if (why != null) return reject(rec, why.reason(), metric + ": " + why.message(), alone);
         }
         if (!(value >= 0) || Double.isInfinite(value)) {
-            return reject(rec, Reason.INVALID_VALUE, metric + " of GPU " + gpu + " is " + value + ", not a counter value >= 0", alone);
+            return reject(
+                    rec,
+                    Reason.INVALID_VALUE,
+                    metric + " of GPU " + gpu + " is " + value + ", not a counter value >= 0",
+                    alone);
         }
         Rejection late = validator.checkTime(time, nowMs);
-        if (late != null) return reject(rec, late.reason(), metric + " of GPU " + gpu + ": " + late.message(), alone);
+        if (late != null)
+            return reject(
+                    rec, late.reason(), metric + " of GPU " + gpu + ": " + late.message(), alone);
         GpuSample g = new GpuSample();
         g.gpuId = gpu;
         g.datacenterId = dc;
@@ -184,7 +299,8 @@ public final class GpuReadings implements Serializable {
         String host = label.apply(settings.hostLabel());
         if (host == null || host.isBlank()) host = label.apply(OTEL_HOST);
         String index = label.apply(INDEX_LABEL);
-        if (host == null || host.isBlank() || index == null || !index.strip().matches("[0-9]{1,9}")) return null;
+        if (host == null || host.isBlank() || index == null || !index.strip().matches("[0-9]{1,9}"))
+            return null;
         return host + ":" + Integer.parseInt(index.strip());
     }
 
@@ -200,15 +316,29 @@ public final class GpuReadings implements Serializable {
 
     private static String utf8(byte[] b) throws IOException {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new IOException("not UTF-8 text");
         }
     }
 
-    private static GpuInput reject(ConsumerRecord<byte[], byte[]> rec, Reason reason, String message, byte[] alone) {
-        return GpuInput.rejected(DeadLetterRecord.of(reason, message, rec.topic(), rec.partition(), rec.offset(), rec.timestamp(), rec.key(), alone));
+    private static GpuInput reject(
+            ConsumerRecord<byte[], byte[]> rec, Reason reason, String message, byte[] alone) {
+        return GpuInput.rejected(
+                DeadLetterRecord.of(
+                        reason,
+                        message,
+                        rec.topic(),
+                        rec.partition(),
+                        rec.offset(),
+                        rec.timestamp(),
+                        rec.key(),
+                        alone));
     }
 
     private static Outcome one(ConsumerRecord<byte[], byte[]> rec, Reason reason, String message) {

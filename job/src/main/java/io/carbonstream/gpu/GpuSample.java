@@ -1,6 +1,9 @@
 package io.carbonstream.gpu;
 
-/** A decoded counter reading, in J, with where it was read (to dead-letter it unchanged if late). A Flink POJO. */
+/**
+ * A decoded counter reading, in J, with where it was read (to dead-letter it unchanged if late). A
+ * Flink POJO.
+ */
 public class GpuSample {
     public String gpuId;
     public String datacenterId;

@@ -11,8 +11,8 @@ import java.io.IOException;
 import java.util.Locale;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -35,12 +35,16 @@ public final class GpuSampleDecoder implements KafkaRecordDeserializationSchema<
 
     public GpuSampleDecoder(Limits limits, GpuReadings readings) {
         this.limits = limits;
-        this.readings = readings == null || readings.settings().format() == GpuReadings.Format.AVRO ? null : readings;
+        this.readings =
+                readings == null || readings.settings().format() == GpuReadings.Format.AVRO
+                        ? null
+                        : readings;
     }
 
     @Override
     public void open(DeserializationSchema.InitializationContext ctx) {
-        // Series of other metrics in the scrapes (most of them): passed over, counted to show the feed is read.
+        // Series of other metrics in the scrapes (most of them): passed over, counted to show the
+        // feed is read.
         otherSeries = ctx.getMetricGroup().addGroup("carbonstream").counter("gpuSeriesSkipped");
     }
 
@@ -72,22 +76,32 @@ public final class GpuSampleDecoder implements KafkaRecordDeserializationSchema<
             codec = new AvroCodec<>(GpuEnergySample.class, limits.schemaRegistry());
             validator = new Validator(limits);
         }
-        if (rec.value() == null) return reject(rec, Reason.NULL_VALUE, "tombstone on the GPU energy topic");
+        if (rec.value() == null)
+            return reject(rec, Reason.NULL_VALUE, "tombstone on the GPU energy topic");
         GpuEnergySample s;
         try {
             s = codec.decode(rec.value());
         } catch (IOException ex) {
             return GpuInput.rejected(Decoders.undecodable(rec, "a GpuEnergySample", ex));
         }
-        for (String[] f : new String[][] {{"gpu_id", s.getGpuId()}, {"datacenter_id", s.getDatacenterId()}}) {
+        for (String[] f :
+                new String[][] {{"gpu_id", s.getGpuId()}, {"datacenter_id", s.getDatacenterId()}}) {
             Rejection why = validator.text(f[0], f[1]);
             if (why != null) return reject(rec, why.reason(), why.message());
             if (f[1].isBlank()) return reject(rec, Reason.MISSING_FIELD, f[0] + " is empty");
         }
         Double perUnit = joulesPer(s.getUnit());
-        if (perUnit == null) return reject(rec, Reason.INVALID_VALUE, "unit '" + s.getUnit() + "' is not one of J, mJ, Wh, kWh");
+        if (perUnit == null)
+            return reject(
+                    rec,
+                    Reason.INVALID_VALUE,
+                    "unit '" + s.getUnit() + "' is not one of J, mJ, Wh, kWh");
         double c = s.getCumulativeEnergy();
-        if (!(c >= 0) || Double.isInfinite(c)) return reject(rec, Reason.INVALID_VALUE, "cumulative_energy " + c + " is not a counter value >= 0");
+        if (!(c >= 0) || Double.isInfinite(c))
+            return reject(
+                    rec,
+                    Reason.INVALID_VALUE,
+                    "cumulative_energy " + c + " is not a counter value >= 0");
         long t = s.getSampleTime().toEpochMilli();
         Rejection time = validator.checkTime(t, System.currentTimeMillis());
         if (time != null) return reject(rec, time.reason(), time.message());
@@ -105,7 +119,8 @@ public final class GpuSampleDecoder implements KafkaRecordDeserializationSchema<
         return GpuInput.of(g);
     }
 
-    private static GpuInput reject(ConsumerRecord<byte[], byte[]> rec, Reason reason, String message) {
+    private static GpuInput reject(
+            ConsumerRecord<byte[], byte[]> rec, Reason reason, String message) {
         return GpuInput.rejected(Decoders.deadLetter(rec, reason, message));
     }
 

@@ -9,18 +9,27 @@ import java.util.Arrays;
 public class GpuState {
     public String gpuId;
     public String datacenterId;
-    /** Readings from the last final one (index 0, once there is one) on, by time; cumulative energy in J. */
+
+    /**
+     * Readings from the last final one (index 0, once there is one) on, by time; cumulative energy
+     * in J.
+     */
     public long[] sampleT = new long[4];
+
     public double[] sampleJ = new double[4];
     public int samples;
+
     /** Time of the first reading ever: before it, nothing is metered. Long.MIN_VALUE: none yet. */
     public long firstSample = Long.MIN_VALUE;
+
     /** Readings up to here are final: a later reading at or before it is late. */
     public long finalUpTo = Long.MIN_VALUE;
 
     public GpuUse[] uses = new GpuUse[4];
+
     /** Energy attributed to each use so far, and whether part of its span had no usable reading. */
     public double[] useJ = new double[4];
+
     public boolean[] useUnmetered = new boolean[4];
     public int useCount;
 

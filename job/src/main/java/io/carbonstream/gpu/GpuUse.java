@@ -11,12 +11,21 @@ public class GpuUse {
     public String modelId;
     public String gpuId;
     public long start;
+
     /** The request's event time (it ends then). */
     public long end;
+
     public double rate;
-    /** The catalog estimate of the request's GPU energy on this GPU (its estimate / its GPU count). */
+
+    /**
+     * The catalog estimate of the request's GPU energy on this GPU (its estimate / its GPU count).
+     */
     public double estimateJ;
-    /** The request waits for its attribution to be priced (io.carbonstream.gpu.Recombination): its piece must reach it. */
+
+    /**
+     * The request waits for its attribution to be priced (io.carbonstream.gpu.Recombination): its
+     * piece must reach it.
+     */
     public boolean awaited;
 
     public GpuUse() {}

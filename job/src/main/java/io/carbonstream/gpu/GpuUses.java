@@ -7,9 +7,9 @@ import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Each valid request that names its GPUs and its duration becomes one use per GPU: the span it
- * ran, its share of the catalog estimate, and its rate by the chosen weight. Requests without GPU
- * ids or without a duration cannot be placed on a GPU's timeline and keep their estimate.
+ * Each valid request that names its GPUs and its duration becomes one use per GPU: the span it ran,
+ * its share of the catalog estimate, and its rate by the chosen weight. Requests without GPU ids or
+ * without a duration cannot be placed on a GPU's timeline and keep their estimate.
  */
 public final class GpuUses implements FlatMapFunction<RequestEnvelope, GpuInput> {
 
@@ -21,7 +21,10 @@ public final class GpuUses implements FlatMapFunction<RequestEnvelope, GpuInput>
         this(energy, weight, false);
     }
 
-    /** @param priceAttributed requests without a valid measurement of their own wait for their pieces (--gpu.price-attributed) */
+    /**
+     * @param priceAttributed requests without a valid measurement of their own wait for their
+     *     pieces (--gpu.price-attributed)
+     */
     public GpuUses(EnergyModel energy, AttributionWeight weight, boolean priceAttributed) {
         this.energy = energy;
         this.weight = weight;
@@ -33,8 +36,10 @@ public final class GpuUses implements FlatMapFunction<RequestEnvelope, GpuInput>
         InferenceRequest r = e.request;
         if (!Recombination.placed(r)) return;
         double estimate = energy.estimate(r).gpuJoules() / r.gpuIds.length;
-        // The same test as the request's own way to pricing (RequestIntake's provenance), so each waiting request gets its pieces.
-        boolean awaited = priceAttributed && Recombination.waits(r, energy.gpuEnergy(r).provenance());
+        // The same test as the request's own way to pricing (RequestIntake's provenance), so each
+        // waiting request gets its pieces.
+        boolean awaited =
+                priceAttributed && Recombination.waits(r, energy.gpuEnergy(r).provenance());
         for (String gpu : r.gpuIds) {
             GpuUse u = new GpuUse();
             u.requestId = r.requestId;

@@ -28,8 +28,14 @@ public final class OtlpMetricPoints {
      * strings. value NaN with problem set when the point holds no usable value. json: the point
      * alone with its metric, scope and resource, as OTLP/JSON, to dead-letter it replayably.
      */
-    public record Point(String metric, String unit, Map<String, String> attributes, double value, long timeUnixNano, String problem,
-                        byte[] json) {}
+    public record Point(
+            String metric,
+            String unit,
+            Map<String, String> attributes,
+            double value,
+            long timeUnixNano,
+            String problem,
+            byte[] json) {}
 
     /** The points of wanted metrics and how many points of other metrics were passed over. */
     public record Result(List<Point> points, int otherPoints) {}
@@ -43,12 +49,14 @@ public final class OtlpMetricPoints {
         JsonNode root = JSON.readTree(bytes);
         if (root == null || !root.isObject()) throw new IOException("not a JSON object");
         JsonNode rms = field(root, "resourceMetrics", "resource_metrics");
-        if (!rms.isArray()) throw new IOException("no resourceMetrics array: not an ExportMetricsServiceRequest");
+        if (!rms.isArray())
+            throw new IOException("no resourceMetrics array: not an ExportMetricsServiceRequest");
         List<Point> points = new ArrayList<>();
         int other = 0;
         for (JsonNode rm : rms) {
             JsonNode resource = field(rm, "resource", "resource");
-            Map<String, String> resourceAttributes = attributes(field(resource, "attributes", "attributes"));
+            Map<String, String> resourceAttributes =
+                    attributes(field(resource, "attributes", "attributes"));
             for (JsonNode sm : field(rm, "scopeMetrics", "scope_metrics")) {
                 for (JsonNode m : field(sm, "metrics", "metrics")) {
                     String name = m.path("name").asText("");
@@ -59,12 +67,27 @@ public final class OtlpMetricPoints {
                         other += Math.max(1, dps.size());
                         continue;
                     }
-                    String temporality = kind != null && kind.equals("sum") ? temporality(field(data, "aggregationTemporality",
-                            "aggregation_temporality")) : null;
+                    String temporality =
+                            kind != null && kind.equals("sum")
+                                    ? temporality(
+                                            field(
+                                                    data,
+                                                    "aggregationTemporality",
+                                                    "aggregation_temporality"))
+                                    : null;
                     if (kind == null || dps.isEmpty()) {
-                        points.add(new Point(name, m.path("unit").asText(""), resourceAttributes, Double.NaN, 0,
-                                "metric " + name + " has no sum or gauge data points (histograms and summaries are not counters)",
-                                alone(rm, sm, m, kind, data, null)));
+                        points.add(
+                                new Point(
+                                        name,
+                                        m.path("unit").asText(""),
+                                        resourceAttributes,
+                                        Double.NaN,
+                                        0,
+                                        "metric "
+                                                + name
+                                                + " has no sum or gauge data points (histograms and"
+                                                + " summaries are not counters)",
+                                        alone(rm, sm, m, kind, data, null)));
                         continue;
                     }
                     for (JsonNode dp : dps) {
@@ -76,7 +99,9 @@ public final class OtlpMetricPoints {
                         try {
                             time = uint64(field(dp, "timeUnixNano", "time_unix_nano"));
                             if ((dp.path("flags").asInt(0) & NO_RECORDED_VALUE) != 0) {
-                                problem = "the point is flagged no recorded value (its target went away): not a reading";
+                                problem =
+                                        "the point is flagged no recorded value (its target went"
+                                                + " away): not a reading";
                             } else if (dp.has("asDouble") || dp.has("as_double")) {
                                 value = number(field(dp, "asDouble", "as_double"));
                             } else if (dp.has("asInt") || dp.has("as_int")) {
@@ -85,13 +110,25 @@ public final class OtlpMetricPoints {
                                 problem = "the point has neither asDouble nor asInt";
                             }
                             if (problem == null && "DELTA".equals(temporality)) {
-                                problem = "the sum has DELTA temporality: carbonstream reads the cumulative counter (drop a cumulativetodelta processor)";
+                                problem =
+                                        "the sum has DELTA temporality: carbonstream reads the"
+                                                + " cumulative counter (drop a cumulativetodelta"
+                                                + " processor)";
                             }
-                            if (problem == null && time == 0) problem = "the point has no timeUnixNano";
+                            if (problem == null && time == 0)
+                                problem = "the point has no timeUnixNano";
                         } catch (IOException e) {
                             problem = e.getMessage();
                         }
-                        points.add(new Point(name, m.path("unit").asText(""), attrs, value, time, problem, alone(rm, sm, m, kind, data, dp)));
+                        points.add(
+                                new Point(
+                                        name,
+                                        m.path("unit").asText(""),
+                                        attrs,
+                                        value,
+                                        time,
+                                        problem,
+                                        alone(rm, sm, m, kind, data, dp)));
                     }
                 }
             }
@@ -99,15 +136,22 @@ public final class OtlpMetricPoints {
         return new Result(points, other);
     }
 
-    /** The temporality of a sum: DELTA, CUMULATIVE or UNSPECIFIED, from a number or an enum name. */
+    /**
+     * The temporality of a sum: DELTA, CUMULATIVE or UNSPECIFIED, from a number or an enum name.
+     */
     static String temporality(JsonNode n) {
         if (n.isMissingNode() || n.isNull()) return "UNSPECIFIED";
-        String t = n.isNumber() ? switch (n.asInt()) {
-            case 1 -> "DELTA";
-            case 2 -> "CUMULATIVE";
-            default -> "UNSPECIFIED";
-        } : n.asText();
-        return t.startsWith("AGGREGATION_TEMPORALITY_") ? t.substring("AGGREGATION_TEMPORALITY_".length()) : t;
+        String t =
+                n.isNumber()
+                        ? switch (n.asInt()) {
+                            case 1 -> "DELTA";
+                            case 2 -> "CUMULATIVE";
+                            default -> "UNSPECIFIED";
+                        }
+                        : n.asText();
+        return t.startsWith("AGGREGATION_TEMPORALITY_")
+                ? t.substring("AGGREGATION_TEMPORALITY_".length())
+                : t;
     }
 
     private static final Set<String> SPECIAL = Set.of("NaN", "Infinity", "-Infinity");
@@ -119,7 +163,8 @@ public final class OtlpMetricPoints {
             String s = n.asText();
             if (SPECIAL.contains(s)) return Double.parseDouble(s);
             try {
-                if (s.matches("[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?")) return Double.parseDouble(s);
+                if (s.matches("[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?"))
+                    return Double.parseDouble(s);
             } catch (NumberFormatException e) {
                 // falls through
             }
@@ -148,22 +193,41 @@ public final class OtlpMetricPoints {
         throw new IOException("timeUnixNano " + n + " is not an unsigned integer of nanoseconds");
     }
 
-    /** Attribute values as strings: string, int, double and bool values; arrays and lists are left out. */
+    /**
+     * Attribute values as strings: string, int, double and bool values; arrays and lists are left
+     * out.
+     */
     private static Map<String, String> attributes(JsonNode kvs) {
         Map<String, String> out = new HashMap<>();
         for (JsonNode kv : kvs) {
             JsonNode v = kv.path("value");
-            JsonNode s = v.has("stringValue") ? v.get("stringValue") : v.has("string_value") ? v.get("string_value")
-                    : v.has("intValue") ? v.get("intValue") : v.has("int_value") ? v.get("int_value")
-                    : v.has("doubleValue") ? v.get("doubleValue") : v.has("double_value") ? v.get("double_value")
-                    : v.has("boolValue") ? v.get("boolValue") : v.get("bool_value");
+            JsonNode s =
+                    v.has("stringValue")
+                            ? v.get("stringValue")
+                            : v.has("string_value")
+                                    ? v.get("string_value")
+                                    : v.has("intValue")
+                                            ? v.get("intValue")
+                                            : v.has("int_value")
+                                                    ? v.get("int_value")
+                                                    : v.has("doubleValue")
+                                                            ? v.get("doubleValue")
+                                                            : v.has("double_value")
+                                                                    ? v.get("double_value")
+                                                                    : v.has("boolValue")
+                                                                            ? v.get("boolValue")
+                                                                            : v.get("bool_value");
             if (s != null && s.isValueNode()) out.put(kv.path("key").asText(""), s.asText());
         }
         return out;
     }
 
-    /** One point in its metric, scope and resource: a request of its own, replayable on the same topic. */
-    private static byte[] alone(JsonNode rm, JsonNode sm, JsonNode m, String kind, JsonNode data, JsonNode dp) {
+    /**
+     * One point in its metric, scope and resource: a request of its own, replayable on the same
+     * topic.
+     */
+    private static byte[] alone(
+            JsonNode rm, JsonNode sm, JsonNode m, String kind, JsonNode data, JsonNode dp) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode r = root.putArray("resourceMetrics").addObject();
         JsonNode resource = field(rm, "resource", "resource");
@@ -172,14 +236,21 @@ public final class OtlpMetricPoints {
         JsonNode scope = field(sm, "scope", "scope");
         if (!scope.isMissingNode()) s.set("scope", scope);
         ObjectNode metric = s.putArray("metrics").addObject();
-        m.fields().forEachRemaining(e -> {
-            if (!e.getKey().equals("sum") && !e.getKey().equals("gauge")) metric.set(e.getKey(), e.getValue());
-        });
+        m.fields()
+                .forEachRemaining(
+                        e -> {
+                            if (!e.getKey().equals("sum") && !e.getKey().equals("gauge"))
+                                metric.set(e.getKey(), e.getValue());
+                        });
         if (kind != null) {
             ObjectNode d = metric.putObject(kind);
-            data.fields().forEachRemaining(e -> {
-                if (!e.getKey().equals("dataPoints") && !e.getKey().equals("data_points")) d.set(e.getKey(), e.getValue());
-            });
+            data.fields()
+                    .forEachRemaining(
+                            e -> {
+                                if (!e.getKey().equals("dataPoints")
+                                        && !e.getKey().equals("data_points"))
+                                    d.set(e.getKey(), e.getValue());
+                            });
             if (dp != null) d.putArray("dataPoints").add(dp);
         }
         return root.toString().getBytes(StandardCharsets.UTF_8);

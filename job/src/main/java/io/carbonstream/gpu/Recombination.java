@@ -10,17 +10,17 @@ import java.util.List;
  * Puts a request back together with the metered energy attribution gave it on each of its GPUs,
  * free of Flink: which requests wait, when a request is complete, and what it is priced with.
  *
- * <p>A request waits when attribution places it on GPU timelines (it names GPUs and has a
- * duration: {@link GpuUses}) and it has no valid measured joules of its own (those stay best).
- * It is complete when one piece ({@link RequestEnergy}) per GPU it named has come in. Then, if
- * every piece was metered over the request's whole span, its GPU energy is the sum of the pieces,
+ * <p>A request waits when attribution places it on GPU timelines (it names GPUs and has a duration:
+ * {@link GpuUses}) and it has no valid measured joules of its own (those stay best). It is complete
+ * when one piece ({@link RequestEnergy}) per GPU it named has come in. Then, if every piece was
+ * metered over the request's whole span, its GPU energy is the sum of the pieces,
  * METERED_ATTRIBUTED; if any piece was partly unmetered (no reading before its start, a gap, an
  * implausible interval, or the use came too late to be attributed), a sum would undercount the
  * request, so it keeps its estimate. Nothing is ever dropped: a request whose pieces never come is
  * released with its estimate by {@link #expire}.
  *
- * <p>Requests with the same id, datacenter and event time (duplicates) share a key: each takes
- * one piece per GPU it names, so they cannot take each other's GPUs twice.
+ * <p>Requests with the same id, datacenter and event time (duplicates) share a key: each takes one
+ * piece per GPU it names, so they cannot take each other's GPUs twice.
  */
 public final class Recombination {
 
@@ -53,17 +53,26 @@ public final class Recombination {
         return placed(r) && provenance != Provenance.MEASURED;
     }
 
-    /** Whether attribution places the request on its GPUs' timelines: it names them and has a duration. */
+    /**
+     * Whether attribution places the request on its GPUs' timelines: it names them and has a
+     * duration.
+     */
     public static boolean placed(InferenceRequest r) {
         return r != null && r.gpuIds != null && r.gpuIds.length > 0 && r.durationMs > 0;
     }
 
-    /** Key of a request and of its pieces: id, datacenter and event time, so that duplicate ids from elsewhere never mix. */
+    /**
+     * Key of a request and of its pieces: id, datacenter and event time, so that duplicate ids from
+     * elsewhere never mix.
+     */
     public static String key(String requestId, String datacenterId, long eventTime) {
         return requestId + '\u001f' + datacenterId + '\u001f' + eventTime;
     }
 
-    /** Releases, in arrival order, every request of p that has all its pieces, and removes them and their pieces from p. */
+    /**
+     * Releases, in arrival order, every request of p that has all its pieces, and removes them and
+     * their pieces from p.
+     */
     public static List<Released> drain(Pending p) {
         List<Released> out = new ArrayList<>();
         for (int i = 0; i < p.requests.size(); i++) {
@@ -112,7 +121,10 @@ public final class Recombination {
         return taken;
     }
 
-    /** Prices the request with its pieces when all were metered over its whole span; else it keeps its estimate. */
+    /**
+     * Prices the request with its pieces when all were metered over its whole span; else it keeps
+     * its estimate.
+     */
     static Outcome apply(MeteredRequest m, List<RequestEnergy> pieces) {
         double sum = 0;
         for (RequestEnergy r : pieces) {

@@ -23,25 +23,26 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * The thin Flink side of {@link Recombination}: requests that wait for their metered energy (input
- * 1) and the pieces attribution finalizes for them (input 2), keyed by
- * {@link Recombination#key}; a request leaves, stamped with its own event time, as soon as its
- * pieces are in, or with its estimate at its deadline.
+ * 1) and the pieces attribution finalizes for them (input 2), keyed by {@link Recombination#key}; a
+ * request leaves, stamped with its own event time, as soon as its pieces are in, or with its
+ * estimate at its deadline.
  *
  * <p><b>Why the watermark is held back.</b> Attribution finalizes a request's piece at the latest
  * when its watermark passes the request's end plus {@code bound} = the longest request duration
- * plus the expected gap between counter readings (a use's give-up time). So a request at event
- * time T can leave here only when the input watermark is up to T + bound: had this operator
- * forwarded its input watermark, the request would arrive at pricing behind it, i.e. late. It
- * forwards {@code input watermark - bound} instead. A request that came in on time (T above the
- * input watermark) leaves before the input watermark passes its deadline max(T, arrival
- * watermark) + bound = T + bound, when the output watermark is still below T: nothing that
- * entered on time ever leaves behind the output watermark, and a request that entered late leaves
- * no later than it came (its deadline counts from its arrival). Pricing sees the minimum of this
- * watermark and the one of the requests that go straight to it, so with the GPU feed on every
- * aggregate is final {@code bound} later.
+ * plus the expected gap between counter readings (a use's give-up time). So a request at event time
+ * T can leave here only when the input watermark is up to T + bound: had this operator forwarded
+ * its input watermark, the request would arrive at pricing behind it, i.e. late. It forwards {@code
+ * input watermark - bound} instead. A request that came in on time (T above the input watermark)
+ * leaves before the input watermark passes its deadline max(T, arrival watermark) + bound = T +
+ * bound, when the output watermark is still below T: nothing that entered on time ever leaves
+ * behind the output watermark, and a request that entered late leaves no later than it came (its
+ * deadline counts from its arrival). Pricing sees the minimum of this watermark and the one of the
+ * requests that go straight to it, so with the GPU feed on every aggregate is final {@code bound}
+ * later.
  */
 public class RecombineOperator extends AbstractStreamOperator<MeteredRequest>
-        implements TwoInputStreamOperator<MeteredRequest, RequestEnergy, MeteredRequest>, Triggerable<String, VoidNamespace> {
+        implements TwoInputStreamOperator<MeteredRequest, RequestEnergy, MeteredRequest>,
+                Triggerable<String, VoidNamespace> {
 
     private static final long serialVersionUID = 1L;
 
@@ -50,14 +51,22 @@ public class RecombineOperator extends AbstractStreamOperator<MeteredRequest>
     private transient ListState<RequestEnergy> pieces;
     private transient ValueState<Long> deadline;
     private transient InternalTimerService<VoidNamespace> timers;
-    /** Highest watermark emitted (not checkpointed: after a restore the output restarts from the held input watermark). */
+
+    /**
+     * Highest watermark emitted (not checkpointed: after a restore the output restarts from the
+     * held input watermark).
+     */
     private transient long emitted;
+
     private transient Counter metered;
     private transient Counter partlyUnmetered;
     private transient Counter piecesMissing;
     private transient Counter piecesUnmatched;
 
-    /** @param bound how far the output watermark trails the input: longest request duration plus expected sample gap */
+    /**
+     * @param bound how far the output watermark trails the input: longest request duration plus
+     *     expected sample gap
+     */
     public RecombineOperator(long bound) {
         if (bound < 0) throw new IllegalArgumentException("bound must not be negative: " + bound);
         this.bound = bound;
@@ -71,13 +80,23 @@ public class RecombineOperator extends AbstractStreamOperator<MeteredRequest>
     @Override
     public void open() throws Exception {
         super.open();
-        requests = getPartitionedState(new ListStateDescriptor<>("recombine-requests", TypeInformation.of(MeteredRequest.class)));
-        pieces = getPartitionedState(new ListStateDescriptor<>("recombine-pieces", TypeInformation.of(RequestEnergy.class)));
-        deadline = getPartitionedState(new ValueStateDescriptor<>("recombine-deadline", Types.LONG));
-        timers = getInternalTimerService("recombine-deadlines", VoidNamespaceSerializer.INSTANCE, this);
+        requests =
+                getPartitionedState(
+                        new ListStateDescriptor<>(
+                                "recombine-requests", TypeInformation.of(MeteredRequest.class)));
+        pieces =
+                getPartitionedState(
+                        new ListStateDescriptor<>(
+                                "recombine-pieces", TypeInformation.of(RequestEnergy.class)));
+        deadline =
+                getPartitionedState(new ValueStateDescriptor<>("recombine-deadline", Types.LONG));
+        timers =
+                getInternalTimerService(
+                        "recombine-deadlines", VoidNamespaceSerializer.INSTANCE, this);
         emitted = Long.MIN_VALUE;
         MetricGroup g = getMetricGroup().addGroup("carbonstream");
-        // Conservation: requests waiting = gpuRequestsMeteredAttributed + gpuRequestsPartlyUnmetered + gpuRequestsPiecesMissing + still waiting.
+        // Conservation: requests waiting = gpuRequestsMeteredAttributed +
+        // gpuRequestsPartlyUnmetered + gpuRequestsPiecesMissing + still waiting.
         metered = g.counter("gpuRequestsMeteredAttributed");
         partlyUnmetered = g.counter("gpuRequestsPartlyUnmetered");
         piecesMissing = g.counter("gpuRequestsPiecesMissing");
@@ -98,7 +117,8 @@ public class RecombineOperator extends AbstractStreamOperator<MeteredRequest>
 
     private void arrived(long eventTime) throws Exception {
         if (deadline.value() == null) {
-            // Every piece of an on-time request is in once the input watermark reaches T + bound; a late
+            // Every piece of an on-time request is in once the input watermark reaches T + bound; a
+            // late
             // one (T behind the watermark) gets as long from its arrival.
             long d = saturatedAdd(Math.max(eventTime, timers.currentWatermark()), bound);
             deadline.update(d);
@@ -123,7 +143,9 @@ public class RecombineOperator extends AbstractStreamOperator<MeteredRequest>
         int before = p.pieces.size();
         List<Recombination.Released> out = Recombination.expire(p);
         int used = 0;
-        for (Recombination.Released r : out) if (r.outcome() != Recombination.Outcome.PIECES_MISSING) used += r.request().request.gpuIds.length;
+        for (Recombination.Released r : out)
+            if (r.outcome() != Recombination.Outcome.PIECES_MISSING)
+                used += r.request().request.gpuIds.length;
         piecesUnmatched.inc(before - used);
         emit(out);
         clear();
@@ -134,9 +156,13 @@ public class RecombineOperator extends AbstractStreamOperator<MeteredRequest>
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        // Timers fire on the input watermark (a request's deadline is in input time); the output trails it by the bound.
+        // Timers fire on the input watermark (a request's deadline is in input time); the output
+        // trails it by the bound.
         if (timeServiceManager != null) timeServiceManager.advanceWatermark(mark);
-        long held = mark.getTimestamp() == Long.MAX_VALUE ? Long.MAX_VALUE : held(mark.getTimestamp(), bound);
+        long held =
+                mark.getTimestamp() == Long.MAX_VALUE
+                        ? Long.MAX_VALUE
+                        : held(mark.getTimestamp(), bound);
         if (held > emitted) {
             emitted = held;
             output.emitWatermark(new Watermark(held));
@@ -184,7 +210,8 @@ public class RecombineOperator extends AbstractStreamOperator<MeteredRequest>
     public static final class ByRequest implements KeySelector<MeteredRequest, String> {
         @Override
         public String getKey(MeteredRequest m) {
-            return Recombination.key(m.request.requestId, m.request.datacenterId, m.request.eventTime);
+            return Recombination.key(
+                    m.request.requestId, m.request.datacenterId, m.request.eventTime);
         }
     }
 

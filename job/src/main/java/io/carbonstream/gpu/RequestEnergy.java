@@ -9,8 +9,13 @@ public class RequestEnergy {
     public long eventTime;
     public double attributedJ;
     public double estimateJ;
-    /** Part of the request's span had no usable reading (before the first, a gap beyond the wait, an implausible interval). */
+
+    /**
+     * Part of the request's span had no usable reading (before the first, a gap beyond the wait, an
+     * implausible interval).
+     */
     public boolean partlyUnmetered;
+
     /** The request waits for this piece to be priced (see {@link GpuUse#awaited}). */
     public boolean awaited;
 

@@ -14,7 +14,8 @@ import org.apache.flink.util.OutputTag;
  */
 public final class WaitingRequests extends ProcessFunction<MeteredRequest, MeteredRequest> {
 
-    public static final OutputTag<MeteredRequest> WAITING = new OutputTag<>("waiting-for-metered-energy", TypeInformation.of(MeteredRequest.class));
+    public static final OutputTag<MeteredRequest> WAITING =
+            new OutputTag<>("waiting-for-metered-energy", TypeInformation.of(MeteredRequest.class));
 
     @Override
     public void processElement(MeteredRequest m, Context ctx, Collector<MeteredRequest> out) {

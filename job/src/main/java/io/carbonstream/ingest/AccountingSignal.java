@@ -11,8 +11,8 @@ import org.apache.flink.metrics.Counter;
  * counted ({@code intensityUpdatesNotForAccounting}) and go no further. On the forecasts input
  * ({@link #forForecasts}) the same rule keeps the forecasts the early warning compares with those
  * totals' intensity; the others are counted in {@code forecastsNotUsed}. {@link #forAlternative}
- * keeps the average signal of the other factor type, which prices only the alternative figure
- * of each aggregate (its own timelines: the two types never meet in one).
+ * keeps the average signal of the other factor type, which prices only the alternative figure of
+ * each aggregate (its own timelines: the two types never meet in one).
  */
 public class AccountingSignal extends RichFilterFunction<ControlEvent> {
 
@@ -49,7 +49,9 @@ public class AccountingSignal extends RichFilterFunction<ControlEvent> {
 
     @Override
     public void open(OpenContext ctx) {
-        if (counter != null) skipped = getRuntimeContext().getMetricGroup().addGroup("carbonstream").counter(counter);
+        if (counter != null)
+            skipped =
+                    getRuntimeContext().getMetricGroup().addGroup("carbonstream").counter(counter);
     }
 
     @Override
@@ -65,7 +67,9 @@ public class AccountingSignal extends RichFilterFunction<ControlEvent> {
         } else {
             return true;
         }
-        boolean keep = "average".equalsIgnoreCase(signal) && emissionFactorType.equalsIgnoreCase(factorType);
+        boolean keep =
+                "average".equalsIgnoreCase(signal)
+                        && emissionFactorType.equalsIgnoreCase(factorType);
         if (!keep && skipped != null) skipped.inc();
         return keep;
     }

@@ -9,9 +9,9 @@ import org.apache.avro.Schema;
  *
  * <p>Why: Avro allocates a string or array of the length a record claims before it notices the
  * record is short, so four random bytes can ask for 2 GB and kill the TaskManager with an
- * OutOfMemoryError (the fuzz test found this). Avro's own limits are global system properties
- * read once per JVM, which a job cannot rely on; this check is local and costs one pass over a
- * ~100-byte record.
+ * OutOfMemoryError (the fuzz test found this). Avro's own limits are global system properties read
+ * once per JVM, which a job cannot rely on; this check is local and costs one pass over a ~100-byte
+ * record.
  */
 final class AvroShape {
 
@@ -27,7 +27,10 @@ final class AvroShape {
         check(schema, bytes, 0);
     }
 
-    /** Throws if the bytes from {@code offset} on (after a header) cannot be one record of the schema. */
+    /**
+     * Throws if the bytes from {@code offset} on (after a header) cannot be one record of the
+     * schema.
+     */
     static void check(Schema schema, byte[] bytes, int offset) throws IOException {
         AvroShape s = new AvroShape(bytes);
         s.pos = offset;
@@ -50,7 +53,7 @@ final class AvroShape {
             case FLOAT -> skip(4);
             case DOUBLE -> skip(8);
             case BOOLEAN -> skip(1);
-            case NULL -> { }
+            case NULL -> {}
         }
     }
 
@@ -61,8 +64,15 @@ final class AvroShape {
                 count = -count;
                 length(readLong()); // block size in bytes, informational
             }
-            // Every item takes at least one byte unless it is null: bound the count by what is left.
-            if (count > buf.length - pos + 1L) throw new IOException("collection claims " + count + " items in " + (buf.length - pos) + " bytes");
+            // Every item takes at least one byte unless it is null: bound the count by what is
+            // left.
+            if (count > buf.length - pos + 1L)
+                throw new IOException(
+                        "collection claims "
+                                + count
+                                + " items in "
+                                + (buf.length - pos)
+                                + " bytes");
             for (long i = 0; i < count; i++) {
                 if (map) skip(length(readLong()));
                 walk(item);
@@ -71,17 +81,21 @@ final class AvroShape {
     }
 
     private int index(long i, int size, String what) throws IOException {
-        if (i < 0 || i >= size) throw new IOException(what + " index " + i + " out of range [0, " + size + ")");
+        if (i < 0 || i >= size)
+            throw new IOException(what + " index " + i + " out of range [0, " + size + ")");
         return (int) i;
     }
 
     private int length(long n) throws IOException {
-        if (n < 0 || n > buf.length - pos) throw new IOException("length " + n + " exceeds the " + (buf.length - pos) + " bytes left");
+        if (n < 0 || n > buf.length - pos)
+            throw new IOException(
+                    "length " + n + " exceeds the " + (buf.length - pos) + " bytes left");
         return (int) n;
     }
 
     private void skip(int n) throws IOException {
-        if (n > buf.length - pos) throw new IOException("record ends " + (n - (buf.length - pos)) + " bytes short");
+        if (n > buf.length - pos)
+            throw new IOException("record ends " + (n - (buf.length - pos)) + " bytes short");
         pos += n;
     }
 

@@ -9,15 +9,24 @@ import io.carbonstream.registry.DatacenterProfile;
  */
 public class ControlEvent {
     public IntensityReading intensity;
+
     /** Forecasts travel only to the early warning, never to pricing. */
     public ForecastReading forecast;
+
     public io.carbonstream.intensity.ZoneStatus zoneStatus;
     public DatacenterProfile datacenter;
+
     /** Id of a datacenter removed by a registry tombstone. */
     public String deletedDatacenter;
+
     public DeadLetterRecord rejected;
-    /** Registry records: where they were read, so that the part already in the start snapshot is not applied twice. */
+
+    /**
+     * Registry records: where they were read, so that the part already in the start snapshot is not
+     * applied twice.
+     */
     public int sourcePartition = -1;
+
     public long sourceOffset = -1;
 
     public ControlEvent() {}

@@ -7,7 +7,10 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-/** Counts one control input (intensity or registry) and routes its rejected records to the dead letters. */
+/**
+ * Counts one control input (intensity or registry) and routes its rejected records to the dead
+ * letters.
+ */
 public class ControlIntake extends ProcessFunction<ControlEvent, ControlEvent> {
 
     private final String input;
@@ -22,7 +25,11 @@ public class ControlIntake extends ProcessFunction<ControlEvent, ControlEvent> {
 
     @Override
     public void open(OpenContext ctx) {
-        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("carbonstream").addGroup("input", input);
+        MetricGroup g =
+                getRuntimeContext()
+                        .getMetricGroup()
+                        .addGroup("carbonstream")
+                        .addGroup("input", input);
         read = g.counter("recordsRead");
         deadLettered = g.counter("recordsDeadLettered");
     }

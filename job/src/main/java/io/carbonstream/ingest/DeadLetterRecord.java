@@ -1,6 +1,9 @@
 package io.carbonstream.ingest;
 
-/** An input record the job did not aggregate, with the reason and its Kafka coordinates. A Flink POJO. */
+/**
+ * An input record the job did not aggregate, with the reason and its Kafka coordinates. A Flink
+ * POJO.
+ */
 public class DeadLetterRecord {
     public Reason reason;
     public String message;
@@ -10,13 +13,21 @@ public class DeadLetterRecord {
     public long sourceTimestamp;
     public byte[] key;
     public byte[] value;
+
     /** The operator's watermark when it decided, for late events; null otherwise. */
     public Long watermark;
 
     public DeadLetterRecord() {}
 
     public static DeadLetterRecord of(
-            Reason reason, String message, String topic, int partition, long offset, long timestamp, byte[] key, byte[] value) {
+            Reason reason,
+            String message,
+            String topic,
+            int partition,
+            long offset,
+            long timestamp,
+            byte[] key,
+            byte[] value) {
         DeadLetterRecord d = new DeadLetterRecord();
         d.reason = reason;
         d.message = message;
@@ -31,6 +42,16 @@ public class DeadLetterRecord {
 
     @Override
     public String toString() {
-        return "DeadLetter{" + reason + " " + sourceTopic + "/" + sourcePartition + "@" + sourceOffset + ": " + message + "}";
+        return "DeadLetter{"
+                + reason
+                + " "
+                + sourceTopic
+                + "/"
+                + sourcePartition
+                + "@"
+                + sourceOffset
+                + ": "
+                + message
+                + "}";
     }
 }

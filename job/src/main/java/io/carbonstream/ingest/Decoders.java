@@ -16,27 +16,41 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Kafka deserializers of the inputs (events, intensity, forecasts, registry). They never throw: a
- * record that does not decode or validate becomes a {@link DeadLetterRecord} carrying its bytes and coordinates, so bad input
- * can neither fail the source nor restart the job. Validation happens here, before timestamps are
- * assigned, so that a garbage event time cannot move the watermark.
+ * record that does not decode or validate becomes a {@link DeadLetterRecord} carrying its bytes and
+ * coordinates, so bad input can neither fail the source nor restart the job. Validation happens
+ * here, before timestamps are assigned, so that a garbage event time cannot move the watermark.
  */
 public final class Decoders {
 
     private Decoders() {}
 
-    public static DeadLetterRecord deadLetter(ConsumerRecord<byte[], byte[]> rec, Reason reason, String message) {
-        return DeadLetterRecord.of(reason, message, rec.topic(), rec.partition(), rec.offset(), rec.timestamp(), rec.key(), rec.value());
+    public static DeadLetterRecord deadLetter(
+            ConsumerRecord<byte[], byte[]> rec, Reason reason, String message) {
+        return DeadLetterRecord.of(
+                reason,
+                message,
+                rec.topic(),
+                rec.partition(),
+                rec.offset(),
+                rec.timestamp(),
+                rec.key(),
+                rec.value());
     }
 
-    /** A record that did not decode: UNKNOWN_SCHEMA when its header names a schema that cannot be resolved. */
-    public static DeadLetterRecord undecodable(ConsumerRecord<byte[], byte[]> rec, String record, IOException ex) {
+    /**
+     * A record that did not decode: UNKNOWN_SCHEMA when its header names a schema that cannot be
+     * resolved.
+     */
+    public static DeadLetterRecord undecodable(
+            ConsumerRecord<byte[], byte[]> rec, String record, IOException ex) {
         return ex instanceof SchemaRegistryClient.UnresolvedSchemaException
                 ? deadLetter(rec, Reason.UNKNOWN_SCHEMA, ex.getMessage())
                 : deadLetter(rec, Reason.UNDECODABLE, "not " + record + ": " + ex.getMessage());
     }
 
     /** Inference events. */
-    public static final class Requests implements KafkaRecordDeserializationSchema<RequestEnvelope> {
+    public static final class Requests
+            implements KafkaRecordDeserializationSchema<RequestEnvelope> {
         private final Limits limits;
         private transient AvroCodec<InferenceEvent> codec;
         private transient Validator validator;
@@ -46,7 +60,8 @@ public final class Decoders {
         }
 
         @Override
-        public void deserialize(ConsumerRecord<byte[], byte[]> rec, Collector<RequestEnvelope> out) {
+        public void deserialize(
+                ConsumerRecord<byte[], byte[]> rec, Collector<RequestEnvelope> out) {
             out.collect(decode(rec, System.currentTimeMillis()));
         }
 
@@ -55,10 +70,18 @@ public final class Decoders {
                 codec = new AvroCodec<>(InferenceEvent.class, limits.schemaRegistry());
                 validator = new Validator(limits);
             }
-            if (rec.value() == null) return RequestEnvelope.rejected(deadLetter(rec, Reason.NULL_VALUE, "tombstone on the events topic"));
+            if (rec.value() == null)
+                return RequestEnvelope.rejected(
+                        deadLetter(rec, Reason.NULL_VALUE, "tombstone on the events topic"));
             if (rec.value().length > limits.maxRecordBytes()) {
-                return RequestEnvelope.rejected(deadLetter(rec, Reason.UNDECODABLE,
-                        "record of " + rec.value().length + " bytes exceeds " + limits.maxRecordBytes()));
+                return RequestEnvelope.rejected(
+                        deadLetter(
+                                rec,
+                                Reason.UNDECODABLE,
+                                "record of "
+                                        + rec.value().length
+                                        + " bytes exceeds "
+                                        + limits.maxRecordBytes()));
             }
             InferenceEvent e;
             try {
@@ -72,7 +95,9 @@ public final class Decoders {
             r.sourceTimestamp = rec.timestamp();
             r.sourceKey = rec.key();
             Rejection why = validator.check(r, nowMs);
-            return why == null ? RequestEnvelope.valid(r) : RequestEnvelope.rejected(deadLetter(rec, why.reason(), why.message()));
+            return why == null
+                    ? RequestEnvelope.valid(r)
+                    : RequestEnvelope.rejected(deadLetter(rec, why.reason(), why.message()));
         }
 
         @Override
@@ -86,7 +111,8 @@ public final class Decoders {
      * forecasts): the codec and validator are made on first use, a tombstone or bytes that are not
      * the record become dead letters, the rest is the subclass's to check and convert.
      */
-    abstract static class TimedControl<R extends org.apache.avro.specific.SpecificRecord> implements KafkaRecordDeserializationSchema<ControlEvent> {
+    abstract static class TimedControl<R extends org.apache.avro.specific.SpecificRecord>
+            implements KafkaRecordDeserializationSchema<ControlEvent> {
         private final Limits limits;
         private final Class<R> type;
         private final String topicName;
@@ -110,7 +136,12 @@ public final class Decoders {
                 codec = new AvroCodec<>(type, limits.schemaRegistry());
                 validator = new Validator(limits);
             }
-            if (rec.value() == null) return ControlEvent.rejected(deadLetter(rec, Reason.NULL_VALUE, "tombstone on the " + topicName + " topic"));
+            if (rec.value() == null)
+                return ControlEvent.rejected(
+                        deadLetter(
+                                rec,
+                                Reason.NULL_VALUE,
+                                "tombstone on the " + topicName + " topic"));
             R value;
             try {
                 value = codec.decode(rec.value());
@@ -119,7 +150,9 @@ public final class Decoders {
             }
             ControlEvent e = convert(value);
             Rejection why = check(e, nowMs);
-            return why == null ? e : ControlEvent.rejected(deadLetter(rec, why.reason(), why.message()));
+            return why == null
+                    ? e
+                    : ControlEvent.rejected(deadLetter(rec, why.reason(), why.message()));
         }
 
         /** The event a decoded record stands for. */
@@ -142,12 +175,19 @@ public final class Decoders {
 
         @Override
         Rejection check(ControlEvent e, long nowMs) {
-            return validator.checkIntensity(e.intensity.zone, e.intensity.validFrom, e.intensity.gPerKwh, e.intensity.marginalGPerKwh, nowMs);
+            return validator.checkIntensity(
+                    e.intensity.zone,
+                    e.intensity.validFrom,
+                    e.intensity.gPerKwh,
+                    e.intensity.marginalGPerKwh,
+                    nowMs);
         }
 
         @Override
         ControlEvent convert(IntensityUpdate u) {
-            IntensityReading r = new IntensityReading(u.getZone(), u.getValidFrom().toEpochMilli(), u.getCarbonIntensity());
+            IntensityReading r =
+                    new IntensityReading(
+                            u.getZone(), u.getValidFrom().toEpochMilli(), u.getCarbonIntensity());
             r.marginalGPerKwh = u.getMarginalIntensity();
             r.estimated = u.getEstimated();
             r.source = u.getSource();
@@ -171,8 +211,16 @@ public final class Decoders {
 
         @Override
         ControlEvent convert(IntensityForecast f) {
-            return ControlEvent.of(new ForecastReading(f.getZone(), f.getValidFrom().toEpochMilli(), f.getValidTo().toEpochMilli(),
-                    f.getCarbonIntensity(), f.getSignal(), f.getEmissionFactorType(), f.getForecastMadeAt().toEpochMilli(), f.getSource()));
+            return ControlEvent.of(
+                    new ForecastReading(
+                            f.getZone(),
+                            f.getValidFrom().toEpochMilli(),
+                            f.getValidTo().toEpochMilli(),
+                            f.getCarbonIntensity(),
+                            f.getSignal(),
+                            f.getEmissionFactorType(),
+                            f.getForecastMadeAt().toEpochMilli(),
+                            f.getSource()));
         }
     }
 
@@ -197,8 +245,11 @@ public final class Decoders {
                 validator = new Validator(limits);
             }
             if (rec.value() == null) {
-                if (rec.key() == null) return ControlEvent.rejected(deadLetter(rec, Reason.NULL_VALUE, "tombstone without a key"));
-                // datacenter_id@effective_from keys version records; a tombstone of either removes the datacenter.
+                if (rec.key() == null)
+                    return ControlEvent.rejected(
+                            deadLetter(rec, Reason.NULL_VALUE, "tombstone without a key"));
+                // datacenter_id@effective_from keys version records; a tombstone of either removes
+                // the datacenter.
                 String key = new String(rec.key(), StandardCharsets.UTF_8);
                 int at = key.lastIndexOf('@');
                 return withOffset(ControlEvent.deleted(at > 0 ? key.substring(0, at) : key), rec);
@@ -211,9 +262,11 @@ public final class Decoders {
             }
             DatacenterProfile p = toProfile(d);
             Rejection text = validator.text("datacenter_id", p.datacenterId);
-            if (text != null) return ControlEvent.rejected(deadLetter(rec, text.reason(), text.message()));
+            if (text != null)
+                return ControlEvent.rejected(deadLetter(rec, text.reason(), text.message()));
             String problem = p.problem();
-            if (problem != null) return ControlEvent.rejected(deadLetter(rec, Reason.INVALID_VALUE, problem));
+            if (problem != null)
+                return ControlEvent.rejected(deadLetter(rec, Reason.INVALID_VALUE, problem));
             return withOffset(ControlEvent.of(p), rec);
         }
 
@@ -245,11 +298,15 @@ public final class Decoders {
         r.durationMs = e.getDurationMs();
         r.measuredGpuJoules = e.getMeasuredGpuJoules();
         r.activeParamsB = e.getActiveParamsB();
-        if (!e.getGpuIds().isEmpty()) r.gpuIds = e.getGpuIds().stream().map(CharSequence::toString).toArray(String[]::new);
+        if (!e.getGpuIds().isEmpty())
+            r.gpuIds = e.getGpuIds().stream().map(CharSequence::toString).toArray(String[]::new);
         return r;
     }
 
-    /** The inverse of {@link #toRequest}: Avro binary is canonical, so this restores the original bytes. */
+    /**
+     * The inverse of {@link #toRequest}: Avro binary is canonical, so this restores the original
+     * bytes.
+     */
     public static InferenceEvent toAvro(InferenceRequest r) {
         return InferenceEvent.newBuilder()
                 .setRequestId(r.requestId)
@@ -271,7 +328,9 @@ public final class Decoders {
     }
 
     public static DatacenterProfile toProfile(Datacenter d) {
-        DatacenterProfile p = new DatacenterProfile(d.getDatacenterId(), d.getZone(), d.getPue(), d.getWueLPerKwh());
+        DatacenterProfile p =
+                new DatacenterProfile(
+                        d.getDatacenterId(), d.getZone(), d.getPue(), d.getWueLPerKwh());
         p.itOverhead = d.getItOverhead();
         p.emissionBudgetGPerHour = d.getEmissionBudgetGPerHour();
         p.marketFactorGPerKwh = d.getMarketFactorGPerKwh();

@@ -8,8 +8,15 @@ package io.carbonstream.ingest;
  * @param signal average or marginal
  * @param emissionFactorType lifecycle or direct
  */
-public record ForecastReading(String zone, long validFrom, long validTo, double gPerKwh, String signal, String emissionFactorType,
-                              long madeAt, String source) {
+public record ForecastReading(
+        String zone,
+        long validFrom,
+        long validTo,
+        double gPerKwh,
+        String signal,
+        String emissionFactorType,
+        long madeAt,
+        String source) {
 
     /** An average, lifecycle forecast of an unnamed source. */
     public ForecastReading(String zone, long validFrom, long validTo, double gPerKwh, long madeAt) {

@@ -7,12 +7,16 @@ public class IntensityReading {
     public double gPerKwh;
     public Double marginalGPerKwh;
     public boolean estimated;
+
     /** IntensityUpdate.source ("unknown" from producers that do not say). */
     public String source;
+
     /** average or marginal. */
     public String signal = "average";
+
     /** lifecycle or direct. */
     public String emissionFactorType = "lifecycle";
+
     /** When the source last updated the value; null when it does not say. */
     public Long updatedAt;
 

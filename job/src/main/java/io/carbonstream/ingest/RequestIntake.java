@@ -14,8 +14,8 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * First step after the events source, chained to it: counts what was read, routes rejected
- * records to the dead letters, and attaches GPU energy (measured or estimated) to the rest.
+ * First step after the events source, chained to it: counts what was read, routes rejected records
+ * to the dead letters, and attaches GPU energy (measured or estimated) to the rest.
  */
 public class RequestIntake extends ProcessFunction<RequestEnvelope, MeteredRequest> {
 
@@ -38,7 +38,8 @@ public class RequestIntake extends ProcessFunction<RequestEnvelope, MeteredReque
         deadLettered = g.counter("requestsDeadLettered");
         measurementsRejected = g.counter("measurementsRejected");
         byProvenance = new EnumMap<>(Provenance.class);
-        for (Provenance p : Provenance.values()) byProvenance.put(p, g.addGroup("provenance", p.name()).counter("requests"));
+        for (Provenance p : Provenance.values())
+            byProvenance.put(p, g.addGroup("provenance", p.name()).counter("requests"));
     }
 
     @Override

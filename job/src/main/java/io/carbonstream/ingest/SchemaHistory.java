@@ -8,8 +8,8 @@ import java.util.List;
 import org.apache.avro.Schema;
 
 /**
- * The earlier versions of a record's schema that producers may still write (resources
- * {@code io/carbonstream/schema/history/<Record>.<n>.avsc} of the schemas module), newest first.
+ * The earlier versions of a record's schema that producers may still write (resources {@code
+ * io/carbonstream/schema/history/<Record>.<n>.avsc} of the schemas module), newest first.
  */
 public final class SchemaHistory {
 
@@ -18,7 +18,8 @@ public final class SchemaHistory {
     public static List<Schema> olderWriters(Schema current) {
         List<Schema> out = new ArrayList<>();
         for (int n = 1; ; n++) {
-            String path = "/io/carbonstream/schema/history/" + current.getName() + "." + n + ".avsc";
+            String path =
+                    "/io/carbonstream/schema/history/" + current.getName() + "." + n + ".avsc";
             try (InputStream in = SchemaHistory.class.getResourceAsStream(path)) {
                 if (in == null) break;
                 out.add(0, new Schema.Parser().parse(in));

@@ -38,13 +38,17 @@ public final class SchemaRegistryClient implements Serializable {
 
     /** Confluent's name of the basic-auth setting, with and without its client prefix. */
     public static final String USER_INFO = "basic.auth.user.info";
+
     private static final String PREFIXED_USER_INFO = "schema.registry." + USER_INFO;
     static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     static final Duration COOL_DOWN = Duration.ofSeconds(30);
     private static final int MAX_REMEMBERED = 1_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Thrown when a schema id cannot be resolved; the message names the id, the URL and the HTTP status. */
+    /**
+     * Thrown when a schema id cannot be resolved; the message names the id, the URL and the HTTP
+     * status.
+     */
     public static final class UnresolvedSchemaException extends IOException {
         public UnresolvedSchemaException(String message) {
             super(message);
@@ -52,8 +56,10 @@ public final class SchemaRegistryClient implements Serializable {
     }
 
     private final String url;
+
     /** "Basic ..." or null. Never printed. */
     private final String authorization;
+
     private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final int attempts;
@@ -61,15 +67,27 @@ public final class SchemaRegistryClient implements Serializable {
 
     private transient HttpClient http;
     private transient Map<Integer, Schema> schemas;
+
     /** Id -> [until (clock), message] of a failed lookup. */
     private transient Map<Integer, Failure> failed;
-    /** Set when the registry itself failed (unreachable, 5xx, 401/403): every uncached id fails fast until then. */
+
+    /**
+     * Set when the registry itself failed (unreachable, 5xx, 401/403): every uncached id fails fast
+     * until then.
+     */
     private transient Failure down;
+
     transient LongSupplier clock;
 
     private record Failure(long untilNanos, String message) {}
 
-    SchemaRegistryClient(String url, String authorization, Duration connectTimeout, Duration requestTimeout, int attempts, long backoffMs) {
+    SchemaRegistryClient(
+            String url,
+            String authorization,
+            Duration connectTimeout,
+            Duration requestTimeout,
+            int attempts,
+            long backoffMs) {
         this.url = url;
         this.authorization = authorization;
         this.connectTimeout = connectTimeout;
@@ -79,9 +97,9 @@ public final class SchemaRegistryClient implements Serializable {
     }
 
     /**
-     * From the job's options: the registry's base URL and an optional properties file with
-     * {@code basic.auth.user.info=user:password}. Throws IllegalArgumentException with a message
-     * that says what to fix and never quotes the credentials.
+     * From the job's options: the registry's base URL and an optional properties file with {@code
+     * basic.auth.user.info=user:password}. Throws IllegalArgumentException with a message that says
+     * what to fix and never quotes the credentials.
      */
     public static SchemaRegistryClient of(String url, Path propertiesFile) {
         String base = checkedUrl(url);
@@ -91,39 +109,70 @@ public final class SchemaRegistryClient implements Serializable {
             try (InputStream in = Files.newInputStream(propertiesFile)) {
                 p.load(in);
             } catch (IOException | IllegalArgumentException e) {
-                throw new IllegalArgumentException("--schema-registry.properties-file " + propertiesFile + " cannot be read ("
-                        + e.getClass().getSimpleName() + "). Give the path of a Java properties file with " + USER_INFO + "=user:password.");
+                throw new IllegalArgumentException(
+                        "--schema-registry.properties-file "
+                                + propertiesFile
+                                + " cannot be read ("
+                                + e.getClass().getSimpleName()
+                                + "). Give the path of a Java properties file with "
+                                + USER_INFO
+                                + "=user:password.");
             }
             String userInfo = p.getProperty(USER_INFO, p.getProperty(PREFIXED_USER_INFO));
             if (userInfo == null) {
-                throw new IllegalArgumentException("--schema-registry.properties-file " + propertiesFile + " has no " + USER_INFO
-                        + ": add " + USER_INFO + "=user:password (the only setting read from it).");
+                throw new IllegalArgumentException(
+                        "--schema-registry.properties-file "
+                                + propertiesFile
+                                + " has no "
+                                + USER_INFO
+                                + ": add "
+                                + USER_INFO
+                                + "=user:password (the only setting read from it).");
             }
             if (userInfo.indexOf(':') <= 0) {
-                throw new IllegalArgumentException(USER_INFO + " in " + propertiesFile + " must be user:password (its value is not shown).");
+                throw new IllegalArgumentException(
+                        USER_INFO
+                                + " in "
+                                + propertiesFile
+                                + " must be user:password (its value is not shown).");
             }
-            auth = "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+            auth =
+                    "Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
         }
-        return new SchemaRegistryClient(base, auth, Duration.ofSeconds(5), Duration.ofSeconds(10), 3, 200);
+        return new SchemaRegistryClient(
+                base, auth, Duration.ofSeconds(5), Duration.ofSeconds(10), 3, 200);
     }
 
-    /** The URL without trailing slash; rejects credentials in it (they would be printed with the configuration). */
+    /**
+     * The URL without trailing slash; rejects credentials in it (they would be printed with the
+     * configuration).
+     */
     private static String checkedUrl(String url) {
         URI u;
         try {
             u = new URI(url.trim());
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("--schema-registry.url is not a URL: give the registry's base URL, e.g. "
-                    + "http://registry:8081 (Apicurio: http://host:8080/apis/ccompat/v7).");
+            throw new IllegalArgumentException(
+                    "--schema-registry.url is not a URL: give the registry's base URL, e.g. "
+                            + "http://registry:8081 (Apicurio: http://host:8080/apis/ccompat/v7).");
         }
         if (u.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("--schema-registry.url must not carry credentials (the URL is shown in messages and "
-                    + "in Flink's configuration): put " + USER_INFO + "=user:password in --schema-registry.properties-file.");
+            throw new IllegalArgumentException(
+                    "--schema-registry.url must not carry credentials (the URL is shown in messages"
+                            + " and in Flink's configuration): put "
+                            + USER_INFO
+                            + "=user:password in --schema-registry.properties-file.");
         }
-        if (!("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) || u.getHost() == null
-                || u.getRawQuery() != null || u.getRawFragment() != null) {
-            throw new IllegalArgumentException("--schema-registry.url must be an http:// or https:// base URL without query, e.g. "
-                    + "http://registry:8081 (Apicurio: http://host:8080/apis/ccompat/v7).");
+        if (!("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()))
+                || u.getHost() == null
+                || u.getRawQuery() != null
+                || u.getRawFragment() != null) {
+            throw new IllegalArgumentException(
+                    "--schema-registry.url must be an http:// or https:// base URL without query,"
+                            + " e.g. http://registry:8081 (Apicurio:"
+                            + " http://host:8080/apis/ccompat/v7).");
         }
         String s = u.toString();
         while (s.endsWith("/")) s = s.substring(0, s.length() - 1);
@@ -141,14 +190,19 @@ public final class SchemaRegistryClient implements Serializable {
 
     private void init() {
         if (http == null) {
-            http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
+            http =
+                    HttpClient.newBuilder()
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .connectTimeout(connectTimeout)
+                            .build();
             schemas = new HashMap<>();
-            failed = new LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<Integer, Failure> eldest) {
-                    return size() > MAX_REMEMBERED;
-                }
-            };
+            failed =
+                    new LinkedHashMap<>(16, 0.75f, true) {
+                        @Override
+                        protected boolean removeEldestEntry(Map.Entry<Integer, Failure> eldest) {
+                            return size() > MAX_REMEMBERED;
+                        }
+                    };
             if (clock == null) clock = System::nanoTime;
         }
     }
@@ -156,15 +210,27 @@ public final class SchemaRegistryClient implements Serializable {
     /** The writer schema of an id ({@code GET /schemas/ids/{id}}), cached. */
     public synchronized Schema schemaById(int id) throws UnresolvedSchemaException {
         init();
-        if (id < 0) throw new UnresolvedSchemaException("schema id " + id + " is negative: no registry hands those out (not asked)");
+        if (id < 0)
+            throw new UnresolvedSchemaException(
+                    "schema id " + id + " is negative: no registry hands those out (not asked)");
         Schema known = schemas.get(id);
         if (known != null) return known;
         long now = clock.getAsLong();
         Failure f = failed.get(id);
-        if (f != null && now - f.untilNanos < 0) throw new UnresolvedSchemaException(f.message + " (not asked again for " + COOL_DOWN.toSeconds() + " s)");
+        if (f != null && now - f.untilNanos < 0)
+            throw new UnresolvedSchemaException(
+                    f.message + " (not asked again for " + COOL_DOWN.toSeconds() + " s)");
         if (down != null && now - down.untilNanos < 0) {
-            throw new UnresolvedSchemaException("schema id " + id + " could not be resolved: the registry at " + url + " failed just before ("
-                    + down.message + "; not asked again for " + COOL_DOWN.toSeconds() + " s)");
+            throw new UnresolvedSchemaException(
+                    "schema id "
+                            + id
+                            + " could not be resolved: the registry at "
+                            + url
+                            + " failed just before ("
+                            + down.message
+                            + "; not asked again for "
+                            + COOL_DOWN.toSeconds()
+                            + " s)");
         }
         String where = url + "/schemas/ids/" + id;
         Response r;
@@ -172,9 +238,16 @@ public final class SchemaRegistryClient implements Serializable {
             r = call(HttpRequest.newBuilder(URI.create(where)).GET(), where);
         } catch (RegistryDown e) {
             down = new Failure(now + COOL_DOWN.toNanos(), e.getMessage());
-            throw new UnresolvedSchemaException("schema id " + id + " could not be resolved at " + where + ": " + e.getMessage());
+            throw new UnresolvedSchemaException(
+                    "schema id "
+                            + id
+                            + " could not be resolved at "
+                            + where
+                            + ": "
+                            + e.getMessage());
         } catch (InterruptedIOException e) {
-            throw new UnresolvedSchemaException("schema id " + id + ": " + e.getMessage()); // cancelled: nothing to remember
+            throw new UnresolvedSchemaException(
+                    "schema id " + id + ": " + e.getMessage()); // cancelled: nothing to remember
         }
         down = null;
         try {
@@ -189,22 +262,34 @@ public final class SchemaRegistryClient implements Serializable {
     }
 
     private static Schema parse(int id, String where, Response r) throws UnresolvedSchemaException {
-        if (r.status != 200) throw new UnresolvedSchemaException(problem("schema id " + id + " could not be resolved", where, r));
+        if (r.status != 200)
+            throw new UnresolvedSchemaException(
+                    problem("schema id " + id + " could not be resolved", where, r));
         JsonNode body;
         try {
             body = JSON.readTree(r.body);
         } catch (IOException e) {
-            throw new UnresolvedSchemaException("schema id " + id + " at " + where + ": HTTP 200 but the body is not JSON");
+            throw new UnresolvedSchemaException(
+                    "schema id " + id + " at " + where + ": HTTP 200 but the body is not JSON");
         }
         String type = body.path("schemaType").asText("AVRO");
-        if (!"AVRO".equals(type)) throw new UnresolvedSchemaException("schema id " + id + " at " + where + " is a " + type + " schema, not Avro");
+        if (!"AVRO".equals(type))
+            throw new UnresolvedSchemaException(
+                    "schema id " + id + " at " + where + " is a " + type + " schema, not Avro");
         if (!body.path("schema").isTextual()) {
-            throw new UnresolvedSchemaException("schema id " + id + " at " + where + ": HTTP 200 without a \"schema\" string");
+            throw new UnresolvedSchemaException(
+                    "schema id " + id + " at " + where + ": HTTP 200 without a \"schema\" string");
         }
         try {
             return new Schema.Parser().parse(body.get("schema").asText());
         } catch (RuntimeException e) { // Avro reports some bad schemas as NullPointerException
-            throw new UnresolvedSchemaException("schema id " + id + " at " + where + " is not a valid Avro schema: " + e.getMessage());
+            throw new UnresolvedSchemaException(
+                    "schema id "
+                            + id
+                            + " at "
+                            + where
+                            + " is not a valid Avro schema: "
+                            + e.getMessage());
         }
     }
 
@@ -214,18 +299,37 @@ public final class SchemaRegistryClient implements Serializable {
      */
     public synchronized int register(String subject, Schema schema) throws IOException {
         init();
-        String where = url + "/subjects/" + java.net.URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20") + "/versions";
+        String where =
+                url
+                        + "/subjects/"
+                        + java.net.URLEncoder.encode(subject, StandardCharsets.UTF_8)
+                                .replace("+", "%20")
+                        + "/versions";
         String body = JSON.writeValueAsString(Map.of("schema", schema.toString()));
         Response r;
         try {
-            r = call(HttpRequest.newBuilder(URI.create(where)).header("Content-Type", CONTENT_TYPE)
-                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)), where);
+            r =
+                    call(
+                            HttpRequest.newBuilder(URI.create(where))
+                                    .header("Content-Type", CONTENT_TYPE)
+                                    .POST(
+                                            HttpRequest.BodyPublishers.ofString(
+                                                    body, StandardCharsets.UTF_8)),
+                            where);
         } catch (RegistryDown e) {
-            throw new IOException("registering subject " + subject + " at " + where + ": " + e.getMessage());
+            throw new IOException(
+                    "registering subject " + subject + " at " + where + ": " + e.getMessage());
         }
-        if (r.status != 200) throw new IOException(problem("registering subject " + subject + " failed", where, r));
+        if (r.status != 200)
+            throw new IOException(problem("registering subject " + subject + " failed", where, r));
         JsonNode id = JSON.readTree(r.body).path("id");
-        if (!id.canConvertToInt()) throw new IOException("registering subject " + subject + " at " + where + ": HTTP 200 without an \"id\"");
+        if (!id.canConvertToInt())
+            throw new IOException(
+                    "registering subject "
+                            + subject
+                            + " at "
+                            + where
+                            + ": HTTP 200 without an \"id\"");
         schemas.putIfAbsent(id.intValue(), schema);
         return id.intValue();
     }
@@ -244,25 +348,43 @@ public final class SchemaRegistryClient implements Serializable {
         try {
             JsonNode m = JSON.readTree(r.body).path("message");
             // The registry's own words, shortened: never our request, so never our credentials.
-            if (m.isTextual()) detail = " (" + (m.asText().length() > 200 ? m.asText().substring(0, 200) + "..." : m.asText()) + ")";
+            if (m.isTextual())
+                detail =
+                        " ("
+                                + (m.asText().length() > 200
+                                        ? m.asText().substring(0, 200) + "..."
+                                        : m.asText())
+                                + ")";
         } catch (IOException | RuntimeException ignored) {
             // not JSON: the status says enough
         }
         return what + " at " + where + ": HTTP " + r.status + detail;
     }
 
-    /** One request with the bounded retries: 5xx and I/O errors are retried, other statuses returned. */
-    private Response call(HttpRequest.Builder request, String where) throws RegistryDown, InterruptedIOException {
-        request.timeout(requestTimeout).header("Accept", CONTENT_TYPE + ", application/vnd.schemaregistry+json, application/json");
+    /**
+     * One request with the bounded retries: 5xx and I/O errors are retried, other statuses
+     * returned.
+     */
+    private Response call(HttpRequest.Builder request, String where)
+            throws RegistryDown, InterruptedIOException {
+        request.timeout(requestTimeout)
+                .header(
+                        "Accept",
+                        CONTENT_TYPE + ", application/vnd.schemaregistry+json, application/json");
         if (authorization != null) request.header("Authorization", authorization);
         HttpRequest req = request.build();
         String last = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
             try {
-                HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                HttpResponse<String> r =
+                        http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 if (r.statusCode() == 401 || r.statusCode() == 403) {
-                    throw new RegistryDown("HTTP " + r.statusCode() + ", the credentials were refused (check " + USER_INFO
-                            + " in --schema-registry.properties-file)");
+                    throw new RegistryDown(
+                            "HTTP "
+                                    + r.statusCode()
+                                    + ", the credentials were refused (check "
+                                    + USER_INFO
+                                    + " in --schema-registry.properties-file)");
                 }
                 if (r.statusCode() < 500) return new Response(r.statusCode(), r.body());
                 last = "HTTP " + r.statusCode();
@@ -281,6 +403,7 @@ public final class SchemaRegistryClient implements Serializable {
                 }
             }
         }
-        throw new RegistryDown("unreachable or failing, " + last + " after " + attempts + " attempts");
+        throw new RegistryDown(
+                "unreachable or failing, " + last + " after " + attempts + " attempts");
     }
 }

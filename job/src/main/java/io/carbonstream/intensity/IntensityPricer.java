@@ -24,9 +24,11 @@ public final class IntensityPricer implements Serializable {
         int i = timeline == null ? -1 : timeline.indexAsOf(t);
         if (i < 0) {
             Double zoneDefault = zoneDefaults.get(zone);
-            return new Price(zoneDefault != null ? zoneDefault : globalDefault, PriceQuality.FALLBACK);
+            return new Price(
+                    zoneDefault != null ? zoneDefault : globalDefault, PriceQuality.FALLBACK);
         }
-        PriceQuality q = t - timeline.validFrom[i] > maxAgeMs ? PriceQuality.STALE : PriceQuality.OK;
+        PriceQuality q =
+                t - timeline.validFrom[i] > maxAgeMs ? PriceQuality.STALE : PriceQuality.OK;
         return new Price(timeline.intensity[i], q);
     }
 

@@ -14,8 +14,10 @@ public class IntensityTimeline {
 
     public long[] validFrom = new long[0];
     public double[] intensity = new double[0];
+
     /** The feed each version came from (IntensityUpdate.source), for restatement records. */
     public String[] source = new String[0];
+
     /** The source's update time of each version (Long.MIN_VALUE: not said). */
     public long[] updatedAt = new long[0];
 
@@ -26,8 +28,8 @@ public class IntensityTimeline {
     }
 
     /**
-     * Adds a version; a version with the same "valid from" is replaced (a measured value
-     * correcting an estimate).
+     * Adds a version; a version with the same "valid from" is replaced (a measured value correcting
+     * an estimate).
      */
     public void upsert(long from, double value) {
         upsert(from, value, null);
@@ -36,19 +38,25 @@ public class IntensityTimeline {
     /** What held at an instant before an upsert: its value and source, or none (value null). */
     public record Previous(Double value, String source) {}
 
-    /** As {@link #upsert(long, double)}, with the version's source; returns what held at {@code from} before. */
+    /**
+     * As {@link #upsert(long, double)}, with the version's source; returns what held at {@code
+     * from} before.
+     */
     public Previous upsert(long from, double value, String src) {
         return upsert(from, value, src, Long.MIN_VALUE);
     }
 
     /**
-     * As {@link #upsert(long, double, String)}, with the source's update time: a value older than the
-     * one held for the same instant (a refetch delivered out of order) is ignored: returns null.
+     * As {@link #upsert(long, double, String)}, with the source's update time: a value older than
+     * the one held for the same instant (a refetch delivered out of order) is ignored: returns
+     * null.
      */
     public Previous upsert(long from, double value, String src, long updated) {
         int i = Arrays.binarySearch(validFrom, from);
         if (i >= 0) {
-            if (updated != Long.MIN_VALUE && updatedAt[i] != Long.MIN_VALUE && updated < updatedAt[i]) return null;
+            if (updated != Long.MIN_VALUE
+                    && updatedAt[i] != Long.MIN_VALUE
+                    && updated < updatedAt[i]) return null;
             Previous old = new Previous(intensity[i], source[i]);
             intensity[i] = value;
             source[i] = src;
@@ -56,7 +64,8 @@ public class IntensityTimeline {
             return old;
         }
         int at = -i - 1;
-        Previous old = at > 0 ? new Previous(intensity[at - 1], source[at - 1]) : new Previous(null, null);
+        Previous old =
+                at > 0 ? new Previous(intensity[at - 1], source[at - 1]) : new Previous(null, null);
         long[] f = new long[validFrom.length + 1];
         double[] v = new double[intensity.length + 1];
         String[] so = new String[source.length + 1];
@@ -93,8 +102,8 @@ public class IntensityTimeline {
     }
 
     /**
-     * Drops versions no instant >= horizon can use: everything before the last version at or
-     * before the horizon. The latest version is always kept.
+     * Drops versions no instant >= horizon can use: everything before the last version at or before
+     * the horizon. The latest version is always kept.
      */
     public void pruneBefore(long horizon) {
         int keepFrom = indexAsOf(horizon);

@@ -6,6 +6,8 @@ public enum PriceQuality {
     OK,
     /** A valid update older than the configured max age: used, but flagged. */
     STALE,
-    /** No update at or before the event time: the zone's configured default, else the global one. */
+    /**
+     * No update at or before the event time: the zone's configured default, else the global one.
+     */
     FALLBACK
 }

@@ -13,7 +13,10 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** Reads the certificates topic: a valid certificate, or a dead letter saying what is wrong with the record. */
+/**
+ * Reads the certificates topic: a valid certificate, or a dead letter saying what is wrong with the
+ * record.
+ */
 public final class CertificateDecoder implements KafkaRecordDeserializationSchema<LedgerInput> {
 
     /** Far beyond any single hourly delivery (the largest plants deliver a few GWh in an hour). */
@@ -38,7 +41,11 @@ public final class CertificateDecoder implements KafkaRecordDeserializationSchem
             validator = new Validator(limits);
         }
         if (rec.value() == null) {
-            return reject(rec, Reason.NULL_VALUE, "tombstone on the certificates topic: withdraw a certificate by publishing it again with mwh 0");
+            return reject(
+                    rec,
+                    Reason.NULL_VALUE,
+                    "tombstone on the certificates topic: withdraw a certificate by publishing it"
+                            + " again with mwh 0");
         }
         Certificate c;
         try {
@@ -46,31 +53,55 @@ public final class CertificateDecoder implements KafkaRecordDeserializationSchem
         } catch (IOException ex) {
             return LedgerInput.rejected(Decoders.undecodable(rec, "a Certificate", ex));
         }
-        for (String[] f : new String[][] {{"certificate_id", c.getCertificateId()}, {"grid_boundary", c.getGridBoundary()},
-                {"retired_for_datacenter", c.getRetiredForDatacenter()}, {"retired_for_organisation", c.getRetiredForOrganisation()},
-                {"technology", c.getTechnology()}, {"instrument", c.getInstrument()}}) {
+        for (String[] f :
+                new String[][] {
+                    {"certificate_id", c.getCertificateId()},
+                    {"grid_boundary", c.getGridBoundary()},
+                    {"retired_for_datacenter", c.getRetiredForDatacenter()},
+                    {"retired_for_organisation", c.getRetiredForOrganisation()},
+                    {"technology", c.getTechnology()},
+                    {"instrument", c.getInstrument()}
+                }) {
             if (f[1] == null) continue;
             Rejection why = validator.text(f[0], f[1]);
             if (why != null) return reject(rec, why.reason(), why.message());
         }
-        if (c.getCertificateId().isBlank()) return reject(rec, Reason.MISSING_FIELD, "certificate_id is empty");
-        if (c.getGridBoundary().isBlank()) return reject(rec, Reason.MISSING_FIELD, "grid_boundary is empty");
+        if (c.getCertificateId().isBlank())
+            return reject(rec, Reason.MISSING_FIELD, "certificate_id is empty");
+        if (c.getGridBoundary().isBlank())
+            return reject(rec, Reason.MISSING_FIELD, "grid_boundary is empty");
         boolean dc = c.getRetiredForDatacenter() != null && !c.getRetiredForDatacenter().isBlank();
-        boolean org = c.getRetiredForOrganisation() != null && !c.getRetiredForOrganisation().isBlank();
+        boolean org =
+                c.getRetiredForOrganisation() != null && !c.getRetiredForOrganisation().isBlank();
         if (dc == org) {
-            return reject(rec, Reason.MISSING_FIELD, "exactly one of retired_for_datacenter and retired_for_organisation must be set");
+            return reject(
+                    rec,
+                    Reason.MISSING_FIELD,
+                    "exactly one of retired_for_datacenter and retired_for_organisation must be"
+                            + " set");
         }
         double mwh = c.getMwh();
-        if (!(mwh >= 0) || Double.isInfinite(mwh)) return reject(rec, Reason.INVALID_VALUE, "mwh " + mwh + " is not a quantity >= 0");
-        if (mwh > MAX_MWH) return reject(rec, Reason.ABSURD_VALUE, "mwh " + mwh + " in one hour is beyond any plant");
+        if (!(mwh >= 0) || Double.isInfinite(mwh))
+            return reject(rec, Reason.INVALID_VALUE, "mwh " + mwh + " is not a quantity >= 0");
+        if (mwh > MAX_MWH)
+            return reject(
+                    rec, Reason.ABSURD_VALUE, "mwh " + mwh + " in one hour is beyond any plant");
         double factor = c.getEmissionFactorGPerKwh();
         if (!(factor >= 0 && factor <= 3000)) {
-            return reject(rec, Reason.INVALID_VALUE, "emission_factor_g_per_kwh " + factor + " is outside [0, 3000]");
+            return reject(
+                    rec,
+                    Reason.INVALID_VALUE,
+                    "emission_factor_g_per_kwh " + factor + " is outside [0, 3000]");
         }
         long start = c.getGenerationStart().toEpochMilli();
         if (Math.floorMod(start, LedgerCore.HOUR) != 0) {
-            return reject(rec, Reason.INVALID_VALUE, "generation_start " + c.getGenerationStart()
-                    + " is not on the hour: hourly matching needs one record per generation hour");
+            return reject(
+                    rec,
+                    Reason.INVALID_VALUE,
+                    "generation_start "
+                            + c.getGenerationStart()
+                            + " is not on the hour: hourly matching needs one record per generation"
+                            + " hour");
         }
         CertificateRecord r = new CertificateRecord();
         r.certificateId = c.getCertificateId();
@@ -91,7 +122,8 @@ public final class CertificateDecoder implements KafkaRecordDeserializationSchem
         return LedgerInput.of(r);
     }
 
-    private static LedgerInput reject(ConsumerRecord<byte[], byte[]> rec, Reason reason, String message) {
+    private static LedgerInput reject(
+            ConsumerRecord<byte[], byte[]> rec, Reason reason, String message) {
         return LedgerInput.rejected(Decoders.deadLetter(rec, reason, message));
     }
 

@@ -8,7 +8,10 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-/** Certificates on to the ledger, unreadable records to the dead letters; counts both (conservation). */
+/**
+ * Certificates on to the ledger, unreadable records to the dead letters; counts both
+ * (conservation).
+ */
 public class CertificateIntake extends ProcessFunction<LedgerInput, LedgerInput> {
 
     private final OutputTag<DeadLetterRecord> deadLetters;
@@ -22,7 +25,8 @@ public class CertificateIntake extends ProcessFunction<LedgerInput, LedgerInput>
     @Override
     public void open(OpenContext ctx) {
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("carbonstream");
-        // certificatesRecordsRead = certificatesUndecodable + ledgerCertificatesRead (ledger: placed + dead-lettered).
+        // certificatesRecordsRead = certificatesUndecodable + ledgerCertificatesRead (ledger:
+        // placed + dead-lettered).
         read = g.counter("certificateRecordsRead");
         deadLettered = g.counter("certificateRecordsDeadLettered");
     }

@@ -4,22 +4,29 @@ import io.carbonstream.aggregate.Totals;
 
 /**
  * What the ledger keeps of one datacenter in one hour: the latest HOUR/DATACENTER aggregate (null
- * while there is none: a row of certificates only), its models, and what was last emitted. A Flink POJO.
+ * while there is none: a row of certificates only), its models, and what was last emitted. A Flink
+ * POJO.
  */
 public class DatacenterHour {
     public String datacenterId;
     public String organisation;
+
     /** Totals of the latest HOUR/DATACENTER aggregate, or null. */
     public Totals totals;
+
     public int aggregateRevision;
+
     /** Aggregate revisions that were restatements. */
     public int restatements;
+
     public String methodology;
     public String emissionFactorType;
     public String alternativeFactorType;
     public ModelHour[] models = new ModelHour[0];
+
     /** Revision and content fingerprint of the last emitted row (0: never emitted). */
     public int revision;
+
     public long fingerprint;
 
     public DatacenterHour() {}

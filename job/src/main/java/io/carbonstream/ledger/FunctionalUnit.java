@@ -1,9 +1,9 @@
 package io.carbonstream.ledger;
 
 /**
- * R of the Software Carbon Intensity for a model, as the draft SCI for AI sets it per modality:
- * per second of generated media, per image, per 1,000 tokens, and per request for a model with
- * none of these. A model's unit follows what it produced in the hour.
+ * R of the Software Carbon Intensity for a model, as the draft SCI for AI sets it per modality: per
+ * second of generated media, per image, per 1,000 tokens, and per request for a model with none of
+ * these. A model's unit follows what it produced in the hour.
  */
 public enum FunctionalUnit {
     MEDIA_SECOND,

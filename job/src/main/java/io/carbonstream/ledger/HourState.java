@@ -3,10 +3,14 @@ package io.carbonstream.ledger;
 import java.util.Arrays;
 import java.util.Comparator;
 
-/** One grid zone's hour in the ledger: its datacenters and the certificates delivered in it. A Flink POJO (arrays, no maps: no Kryo). */
+/**
+ * One grid zone's hour in the ledger: its datacenters and the certificates delivered in it. A Flink
+ * POJO (arrays, no maps: no Kryo).
+ */
 public class HourState {
     /** Sorted by datacenter id. */
     public DatacenterHour[] datacenters = new DatacenterHour[0];
+
     /** Sorted by certificate id. */
     public CertificateRecord[] certificates = new CertificateRecord[0];
 
@@ -43,6 +47,9 @@ public class HourState {
 
     /** Removes a certificate (a delivery withdrawn by publishing it again with 0 MWh). */
     void remove(String certificateId) {
-        certificates = Arrays.stream(certificates).filter(c -> !c.certificateId.equals(certificateId)).toArray(CertificateRecord[]::new);
+        certificates =
+                Arrays.stream(certificates)
+                        .filter(c -> !c.certificateId.equals(certificateId))
+                        .toArray(CertificateRecord[]::new);
     }
 }

@@ -22,7 +22,12 @@ public final class HourlyMatching {
     private HourlyMatching() {}
 
     /** The outcome for one datacenter. */
-    public record Match(double certificateKwh, int certificates, double matchedKwh, double surplusKwh, double certificateG) {}
+    public record Match(
+            double certificateKwh,
+            int certificates,
+            double matchedKwh,
+            double surplusKwh,
+            double certificateG) {}
 
     /**
      * @param datacenters the hour's datacenters (ids, organisations; load from their totals)
@@ -38,7 +43,8 @@ public final class HourlyMatching {
         double[] matched = new double[n];
         double[] surplus = new double[n];
         double[] left = new double[n];
-        for (int i = 0; i < n; i++) load[i] = datacenters[i].totals == null ? 0.0 : datacenters[i].totals.facilityKwh;
+        for (int i = 0; i < n; i++)
+            load[i] = datacenters[i].totals == null ? 0.0 : datacenters[i].totals.facilityKwh;
 
         // Certificates retired for a datacenter: kWh and grams they convey (kWh x their factor).
         double[] dedicatedKwh = new double[n];
@@ -47,7 +53,8 @@ public final class HourlyMatching {
         for (CertificateRecord c : certificates) {
             if (c.forDatacenter()) {
                 int i = indexOf(datacenters, c.datacenterId);
-                if (i < 0) continue; // the caller adds a datacenter for each certificate retired for one
+                if (i < 0)
+                    continue; // the caller adds a datacenter for each certificate retired for one
                 dedicatedKwh[i] += c.kwh;
                 dedicatedG[i] += c.kwh * c.factorGPerKwh;
                 count[i]++;
@@ -78,13 +85,15 @@ public final class HourlyMatching {
                     members++;
                 }
             }
-            if (members == 0) continue; // the caller adds the organisation's datacenters of the boundary
+            if (members == 0)
+                continue; // the caller adds the organisation's datacenters of the boundary
             double allocated = Math.min(poolKwh, leftTotal);
             double orgSurplus = poolKwh - allocated;
             for (int i = 0; i < n; i++) {
                 if (!org.equals(datacenters[i].organisation)) continue;
                 double share = leftTotal > 0 ? allocated * (left[i] / leftTotal) : 0.0;
-                double surplusShare = loadTotal > 0 ? orgSurplus * (load[i] / loadTotal) : orgSurplus / members;
+                double surplusShare =
+                        loadTotal > 0 ? orgSurplus * (load[i] / loadTotal) : orgSurplus / members;
                 matched[i] += share;
                 left[i] -= share;
                 surplus[i] += surplusShare;
@@ -94,7 +103,8 @@ public final class HourlyMatching {
             }
         }
         Match[] out = new Match[n];
-        for (int i = 0; i < n; i++) out[i] = new Match(certKwh[i], count[i], matched[i], surplus[i], certG[i]);
+        for (int i = 0; i < n; i++)
+            out[i] = new Match(certKwh[i], count[i], matched[i], surplus[i], certG[i]);
         return out;
     }
 

@@ -23,7 +23,10 @@ public final class LedgerCore implements Serializable {
         this.residualMix = residualMix;
     }
 
-    /** Takes an HOUR aggregate of the DATACENTER or DATACENTER_MODEL dimension into its hour; false if it changes nothing (an older revision). */
+    /**
+     * Takes an HOUR aggregate of the DATACENTER or DATACENTER_MODEL dimension into its hour; false
+     * if it changes nothing (an older revision).
+     */
     public static boolean apply(HourState s, AggregateRecord a) {
         DatacenterHour d = s.datacenter(a.datacenterId, a.organisation);
         if (a.dimension == Dimension.DATACENTER) {
@@ -60,12 +63,24 @@ public final class LedgerCore implements Serializable {
      * datacenter that is not in that zone then (or unknown), or for an organisation with no
      * datacenter there then. {@code members} receives the datacenters it counts toward.
      */
-    public static String placement(CertificateRecord c, Map<String, DatacenterProfile> registryAtHour, List<DatacenterProfile> members) {
+    public static String placement(
+            CertificateRecord c,
+            Map<String, DatacenterProfile> registryAtHour,
+            List<DatacenterProfile> members) {
         if (c.forDatacenter()) {
             DatacenterProfile p = registryAtHour.get(c.datacenterId);
-            if (p == null) return "datacenter " + c.datacenterId + " is not in the registry at " + java.time.Instant.ofEpochMilli(c.hourStart);
+            if (p == null)
+                return "datacenter "
+                        + c.datacenterId
+                        + " is not in the registry at "
+                        + java.time.Instant.ofEpochMilli(c.hourStart);
             if (!p.zone.equals(c.boundary)) {
-                return "datacenter " + c.datacenterId + " is in zone " + p.zone + ", the certificate was delivered in " + c.boundary
+                return "datacenter "
+                        + c.datacenterId
+                        + " is in zone "
+                        + p.zone
+                        + ", the certificate was delivered in "
+                        + c.boundary
                         + ": certificates match load of their own grid boundary only";
             }
             members.add(p);
@@ -75,14 +90,22 @@ public final class LedgerCore implements Serializable {
             if (c.organisation.equals(p.organisation) && c.boundary.equals(p.zone)) members.add(p);
         }
         if (members.isEmpty()) {
-            return "organisation " + c.organisation + " has no datacenter in zone " + c.boundary + " at "
-                    + java.time.Instant.ofEpochMilli(c.hourStart) + " (registry field organisation)";
+            return "organisation "
+                    + c.organisation
+                    + " has no datacenter in zone "
+                    + c.boundary
+                    + " at "
+                    + java.time.Instant.ofEpochMilli(c.hourStart)
+                    + " (registry field organisation)";
         }
         members.sort(java.util.Comparator.comparing(p -> p.datacenterId));
         return null;
     }
 
-    /** Adds (or replaces, or with 0 kWh withdraws) a placed certificate and the datacenters it counts toward. */
+    /**
+     * Adds (or replaces, or with 0 kWh withdraws) a placed certificate and the datacenters it
+     * counts toward.
+     */
     public static void apply(HourState s, CertificateRecord c, List<DatacenterProfile> members) {
         for (DatacenterProfile p : members) s.datacenter(p.datacenterId, p.organisation);
         if (c.kwh == 0.0) {
@@ -138,14 +161,41 @@ public final class LedgerCore implements Serializable {
         return r;
     }
 
-    /** A fingerprint of everything a row reports: a row that would read the same is not emitted again. */
+    /**
+     * A fingerprint of everything a row reports: a row that would read the same is not emitted
+     * again.
+     */
     static long fingerprint(LedgerRow r) {
         Totals t = r.totals;
         long h = 1125899906842597L;
-        double[] values = {t.requests, t.facilityKwh, t.facilityKwhLow, t.facilityKwhHigh, t.locationG, t.locationGLow, t.locationGHigh,
-                t.waterL, t.embodiedG, t.marketG, t.marketRequests, t.inputTokens, t.outputTokens, t.images, t.mediaSeconds,
-                r.certificateKwh, r.certificates, r.matchedKwh, r.surplusKwh, r.certificateG, r.residualGPerKwh, r.aggregateRevision,
-                r.restatements, t.alternativeG, t.alternativeKwh, t.alternativeMissing};
+        double[] values = {
+            t.requests,
+            t.facilityKwh,
+            t.facilityKwhLow,
+            t.facilityKwhHigh,
+            t.locationG,
+            t.locationGLow,
+            t.locationGHigh,
+            t.waterL,
+            t.embodiedG,
+            t.marketG,
+            t.marketRequests,
+            t.inputTokens,
+            t.outputTokens,
+            t.images,
+            t.mediaSeconds,
+            r.certificateKwh,
+            r.certificates,
+            r.matchedKwh,
+            r.surplusKwh,
+            r.certificateG,
+            r.residualGPerKwh,
+            r.aggregateRevision,
+            r.restatements,
+            t.alternativeG,
+            t.alternativeKwh,
+            t.alternativeMissing
+        };
         for (double v : values) h = 31 * h + Double.doubleToLongBits(v);
         for (ModelHour m : r.models) {
             h = 31 * h + m.modelId.hashCode();

@@ -12,7 +12,11 @@ import java.util.List;
 public final class LedgerEncoder extends Encoders.AvroOutput<LedgerRow, LedgerEntry> {
 
     public LedgerEncoder(String topic) {
-        super(topic, LedgerEntry.class, LedgerEncoder::toAvro, r -> Encoders.utf8(r.kafkaKey()),
+        super(
+                topic,
+                LedgerEntry.class,
+                LedgerEncoder::toAvro,
+                r -> Encoders.utf8(r.kafkaKey()),
                 r -> Encoders.nonNegative(r.hourStart + LedgerCore.HOUR));
     }
 
@@ -21,20 +25,21 @@ public final class LedgerEncoder extends Encoders.AvroOutput<LedgerRow, LedgerEn
         List<LedgerModelLine> models = new ArrayList<>();
         for (ModelHour m : r.models) {
             FunctionalUnit unit = FunctionalUnit.of(m);
-            models.add(LedgerModelLine.newBuilder()
-                    .setModelId(m.modelId)
-                    .setRequests(m.requests)
-                    .setInputTokens(m.inputTokens)
-                    .setOutputTokens(m.outputTokens)
-                    .setImages(m.images)
-                    .setMediaSeconds(m.mediaSeconds)
-                    .setFacilityKwh(m.facilityKwh)
-                    .setLocationGco2e(m.locationG)
-                    .setEmbodiedGco2e(m.embodiedG)
-                    .setFunctionalUnit(unit.name())
-                    .setFunctionalUnits(unit.units(m))
-                    .setSciGPerUnit(FunctionalUnit.sciPerUnit(m))
-                    .build());
+            models.add(
+                    LedgerModelLine.newBuilder()
+                            .setModelId(m.modelId)
+                            .setRequests(m.requests)
+                            .setInputTokens(m.inputTokens)
+                            .setOutputTokens(m.outputTokens)
+                            .setImages(m.images)
+                            .setMediaSeconds(m.mediaSeconds)
+                            .setFacilityKwh(m.facilityKwh)
+                            .setLocationGco2e(m.locationG)
+                            .setEmbodiedGco2e(m.embodiedG)
+                            .setFunctionalUnit(unit.name())
+                            .setFunctionalUnits(unit.units(m))
+                            .setSciGPerUnit(FunctionalUnit.sciPerUnit(m))
+                            .build());
         }
         double kwh = t.facilityKwh;
         return LedgerEntry.newBuilder()

@@ -26,9 +26,9 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The hourly ledger, keyed by grid zone (the boundary certificates are matched in): takes the
- * HOUR aggregates of its datacenters and their models, and the certificates delivered in the zone,
- * and emits a row per datacenter and hour each time what the row reports changes. The registry
+ * The hourly ledger, keyed by grid zone (the boundary certificates are matched in): takes the HOUR
+ * aggregates of its datacenters and their models, and the certificates delivered in the zone, and
+ * emits a row per datacenter and hour each time what the row reports changes. The registry
  * (broadcast, as for pricing) tells where a certificate's datacenter or organisation is.
  *
  * <p>No timers: a row is a function of the hour's state, emitted on every change, so the topic's
@@ -36,13 +36,16 @@ import org.apache.flink.util.OutputTag;
  * are kept for the retention (certificates are issued weeks after the hour), counted from the
  * newest hour of the zone; a certificate for an hour already dropped is dead-lettered.
  */
-public class LedgerFunction extends KeyedBroadcastProcessFunction<String, LedgerInput, ControlEvent, LedgerRow> {
+public class LedgerFunction
+        extends KeyedBroadcastProcessFunction<String, LedgerInput, ControlEvent, LedgerRow> {
 
     public static final OutputTag<DeadLetterRecord> DEAD_LETTERS = PaneFunction.DEAD_LETTERS;
 
     private static final MapStateDescriptor<Long, HourState> HOURS =
-            new MapStateDescriptor<>("ledger-hours", Types.LONG, TypeInformation.of(HourState.class));
-    private static final ValueStateDescriptor<Long> NEWEST = new ValueStateDescriptor<>("ledger-newest-hour", Types.LONG);
+            new MapStateDescriptor<>(
+                    "ledger-hours", Types.LONG, TypeInformation.of(HourState.class));
+    private static final ValueStateDescriptor<Long> NEWEST =
+            new ValueStateDescriptor<>("ledger-newest-hour", Types.LONG);
 
     private final RegistryStart registryStart;
     private final LedgerCore core;
@@ -74,12 +77,14 @@ public class LedgerFunction extends KeyedBroadcastProcessFunction<String, Ledger
     }
 
     @Override
-    public void processElement(LedgerInput in, ReadOnlyContext ctx, Collector<LedgerRow> out) throws Exception {
+    public void processElement(LedgerInput in, ReadOnlyContext ctx, Collector<LedgerRow> out)
+            throws Exception {
         String zone = ctx.getCurrentKey();
         Long newestHour = newest.value();
         if (in.aggregate != null) {
             long hour = in.aggregate.windowStart;
-            if (newestHour != null && hour < newestHour - retentionMs) return; // cannot happen: restatements reach back less far
+            if (newestHour != null && hour < newestHour - retentionMs)
+                return; // cannot happen: restatements reach back less far
             HourState s = hours.get(hour);
             if (s == null) s = new HourState();
             if (!LedgerCore.apply(s, in.aggregate)) return;
@@ -93,12 +98,24 @@ public class LedgerFunction extends KeyedBroadcastProcessFunction<String, Ledger
         CertificateRecord c = in.certificate;
         certificatesRead.inc();
         if (newestHour != null && c.hourStart < newestHour - retentionMs) {
-            reject(c, Reason.BEYOND_RETENTION, "the ledger no longer keeps hour " + java.time.Instant.ofEpochMilli(c.hourStart) + " of zone "
-                    + zone + " (--ledger.retention): raise the retention, or rebuild the period with a bounded run", ctx);
+            reject(
+                    c,
+                    Reason.BEYOND_RETENTION,
+                    "the ledger no longer keeps hour "
+                            + java.time.Instant.ofEpochMilli(c.hourStart)
+                            + " of zone "
+                            + zone
+                            + " (--ledger.retention): raise the retention, or rebuild the period"
+                            + " with a bounded run",
+                    ctx);
             return;
         }
         List<DatacenterProfile> members = new ArrayList<>();
-        String problem = LedgerCore.placement(c, registryAt(c.hourStart, ctx.getBroadcastState(PaneFunction.REGISTRY)), members);
+        String problem =
+                LedgerCore.placement(
+                        c,
+                        registryAt(c.hourStart, ctx.getBroadcastState(PaneFunction.REGISTRY)),
+                        members);
         if (problem != null) {
             reject(c, Reason.CERTIFICATE_OUTSIDE_BOUNDARY, problem, ctx);
             return;
@@ -112,7 +129,8 @@ public class LedgerFunction extends KeyedBroadcastProcessFunction<String, Ledger
         emit(zone, c.hourStart, s, out);
     }
 
-    private void emit(String zone, long hour, HourState s, Collector<LedgerRow> out) throws Exception {
+    private void emit(String zone, long hour, HourState s, Collector<LedgerRow> out)
+            throws Exception {
         for (LedgerRow r : core.changedRows(zone, hour, s)) {
             out.collect(r);
             rowsEmitted.inc();
@@ -122,8 +140,17 @@ public class LedgerFunction extends KeyedBroadcastProcessFunction<String, Ledger
 
     private void reject(CertificateRecord c, Reason reason, String message, ReadOnlyContext ctx) {
         certificatesDeadLettered.inc();
-        ctx.output(DEAD_LETTERS, DeadLetterRecord.of(reason, "certificate " + c.certificateId + ": " + message, c.sourceTopic,
-                c.sourcePartition, c.sourceOffset, c.sourceTimestamp, c.key, c.value));
+        ctx.output(
+                DEAD_LETTERS,
+                DeadLetterRecord.of(
+                        reason,
+                        "certificate " + c.certificateId + ": " + message,
+                        c.sourceTopic,
+                        c.sourcePartition,
+                        c.sourceOffset,
+                        c.sourceTimestamp,
+                        c.key,
+                        c.value));
     }
 
     private void dropBefore(long t) throws Exception {
@@ -132,13 +159,23 @@ public class LedgerFunction extends KeyedBroadcastProcessFunction<String, Ledger
         }
     }
 
-    /** Every datacenter's registry version in force at t: the start snapshot overlaid with the topic's later records. */
-    private Map<String, DatacenterProfile> registryAt(long t, ReadOnlyBroadcastState<String, DatacenterHistory> state) throws Exception {
+    /**
+     * Every datacenter's registry version in force at t: the start snapshot overlaid with the
+     * topic's later records.
+     */
+    private Map<String, DatacenterProfile> registryAt(
+            long t, ReadOnlyBroadcastState<String, DatacenterHistory> state) throws Exception {
         return registryStart.asOf(t, state);
     }
 
     @Override
-    public void processBroadcastElement(ControlEvent e, Context ctx, Collector<LedgerRow> out) throws Exception {
-        registryStart.apply(ctx.getBroadcastState(PaneFunction.REGISTRY), e.datacenter, e.deletedDatacenter, e.sourcePartition, e.sourceOffset);
+    public void processBroadcastElement(ControlEvent e, Context ctx, Collector<LedgerRow> out)
+            throws Exception {
+        registryStart.apply(
+                ctx.getBroadcastState(PaneFunction.REGISTRY),
+                e.datacenter,
+                e.deletedDatacenter,
+                e.sourcePartition,
+                e.sourceOffset);
     }
 }

@@ -5,8 +5,8 @@ import io.carbonstream.ingest.DeadLetterRecord;
 
 /**
  * What reaches the ledger, keyed by grid zone: an hourly aggregate of a datacenter (or of one of
- * its models), a certificate, or a certificate record that could not be read. Exactly one is set.
- * A Flink POJO.
+ * its models), a certificate, or a certificate record that could not be read. Exactly one is set. A
+ * Flink POJO.
  */
 public class LedgerInput {
     public AggregateRecord aggregate;

@@ -11,11 +11,18 @@ public class LedgerRow {
     public int revision;
     public int aggregateRevision;
     public int restatements;
+
     /** The hour's totals (zeros for a row of certificates only). */
     public Totals totals;
+
     public String emissionFactorType;
-    /** The other factor type, whose figure (the totals' alternative) is reported beside the accounting one. */
+
+    /**
+     * The other factor type, whose figure (the totals' alternative) is reported beside the
+     * accounting one.
+     */
     public String alternativeFactorType;
+
     public String methodology;
     public double certificateKwh;
     public int certificates;
@@ -36,7 +43,9 @@ public class LedgerRow {
 
     /** Market-based emissions at the registry's supplier factor, when every request had one. */
     public Double supplierMarketG() {
-        return totals.requests > 0 && totals.marketRequests == totals.requests ? totals.marketG : null;
+        return totals.requests > 0 && totals.marketRequests == totals.requests
+                ? totals.marketG
+                : null;
     }
 
     /** The Kafka key: one per datacenter and hour, so that compaction keeps the latest revision. */

@@ -1,6 +1,9 @@
 package io.carbonstream.ledger;
 
-/** One model's figures in one datacenter and hour, from its HOUR/DATACENTER_MODEL aggregate. A Flink POJO. */
+/**
+ * One model's figures in one datacenter and hour, from its HOUR/DATACENTER_MODEL aggregate. A Flink
+ * POJO.
+ */
 public class ModelHour {
     public String modelId;
     public int revision;

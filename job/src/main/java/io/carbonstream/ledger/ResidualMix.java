@@ -33,22 +33,30 @@ public final class ResidualMix implements Serializable {
         return new ResidualMix(Map.of());
     }
 
-    /** Reads {@code zone,g_per_kwh,source} lines ('#' comments and a header line starting with "zone" allowed). */
+    /**
+     * Reads {@code zone,g_per_kwh,source} lines ('#' comments and a header line starting with
+     * "zone" allowed).
+     */
     public static ResidualMix read(Path file) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalArgumentException("Residual-mix file " + file + " cannot be read: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "Residual-mix file " + file + " cannot be read: " + e.getMessage(), e);
         }
         TreeMap<String, Factor> out = new TreeMap<>();
         for (int n = 0; n < lines.size(); n++) {
             String line = lines.get(n).strip();
-            if (line.isEmpty() || line.startsWith("#") || (n == 0 && line.startsWith("zone"))) continue;
+            if (line.isEmpty() || line.startsWith("#") || (n == 0 && line.startsWith("zone")))
+                continue;
             String[] f = line.split(",", 3);
             String where = "Residual-mix file " + file + " line " + (n + 1) + ": ";
             if (f.length < 3 || f[0].isBlank() || f[2].isBlank()) {
-                throw new IllegalArgumentException(where + "expected zone,g_per_kwh,source (the source is required), got: " + line);
+                throw new IllegalArgumentException(
+                        where
+                                + "expected zone,g_per_kwh,source (the source is required), got: "
+                                + line);
             }
             double g;
             try {
@@ -56,9 +64,12 @@ public final class ResidualMix implements Serializable {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(where + "g_per_kwh is not a number: " + f[1]);
             }
-            if (!(g >= 0 && g <= 3000)) throw new IllegalArgumentException(where + "g_per_kwh " + g + " is outside [0, 3000]");
+            if (!(g >= 0 && g <= 3000))
+                throw new IllegalArgumentException(
+                        where + "g_per_kwh " + g + " is outside [0, 3000]");
             if (out.put(f[0].strip(), new Factor(g, f[2].strip())) != null) {
-                throw new IllegalArgumentException(where + "zone " + f[0].strip() + " is listed twice");
+                throw new IllegalArgumentException(
+                        where + "zone " + f[0].strip() + " is listed twice");
             }
         }
         return new ResidualMix(out);

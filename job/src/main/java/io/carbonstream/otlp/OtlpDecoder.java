@@ -4,8 +4,8 @@ import io.carbonstream.energy.InferenceRequest;
 import io.carbonstream.ingest.DeadLetterRecord;
 import io.carbonstream.ingest.Limits;
 import io.carbonstream.ingest.Reason;
-import io.carbonstream.ingest.RequestEnvelope;
 import io.carbonstream.ingest.Rejection;
+import io.carbonstream.ingest.RequestEnvelope;
 import io.carbonstream.ingest.Validator;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -65,7 +65,12 @@ public final class OtlpDecoder implements KafkaRecordDeserializationSchema<Reque
 
     /** Span counts of this reader: read, not GenAI, GenAI but not an inference, dead-lettered. */
     long[] counts() {
-        return new long[] {spansRead.getCount(), notGenAi.getCount(), notInference.getCount(), spansRejected.getCount()};
+        return new long[] {
+            spansRead.getCount(),
+            notGenAi.getCount(),
+            notInference.getCount(),
+            spansRejected.getCount()
+        };
     }
 
     void decode(ConsumerRecord<byte[], byte[]> rec, long nowMs, Consumer<RequestEnvelope> out) {
@@ -79,15 +84,33 @@ public final class OtlpDecoder implements KafkaRecordDeserializationSchema<Reque
             }
         }
         if (rec.value() == null) {
-            out.accept(RequestEnvelope.rejected(deadLetter(rec, Reason.NULL_VALUE, "tombstone on the OTLP spans topic", rec.key(), null)));
+            out.accept(
+                    RequestEnvelope.rejected(
+                            deadLetter(
+                                    rec,
+                                    Reason.NULL_VALUE,
+                                    "tombstone on the OTLP spans topic",
+                                    rec.key(),
+                                    null)));
             return;
         }
         ExportTraceServiceRequest batch;
         try {
-            batch = isJson(rec.value()) ? OtlpJson.parse(rec.value()) : ExportTraceServiceRequest.parseFrom(rec.value());
+            batch =
+                    isJson(rec.value())
+                            ? OtlpJson.parse(rec.value())
+                            : ExportTraceServiceRequest.parseFrom(rec.value());
         } catch (IOException | RuntimeException e) {
-            out.accept(RequestEnvelope.rejected(deadLetter(rec, Reason.UNDECODABLE,
-                    "not an OTLP ExportTraceServiceRequest (otlp_proto or otlp_json): " + e.getMessage(), rec.key(), rec.value())));
+            out.accept(
+                    RequestEnvelope.rejected(
+                            deadLetter(
+                                    rec,
+                                    Reason.UNDECODABLE,
+                                    "not an OTLP ExportTraceServiceRequest (otlp_proto or"
+                                            + " otlp_json): "
+                                            + e.getMessage(),
+                                    rec.key(),
+                                    rec.value())));
             return;
         }
         for (ResourceSpans rs : batch.getResourceSpansList()) {
@@ -102,8 +125,13 @@ public final class OtlpDecoder implements KafkaRecordDeserializationSchema<Reque
         }
     }
 
-    private RequestEnvelope envelope(ConsumerRecord<byte[], byte[]> rec, ResourceSpans rs, ScopeSpans ss, Span span, List<KeyValue> resource,
-                                     long nowMs) {
+    private RequestEnvelope envelope(
+            ConsumerRecord<byte[], byte[]> rec,
+            ResourceSpans rs,
+            ScopeSpans ss,
+            Span span,
+            List<KeyValue> resource,
+            long nowMs) {
         SpanMapping.Outcome o = mapping.map(resource, span);
         if (o.skip() != null) {
             (o.skip() == SpanMapping.Skip.NOT_GENAI ? notGenAi : notInference).inc();
@@ -118,21 +146,51 @@ public final class OtlpDecoder implements KafkaRecordDeserializationSchema<Reque
         r.sourceKey = id;
         r.sourceTopic = rec.topic();
         Rejection why = validator.check(r, nowMs);
-        return why == null ? RequestEnvelope.valid(r) : reject(rec, why.reason(), why.message(), id, rs, ss, span);
+        return why == null
+                ? RequestEnvelope.valid(r)
+                : reject(rec, why.reason(), why.message(), id, rs, ss, span);
     }
 
-    private RequestEnvelope reject(ConsumerRecord<byte[], byte[]> rec, Reason reason, String message, byte[] id, ResourceSpans rs, ScopeSpans ss,
-                                   Span span) {
+    private RequestEnvelope reject(
+            ConsumerRecord<byte[], byte[]> rec,
+            Reason reason,
+            String message,
+            byte[] id,
+            ResourceSpans rs,
+            ScopeSpans ss,
+            Span span) {
         spansRejected.inc();
-        byte[] alone = ExportTraceServiceRequest.newBuilder()
-                .addResourceSpans(ResourceSpans.newBuilder().setResource(rs.getResource()).setSchemaUrl(rs.getSchemaUrl())
-                        .addScopeSpans(ScopeSpans.newBuilder().setScope(ss.getScope()).setSchemaUrl(ss.getSchemaUrl()).addSpans(span)))
-                .build().toByteArray();
+        byte[] alone =
+                ExportTraceServiceRequest.newBuilder()
+                        .addResourceSpans(
+                                ResourceSpans.newBuilder()
+                                        .setResource(rs.getResource())
+                                        .setSchemaUrl(rs.getSchemaUrl())
+                                        .addScopeSpans(
+                                                ScopeSpans.newBuilder()
+                                                        .setScope(ss.getScope())
+                                                        .setSchemaUrl(ss.getSchemaUrl())
+                                                        .addSpans(span)))
+                        .build()
+                        .toByteArray();
         return RequestEnvelope.rejected(deadLetter(rec, reason, message, id, alone));
     }
 
-    private static DeadLetterRecord deadLetter(ConsumerRecord<byte[], byte[]> rec, Reason reason, String message, byte[] key, byte[] value) {
-        return DeadLetterRecord.of(reason, message, rec.topic(), rec.partition(), rec.offset(), rec.timestamp(), key, value);
+    private static DeadLetterRecord deadLetter(
+            ConsumerRecord<byte[], byte[]> rec,
+            Reason reason,
+            String message,
+            byte[] key,
+            byte[] value) {
+        return DeadLetterRecord.of(
+                reason,
+                message,
+                rec.topic(),
+                rec.partition(),
+                rec.offset(),
+                rec.timestamp(),
+                key,
+                value);
     }
 
     static boolean isJson(byte[] b) {

@@ -39,13 +39,17 @@ public final class OtlpJson {
         for (JsonNode rs : field(root, "resourceSpans", "resource_spans")) {
             ResourceSpans.Builder b = ResourceSpans.newBuilder();
             Resource.Builder res = Resource.newBuilder();
-            for (JsonNode kv : field(field(rs, "resource", "resource"), "attributes", "attributes")) res.addAttributes(keyValue(kv));
+            for (JsonNode kv : field(field(rs, "resource", "resource"), "attributes", "attributes"))
+                res.addAttributes(keyValue(kv));
             b.setResource(res);
             for (JsonNode ss : field(rs, "scopeSpans", "scope_spans")) {
                 ScopeSpans.Builder sb = ScopeSpans.newBuilder();
                 JsonNode scope = field(ss, "scope", "scope");
                 if (scope.isObject()) {
-                    sb.setScope(InstrumentationScope.newBuilder().setName(scope.path("name").asText("")).setVersion(scope.path("version").asText("")));
+                    sb.setScope(
+                            InstrumentationScope.newBuilder()
+                                    .setName(scope.path("name").asText(""))
+                                    .setVersion(scope.path("version").asText("")));
                 }
                 for (JsonNode sp : field(ss, "spans", "spans")) sb.addSpans(span(sp));
                 b.addScopeSpans(sb);
@@ -56,13 +60,21 @@ public final class OtlpJson {
     }
 
     private static Span span(JsonNode sp) throws IOException {
-        Span.Builder s = Span.newBuilder()
-                .setTraceId(hexId(field(sp, "traceId", "trace_id").asText(""), 16, "traceId"))
-                .setSpanId(hexId(field(sp, "spanId", "span_id").asText(""), 8, "spanId"))
-                .setName(sp.path("name").asText(""))
-                .setKindValue(field(sp, "kind", "kind").asInt(0))
-                .setStartTimeUnixNano(uint64(field(sp, "startTimeUnixNano", "start_time_unix_nano"), "startTimeUnixNano"))
-                .setEndTimeUnixNano(uint64(field(sp, "endTimeUnixNano", "end_time_unix_nano"), "endTimeUnixNano"));
+        Span.Builder s =
+                Span.newBuilder()
+                        .setTraceId(
+                                hexId(field(sp, "traceId", "trace_id").asText(""), 16, "traceId"))
+                        .setSpanId(hexId(field(sp, "spanId", "span_id").asText(""), 8, "spanId"))
+                        .setName(sp.path("name").asText(""))
+                        .setKindValue(field(sp, "kind", "kind").asInt(0))
+                        .setStartTimeUnixNano(
+                                uint64(
+                                        field(sp, "startTimeUnixNano", "start_time_unix_nano"),
+                                        "startTimeUnixNano"))
+                        .setEndTimeUnixNano(
+                                uint64(
+                                        field(sp, "endTimeUnixNano", "end_time_unix_nano"),
+                                        "endTimeUnixNano"));
         String parent = field(sp, "parentSpanId", "parent_span_id").asText("");
         if (!parent.isEmpty()) s.setParentSpanId(hexId(parent, 8, "parentSpanId"));
         for (JsonNode kv : field(sp, "attributes", "attributes")) s.addAttributes(keyValue(kv));
@@ -70,26 +82,41 @@ public final class OtlpJson {
     }
 
     private static KeyValue keyValue(JsonNode kv) throws IOException {
-        return KeyValue.newBuilder().setKey(kv.path("key").asText("")).setValue(anyValue(kv.path("value"))).build();
+        return KeyValue.newBuilder()
+                .setKey(kv.path("key").asText(""))
+                .setValue(anyValue(kv.path("value")))
+                .build();
     }
 
     private static AnyValue anyValue(JsonNode v) throws IOException {
         AnyValue.Builder a = AnyValue.newBuilder();
-        if (v.has("stringValue") || v.has("string_value")) return a.setStringValue(field(v, "stringValue", "string_value").asText()).build();
-        if (v.has("boolValue") || v.has("bool_value")) return a.setBoolValue(field(v, "boolValue", "bool_value").asBoolean()).build();
-        if (v.has("intValue") || v.has("int_value")) return a.setIntValue(int64(field(v, "intValue", "int_value"), "intValue")).build();
-        if (v.has("doubleValue") || v.has("double_value")) return a.setDoubleValue(field(v, "doubleValue", "double_value").asDouble()).build();
+        if (v.has("stringValue") || v.has("string_value"))
+            return a.setStringValue(field(v, "stringValue", "string_value").asText()).build();
+        if (v.has("boolValue") || v.has("bool_value"))
+            return a.setBoolValue(field(v, "boolValue", "bool_value").asBoolean()).build();
+        if (v.has("intValue") || v.has("int_value"))
+            return a.setIntValue(int64(field(v, "intValue", "int_value"), "intValue")).build();
+        if (v.has("doubleValue") || v.has("double_value"))
+            return a.setDoubleValue(field(v, "doubleValue", "double_value").asDouble()).build();
         if (v.has("bytesValue") || v.has("bytes_value")) {
-            return a.setBytesValue(ByteString.copyFrom(Base64.getDecoder().decode(field(v, "bytesValue", "bytes_value").asText()))).build();
+            return a.setBytesValue(
+                            ByteString.copyFrom(
+                                    Base64.getDecoder()
+                                            .decode(
+                                                    field(v, "bytesValue", "bytes_value")
+                                                            .asText())))
+                    .build();
         }
         if (v.has("arrayValue") || v.has("array_value")) {
             ArrayValue.Builder arr = ArrayValue.newBuilder();
-            for (JsonNode e : field(v, "arrayValue", "array_value").path("values")) arr.addValues(anyValue(e));
+            for (JsonNode e : field(v, "arrayValue", "array_value").path("values"))
+                arr.addValues(anyValue(e));
             return a.setArrayValue(arr).build();
         }
         if (v.has("kvlistValue") || v.has("kvlist_value")) {
             KeyValueList.Builder list = KeyValueList.newBuilder();
-            for (JsonNode e : field(v, "kvlistValue", "kvlist_value").path("values")) list.addValues(keyValue(e));
+            for (JsonNode e : field(v, "kvlistValue", "kvlist_value").path("values"))
+                list.addValues(keyValue(e));
             return a.setKvlistValue(list).build();
         }
         return a.build(); // empty value: allowed by OTLP
@@ -102,7 +129,8 @@ public final class OtlpJson {
     }
 
     private static ByteString hexId(String hex, int bytes, String what) throws IOException {
-        if (hex.length() != 2 * bytes) throw new IOException(what + " '" + hex + "' is not " + bytes + " bytes of hex");
+        if (hex.length() != 2 * bytes)
+            throw new IOException(what + " '" + hex + "' is not " + bytes + " bytes of hex");
         try {
             return ByteString.copyFrom(HexFormat.of().parseHex(hex));
         } catch (IllegalArgumentException e) {

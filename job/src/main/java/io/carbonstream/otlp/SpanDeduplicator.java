@@ -13,10 +13,11 @@ import org.apache.flink.util.Collector;
  * One span, one request: keyed by trace and span id, lets the first delivery of a span through and
  * drops the others that arrive while the watermark is less than {@code windowMs} past the span's
  * start. The Collector's Kafka exporter retries a batch it could not confirm, so the same spans can
- * arrive twice; a re-delivery later than the window would be counted again (the bound is the
- * state: one entry per span for the window).
+ * arrive twice; a re-delivery later than the window would be counted again (the bound is the state:
+ * one entry per span for the window).
  */
-public class SpanDeduplicator extends KeyedProcessFunction<String, RequestEnvelope, RequestEnvelope> {
+public class SpanDeduplicator
+        extends KeyedProcessFunction<String, RequestEnvelope, RequestEnvelope> {
 
     private final long windowMs;
     private transient ValueState<Boolean> seen;
@@ -29,11 +30,17 @@ public class SpanDeduplicator extends KeyedProcessFunction<String, RequestEnvelo
     @Override
     public void open(OpenContext ctx) {
         seen = getRuntimeContext().getState(new ValueStateDescriptor<>("span-seen", Types.BOOLEAN));
-        duplicates = getRuntimeContext().getMetricGroup().addGroup("carbonstream").addGroup("input", "otlp").counter("spansDuplicate");
+        duplicates =
+                getRuntimeContext()
+                        .getMetricGroup()
+                        .addGroup("carbonstream")
+                        .addGroup("input", "otlp")
+                        .counter("spansDuplicate");
     }
 
     @Override
-    public void processElement(RequestEnvelope e, Context ctx, Collector<RequestEnvelope> out) throws Exception {
+    public void processElement(RequestEnvelope e, Context ctx, Collector<RequestEnvelope> out)
+            throws Exception {
         if (seen.value() != null) {
             duplicates.inc();
             return;

@@ -1,36 +1,39 @@
 package io.carbonstream.output;
 
 import io.carbonstream.aggregate.AggregateRecord;
+import io.carbonstream.aggregate.RestatementRecord;
+import io.carbonstream.aggregate.Totals;
 import io.carbonstream.alert.AlertRecord;
 import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.ingest.DeadLetterRecord;
 import io.carbonstream.ingest.SchemaRegistryClient;
+import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.Alert;
 import io.carbonstream.schema.AlertState;
-import io.carbonstream.schema.ExposedDatacenter;
-import java.util.ArrayList;
-import java.util.List;
-import io.carbonstream.aggregate.Totals;
-import io.carbonstream.aggregate.RestatementRecord;
-import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.CorrectionKind;
+import io.carbonstream.schema.DeadLetter;
+import io.carbonstream.schema.Dimension;
+import io.carbonstream.schema.ExposedDatacenter;
 import io.carbonstream.schema.Restatement;
 import io.carbonstream.schema.RestatementRecordType;
 import io.carbonstream.schema.RestatementStatus;
-import io.carbonstream.schema.DeadLetter;
-import io.carbonstream.schema.Dimension;
 import io.carbonstream.schema.WindowKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Kafka serializers of the outputs: plain Avro binary values (or registry-framed, {@link #inWireFormat}), UTF-8 keys. */
+/**
+ * Kafka serializers of the outputs: plain Avro binary values (or registry-framed, {@link
+ * #inWireFormat}), UTF-8 keys.
+ */
 public final class Encoders {
 
     private Encoders() {}
@@ -44,20 +47,28 @@ public final class Encoders {
 
     /**
      * The serializer itself when {@code registry} is null; otherwise one that frames its values in
-     * the schema-registry wire format (0x00, the 4-byte big-endian schema id, then the Avro binary),
-     * after registering the value schema under subject {@code <topic>-value}. Registers here, once
-     * per sink, where the job is built: a registry that refuses stops the deployment with a message,
-     * never a running job.
+     * the schema-registry wire format (0x00, the 4-byte big-endian schema id, then the Avro
+     * binary), after registering the value schema under subject {@code <topic>-value}. Registers
+     * here, once per sink, where the job is built: a registry that refuses stops the deployment
+     * with a message, never a running job.
      */
-    public static <T> KafkaRecordSerializationSchema<T> inWireFormat(KafkaRecordSerializationSchema<T> serializer, SchemaRegistryClient registry) {
+    public static <T> KafkaRecordSerializationSchema<T> inWireFormat(
+            KafkaRecordSerializationSchema<T> serializer, SchemaRegistryClient registry) {
         if (registry == null) return serializer;
-        if (!(serializer instanceof Typed typed)) throw new IllegalArgumentException(serializer.getClass() + " does not say its value schema");
+        if (!(serializer instanceof Typed typed))
+            throw new IllegalArgumentException(
+                    serializer.getClass() + " does not say its value schema");
         String subject = typed.topic() + "-value";
         try {
             return new Framed<>(serializer, registry.register(subject, typed.valueSchema()));
         } catch (IOException e) {
-            throw new IllegalStateException("--output.wire-format REGISTRY: cannot register the schema of topic " + typed.topic() + " with "
-                    + registry.url() + ": " + e.getMessage());
+            throw new IllegalStateException(
+                    "--output.wire-format REGISTRY: cannot register the schema of topic "
+                            + typed.topic()
+                            + " with "
+                            + registry.url()
+                            + ": "
+                            + e.getMessage());
         }
     }
 
@@ -72,15 +83,24 @@ public final class Encoders {
         }
 
         @Override
-        public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) throws Exception {
+        public void open(
+                SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext)
+                throws Exception {
             inner.open(context, sinkContext);
         }
 
         @Override
-        public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext ctx, Long timestamp) {
+        public ProducerRecord<byte[], byte[]> serialize(
+                T element, KafkaSinkContext ctx, Long timestamp) {
             ProducerRecord<byte[], byte[]> r = inner.serialize(element, ctx, timestamp);
-            byte[] framed = ByteBuffer.allocate(5 + r.value().length).put((byte) 0).putInt(schemaId).put(r.value()).array();
-            return new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key(), framed, r.headers());
+            byte[] framed =
+                    ByteBuffer.allocate(5 + r.value().length)
+                            .put((byte) 0)
+                            .putInt(schemaId)
+                            .put(r.value())
+                            .array();
+            return new ProducerRecord<>(
+                    r.topic(), r.partition(), r.timestamp(), r.key(), framed, r.headers());
         }
     }
 
@@ -102,21 +122,26 @@ public final class Encoders {
                 .setGpuJoules(t.gpuJoules)
                 .setFacilityKwh(kwh)
                 .setLocationGco2e(t.locationG)
-                // Market-based only when every request had a contractual factor: a partial figure would mislead.
+                // Market-based only when every request had a contractual factor: a partial figure
+                // would mislead.
                 .setMarketGco2e(t.marketRequests == t.requests && t.requests > 0 ? t.marketG : null)
-                .setMeanIntensity(kwh > 0 ? t.locationG / kwh : (t.requests > 0 ? t.lowestIntensity() : 0.0))
+                .setMeanIntensity(
+                        kwh > 0 ? t.locationG / kwh : (t.requests > 0 ? t.lowestIntensity() : 0.0))
                 .setMinIntensity(t.requests > 0 ? t.lowestIntensity() : 0.0)
                 .setMaxIntensity(t.requests > 0 ? t.highestIntensity() : 0.0)
                 .setWaterL(t.waterL)
                 .setMeasuredEnergyShare(t.gpuJoules > 0 ? t.measuredGpuJoules / t.gpuJoules : 0.0)
-                .setMeteredAttributedShare(t.gpuJoules > 0 ? t.meteredAttributedGpuJoules / t.gpuJoules : 0.0)
+                .setMeteredAttributedShare(
+                        t.gpuJoules > 0 ? t.meteredAttributedGpuJoules / t.gpuJoules : 0.0)
                 .setFallbackShare(kwh > 0 ? t.fallbackKwh / kwh : 0.0)
                 .setStaleShare(kwh > 0 ? t.staleKwh / kwh : 0.0)
                 .setMethodology(a.methodology)
                 .setRevision(a.revision)
                 .setRevisionReason(a.revisionReason == null ? "FIRST_EMISSION" : a.revisionReason)
-                .setEmissionFactorType(a.emissionFactorType == null ? "lifecycle" : a.emissionFactorType)
-                .setMeasurementRejectedShare(t.gpuJoules > 0 ? t.rejectedMeasurementGpuJoules / t.gpuJoules : 0.0)
+                .setEmissionFactorType(
+                        a.emissionFactorType == null ? "lifecycle" : a.emissionFactorType)
+                .setMeasurementRejectedShare(
+                        t.gpuJoules > 0 ? t.rejectedMeasurementGpuJoules / t.gpuJoules : 0.0)
                 .setZone(a.zone)
                 .setOrganisation(a.organisation)
                 .setEmbodiedGco2e(t.embodiedG)
@@ -146,7 +171,8 @@ public final class Encoders {
 
     public static Alert toAvro(AlertRecord a) {
         List<ExposedDatacenter> exposed = new ArrayList<>();
-        for (int i = 0; i < a.datacenters.length; i++) exposed.add(new ExposedDatacenter(a.datacenters[i], a.kwhPerMinute[i]));
+        for (int i = 0; i < a.datacenters.length; i++)
+            exposed.add(new ExposedDatacenter(a.datacenters[i], a.kwhPerMinute[i]));
         return Alert.newBuilder()
                 .setAlertId(a.alertId)
                 .setKind(io.carbonstream.schema.AlertKind.valueOf(a.kind.name()))
@@ -211,8 +237,12 @@ public final class Encoders {
          * @param key the record's key bytes (null: no key)
          * @param timestamp the Kafka record timestamp, or null for the broker's time
          */
-        public AvroOutput(String topic, Class<R> type, SerializableFunction<T, R> toAvro, SerializableFunction<T, byte[]> key,
-                          SerializableFunction<T, Long> timestamp) {
+        public AvroOutput(
+                String topic,
+                Class<R> type,
+                SerializableFunction<T, R> toAvro,
+                SerializableFunction<T, byte[]> key,
+                SerializableFunction<T, Long> timestamp) {
             this.topic = topic;
             this.type = type;
             this.toAvro = toAvro;
@@ -231,9 +261,15 @@ public final class Encoders {
         }
 
         @Override
-        public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext ctx, Long ignored) {
+        public ProducerRecord<byte[], byte[]> serialize(
+                T element, KafkaSinkContext ctx, Long ignored) {
             if (codec == null) codec = new AvroCodec<>(type);
-            return new ProducerRecord<>(topic, null, timestamp.apply(element), key.apply(element), codec.encode(toAvro.apply(element)));
+            return new ProducerRecord<>(
+                    topic,
+                    null,
+                    timestamp.apply(element),
+                    key.apply(element),
+                    codec.encode(toAvro.apply(element)));
         }
     }
 
@@ -242,30 +278,52 @@ public final class Encoders {
         return key.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A Kafka record timestamp: Kafka refuses negative ones, which then become the broker's time. */
+    /**
+     * A Kafka record timestamp: Kafka refuses negative ones, which then become the broker's time.
+     */
     public static Long nonNegative(long t) {
         return t >= 0 ? t : null;
     }
 
-    /** Restatement records keyed by correction id (not compacted: every record counts), at the watermark that made them. */
+    /**
+     * Restatement records keyed by correction id (not compacted: every record counts), at the
+     * watermark that made them.
+     */
     public static final class Restatements extends AvroOutput<RestatementRecord, Restatement> {
         public Restatements(String topic) {
-            super(topic, Restatement.class, Encoders::toAvro, r -> utf8(r.correctionId), r -> nonNegative(r.watermark));
+            super(
+                    topic,
+                    Restatement.class,
+                    Encoders::toAvro,
+                    r -> utf8(r.correctionId),
+                    r -> nonNegative(r.watermark));
         }
     }
 
     /** Alerts keyed by kind|subject: a compacted topic keeps each subject's latest state. */
     public static final class Alerts extends AvroOutput<AlertRecord, Alert> {
         public Alerts(String topic) {
-            super(topic, Alert.class, Encoders::toAvro, a -> utf8(io.carbonstream.schema.Keys.alert(a.kind.name(), a.subject)),
+            super(
+                    topic,
+                    Alert.class,
+                    Encoders::toAvro,
+                    a -> utf8(io.carbonstream.schema.Keys.alert(a.kind.name(), a.subject)),
                     a -> a.eventTime);
         }
     }
 
-    /** Aggregates keyed window|dimension|dc|model|start: a compacted topic keeps each window's latest revision. */
+    /**
+     * Aggregates keyed window|dimension|dc|model|start: a compacted topic keeps each window's
+     * latest revision.
+     */
     public static final class Aggregates extends AvroOutput<AggregateRecord, Aggregate> {
         public Aggregates(String topic) {
-            super(topic, Aggregate.class, Encoders::toAvro, a -> utf8(a.kafkaKey()), a -> a.windowEnd);
+            super(
+                    topic,
+                    Aggregate.class,
+                    Encoders::toAvro,
+                    a -> utf8(a.kafkaKey()),
+                    a -> a.windowEnd);
         }
     }
 

@@ -32,13 +32,15 @@ public class DatacenterProfile implements Serializable {
     @JsonProperty("market_factor_g_per_kwh")
     public Double marketFactorGPerKwh;
 
-    /** Organisation the datacenter reports under (certificates retired for it count here); null: none. */
+    /**
+     * Organisation the datacenter reports under (certificates retired for it count here); null:
+     * none.
+     */
     @JsonProperty("organisation")
     public String organisation;
 
     /** Event time from which this version holds; Long.MIN_VALUE: since always. */
-    @JsonIgnore
-    public long effectiveFrom = Long.MIN_VALUE;
+    @JsonIgnore public long effectiveFrom = Long.MIN_VALUE;
 
     public DatacenterProfile() {}
 
@@ -54,12 +56,16 @@ public class DatacenterProfile implements Serializable {
         if (datacenterId == null || datacenterId.isBlank()) return "datacenter_id is empty";
         if (zone == null || zone.isBlank()) return "zone is empty";
         if (!(pue >= 1.0 && pue <= 3.0)) return "pue " + pue + " is outside [1, 3]";
-        if (!(wueLPerKwh >= 0 && wueLPerKwh <= 20)) return "wue_l_per_kwh " + wueLPerKwh + " is outside [0, 20]";
-        if (itOverhead != null && !(itOverhead >= 1.0 && itOverhead <= 5.0)) return "it_overhead " + itOverhead + " is outside [1, 5]";
-        if (emissionBudgetGPerHour != null && !(emissionBudgetGPerHour > 0 && Double.isFinite(emissionBudgetGPerHour))) {
+        if (!(wueLPerKwh >= 0 && wueLPerKwh <= 20))
+            return "wue_l_per_kwh " + wueLPerKwh + " is outside [0, 20]";
+        if (itOverhead != null && !(itOverhead >= 1.0 && itOverhead <= 5.0))
+            return "it_overhead " + itOverhead + " is outside [1, 5]";
+        if (emissionBudgetGPerHour != null
+                && !(emissionBudgetGPerHour > 0 && Double.isFinite(emissionBudgetGPerHour))) {
             return "emission_budget_g_per_hour must be positive";
         }
-        if (marketFactorGPerKwh != null && !(marketFactorGPerKwh >= 0 && marketFactorGPerKwh <= 3000)) {
+        if (marketFactorGPerKwh != null
+                && !(marketFactorGPerKwh >= 0 && marketFactorGPerKwh <= 3000)) {
             return "market_factor_g_per_kwh " + marketFactorGPerKwh + " is outside [0, 3000]";
         }
         return null;
@@ -73,8 +79,12 @@ public class DatacenterProfile implements Serializable {
 
     /** Whether o (possibly null) prices requests exactly as this version does. */
     public boolean samePricing(DatacenterProfile o) {
-        return o != null && java.util.Objects.equals(zone, o.zone) && pue == o.pue && wueLPerKwh == o.wueLPerKwh
-                && java.util.Objects.equals(itOverhead, o.itOverhead) && java.util.Objects.equals(marketFactorGPerKwh, o.marketFactorGPerKwh)
+        return o != null
+                && java.util.Objects.equals(zone, o.zone)
+                && pue == o.pue
+                && wueLPerKwh == o.wueLPerKwh
+                && java.util.Objects.equals(itOverhead, o.itOverhead)
+                && java.util.Objects.equals(marketFactorGPerKwh, o.marketFactorGPerKwh)
                 && java.util.Objects.equals(emissionBudgetGPerHour, o.emissionBudgetGPerHour);
     }
 

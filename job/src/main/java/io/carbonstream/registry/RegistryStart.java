@@ -1,11 +1,11 @@
 package io.carbonstream.registry;
 
 import java.io.Serializable;
-import org.apache.flink.api.common.state.BroadcastState;
-import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 
 /**
  * The registry as the job starts: the registry file, overlaid per datacenter by everything the
@@ -21,6 +21,7 @@ import java.util.Map;
 public final class RegistryStart implements Serializable {
 
     private final Map<String, DatacenterHistory> histories;
+
     /** Partition -> first offset not in the snapshot. */
     private final Map<Integer, Long> endOffsets;
 
@@ -49,11 +50,17 @@ public final class RegistryStart implements Serializable {
     }
 
     /**
-     * Applies a registry record the running job read (an upsert, or the tombstone of {@code deletedId}) to an
-     * operator's broadcast registry: the snapshot's history of the datacenter overlaid with it. A record already in
-     * this snapshot, or no registry record at all (both null), changes nothing.
+     * Applies a registry record the running job read (an upsert, or the tombstone of {@code
+     * deletedId}) to an operator's broadcast registry: the snapshot's history of the datacenter
+     * overlaid with it. A record already in this snapshot, or no registry record at all (both
+     * null), changes nothing.
      */
-    public void apply(BroadcastState<String, DatacenterHistory> state, DatacenterProfile upsert, String deletedId, int partition, long offset)
+    public void apply(
+            BroadcastState<String, DatacenterHistory> state,
+            DatacenterProfile upsert,
+            String deletedId,
+            int partition,
+            long offset)
             throws Exception {
         if (upsert == null && deletedId == null) return;
         if (partition >= 0 && includes(partition, offset)) return;
@@ -65,15 +72,22 @@ public final class RegistryStart implements Serializable {
         state.put(id, h);
     }
 
-    /** Every datacenter's version in force at t: this snapshot overlaid with the broadcast registry of later records. */
-    public Map<String, DatacenterProfile> asOf(long t, ReadOnlyBroadcastState<String, DatacenterHistory> later) throws Exception {
+    /**
+     * Every datacenter's version in force at t: this snapshot overlaid with the broadcast registry
+     * of later records.
+     */
+    public Map<String, DatacenterProfile> asOf(
+            long t, ReadOnlyBroadcastState<String, DatacenterHistory> later) throws Exception {
         Map<String, DatacenterHistory> all = new HashMap<>(histories);
-        for (Map.Entry<String, DatacenterHistory> e : later.immutableEntries()) all.put(e.getKey(), e.getValue());
+        for (Map.Entry<String, DatacenterHistory> e : later.immutableEntries())
+            all.put(e.getKey(), e.getValue());
         Map<String, DatacenterProfile> at = new HashMap<>();
-        all.forEach((id, h) -> {
-            DatacenterProfile p = h.asOf(t); // a datacenter deleted since still had its load then
-            if (p != null) at.put(id, p);
-        });
+        all.forEach(
+                (id, h) -> {
+                    DatacenterProfile p =
+                            h.asOf(t); // a datacenter deleted since still had its load then
+                    if (p != null) at.put(id, p);
+                });
         return at;
     }
 
@@ -87,9 +101,9 @@ public final class RegistryStart implements Serializable {
         }
 
         /**
-         * A valid registry record of the topic: it replaces the version with the same effective_from
-         * (for unversioned records: the file's entry), and adds any other version, exactly as a record
-         * read later by the running job does.
+         * A valid registry record of the topic: it replaces the version with the same
+         * effective_from (for unversioned records: the file's entry), and adds any other version,
+         * exactly as a record read later by the running job does.
          */
         public void put(DatacenterProfile p) {
             histories.computeIfAbsent(p.datacenterId, id -> new DatacenterHistory()).upsert(p);

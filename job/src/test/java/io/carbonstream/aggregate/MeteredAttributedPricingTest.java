@@ -36,8 +36,19 @@ class MeteredAttributedPricingTest {
         assertThat(metered.high()).isEqualTo(1.26);
         Map<Provenance, EnergyRange> ranges = new EnumMap<>(Provenance.class);
         for (Provenance p : Provenance.values()) ranges.put(p, catalog.range(p));
-        PricingCore core = new PricingCore(new PricingSettings(new IntensityPricer(Map.of(), 500.0, Long.MAX_VALUE), 60_000, 3_600_000, 0,
-                1.0, 0.0, "events", 100, ranges, 0.0));
+        PricingCore core =
+                new PricingCore(
+                        new PricingSettings(
+                                new IntensityPricer(Map.of(), 500.0, Long.MAX_VALUE),
+                                60_000,
+                                3_600_000,
+                                0,
+                                1.0,
+                                0.0,
+                                "events",
+                                100,
+                                ranges,
+                                0.0));
 
         Totals t = core.unpriced(req(300, Provenance.METERED_ATTRIBUTED));
         t.add(core.unpriced(req(100, Provenance.MEASURED)));

@@ -33,15 +33,19 @@ class MeteredRequestSerializerTest {
         r.sourceOffset = 987_654_321L;
         r.sourceTimestamp = 1_790_000_000_999L;
         r.sourceKey = key;
-        return new MeteredRequest(r, 7_750.25, measured == null ? Provenance.CATALOG : Provenance.MEASURED);
+        return new MeteredRequest(
+                r, 7_750.25, measured == null ? Provenance.CATALOG : Provenance.MEASURED);
     }
 
     @Test
     void roundTripsEveryField() throws Exception {
-        for (MeteredRequest m : new MeteredRequest[] {sample(6_000.5, "req-1".getBytes()), sample(null, null)}) {
+        for (MeteredRequest m :
+                new MeteredRequest[] {sample(6_000.5, "req-1".getBytes()), sample(null, null)}) {
             DataOutputSerializer out = new DataOutputSerializer(64);
             MeteredRequestSerializer.INSTANCE.serialize(m, out);
-            MeteredRequest back = MeteredRequestSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+            MeteredRequest back =
+                    MeteredRequestSerializer.INSTANCE.deserialize(
+                            new DataInputDeserializer(out.getCopyOfBuffer()));
             assertThat(back.request).isEqualTo(m.request);
             assertThat(back.request.sourcePartition).isEqualTo(3);
             assertThat(back.request.sourceOffset).isEqualTo(987_654_321L);
@@ -57,8 +61,11 @@ class MeteredRequestSerializerTest {
 
     @Test
     void provenanceKeepsItsWireCodeWhateverTheEnumOrder() throws Exception {
-        // Codes written before METERED_ATTRIBUTED existed (then the ordinals): MEASURED 0, CATALOG 1, PARAMETRIC 2, DEFAULT 3.
-        Provenance[] before = {Provenance.MEASURED, Provenance.CATALOG, Provenance.PARAMETRIC, Provenance.DEFAULT};
+        // Codes written before METERED_ATTRIBUTED existed (then the ordinals): MEASURED 0, CATALOG
+        // 1, PARAMETRIC 2, DEFAULT 3.
+        Provenance[] before = {
+            Provenance.MEASURED, Provenance.CATALOG, Provenance.PARAMETRIC, Provenance.DEFAULT
+        };
         for (int code = 0; code < before.length; code++) {
             MeteredRequest m = sample(null, null);
             m.provenance = before[code];
@@ -72,13 +79,16 @@ class MeteredRequestSerializerTest {
         m.provenance = Provenance.METERED_ATTRIBUTED;
         DataOutputSerializer out = new DataOutputSerializer(64);
         MeteredRequestSerializer.INSTANCE.serialize(m, out);
-        MeteredRequest back = MeteredRequestSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        MeteredRequest back =
+                MeteredRequestSerializer.INSTANCE.deserialize(
+                        new DataInputDeserializer(out.getCopyOfBuffer()));
         assertThat(back.provenance).isEqualTo(Provenance.METERED_ATTRIBUTED);
         assertThat(back.request.gpuIds).isEqualTo(m.request.gpuIds);
     }
 
     @Test
     void flinkUsesItForTheType() {
-        assertThat(TypeInformation.of(MeteredRequest.class)).isInstanceOf(MeteredRequestSerializer.Info.class);
+        assertThat(TypeInformation.of(MeteredRequest.class))
+                .isInstanceOf(MeteredRequestSerializer.Info.class);
     }
 }

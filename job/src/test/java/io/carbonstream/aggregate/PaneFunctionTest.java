@@ -21,16 +21,16 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The as-of join and pane logic driven element by element. Every request draws 3.6 MJ at PUE 1
- * and IT overhead 1, i.e. exactly 1 facility kWh, so grams equal the intensity used.
+ * The as-of join and pane logic driven element by element. Every request draws 3.6 MJ at PUE 1 and
+ * IT overhead 1, i.e. exactly 1 facility kWh, so grams equal the intensity used.
  */
 class PaneFunctionTest {
 
@@ -51,22 +51,43 @@ class PaneFunctionTest {
         h.close();
     }
 
-    static KeyedBroadcastOperatorTestHarness<String, MeteredRequest, ControlEvent, PaneDelta> harness(OperatorSubtaskState restore)
-            throws Exception {
+    static KeyedBroadcastOperatorTestHarness<String, MeteredRequest, ControlEvent, PaneDelta>
+            harness(OperatorSubtaskState restore) throws Exception {
         return harness(restore, 0, 0);
     }
 
     /** dc-1 in zone Z at PUE 1, IT overhead 1: 1 facility kWh per request. */
-    static KeyedBroadcastOperatorTestHarness<String, MeteredRequest, ControlEvent, PaneDelta> harness(
-            OperatorSubtaskState restore, long horizonMs, long graceMs) throws Exception {
+    static KeyedBroadcastOperatorTestHarness<String, MeteredRequest, ControlEvent, PaneDelta>
+            harness(OperatorSubtaskState restore, long horizonMs, long graceMs) throws Exception {
         DatacenterProfile dc = new DatacenterProfile("dc-1", "Z", 1.0, 2.0);
         dc.itOverhead = 1.0;
-        PaneFunction fn = new PaneFunction(RegistryStart.ofFile(Map.of("dc-1", DatacenterHistory.of(dc))),
-                new PricingSettings(new IntensityPricer(Map.of(), GLOBAL_DEFAULT, MAX_AGE), LATENESS, horizonMs, graceMs,
-                        1.75, 0.0, "events", MAX_MODELS, PricingCoreTest.RANGES, PricingCoreTest.EMBODIED_G_PER_J));
-        var harness = new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(fn, List.of(PaneFunction.INTENSITY, PaneFunction.REGISTRY, PaneFunction.ALTERNATIVE)),
-                new Pipeline.ByDatacenterModel(), Types.STRING, 128, 1, 0);
+        PaneFunction fn =
+                new PaneFunction(
+                        RegistryStart.ofFile(Map.of("dc-1", DatacenterHistory.of(dc))),
+                        new PricingSettings(
+                                new IntensityPricer(Map.of(), GLOBAL_DEFAULT, MAX_AGE),
+                                LATENESS,
+                                horizonMs,
+                                graceMs,
+                                1.75,
+                                0.0,
+                                "events",
+                                MAX_MODELS,
+                                PricingCoreTest.RANGES,
+                                PricingCoreTest.EMBODIED_G_PER_J));
+        var harness =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(
+                                fn,
+                                List.of(
+                                        PaneFunction.INTENSITY,
+                                        PaneFunction.REGISTRY,
+                                        PaneFunction.ALTERNATIVE)),
+                        new Pipeline.ByDatacenterModel(),
+                        Types.STRING,
+                        128,
+                        1,
+                        0);
         harness.setup();
         if (restore != null) harness.initializeState(restore);
         harness.open();
@@ -103,13 +124,15 @@ class PaneFunctionTest {
     }
 
     int keyedStateEntries() {
-        return ((HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
+        return ((HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend())
+                .numKeyValueStateEntries();
     }
 
     @Test
     void outOfOrderEventsAndUpdatesPriceAsIfInOrder() throws Exception {
         h.processBroadcastElement(update(30_000, 200), 30_000);
-        for (long t : new long[] {40_000, 10_000, 35_000, 5_000}) h.processElement(req("dc-1", t), t);
+        for (long t : new long[] {40_000, 10_000, 35_000, 5_000})
+            h.processElement(req("dc-1", t), t);
         h.processBroadcastElement(update(0, 100), 0);
         watermark(59_999);
 
@@ -133,7 +156,8 @@ class PaneFunctionTest {
         h.processElement(req("dc-1", 10_000), 10_000);
         h.processElement(req("dc-1", 20_000), 20_000);
         watermark(5_000);
-        h.processBroadcastElement(update(15_000, 300), 15_000); // valid from 15 s, arrives after the 20 s request
+        h.processBroadcastElement(
+                update(15_000, 300), 15_000); // valid from 15 s, arrives after the 20 s request
         watermark(59_999);
         assertThat(panes()).hasSize(1);
         assertThat(panes().get(0).totals.locationG).isCloseTo(100 + 300, within(1e-9));
@@ -155,7 +179,8 @@ class PaneFunctionTest {
         h.processElement(req("dc-1", 90_000), 90_000);
         watermark(119_999);
         assertThat(panes()).hasSize(2);
-        Map<Long, Totals> byMinute = panes().stream().collect(Collectors.toMap(p -> p.minuteStart, p -> p.totals));
+        Map<Long, Totals> byMinute =
+                panes().stream().collect(Collectors.toMap(p -> p.minuteStart, p -> p.totals));
         assertThat(byMinute.get(0L).staleKwh).isZero();
         assertThat(byMinute.get(60_000L).staleKwh).isCloseTo(1.0, within(1e-12));
         assertThat(byMinute.get(60_000L).locationG).isCloseTo(100, within(1e-9));
@@ -190,7 +215,8 @@ class PaneFunctionTest {
     void unknownDatacenterIsDeadLetteredAndRegistryUpdatesApply() throws Exception {
         h.processElement(req("dc-new", 1_000), 1_000);
         assertThat(h.getSideOutput(PaneFunction.DEAD_LETTERS)).hasSize(1);
-        assertThat(h.getSideOutput(PaneFunction.DEAD_LETTERS).peek().getValue().reason).isEqualTo(Reason.UNKNOWN_DATACENTER);
+        assertThat(h.getSideOutput(PaneFunction.DEAD_LETTERS).peek().getValue().reason)
+                .isEqualTo(Reason.UNKNOWN_DATACENTER);
 
         DatacenterProfile added = new DatacenterProfile("dc-new", "Z", 2.0, 0.0);
         added.itOverhead = 1.0;
@@ -207,13 +233,21 @@ class PaneFunctionTest {
 
     @Test
     void garbageModelIdsCannotGrowStateBeyondTheCap() throws Exception {
-        for (int i = 0; i < 10; i++) h.processElement(req("dc-1", "garbage-" + i, 1_000 + i), 1_000 + i);
-        h.processElement(req("dc-1", "garbage-0", 2_000), 2_000); // an admitted model stays admitted
-        List<DeadLetterRecord> dead = h.getSideOutput(PaneFunction.DEAD_LETTERS).stream().map(StreamRecord::getValue).toList();
-        assertThat(dead).hasSize(10 - MAX_MODELS).allSatisfy(d -> assertThat(d.reason).isEqualTo(Reason.TOO_MANY_MODELS));
+        for (int i = 0; i < 10; i++)
+            h.processElement(req("dc-1", "garbage-" + i, 1_000 + i), 1_000 + i);
+        h.processElement(
+                req("dc-1", "garbage-0", 2_000), 2_000); // an admitted model stays admitted
+        List<DeadLetterRecord> dead =
+                h.getSideOutput(PaneFunction.DEAD_LETTERS).stream()
+                        .map(StreamRecord::getValue)
+                        .toList();
+        assertThat(dead)
+                .hasSize(10 - MAX_MODELS)
+                .allSatisfy(d -> assertThat(d.reason).isEqualTo(Reason.TOO_MANY_MODELS));
         watermark(59_999);
         assertThat(panes()).hasSize(MAX_MODELS);
-        assertThat(panes().stream().mapToLong(p -> p.totals.requests).sum()).isEqualTo(MAX_MODELS + 1);
+        assertThat(panes().stream().mapToLong(p -> p.totals.requests).sum())
+                .isEqualTo(MAX_MODELS + 1);
         // Once their state is gone, the slots are free again.
         h.processElement(req("dc-1", "garbage-9", 61_000), 61_000);
         assertThat(h.getSideOutput(PaneFunction.DEAD_LETTERS)).hasSize(10 - MAX_MODELS);
@@ -247,7 +281,8 @@ class PaneFunctionTest {
     }
 
     @Test
-    void afterARestoreARequestBeyondTheLatenessIsStillLateBeforeTheFirstWatermark() throws Exception {
+    void afterARestoreARequestBeyondTheLatenessIsStillLateBeforeTheFirstWatermark()
+            throws Exception {
         h.processBroadcastElement(update(0, 100), 0);
         h.processElement(req("dc-1", 10_000), 10_000);
         watermark(59_999 + LATENESS + 1); // minute 0 is final

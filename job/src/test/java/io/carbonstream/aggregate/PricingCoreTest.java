@@ -22,21 +22,39 @@ class PricingCoreTest {
     /** Ranges of the tests: distinct per provenance so that a mix-up shows. */
     static final Map<Provenance, EnergyRange> RANGES = ranges();
 
-    /** One range for every provenance (a new one gets its own too, so that the pricing core can be built). */
+    /**
+     * One range for every provenance (a new one gets its own too, so that the pricing core can be
+     * built).
+     */
     private static Map<Provenance, EnergyRange> ranges() {
-        Map<Provenance, EnergyRange> m = new EnumMap<>(Map.of(
-                Provenance.MEASURED, new EnergyRange(0.95, 1.05, "test"),
-                Provenance.CATALOG, new EnergyRange(0.5, 2.0, "test"),
-                Provenance.PARAMETRIC, new EnergyRange(0.4, 3.0, "test"),
-                Provenance.DEFAULT, new EnergyRange(0.1, 10.0, "test")));
-        for (Provenance p : Provenance.values()) m.putIfAbsent(p, new EnergyRange(0.9, 1.1, "test"));
+        Map<Provenance, EnergyRange> m =
+                new EnumMap<>(
+                        Map.of(
+                                Provenance.MEASURED, new EnergyRange(0.95, 1.05, "test"),
+                                Provenance.CATALOG, new EnergyRange(0.5, 2.0, "test"),
+                                Provenance.PARAMETRIC, new EnergyRange(0.4, 3.0, "test"),
+                                Provenance.DEFAULT, new EnergyRange(0.1, 10.0, "test")));
+        for (Provenance p : Provenance.values())
+            m.putIfAbsent(p, new EnergyRange(0.9, 1.1, "test"));
         return m;
     }
+
     static final double EMBODIED_G_PER_J = 1e-3;
 
     private static final double KWH = 3.6e6;
-    private final PricingCore core = new PricingCore(new PricingSettings(new IntensityPricer(Map.of(), 500.0, Long.MAX_VALUE),
-            60_000, 3_600_000, 0, 1.0, 0.0, "events", 100, RANGES, EMBODIED_G_PER_J));
+    private final PricingCore core =
+            new PricingCore(
+                    new PricingSettings(
+                            new IntensityPricer(Map.of(), 500.0, Long.MAX_VALUE),
+                            60_000,
+                            3_600_000,
+                            0,
+                            1.0,
+                            0.0,
+                            "events",
+                            100,
+                            RANGES,
+                            EMBODIED_G_PER_J));
 
     private static MeteredRequest req(double joules, Provenance p) {
         InferenceRequest r = new InferenceRequest();
@@ -57,7 +75,8 @@ class PricingCoreTest {
         t.add(core.unpriced(req(KWH, Provenance.DEFAULT)));
         core.price(t, 1_000, dc, tl);
 
-        // By hand: GPU kWh 1 + 2 + 1 = 4, facility x1.5; low 0.95 + 1.0 + 0.1, high 1.05 + 4.0 + 10.0.
+        // By hand: GPU kWh 1 + 2 + 1 = 4, facility x1.5; low 0.95 + 1.0 + 0.1, high 1.05 + 4.0 +
+        // 10.0.
         assertThat(t.facilityKwh).isCloseTo(6.0, within(1e-12));
         assertThat(t.facilityKwhLow).isCloseTo(2.05 * 1.5, within(1e-12));
         assertThat(t.facilityKwhHigh).isCloseTo(15.05 * 1.5, within(1e-12));
@@ -91,9 +110,11 @@ class PricingCoreTest {
     @Test
     void theShippedCatalogChargesAnH100SecondItsEmbodiedShare() {
         ModelCatalog c = ModelCatalog.builtIn();
-        // By hand: (164 kg + 5,700 kg / 8) over 4 years = 876,500 g / 126,230,400 s = 6.944e-3 g per
+        // By hand: (164 kg + 5,700 kg / 8) over 4 years = 876,500 g / 126,230,400 s = 6.944e-3 g
+        // per
         // GPU-second; at 400 W that is 1.736e-5 g per GPU joule.
-        assertThat(c.hardware().embodiedGPerGpuJoule()).isCloseTo(876_500.0 / (4 * 365.25 * 86_400) / 400, within(1e-15));
+        assertThat(c.hardware().embodiedGPerGpuJoule())
+                .isCloseTo(876_500.0 / (4 * 365.25 * 86_400) / 400, within(1e-15));
         for (Provenance p : Provenance.values()) {
             assertThat(c.range(p).low()).isLessThanOrEqualTo(1.0);
             assertThat(c.range(p).high()).isGreaterThanOrEqualTo(1.0);
@@ -104,8 +125,20 @@ class PricingCoreTest {
 
     /** Max age of the alternative tests' pricer: a value older than this prices nothing. */
     private static final long ALT_MAX_AGE = 10 * 60_000L;
-    private final PricingCore aged = new PricingCore(new PricingSettings(new IntensityPricer(Map.of(), 500.0, ALT_MAX_AGE),
-            60_000, 3_600_000, 0, 1.0, 0.0, "events", 100, RANGES, EMBODIED_G_PER_J));
+
+    private final PricingCore aged =
+            new PricingCore(
+                    new PricingSettings(
+                            new IntensityPricer(Map.of(), 500.0, ALT_MAX_AGE),
+                            60_000,
+                            3_600_000,
+                            0,
+                            1.0,
+                            0.0,
+                            "events",
+                            100,
+                            RANGES,
+                            EMBODIED_G_PER_J));
 
     private static IntensityTimeline timeline(long[] from, double[] g) {
         IntensityTimeline tl = new IntensityTimeline();
@@ -150,7 +183,14 @@ class PricingCoreTest {
             aged.priceInto(one, t, dc, acc, alt, slices);
             sum.add(one);
             double kwh = joules / KWH * 1.25;
-            refLoc += kwh * inForce(accFrom, accG, t, Long.MAX_VALUE); // the accounting type: stale values still price
+            refLoc +=
+                    kwh
+                            * inForce(
+                                    accFrom,
+                                    accG,
+                                    t,
+                                    Long.MAX_VALUE); // the accounting type: stale values still
+            // price
             Double a = inForce(altFrom, altG, t, ALT_MAX_AGE);
             if (a == null) refMissing++;
             else {
@@ -162,7 +202,8 @@ class PricingCoreTest {
         assertThat(sum.alternativeG).isCloseTo(refAlt, within(1e-6));
         assertThat(sum.alternativeKwh).isCloseTo(refAltKwh, within(1e-9));
         assertThat(sum.alternativeMissing).isEqualTo(refMissing);
-        assertThat(refMissing).isPositive(); // before 5 min, and after 22 min (12 + the 10 min max age)
+        assertThat(refMissing)
+                .isPositive(); // before 5 min, and after 22 min (12 + the 10 min max age)
         // Partly covered: no figure, the share says how much was priced.
         assertThat(sum.alternativeFigure()).isNull();
         assertThat(sum.alternativeShare()).isCloseTo(refAltKwh / sum.facilityKwh, within(1e-12));
@@ -192,7 +233,8 @@ class PricingCoreTest {
     }
 
     @Test
-    void aCorrectionOfTheOtherTypeRepricesOnlyItsFigureAndOneOfTheAccountingTypeOnlyTheAccountingOnes() {
+    void
+            aCorrectionOfTheOtherTypeRepricesOnlyItsFigureAndOneOfTheAccountingTypeOnlyTheAccountingOnes() {
         DatacenterProfile dc = new DatacenterProfile("dc", "Z", 1.0, 0.0);
         dc.itOverhead = 1.0;
         IntensityTimeline acc = timeline(new long[] {0}, new double[] {400.0});
@@ -202,13 +244,15 @@ class PricingCoreTest {
         slices.add(aged.price(t, 1_000, dc, acc, alt));
 
         alt.upsert(0, 365.0);
-        PricingCore.Repricing r = aged.reprice(slices, DatacenterHistory.of(dc), zone -> acc, zone -> alt);
+        PricingCore.Repricing r =
+                aged.reprice(slices, DatacenterHistory.of(dc), zone -> acc, zone -> alt);
         assertThat(r.requests).isEqualTo(1);
         assertThat(r.delta.alternativeG).isCloseTo(15.0, within(1e-9));
         assertThat(r.delta.alternativeKwh).isZero();
         assertThat(r.delta.alternativeMissing).isZero();
         assertThat(r.delta.locationG).isZero();
-        assertThat(r.delta.lowestIntensity()).isEqualTo(Double.POSITIVE_INFINITY); // the mix moved nowhere
+        assertThat(r.delta.lowestIntensity())
+                .isEqualTo(Double.POSITIVE_INFINITY); // the mix moved nowhere
 
         acc.upsert(0, 410.0);
         r = aged.reprice(slices, DatacenterHistory.of(dc), zone -> acc, zone -> alt);

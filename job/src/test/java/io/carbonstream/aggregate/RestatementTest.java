@@ -17,9 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Restatements and the registry in event time, driven element by element. As in
- * {@link PaneFunctionTest}, every request is 1 facility kWh (dc-1: PUE 1, IT overhead 1), so grams
- * equal the intensity used; expected figures are worked out by hand in each test.
+ * Restatements and the registry in event time, driven element by element. As in {@link
+ * PaneFunctionTest}, every request is 1 facility kWh (dc-1: PUE 1, IT overhead 1), so grams equal
+ * the intensity used; expected figures are worked out by hand in each test.
  */
 class RestatementTest {
 
@@ -56,7 +56,8 @@ class RestatementTest {
     }
 
     int keyedStateEntries() {
-        return ((HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
+        return ((HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend())
+                .numKeyValueStateEntries();
     }
 
     static DatacenterProfile dc1(double pue, long effectiveFrom) {
@@ -114,10 +115,13 @@ class RestatementTest {
         watermark(3 * MIN - 1);
         assertThat(deltas()).hasSize(3);
 
-        h.processBroadcastElement(update(MIN, 400), MIN); // valid from minute 1 on, arriving after minute 2 was emitted
+        h.processBroadcastElement(
+                update(MIN, 400),
+                MIN); // valid from minute 1 on, arriving after minute 2 was emitted
         List<PaneDelta> restated = deltas().subList(3, deltas().size());
         assertThat(restated).extracting(d -> d.minuteStart).containsExactlyInAnyOrder(MIN, 2 * MIN);
-        assertThat(restated).allSatisfy(d -> assertThat(d.totals.locationG).isCloseTo(300, within(1e-9)));
+        assertThat(restated)
+                .allSatisfy(d -> assertThat(d.totals.locationG).isCloseTo(300, within(1e-9)));
         assertThat(records(RestatementRecord.Type.PANE)).hasSize(2);
     }
 
@@ -164,7 +168,8 @@ class RestatementTest {
     }
 
     @Test
-    void aCorrectionBeyondTheHorizonIsRecordedNotAppliedAndStateIsGoneAfterTheHorizon() throws Exception {
+    void aCorrectionBeyondTheHorizonIsRecordedNotAppliedAndStateIsGoneAfterTheHorizon()
+            throws Exception {
         open(10 * MIN, 0);
         h.processBroadcastElement(update(0, 100), 0);
         h.processElement(req("dc-1", 10_000), 10_000);
@@ -193,7 +198,9 @@ class RestatementTest {
         DatacenterProfile added = new DatacenterProfile("dc-new", "Z", 3.0, 0.0);
         added.itOverhead = 1.0;
         h.processBroadcastElement(ControlEvent.of(added), 0);
-        h.processElement(req("dc-new", 40_000), 40_000); // the next request of the key brings the waiting one in
+        h.processElement(
+                req("dc-new", 40_000),
+                40_000); // the next request of the key brings the waiting one in
         watermark(59_999);
         assertThat(deltas()).hasSize(1);
         assertThat(deltas().get(0).totals.requests).isEqualTo(2);
@@ -204,7 +211,10 @@ class RestatementTest {
         watermark(70_000 + 2 * MIN - 1);
         assertThat(h.getSideOutput(PaneFunction.DEAD_LETTERS)).isNullOrEmpty();
         watermark(70_000 + 2 * MIN);
-        List<DeadLetterRecord> dead = h.getSideOutput(PaneFunction.DEAD_LETTERS).stream().map(StreamRecord::getValue).toList();
+        List<DeadLetterRecord> dead =
+                h.getSideOutput(PaneFunction.DEAD_LETTERS).stream()
+                        .map(StreamRecord::getValue)
+                        .toList();
         assertThat(dead).hasSize(1);
         assertThat(dead.get(0).reason).isEqualTo(Reason.UNKNOWN_DATACENTER);
         assertThat(dead.get(0).message).contains("dc-never").contains("--registry.grace");
@@ -226,19 +236,23 @@ class RestatementTest {
     }
 
     @Test
-    void registryRecordsBeforeAnythingIsPricedOrRepublishedUnchangedRestateNothing() throws Exception {
+    void registryRecordsBeforeAnythingIsPricedOrRepublishedUnchangedRestateNothing()
+            throws Exception {
         open(HOUR, 0);
-        h.processBroadcastElement(ControlEvent.of(dc1(1.0, Long.MIN_VALUE)), 0); // before any watermark
+        h.processBroadcastElement(
+                ControlEvent.of(dc1(1.0, Long.MIN_VALUE)), 0); // before any watermark
         h.processBroadcastElement(update(0, 100), 0);
         h.processElement(req("dc-1", 10_000), 10_000);
         watermark(59_999);
-        h.processBroadcastElement(ControlEvent.of(dc1(1.0, Long.MIN_VALUE)), 0); // the same values again
+        h.processBroadcastElement(
+                ControlEvent.of(dc1(1.0, Long.MIN_VALUE)), 0); // the same values again
         assertThat(records()).isEmpty();
         assertThat(deltas()).hasSize(1);
     }
 
     @Test
-    void aChangeWithoutEffectiveFromHoldsSinceAlwaysAndIsRestatedWithinTheHorizonOnly() throws Exception {
+    void aChangeWithoutEffectiveFromHoldsSinceAlwaysAndIsRestatedWithinTheHorizonOnly()
+            throws Exception {
         open(2 * MIN, 0);
         h.processBroadcastElement(update(0, 100), 0);
         h.processElement(req("dc-1", 10_000), 10_000);
@@ -248,24 +262,31 @@ class RestatementTest {
         RestatementRecord summary = records(RestatementRecord.Type.SUMMARY).get(0);
         assertThat(summary.status).isEqualTo(RestatementRecord.Status.PARTIALLY_APPLIED);
         // Minute 5 is within the 2 min horizon and re-priced; minute 0 is not.
-        assertThat(deltas().subList(2, deltas().size())).singleElement().satisfies(d -> {
-            assertThat(d.minuteStart).isEqualTo(5 * MIN);
-            assertThat(d.totals.facilityKwh).isCloseTo(0.5, within(1e-12));
-        });
+        assertThat(deltas().subList(2, deltas().size()))
+                .singleElement()
+                .satisfies(
+                        d -> {
+                            assertThat(d.minuteStart).isEqualTo(5 * MIN);
+                            assertThat(d.totals.facilityKwh).isCloseTo(0.5, within(1e-12));
+                        });
     }
 
     static ControlEvent direct(long validFrom, double g) {
-        io.carbonstream.ingest.IntensityReading r = new io.carbonstream.ingest.IntensityReading("Z", validFrom, g);
+        io.carbonstream.ingest.IntensityReading r =
+                new io.carbonstream.ingest.IntensityReading("Z", validFrom, g);
         r.emissionFactorType = "direct";
         return ControlEvent.of(r);
     }
 
     @Test
-    void bothFactorTypesPriceTheirOwnFigureAndACorrectionOfTheOtherRestatesOnlyIts() throws Exception {
+    void bothFactorTypesPriceTheirOwnFigureAndACorrectionOfTheOtherRestatesOnlyIts()
+            throws Exception {
         open(HOUR, 0);
-        h.processBroadcastElement(update(0, 100), 0); // lifecycle: the accounting type of the harness
+        h.processBroadcastElement(
+                update(0, 100), 0); // lifecycle: the accounting type of the harness
         h.processBroadcastElement(direct(0, 80), 0);
-        h.processBroadcastElement(direct(MIN + 30_000, 90), 0); // a new direct version in the second minute
+        h.processBroadcastElement(
+                direct(MIN + 30_000, 90), 0); // a new direct version in the second minute
         h.processElement(req("dc-1", 10_000), 10_000);
         // At 1:00 direct version 0 is exactly as old as the max age (60 s): still in force.
         h.processElement(req("dc-1", MIN), MIN);
@@ -288,7 +309,8 @@ class RestatementTest {
         assertThat(d.totals.alternativeG).isCloseTo(5, within(1e-9));
         assertThat(d.totals.locationG).isZero();
         assertThat(d.totals.alternativeMissing).isZero();
-        // The correction covers [0, 1:30): the request of 1:00 in minute 1 was priced with version 0
+        // The correction covers [0, 1:30): the request of 1:00 in minute 1 was priced with version
+        // 0
         // too, the one of 1:40 was not (its own slice): restated for the first only.
         RestatementRecord summary = records(RestatementRecord.Type.SUMMARY).get(0);
         assertThat(summary.correctionId).endsWith("|direct");
@@ -298,7 +320,8 @@ class RestatementTest {
         List<RestatementRecord> panes = records(RestatementRecord.Type.PANE);
         assertThat(panes).extracting(r -> r.minuteStart).containsExactly(0L, MIN);
         assertThat(deltas().get(3).minuteStart).isEqualTo(MIN);
-        assertThat(deltas().get(3).totals.alternativeG).isCloseTo(5, within(1e-9)); // the 1:00 request
+        assertThat(deltas().get(3).totals.alternativeG)
+                .isCloseTo(5, within(1e-9)); // the 1:00 request
         assertThat(deltas().get(3).totals.locationG).isZero();
 
         // A lifecycle correction moves the accounting figure and leaves the direct one alone.

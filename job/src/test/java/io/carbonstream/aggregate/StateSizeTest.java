@@ -65,7 +65,9 @@ class StateSizeTest {
             w.nextRevision((m + 1) * 60_000L * 4);
         }
         int windows = bytes(WindowState.class, w);
-        System.out.printf("restatement state per key-hour: pricing %,d B, windows %,d B per dimension key%n", pricing, windows);
+        System.out.printf(
+                "restatement state per key-hour: pricing %,d B, windows %,d B per dimension key%n",
+                pricing, windows);
         // Measured: pricing 11.2 KB, windows 18.9 KB (energy ranges, embodied share and the other
         // emission-factor type's figure included; 9.5 and 17.3 KB before that figure);
         // docs/semantics.md quotes these, the bounds catch a regression that would double them.

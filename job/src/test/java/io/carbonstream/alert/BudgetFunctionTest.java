@@ -30,8 +30,11 @@ class BudgetFunctionTest {
     @Test
     void raisesOnceOverBudgetClearsAfterDwellAndLeavesNoState() throws Exception {
         // 10-minute window, 15-minute dwell, clears below 90% of the budget.
-        KeyedOneInputStreamOperatorTestHarness<String, PaneDelta, AlertRecord> h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new BudgetFunction(null, 0.9, 15 * MIN, 10 * MIN), new Pipeline.PaneDatacenter(), Types.STRING);
+        KeyedOneInputStreamOperatorTestHarness<String, PaneDelta, AlertRecord> h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new BudgetFunction(null, 0.9, 15 * MIN, 10 * MIN),
+                        new Pipeline.PaneDatacenter(),
+                        Types.STRING);
         // 200 g per minute, two models: the 10-minute window reaches 1000 g = 6000 g/h at minute 5.
         for (int m = 0; m < 5; m++) {
             h.processElement(pane(m, 120, 6000.0), T0 + m * MIN);
@@ -44,9 +47,12 @@ class BudgetFunctionTest {
         assertThat(a.get(0).value).isCloseTo(6000.0, within(1e-9));
         assertThat(a.get(0).threshold).isEqualTo(6000.0);
         assertThat(a.get(0).kwhPerMinute[0]).isCloseTo(1000.0 / 500 / 10, within(1e-12));
-        // The rate falls under 5400 g/h at minute 11, but the alert holds until its 15-minute dwell ends.
+        // The rate falls under 5400 g/h at minute 11, but the alert holds until its 15-minute dwell
+        // ends.
         assertThat(a.get(1).eventTime).isEqualTo(T0 + 20 * MIN);
-        assertThat(a.get(1).alertId).isEqualTo(a.get(0).alertId).isEqualTo(AlertRecord.id(AlertKind.EMISSION_BUDGET, "dc-1", T0 + 5 * MIN));
+        assertThat(a.get(1).alertId)
+                .isEqualTo(a.get(0).alertId)
+                .isEqualTo(AlertRecord.id(AlertKind.EMISSION_BUDGET, "dc-1", T0 + 5 * MIN));
         assertThat(h.numEventTimeTimers()).isZero();
         assertThat(h.numKeyedStateEntries()).isZero();
         h.close();
@@ -54,8 +60,11 @@ class BudgetFunctionTest {
 
     @Test
     void withoutABudgetNothingIsWatched() throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, PaneDelta, AlertRecord> h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new BudgetFunction(null, 0.9, 15 * MIN, 10 * MIN), new Pipeline.PaneDatacenter(), Types.STRING);
+        KeyedOneInputStreamOperatorTestHarness<String, PaneDelta, AlertRecord> h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new BudgetFunction(null, 0.9, 15 * MIN, 10 * MIN),
+                        new Pipeline.PaneDatacenter(),
+                        Types.STRING);
         h.processElement(pane(0, 1e9, null), T0);
         h.processWatermark(T0 + 60 * MIN);
         assertThat(h.extractOutputValues()).isEmpty();

@@ -7,9 +7,9 @@ import io.carbonstream.Pipeline;
 import io.carbonstream.aggregate.Dimension;
 import io.carbonstream.aggregate.PaneDelta;
 import io.carbonstream.aggregate.Totals;
+import io.carbonstream.ingest.AccountingSignal;
 import io.carbonstream.ingest.ControlEvent;
 import io.carbonstream.ingest.IntensityReading;
-import io.carbonstream.ingest.AccountingSignal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -33,16 +33,27 @@ class GridSpikeFunctionTest {
 
     KeyedTwoInputStreamOperatorTestHarness<String, IntensityReading, PaneDelta, AlertRecord> h;
 
-    static KeyedTwoInputStreamOperatorTestHarness<String, IntensityReading, PaneDelta, AlertRecord> harness(OperatorSubtaskState restore)
-            throws Exception {
-        // Absolute 1000 (never reached here), +30% over the median baseline, exit 25 g lower, 15 min dwell.
-        return harness(new GridSpikeFunction(new SpikeRule(1000, Map.of(), 0.3, 25, 3), 15 * MIN, 24 * 60 * MIN, 5 * MIN), restore);
+    static KeyedTwoInputStreamOperatorTestHarness<String, IntensityReading, PaneDelta, AlertRecord>
+            harness(OperatorSubtaskState restore) throws Exception {
+        // Absolute 1000 (never reached here), +30% over the median baseline, exit 25 g lower, 15
+        // min dwell.
+        return harness(
+                new GridSpikeFunction(
+                        new SpikeRule(1000, Map.of(), 0.3, 25, 3),
+                        15 * MIN,
+                        24 * 60 * MIN,
+                        5 * MIN),
+                restore);
     }
 
-    static KeyedTwoInputStreamOperatorTestHarness<String, IntensityReading, PaneDelta, AlertRecord> harness(GridSpikeFunction fn,
-            OperatorSubtaskState restore) throws Exception {
-        var harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(fn),
-                new Pipeline.ByZone(), new Pipeline.PaneZone(), Types.STRING);
+    static KeyedTwoInputStreamOperatorTestHarness<String, IntensityReading, PaneDelta, AlertRecord>
+            harness(GridSpikeFunction fn, OperatorSubtaskState restore) throws Exception {
+        var harness =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new KeyedCoProcessOperator<>(fn),
+                        new Pipeline.ByZone(),
+                        new Pipeline.PaneZone(),
+                        Types.STRING);
         harness.setup();
         if (restore != null) harness.initializeState(restore);
         harness.open();
@@ -100,9 +111,12 @@ class GridSpikeFunctionTest {
 
         List<AlertRecord> a = alerts();
         assertThat(a).extracting(x -> x.raised).containsExactly(true, false, true);
-        assertThat(a).extracting(x -> x.eventTime).containsExactly(T0 + 60 * MIN, T0 + 80 * MIN, T0 + 85 * MIN);
+        assertThat(a)
+                .extracting(x -> x.eventTime)
+                .containsExactly(T0 + 60 * MIN, T0 + 80 * MIN, T0 + 85 * MIN);
         AlertRecord raised = a.get(0);
-        assertThat(raised.alertId).isEqualTo(AlertRecord.id(AlertKind.GRID_SPIKE, "Z", T0 + 60 * MIN));
+        assertThat(raised.alertId)
+                .isEqualTo(AlertRecord.id(AlertKind.GRID_SPIKE, "Z", T0 + 60 * MIN));
         assertThat(a.get(1).alertId).isEqualTo(raised.alertId);
         assertThat(a.get(2).alertId).isNotEqualTo(raised.alertId);
         assertThat(raised.baseline).isEqualTo(200.0);
@@ -156,7 +170,9 @@ class GridSpikeFunctionTest {
         assertThat(alerts().get(0).baseline).isNull();
         assertThat(alerts().get(0).threshold).isEqualTo(1000.0);
     }
-    // ---- MARGINAL_SPIKE: the same machinery on the marginal signal, its own thresholds, and the busy condition ----
+
+    // ---- MARGINAL_SPIKE: the same machinery on the marginal signal, its own thresholds, and the
+    // busy condition ----
 
     static IntensityReading marginal(long minute, double g) {
         IntensityReading r = at(minute, g);
@@ -167,15 +183,26 @@ class GridSpikeFunctionTest {
     }
 
     @Test
-    void aMarginalSpikeRaisesOnlyWhileTheZoneIsBusyAndClearsWithItsOwnHysteresis() throws Exception {
-        // Marginal defaults: absolute 1000, +50% over the median, exit 50 g lower; 15 min dwell, busy from 1 kWh/min.
-        try (var m = harness(new GridSpikeFunction(GridSpikeFunction.Signal.marginal(1.0), new SpikeRule(1000, Map.of(), 0.5, 50, 6),
-                15 * MIN, 24 * 60 * MIN, 5 * MIN), null)) {
+    void aMarginalSpikeRaisesOnlyWhileTheZoneIsBusyAndClearsWithItsOwnHysteresis()
+            throws Exception {
+        // Marginal defaults: absolute 1000, +50% over the median, exit 50 g lower; 15 min dwell,
+        // busy from 1 kWh/min.
+        try (var m =
+                harness(
+                        new GridSpikeFunction(
+                                GridSpikeFunction.Signal.marginal(1.0),
+                                new SpikeRule(1000, Map.of(), 0.5, 50, 6),
+                                15 * MIN,
+                                24 * 60 * MIN,
+                                5 * MIN),
+                        null)) {
             for (int t = 0; t < 60; t += 5) m.processElement1(marginal(t, 450), T0 + t * MIN);
-            m.processElement1(marginal(60, 950), T0 + 60 * MIN);   // enter at min(1000, 450 x 1.5 = 675): a spike, but no load
+            m.processElement1(
+                    marginal(60, 950),
+                    T0 + 60 * MIN); // enter at min(1000, 450 x 1.5 = 675): a spike, but no load
             m.processElement1(marginal(65, 450), T0 + 65 * MIN);
-            m.processElement1(marginal(80, 700), T0 + 80 * MIN);   // a spike with load: RAISE
-            m.processElement1(marginal(85, 640), T0 + 85 * MIN);   // above exit 625: stays
+            m.processElement1(marginal(80, 700), T0 + 80 * MIN); // a spike with load: RAISE
+            m.processElement1(marginal(85, 640), T0 + 85 * MIN); // above exit 625: stays
             m.processElement1(marginal(100, 600), T0 + 100 * MIN); // below exit, 20 min on: CLEAR
             for (int t = 70; t < 100; t++) m.processElement2(energy("dc-1", t, 1.5), T0 + t * MIN);
             m.processBothWatermarks(new Watermark(T0 + 120 * MIN));
@@ -184,7 +211,8 @@ class GridSpikeFunctionTest {
             assertThat(a).extracting(x -> x.raised).containsExactly(true, false);
             AlertRecord raised = a.get(0);
             assertThat(raised.kind).isEqualTo(AlertKind.MARGINAL_SPIKE);
-            assertThat(raised.alertId).isEqualTo("MARGINAL_SPIKE:Z:" + java.time.Instant.ofEpochMilli(T0 + 80 * MIN));
+            assertThat(raised.alertId)
+                    .isEqualTo("MARGINAL_SPIKE:Z:" + java.time.Instant.ofEpochMilli(T0 + 80 * MIN));
             assertThat(raised.eventTime).isEqualTo(T0 + 80 * MIN);
             assertThat(raised.baseline).isEqualTo(450.0);
             assertThat(raised.threshold).isCloseTo(675.0, within(1e-9));
@@ -195,13 +223,15 @@ class GridSpikeFunctionTest {
             assertThat(a.get(1).eventTime).isEqualTo(T0 + 100 * MIN);
             assertThat(a.get(1).alertId).isEqualTo(raised.alertId);
             // Every evaluation is published as the zone's status, for the forecast early warning.
-            assertThat(m.getSideOutput(GridSpikeFunction.STATUS)).extracting(r -> r.getValue().zoneStatus.at())
+            assertThat(m.getSideOutput(GridSpikeFunction.STATUS))
+                    .extracting(r -> r.getValue().zoneStatus.at())
                     .contains(T0, T0 + 60 * MIN, T0 + 100 * MIN);
         }
     }
 
     @Test
-    void theMarginalValueIsTheMarginalFieldElseTheValueOfAMarginalUpdateAndNeverAnAccountingValue() throws Exception {
+    void theMarginalValueIsTheMarginalFieldElseTheValueOfAMarginalUpdateAndNeverAnAccountingValue()
+            throws Exception {
         IntensityReading average = new IntensityReading("DE", T0, 330);
         IntensityReading averageWithMarginal = new IntensityReading("DE", T0 + MIN, 340);
         averageWithMarginal.marginalGPerKwh = 520.0;
@@ -210,16 +240,26 @@ class GridSpikeFunctionTest {
         watttime.emissionFactorType = "direct";
         List<IntensityReading> out = new ArrayList<>();
         for (IntensityReading r : List.of(average, averageWithMarginal, watttime)) {
-            new Pipeline.MarginalReadings().flatMap(ControlEvent.of(r), new org.apache.flink.api.common.functions.util.ListCollector<>(out));
+            new Pipeline.MarginalReadings()
+                    .flatMap(
+                            ControlEvent.of(r),
+                            new org.apache.flink.api.common.functions.util.ListCollector<>(out));
         }
-        assertThat(out).extracting(r -> r.zone + "@" + (r.validFrom - T0) + "=" + r.gPerKwh).containsExactly("DE@60000=520.0", "CAISO@0=430.0");
+        assertThat(out)
+                .extracting(r -> r.zone + "@" + (r.validFrom - T0) + "=" + r.gPerKwh)
+                .containsExactly("DE@60000=520.0", "CAISO@0=430.0");
 
-        // The accounting side drops the marginal update and keeps the average ones (their marginal field is never priced).
-        try (var accounting = new OneInputStreamOperatorTestHarness<>(new StreamFilter<>(new AccountingSignal("lifecycle")))) {
+        // The accounting side drops the marginal update and keeps the average ones (their marginal
+        // field is never priced).
+        try (var accounting =
+                new OneInputStreamOperatorTestHarness<>(
+                        new StreamFilter<>(new AccountingSignal("lifecycle")))) {
             accounting.open();
             accounting.processElement(ControlEvent.of(watttime), 0);
             accounting.processElement(ControlEvent.of(averageWithMarginal), 0);
-            assertThat(accounting.extractOutputValues()).extracting(e -> e.intensity.gPerKwh).containsExactly(340.0);
+            assertThat(accounting.extractOutputValues())
+                    .extracting(e -> e.intensity.gPerKwh)
+                    .containsExactly(340.0);
         }
     }
 }

@@ -11,15 +11,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The option texts outside the code (docs/options.md, the jar's --help text) are generated from the
- * ConfigOptions and must be up to date. To refresh them after changing an option:
- * {@code mvn -pl job test -Dtest=GeneratedDocsTest -Dregenerate=true}.
+ * ConfigOptions and must be up to date. To refresh them after changing an option: {@code mvn -pl
+ * job test -Dtest=GeneratedDocsTest -Dregenerate=true}.
  */
 class GeneratedDocsTest {
 
     static void check(Path file, String expected) throws Exception {
         if (Boolean.getBoolean("regenerate")) Files.writeString(file, expected);
         assertThat(Files.exists(file) ? Files.readString(file) : "")
-                .as(file + " is out of date: mvn -pl job test -Dtest=GeneratedDocsTest -Dregenerate=true")
+                .as(
+                        file
+                                + " is out of date: mvn -pl job test -Dtest=GeneratedDocsTest"
+                                + " -Dregenerate=true")
                 .isEqualTo(expected);
     }
 
@@ -30,7 +33,9 @@ class GeneratedDocsTest {
 
     @Test
     void theJarsHelpTextIsGeneratedFromTheOptions() throws Exception {
-        check(Path.of("src", "main", "resources", "io", "carbonstream", "help.txt"), JobConfig.help());
+        check(
+                Path.of("src", "main", "resources", "io", "carbonstream", "help.txt"),
+                JobConfig.help());
     }
 
     @Test

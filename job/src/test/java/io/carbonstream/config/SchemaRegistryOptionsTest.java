@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The schema-registry options: checked on the client, with messages that say what to fix and never quote credentials. */
+/**
+ * The schema-registry options: checked on the client, with messages that say what to fix and never
+ * quote credentials.
+ */
 class SchemaRegistryOptionsTest {
 
     static final String PASSWORD = "s3cr3t-registry-pw";
@@ -25,14 +28,26 @@ class SchemaRegistryOptionsTest {
     void aRegistryForInputOnlyOrForOutputsToo(@TempDir Path dir) throws Exception {
         Path props = dir.resolve("registry.properties");
         Files.writeString(props, "basic.auth.user.info=carbon:" + PASSWORD + "\n");
-        JobConfig in = JobConfig.fromArgs("--schema-registry.url", "https://registry.example:8081/apis/ccompat/v7/",
-                "--schema-registry.properties-file", props.toString());
-        assertThat(in.limits().schemaRegistry().url()).isEqualTo("https://registry.example:8081/apis/ccompat/v7");
+        JobConfig in =
+                JobConfig.fromArgs(
+                        "--schema-registry.url",
+                        "https://registry.example:8081/apis/ccompat/v7/",
+                        "--schema-registry.properties-file",
+                        props.toString());
+        assertThat(in.limits().schemaRegistry().url())
+                .isEqualTo("https://registry.example:8081/apis/ccompat/v7");
         assertThat(in.outputRegistry()).isNull();
-        JobConfig out = JobConfig.fromArgs("--schema-registry.url", "http://registry:8081", "--output.wire-format", "REGISTRY",
-                "--schema-registry.properties-file", props.toString());
+        JobConfig out =
+                JobConfig.fromArgs(
+                        "--schema-registry.url",
+                        "http://registry:8081",
+                        "--output.wire-format",
+                        "REGISTRY",
+                        "--schema-registry.properties-file",
+                        props.toString());
         assertThat(out.outputRegistry().url()).isEqualTo("http://registry:8081");
-        for (Object printable : new Object[] {in, out, in.limits(), out.outputRegistry(), JobConfig.help()}) {
+        for (Object printable :
+                new Object[] {in, out, in.limits(), out.outputRegistry(), JobConfig.help()}) {
             assertThat(printable.toString()).doesNotContain(PASSWORD);
         }
     }
@@ -40,8 +55,19 @@ class SchemaRegistryOptionsTest {
     @Test
     void theOptionsPageRowsAreTheDescriptions() throws Exception {
         String options = Files.readString(Path.of("..", "docs", "options.md"));
-        for (var o : java.util.List.of(JobOptions.SCHEMA_REGISTRY_URL, JobOptions.SCHEMA_REGISTRY_PROPERTIES_FILE, JobOptions.OUTPUT_WIRE_FORMAT)) {
-            String row = "| `--" + o.key() + "` | " + (o.hasDefaultValue() ? JobConfig.defaultText(o) : "(unset)") + " | " + JobConfig.text(o) + " |";
+        for (var o :
+                java.util.List.of(
+                        JobOptions.SCHEMA_REGISTRY_URL,
+                        JobOptions.SCHEMA_REGISTRY_PROPERTIES_FILE,
+                        JobOptions.OUTPUT_WIRE_FORMAT)) {
+            String row =
+                    "| `--"
+                            + o.key()
+                            + "` | "
+                            + (o.hasDefaultValue() ? JobConfig.defaultText(o) : "(unset)")
+                            + " | "
+                            + JobConfig.text(o)
+                            + " |";
             assertThat(options).contains(row);
         }
     }
@@ -49,28 +75,56 @@ class SchemaRegistryOptionsTest {
     @Test
     void mistakesSayWhatToFixWithoutQuotingCredentials(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> JobConfig.fromArgs("--output.wire-format", "REGISTRY"))
-                .isInstanceOf(JobConfig.ConfigException.class).hasMessageContaining("--schema-registry.url");
+                .isInstanceOf(JobConfig.ConfigException.class)
+                .hasMessageContaining("--schema-registry.url");
         assertThatThrownBy(() -> JobConfig.fromArgs("--output.wire-format", "CONFLUENT"))
-                .hasMessageContaining("--output.wire-format").hasMessageContaining("PLAIN").hasMessageContaining("REGISTRY");
-        assertThatThrownBy(() -> JobConfig.fromArgs("--schema-registry.properties-file", "/etc/x.properties"))
+                .hasMessageContaining("--output.wire-format")
+                .hasMessageContaining("PLAIN")
+                .hasMessageContaining("REGISTRY");
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.fromArgs(
+                                        "--schema-registry.properties-file", "/etc/x.properties"))
                 .hasMessageContaining("--schema-registry.url");
         assertThatThrownBy(() -> JobConfig.fromArgs("--schema-registry.url", "registry:8081"))
-                .hasMessageContaining("--schema-registry.url").hasMessageContaining("http://");
-        assertThatThrownBy(() -> JobConfig.fromArgs("--schema-registry.url", "http://carbon:" + PASSWORD + "@registry:8081"))
+                .hasMessageContaining("--schema-registry.url")
+                .hasMessageContaining("http://");
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.fromArgs(
+                                        "--schema-registry.url",
+                                        "http://carbon:" + PASSWORD + "@registry:8081"))
                 .hasMessageContaining("--schema-registry.properties-file")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(PASSWORD));
-        assertThatThrownBy(() -> JobConfig.fromArgs("--schema-registry.url", "http://registry:8081",
-                "--schema-registry.properties-file", "/nonexistent/registry.properties"))
-                .hasMessageContaining("--schema-registry.properties-file").hasMessageContaining("/nonexistent/registry.properties");
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.fromArgs(
+                                        "--schema-registry.url",
+                                        "http://registry:8081",
+                                        "--schema-registry.properties-file",
+                                        "/nonexistent/registry.properties"))
+                .hasMessageContaining("--schema-registry.properties-file")
+                .hasMessageContaining("/nonexistent/registry.properties");
         Path empty = dir.resolve("empty.properties");
         Files.writeString(empty, "basic.auth.credentials.source=USER_INFO\n");
-        assertThatThrownBy(() -> JobConfig.fromArgs("--schema-registry.url", "http://registry:8081",
-                "--schema-registry.properties-file", empty.toString()))
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.fromArgs(
+                                        "--schema-registry.url",
+                                        "http://registry:8081",
+                                        "--schema-registry.properties-file",
+                                        empty.toString()))
                 .hasMessageContaining("basic.auth.user.info=user:password");
         Path malformed = dir.resolve("malformed.properties");
         Files.writeString(malformed, "basic.auth.user.info=" + PASSWORD + "\n");
-        assertThatThrownBy(() -> JobConfig.fromArgs("--schema-registry.url", "http://registry:8081",
-                "--schema-registry.properties-file", malformed.toString()))
-                .hasMessageContaining("user:password").satisfies(e -> assertThat(e.getMessage()).doesNotContain(PASSWORD));
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.fromArgs(
+                                        "--schema-registry.url",
+                                        "http://registry:8081",
+                                        "--schema-registry.properties-file",
+                                        malformed.toString()))
+                .hasMessageContaining("user:password")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(PASSWORD));
     }
 }

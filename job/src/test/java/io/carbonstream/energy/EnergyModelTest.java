@@ -27,7 +27,11 @@ class EnergyModelTest {
         r.measuredGpuJoules = 57.0;
         EnergyEstimate e = model.gpuEnergy(r);
         assertThat(e.provenance()).isEqualTo(Provenance.MEASURED);
-        double facility = FacilityFactors.facilityJoules(e.gpuJoules(), FacilityFactors.DEFAULT_IT_OVERHEAD, FacilityFactors.DEFAULT_PUE);
+        double facility =
+                FacilityFactors.facilityJoules(
+                        e.gpuJoules(),
+                        FacilityFactors.DEFAULT_IT_OVERHEAD,
+                        FacilityFactors.DEFAULT_PUE);
         assertThat(facility).isCloseTo(114.0, within(1.0));
         assertThat(facility).isCloseTo(57.0 * 1.75 * 1.15, within(1e-9));
     }
@@ -36,10 +40,14 @@ class EnergyModelTest {
     void catalogTextIsJoulesPerOutputTokenAtBatch64() {
         EnergyEstimate e = model.gpuEnergy(text("llama-3.1-8b", 1000, 479));
         assertThat(e.provenance()).isEqualTo(Provenance.CATALOG);
-        assertThat(e.gpuJoules()).isCloseTo(0.119 * 479, within(1e-9)); // ~57 J: the article's response
-        assertThat(model.gpuEnergy(text("llama-3.1-405b", 0, 1000)).gpuJoules()).isCloseTo(3080.0, within(1e-9));
-        assertThat(model.gpuEnergy(text("llama-3.1-70b", 0, 1000)).gpuJoules()).isCloseTo(800.0, within(1e-9));
-        assertThat(model.gpuEnergy(text("qwen3-8b", 0, 1000)).gpuJoules()).isCloseTo(119.0, within(1e-9));
+        assertThat(e.gpuJoules())
+                .isCloseTo(0.119 * 479, within(1e-9)); // ~57 J: the article's response
+        assertThat(model.gpuEnergy(text("llama-3.1-405b", 0, 1000)).gpuJoules())
+                .isCloseTo(3080.0, within(1e-9));
+        assertThat(model.gpuEnergy(text("llama-3.1-70b", 0, 1000)).gpuJoules())
+                .isCloseTo(800.0, within(1e-9));
+        assertThat(model.gpuEnergy(text("qwen3-8b", 0, 1000)).gpuJoules())
+                .isCloseTo(119.0, within(1e-9));
     }
 
     @Test
@@ -89,14 +97,17 @@ class EnergyModelTest {
     void catalogModelWithoutMeasurementUsesItsActiveParameters() {
         EnergyEstimate e = model.gpuEnergy(text("gpt-oss-20b", 0, 100));
         assertThat(e.provenance()).isEqualTo(Provenance.PARAMETRIC);
-        assertThat(e.gpuJoules()).isCloseTo((1.17e-6 * Math.exp(-0.7168) * 3.6 + 4.05e-5) * 3600 * 100, within(1e-9));
+        assertThat(e.gpuJoules())
+                .isCloseTo(
+                        (1.17e-6 * Math.exp(-0.7168) * 3.6 + 4.05e-5) * 3600 * 100, within(1e-9));
     }
 
     @Test
     void unknownModelFallsBackToTheModalityDefault() {
         EnergyEstimate e = model.gpuEnergy(text("mystery", 0, 10));
         assertThat(e.provenance()).isEqualTo(Provenance.DEFAULT);
-        assertThat(e.gpuJoules()).isCloseTo(8.0, within(1e-9)); // Llama 3.1 70B figure, 0.80 J/token
+        assertThat(e.gpuJoules())
+                .isCloseTo(8.0, within(1e-9)); // Llama 3.1 70B figure, 0.80 J/token
         InferenceRequest img = new InferenceRequest();
         img.modelId = "mystery-image";
         img.modality = Modality.IMAGE;
@@ -106,7 +117,8 @@ class EnergyModelTest {
 
     @Test
     void waterIsOnSiteWueOverItEnergyPlusOffSite() {
-        // 1 facility kWh at PUE 1.25 is 0.8 IT kWh; WUE 1.8 L/kWh -> 1.44 L; off-site 3.1 L/kWh adds 3.1 L.
+        // 1 facility kWh at PUE 1.25 is 0.8 IT kWh; WUE 1.8 L/kWh -> 1.44 L; off-site 3.1 L/kWh
+        // adds 3.1 L.
         assertThat(FacilityFactors.waterLitres(1.0, 1.25, 1.8, 0.0)).isCloseTo(1.44, within(1e-12));
         assertThat(FacilityFactors.waterLitres(1.0, 1.25, 1.8, 3.1)).isCloseTo(4.54, within(1e-12));
     }
@@ -116,16 +128,19 @@ class EnergyModelTest {
         InferenceRequest r = text("llama-3.1-8b", 100, 400);
         r.durationMs = 1_000; // 1 GPU x 1,500 W x 1 s = 1,500 J at most
         r.measuredGpuJoules = 1_400.0;
-        assertThat(model.gpuEnergy(r)).isEqualTo(new EnergyEstimate(1_400.0, Provenance.MEASURED, false));
+        assertThat(model.gpuEnergy(r))
+                .isEqualTo(new EnergyEstimate(1_400.0, Provenance.MEASURED, false));
         r.measuredGpuJoules = 1_600.0;
-        assertThat(model.gpuEnergy(r)).isEqualTo(new EnergyEstimate(0.119 * 400, Provenance.CATALOG, true));
+        assertThat(model.gpuEnergy(r))
+                .isEqualTo(new EnergyEstimate(0.119 * 400, Provenance.CATALOG, true));
         for (double wrong : new double[] {-3.0, Double.NaN, Double.POSITIVE_INFINITY}) {
             r.measuredGpuJoules = wrong;
             assertThat(model.gpuEnergy(r).measurementRejected()).as("%s J", wrong).isTrue();
             assertThat(model.gpuEnergy(r).gpuJoules()).isCloseTo(0.119 * 400, within(1e-12));
         }
         r.measuredGpuJoules = 0.0; // no meter attached: an estimate, nothing rejected
-        assertThat(model.gpuEnergy(r)).isEqualTo(new EnergyEstimate(0.119 * 400, Provenance.CATALOG, false));
+        assertThat(model.gpuEnergy(r))
+                .isEqualTo(new EnergyEstimate(0.119 * 400, Provenance.CATALOG, false));
     }
 
     @Test

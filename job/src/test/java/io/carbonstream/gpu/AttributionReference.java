@@ -9,18 +9,25 @@ import java.util.TreeMap;
  * Attribution by brute force, for tests: walks every millisecond of every interval between
  * consecutive readings ({t, J as long bits}, a later reading of the same time replacing the
  * earlier), spreads the interval's energy evenly, and shares each millisecond between the uses
- * running then by their rates, or counts it idle. A reset (a reading below the previous) counts
- * the new reading; an interval above maxWatts counts nothing. Independent of {@link GpuAttributor}.
+ * running then by their rates, or counts it idle. A reset (a reading below the previous) counts the
+ * new reading; an interval above maxWatts counts nothing. Independent of {@link GpuAttributor}.
  */
 public final class AttributionReference {
 
     private AttributionReference() {}
 
-    public record Result(Map<String, Double> perRequest, Map<Long, Double> idle, Map<Long, Double> metered, int resets) {}
+    public record Result(
+            Map<String, Double> perRequest,
+            Map<Long, Double> idle,
+            Map<Long, Double> metered,
+            int resets) {}
 
     public static Result compute(List<long[]> readings, List<GpuUse> uses, double maxWatts) {
         TreeMap<Long, Double> byTime = new TreeMap<>();
-        for (long[] r : readings) byTime.put(r[0], Double.longBitsToDouble(r[1])); // a later reading of the same time replaces
+        for (long[] r : readings)
+            byTime.put(
+                    r[0],
+                    Double.longBitsToDouble(r[1])); // a later reading of the same time replaces
         Map<String, Double> perRequest = new HashMap<>();
         Map<Long, Double> idle = new HashMap<>();
         Map<Long, Double> metered = new HashMap<>();
@@ -45,7 +52,9 @@ public final class AttributionReference {
                             idle.merge(hour, perMs, Double::sum);
                             continue;
                         }
-                        for (GpuUse u : uses) if (u.start <= m && m < u.end) perRequest.merge(u.requestId, perMs * u.rate / total, Double::sum);
+                        for (GpuUse u : uses)
+                            if (u.start <= m && m < u.end)
+                                perRequest.merge(u.requestId, perMs * u.rate / total, Double::sum);
                     }
                 }
             }
@@ -54,5 +63,4 @@ public final class AttributionReference {
         }
         return new Result(perRequest, idle, metered, resets);
     }
-
 }

@@ -14,7 +14,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,9 +28,12 @@ class GpuAttributionFunctionTest {
     static final long MAX_DURATION = 60_000;
 
     /** Not yet opened: a restore initializes it first. */
-    static KeyedOneInputStreamOperatorTestHarness<String, GpuInput, GpuOutput> harness() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new GpuAttributionFunction(MAX_DURATION, 60_000, 1_500)),
-                new Pipeline.ByGpu(), Types.STRING);
+    static KeyedOneInputStreamOperatorTestHarness<String, GpuInput, GpuOutput> harness()
+            throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new GpuAttributionFunction(MAX_DURATION, 60_000, 1_500)),
+                new Pipeline.ByGpu(),
+                Types.STRING);
     }
 
     static GpuInput reading(String gpu, long t, double j) {
@@ -74,7 +76,8 @@ class GpuAttributionFunctionTest {
                 // Readings of a scrape may arrive in any order within it; GPU 1 reboots at k = 25.
                 if (g == 1 && k == 25) counter[1] = 800;
                 h.processElement(new StreamRecord<>(reading(gpu, t, counter[g])));
-                readings.computeIfAbsent(gpu, x -> new ArrayList<>()).add(new long[] {t, Double.doubleToLongBits(counter[g])});
+                readings.computeIfAbsent(gpu, x -> new ArrayList<>())
+                        .add(new long[] {t, Double.doubleToLongBits(counter[g])});
                 counter[g] += 1_000 + 300 * ((k * 7 + g * 3) % 10);
             }
             if (k % 3 == 0) {
@@ -93,30 +96,62 @@ class GpuAttributionFunctionTest {
                 h.open();
             }
         }
-        // A reading behind the watermark is late: a dead letter with its bytes, nothing else changes.
+        // A reading behind the watermark is late: a dead letter with its bytes, nothing else
+        // changes.
         h.processElement(new StreamRecord<>(reading("gpu-0", T0 + 100_000, 1)));
         List<DeadLetterRecord> dead = new ArrayList<>();
         h.getSideOutput(GpuAttributionFunction.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
-        assertThat(dead).singleElement().satisfies(d -> {
-            assertThat(d.reason).isEqualTo(Reason.LATE);
-            assertThat(d.value).containsExactly(9);
-        });
+        assertThat(dead)
+                .singleElement()
+                .satisfies(
+                        d -> {
+                            assertThat(d.reason).isEqualTo(Reason.LATE);
+                            assertThat(d.value).containsExactly(9);
+                        });
         h.processWatermark(Long.MAX_VALUE);
         out.addAll(h.extractOutputValues());
 
         for (String gpu : List.of("gpu-0", "gpu-1")) {
-            AttributionReference.Result ref = AttributionReference.compute(readings.get(gpu), uses.get(gpu), 1_500);
+            AttributionReference.Result ref =
+                    AttributionReference.compute(readings.get(gpu), uses.get(gpu), 1_500);
             Map<String, Double> got = new HashMap<>();
-            out.stream().filter(o -> o.request != null && o.request.gpuId.equals(gpu))
-                    .forEach(o -> assertThat(got.put(o.request.requestId, o.request.attributedJ)).as("once: " + o.request.requestId).isNull());
-            assertThat(got.keySet()).containsExactlyInAnyOrderElementsOf(uses.get(gpu).stream().map(u -> u.requestId).toList());
-            got.forEach((id, j) -> assertThat(j).as(id).isCloseTo(ref.perRequest().getOrDefault(id, 0.0), within(1e-9 * Math.max(1, j))));
-            List<GpuHour> hours = out.stream().filter(o -> o.hour != null && o.hour.gpuId.equals(gpu)).map(o -> o.hour).toList();
-            assertThat(hours).extracting(hr -> hr.hourStart).as("the hour the readings left is final").containsExactly(500 * H - H);
+            out.stream()
+                    .filter(o -> o.request != null && o.request.gpuId.equals(gpu))
+                    .forEach(
+                            o ->
+                                    assertThat(got.put(o.request.requestId, o.request.attributedJ))
+                                            .as("once: " + o.request.requestId)
+                                            .isNull());
+            assertThat(got.keySet())
+                    .containsExactlyInAnyOrderElementsOf(
+                            uses.get(gpu).stream().map(u -> u.requestId).toList());
+            got.forEach(
+                    (id, j) ->
+                            assertThat(j)
+                                    .as(id)
+                                    .isCloseTo(
+                                            ref.perRequest().getOrDefault(id, 0.0),
+                                            within(1e-9 * Math.max(1, j))));
+            List<GpuHour> hours =
+                    out.stream()
+                            .filter(o -> o.hour != null && o.hour.gpuId.equals(gpu))
+                            .map(o -> o.hour)
+                            .toList();
+            assertThat(hours)
+                    .extracting(hr -> hr.hourStart)
+                    .as("the hour the readings left is final")
+                    .containsExactly(500 * H - H);
             for (GpuHour hr : hours) {
-                assertThat(hr.meteredJ).isCloseTo(ref.metered().getOrDefault(hr.hourStart, 0.0), within(1e-9 * Math.max(1, hr.meteredJ)));
-                assertThat(hr.idleJ).isCloseTo(ref.idle().getOrDefault(hr.hourStart, 0.0), within(1e-9 * Math.max(1, hr.idleJ)));
-                assertThat(hr.attributedJ + hr.idleJ).isCloseTo(hr.meteredJ, within(1e-9 * Math.max(1, hr.meteredJ)));
+                assertThat(hr.meteredJ)
+                        .isCloseTo(
+                                ref.metered().getOrDefault(hr.hourStart, 0.0),
+                                within(1e-9 * Math.max(1, hr.meteredJ)));
+                assertThat(hr.idleJ)
+                        .isCloseTo(
+                                ref.idle().getOrDefault(hr.hourStart, 0.0),
+                                within(1e-9 * Math.max(1, hr.idleJ)));
+                assertThat(hr.attributedJ + hr.idleJ)
+                        .isCloseTo(hr.meteredJ, within(1e-9 * Math.max(1, hr.meteredJ)));
             }
         }
         h.close();

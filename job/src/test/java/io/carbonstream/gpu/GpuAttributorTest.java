@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,7 +55,10 @@ class GpuAttributorTest {
         return s;
     }
 
-    /** Checks the final requests, and the hours: the closed ones of the outcome and those still open in the state. */
+    /**
+     * Checks the final requests, and the hours: the closed ones of the outcome and those still open
+     * in the state.
+     */
     void assertMatchesReference(GpuAttributor.Outcome closed, GpuState s) {
         GpuAttributor.Outcome all = new GpuAttributor.Outcome();
         all.requests.addAll(closed.requests);
@@ -65,24 +67,33 @@ class GpuAttributorTest {
         AttributionReference.Result ref = AttributionReference.compute(readings, uses, MAX_WATTS);
         Map<String, Double> got = new HashMap<>();
         for (RequestEnergy r : all.requests) got.merge(r.requestId, r.attributedJ, Double::sum);
-        assertThat(got.keySet()).containsExactlyInAnyOrderElementsOf(uses.stream().map(u -> u.requestId).toList());
+        assertThat(got.keySet())
+                .containsExactlyInAnyOrderElementsOf(uses.stream().map(u -> u.requestId).toList());
         for (var e : got.entrySet()) {
             double expected = ref.perRequest().getOrDefault(e.getKey(), 0.0);
-            assertThat(e.getValue()).as(e.getKey()).isCloseTo(expected, within(1e-9 * Math.max(1, expected)));
+            assertThat(e.getValue())
+                    .as(e.getKey())
+                    .isCloseTo(expected, within(1e-9 * Math.max(1, expected)));
         }
         int resets = 0;
         for (GpuHour h : all.hours) {
             double idle = ref.idle().getOrDefault(h.hourStart, 0.0);
             double metered = ref.metered().getOrDefault(h.hourStart, 0.0);
-            assertThat(h.idleJ).as("idle " + h.hourStart).isCloseTo(idle, within(1e-9 * Math.max(1, idle)));
-            assertThat(h.meteredJ).as("metered " + h.hourStart).isCloseTo(metered, within(1e-9 * Math.max(1, metered)));
+            assertThat(h.idleJ)
+                    .as("idle " + h.hourStart)
+                    .isCloseTo(idle, within(1e-9 * Math.max(1, idle)));
+            assertThat(h.meteredJ)
+                    .as("metered " + h.hourStart)
+                    .isCloseTo(metered, within(1e-9 * Math.max(1, metered)));
             // Conservation, per GPU and hour.
-            assertThat(h.attributedJ + h.idleJ).isCloseTo(h.meteredJ, within(1e-9 * Math.max(1, h.meteredJ)));
+            assertThat(h.attributedJ + h.idleJ)
+                    .isCloseTo(h.meteredJ, within(1e-9 * Math.max(1, h.meteredJ)));
             resets += h.resets;
         }
         assertThat(resets).isEqualTo(ref.resets());
         double attributed = all.hours.stream().mapToDouble(h -> h.attributedJ).sum();
-        assertThat(got.values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(attributed, within(1e-9 * Math.max(1, attributed)));
+        assertThat(got.values().stream().mapToDouble(Double::doubleValue).sum())
+                .isCloseTo(attributed, within(1e-9 * Math.max(1, attributed)));
     }
 
     static GpuAttributor.Outcome merge(GpuAttributor.Outcome into, GpuAttributor.Outcome o) {
@@ -105,9 +116,12 @@ class GpuAttributorTest {
         add(s, use("after-gap", T0 + 80_000, T0 + 115_000, 2.0));
         GpuAttributor.Outcome all = attributor.advance(s, T0 + 120_000 + MAX_DURATION);
         assertMatchesReference(all, s);
-        // The hour boundary at T0 + 30 s splits the hours: the first is final (a reading after its end),
+        // The hour boundary at T0 + 30 s splits the hours: the first is final (a reading after its
+        // end),
         // the second still open; the gap 50-80 s is idle.
-        assertThat(all.hours).extracting(h -> h.hourStart).containsExactly(T0 + 30_000 - GpuAttributor.HOUR);
+        assertThat(all.hours)
+                .extracting(h -> h.hourStart)
+                .containsExactly(T0 + 30_000 - GpuAttributor.HOUR);
         assertThat(s.hourCount).isEqualTo(1);
         assertThat(s.hours[0].hourStart).isEqualTo(T0 + 30_000);
         assertThat(all.requests).noneMatch(r -> r.partlyUnmetered);
@@ -129,8 +143,13 @@ class GpuAttributorTest {
         }
         GpuAttributor.Outcome all = attributor.advance(s, T0 + 150_000 + MAX_DURATION);
         assertMatchesReference(all, s);
-        RequestEnergy video = all.requests.stream().filter(r -> r.requestId.equals("video")).findFirst().orElseThrow();
-        assertThat(video.attributedJ).isGreaterThan(0.9 * all.hours.stream().mapToDouble(h -> h.attributedJ).sum() / 2);
+        RequestEnergy video =
+                all.requests.stream()
+                        .filter(r -> r.requestId.equals("video"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(video.attributedJ)
+                .isGreaterThan(0.9 * all.hours.stream().mapToDouble(h -> h.attributedJ).sum() / 2);
     }
 
     @Test
@@ -164,7 +183,8 @@ class GpuAttributorTest {
     }
 
     @Test
-    void anImplausibleIntervalIsNotCountedAndARequestWithoutReadingsIsPartlyUnmetered() throws Exception {
+    void anImplausibleIntervalIsNotCountedAndARequestWithoutReadingsIsPartlyUnmetered()
+            throws Exception {
         GpuState s = state();
         reading(s, T0, 0);
         reading(s, T0 + 10_000, 4_000);
@@ -172,12 +192,20 @@ class GpuAttributorTest {
         add(s, use("a", T0 + 2_000, T0 + 18_000, 1.0));
         add(s, use("before-any-reading", T0 - 5_000, T0 + 3_000, 1.0));
         GpuAttributor.Outcome all = attributor.advance(s, T0 + 20_000 + MAX_DURATION);
-        readings.remove(2); // the reference leaves the implausible interval out by its own rule; keep the lists equal
+        readings.remove(
+                2); // the reference leaves the implausible interval out by its own rule; keep the
+        // lists equal
         readings.add(new long[] {T0 + 20_000, Double.doubleToLongBits(4_000 + 1e9)});
         assertMatchesReference(all, s);
-        assertThat(s.hours[0].implausible).isEqualTo(1); // the hour is still open: no reading after its end yet
-        assertThat(all.requests).filteredOn(r -> r.requestId.equals("a")).singleElement().satisfies(r -> assertThat(r.partlyUnmetered).isTrue());
-        assertThat(all.requests).filteredOn(r -> r.requestId.equals("before-any-reading")).singleElement()
+        assertThat(s.hours[0].implausible)
+                .isEqualTo(1); // the hour is still open: no reading after its end yet
+        assertThat(all.requests)
+                .filteredOn(r -> r.requestId.equals("a"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.partlyUnmetered).isTrue());
+        assertThat(all.requests)
+                .filteredOn(r -> r.requestId.equals("before-any-reading"))
+                .singleElement()
                 .satisfies(r -> assertThat(r.partlyUnmetered).isTrue());
     }
 }

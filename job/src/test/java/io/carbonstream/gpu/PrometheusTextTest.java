@@ -13,31 +13,36 @@ class PrometheusTextTest {
 
     @Test
     void samplesLabelsValuesAndTimestamps() throws Exception {
-        List<PrometheusText.Sample> s = PrometheusText.parse("""
-                # HELP http_requests_total The total number of HTTP requests.\\n With an escaped \\\\ newline.
-                # TYPE http_requests_total counter
-                http_requests_total{method="post",code="200"} 1027 1395066363000
-                http_requests_total{method="post",code="400"}    3   1395066363000
-                # a free comment
-                   \t
-                msdos_file_access_time_seconds{path="C:\\\\DIR\\\\FILE.TXT",error="Cannot find file:\\n\\"FILE.TXT\\""} 1.458255915e9
-                metric_without_timestamp_and_labels 12.47
-                something_weird{problem="division by zero"} +Inf -3982045
-                minus_inf -Inf
-                not_a_number NaN
-                trailing_comma{a="1",} .5
-                empty_set{} 0
-                spaced { a = "x" , b="y" }\t7\t
-                colon:name_1 1e-3
-                """);
+        List<PrometheusText.Sample> s =
+                PrometheusText.parse(
+                        """
+                        # HELP http_requests_total The total number of HTTP requests.\\n With an escaped \\\\ newline.
+                        # TYPE http_requests_total counter
+                        http_requests_total{method="post",code="200"} 1027 1395066363000
+                        http_requests_total{method="post",code="400"}    3   1395066363000
+                        # a free comment
+                           \t
+                        msdos_file_access_time_seconds{path="C:\\\\DIR\\\\FILE.TXT",error="Cannot find file:\\n\\"FILE.TXT\\""} 1.458255915e9
+                        metric_without_timestamp_and_labels 12.47
+                        something_weird{problem="division by zero"} +Inf -3982045
+                        minus_inf -Inf
+                        not_a_number NaN
+                        trailing_comma{a="1",} .5
+                        empty_set{} 0
+                        spaced { a = "x" , b="y" }\t7\t
+                        colon:name_1 1e-3
+                        """);
         assertThat(s).hasSize(11);
         assertThat(s.get(0).name()).isEqualTo("http_requests_total");
-        assertThat(s.get(0).labels()).containsExactly(Map.entry("method", "post"), Map.entry("code", "200"));
+        assertThat(s.get(0).labels())
+                .containsExactly(Map.entry("method", "post"), Map.entry("code", "200"));
         assertThat(s.get(0).value()).isEqualTo(1027.0);
         assertThat(s.get(0).timestampMs()).isEqualTo(1395066363000L);
         assertThat(s.get(0).line()).isEqualTo(3);
         assertThat(s.get(1).value()).isEqualTo(3.0);
-        assertThat(s.get(2).labels()).containsEntry("path", "C:\\DIR\\FILE.TXT").containsEntry("error", "Cannot find file:\n\"FILE.TXT\"");
+        assertThat(s.get(2).labels())
+                .containsEntry("path", "C:\\DIR\\FILE.TXT")
+                .containsEntry("error", "Cannot find file:\n\"FILE.TXT\"");
         assertThat(s.get(2).value()).isEqualTo(1.458255915e9);
         assertThat(s.get(2).line()).isEqualTo(7);
         assertThat(s.get(3).labels()).isEmpty();
@@ -58,9 +63,12 @@ class PrometheusTextTest {
 
     @Test
     void theFixtureScrapesParse() throws Exception {
-        List<PrometheusText.Sample> dcgm = PrometheusText.parse(GpuReadingsTest.resource("dcgm-exporter.prom"));
+        List<PrometheusText.Sample> dcgm =
+                PrometheusText.parse(GpuReadingsTest.resource("dcgm-exporter.prom"));
         assertThat(dcgm).hasSize(9);
-        assertThat(dcgm.get(8).labels()).containsEntry("err_msg", "No \"error\" \\ none\nat all").hasSize(9);
+        assertThat(dcgm.get(8).labels())
+                .containsEntry("err_msg", "No \"error\" \\ none\nat all")
+                .hasSize(9);
         assertThat(PrometheusText.parse(GpuReadingsTest.resource("triton.prom"))).hasSize(7);
         assertThat(PrometheusText.parse("")).isEmpty();
     }
@@ -92,8 +100,11 @@ class PrometheusTextTest {
         bad.put("# TYPE 1a counter", "not a metric name");
         bad.put("\"quoted.utf8.name\" 1", "metric name");
         for (Map.Entry<String, String> e : bad.entrySet()) {
-            assertThatThrownBy(() -> PrometheusText.parse("ok_before 1\n" + e.getKey())).as(e.getKey()).isInstanceOf(IOException.class)
-                    .hasMessageContaining(e.getValue()).hasMessageStartingWith("line ");
+            assertThatThrownBy(() -> PrometheusText.parse("ok_before 1\n" + e.getKey()))
+                    .as(e.getKey())
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining(e.getValue())
+                    .hasMessageStartingWith("line ");
         }
     }
 }

@@ -63,10 +63,14 @@ class RecombinationTest {
         p.pieces.add(piece("r", 10, "g1", 12, false));
         p.pieces.add(piece("r", 10, "g2", 3, true));
         List<Recombination.Released> out = Recombination.drain(p);
-        assertThat(out).extracting(Recombination.Released::outcome).containsExactly(Recombination.Outcome.PARTLY_UNMETERED);
+        assertThat(out)
+                .extracting(Recombination.Released::outcome)
+                .containsExactly(Recombination.Outcome.PARTLY_UNMETERED);
         assertThat(m.gpuJoules).isEqualTo(999);
         assertThat(m.provenance).isEqualTo(Provenance.CATALOG);
-        assertThat(m.measurementRejected).as("still the estimate replacing a bad measurement").isTrue();
+        assertThat(m.measurementRejected)
+                .as("still the estimate replacing a bad measurement")
+                .isTrue();
     }
 
     @Test
@@ -76,7 +80,9 @@ class RecombinationTest {
         m.measurementRejected = true;
         p.requests.add(m);
         p.pieces.add(piece("r", 10, "g1", 7, false));
-        assertThat(Recombination.drain(p)).extracting(Recombination.Released::outcome).containsExactly(Recombination.Outcome.METERED);
+        assertThat(Recombination.drain(p))
+                .extracting(Recombination.Released::outcome)
+                .containsExactly(Recombination.Outcome.METERED);
         assertThat(m.measurementRejected).isFalse();
         assertThat(m.gpuJoules).isEqualTo(7);
     }
@@ -116,7 +122,9 @@ class RecombinationTest {
         p.pieces.add(piece("r", 10, "g1", 5, false));
         p.pieces.add(piece("r", 10, "g3", 5, false));
         List<Recombination.Released> out = Recombination.expire(p);
-        assertThat(out).extracting(Recombination.Released::outcome).containsExactly(Recombination.Outcome.PIECES_MISSING);
+        assertThat(out)
+                .extracting(Recombination.Released::outcome)
+                .containsExactly(Recombination.Outcome.PIECES_MISSING);
         assertThat(out.get(0).request().gpuJoules).isEqualTo(999);
         assertThat(out.get(0).request().provenance).isEqualTo(Provenance.CATALOG);
         assertThat(p.requests).isEmpty();
@@ -128,19 +136,27 @@ class RecombinationTest {
         MeteredRequest m = request("r", 10, 1, "g1");
         assertThat(Recombination.waits(m.request, Provenance.CATALOG)).isTrue();
         assertThat(Recombination.waits(m.request, Provenance.DEFAULT)).isTrue();
-        assertThat(Recombination.waits(m.request, Provenance.MEASURED)).as("its own joules stay best").isFalse();
+        assertThat(Recombination.waits(m.request, Provenance.MEASURED))
+                .as("its own joules stay best")
+                .isFalse();
         m.request.durationMs = 0;
-        assertThat(Recombination.waits(m.request, Provenance.CATALOG)).as("no span to place").isFalse();
+        assertThat(Recombination.waits(m.request, Provenance.CATALOG))
+                .as("no span to place")
+                .isFalse();
         MeteredRequest none = request("s", 10, 1);
-        assertThat(Recombination.waits(none.request, Provenance.CATALOG)).as("no GPU named").isFalse();
+        assertThat(Recombination.waits(none.request, Provenance.CATALOG))
+                .as("no GPU named")
+                .isFalse();
         none.request.gpuIds = null;
         assertThat(Recombination.waits(none.request, Provenance.CATALOG)).isFalse();
     }
 
     @Test
     void keysSeparateDuplicateIdsFromOtherDatacentersOrTimes() {
-        assertThat(Recombination.key("r", "dc-a", 10)).isNotEqualTo(Recombination.key("r", "dc-b", 10));
-        assertThat(Recombination.key("r", "dc-a", 10)).isNotEqualTo(Recombination.key("r", "dc-a", 11));
+        assertThat(Recombination.key("r", "dc-a", 10))
+                .isNotEqualTo(Recombination.key("r", "dc-b", 10));
+        assertThat(Recombination.key("r", "dc-a", 10))
+                .isNotEqualTo(Recombination.key("r", "dc-a", 11));
         assertThat(new RecombineOperator.ByRequest().getKey(request("r", 10, 1, "g")))
                 .isEqualTo(new RecombineOperator.ByPiece().getKey(piece("r", 10, "g", 1, false)));
     }

@@ -32,12 +32,14 @@ public final class FakeSchemaRegistry implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One request as received. */
-    public record Request(String method, String path, String contentType, String authorization, String body) {}
+    public record Request(
+            String method, String path, String contentType, String authorization, String body) {}
 
     private final HttpServer server;
     private final Map<Integer, String> schemas = Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
-    private final Map<String, Integer> registered = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<String, Integer> registered =
+            Collections.synchronizedMap(new LinkedHashMap<>());
     private final Deque<Integer> scriptedStatuses = new ArrayDeque<>();
     private volatile String requiredAuthorization;
     private int nextId = 100;
@@ -61,11 +63,18 @@ public final class FakeSchemaRegistry implements AutoCloseable {
 
     /** Demands these basic credentials on every request. */
     public FakeSchemaRegistry requireBasicAuth(String user, String password) {
-        requiredAuthorization = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        requiredAuthorization =
+                "Basic "
+                        + Base64.getEncoder()
+                                .encodeToString(
+                                        (user + ":" + password).getBytes(StandardCharsets.UTF_8));
         return this;
     }
 
-    /** The next requests get these statuses (with an error body), in order, before normal service resumes. */
+    /**
+     * The next requests get these statuses (with an error body), in order, before normal service
+     * resumes.
+     */
     public synchronized FakeSchemaRegistry thenAnswer(int... statuses) {
         for (int s : statuses) scriptedStatuses.add(s);
         return this;
@@ -83,43 +92,66 @@ public final class FakeSchemaRegistry implements AutoCloseable {
     }
 
     public long count(String method, String path) {
-        return requests().stream().filter(r -> r.method.equals(method) && r.path.equals(path)).count();
+        return requests().stream()
+                .filter(r -> r.method.equals(method) && r.path.equals(path))
+                .count();
     }
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String path = ex.getRequestURI().getRawPath();
-            requests.add(new Request(ex.getRequestMethod(), path, ex.getRequestHeaders().getFirst("Content-Type"),
-                    ex.getRequestHeaders().getFirst("Authorization"), body));
+            requests.add(
+                    new Request(
+                            ex.getRequestMethod(),
+                            path,
+                            ex.getRequestHeaders().getFirst("Content-Type"),
+                            ex.getRequestHeaders().getFirst("Authorization"),
+                            body));
             Integer scripted;
             synchronized (this) {
                 scripted = scriptedStatuses.poll();
             }
             if (scripted != null) {
-                reply(ex, scripted, Map.of("error_code", scripted * 100, "message", "scripted failure"));
+                reply(
+                        ex,
+                        scripted,
+                        Map.of("error_code", scripted * 100, "message", "scripted failure"));
                 return;
             }
-            if (requiredAuthorization != null && !requiredAuthorization.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+            if (requiredAuthorization != null
+                    && !requiredAuthorization.equals(
+                            ex.getRequestHeaders().getFirst("Authorization"))) {
                 reply(ex, 401, Map.of("error_code", 401, "message", "Unauthorized"));
                 return;
             }
             if (ex.getRequestMethod().equals("GET") && path.startsWith("/schemas/ids/")) {
                 int id = Integer.parseInt(path.substring("/schemas/ids/".length()));
                 String schema = schemas.get(id);
-                if (schema == null) reply(ex, 404, Map.of("error_code", 40403, "message", "Schema " + id + " not found"));
+                if (schema == null)
+                    reply(
+                            ex,
+                            404,
+                            Map.of("error_code", 40403, "message", "Schema " + id + " not found"));
                 else reply(ex, 200, Map.of("schema", schema));
-            } else if (ex.getRequestMethod().equals("POST") && path.startsWith("/subjects/") && path.endsWith("/versions")) {
+            } else if (ex.getRequestMethod().equals("POST")
+                    && path.startsWith("/subjects/")
+                    && path.endsWith("/versions")) {
                 JsonNode req = JSON.readTree(body);
                 String schema = req.path("schema").asText();
                 int id;
                 synchronized (schemas) {
-                    id = schemas.entrySet().stream().filter(e -> e.getValue().equals(schema)).map(Map.Entry::getKey).findFirst()
-                            .orElseGet(() -> {
-                                int n = nextId++;
-                                schemas.put(n, schema);
-                                return n;
-                            });
+                    id =
+                            schemas.entrySet().stream()
+                                    .filter(e -> e.getValue().equals(schema))
+                                    .map(Map.Entry::getKey)
+                                    .findFirst()
+                                    .orElseGet(
+                                            () -> {
+                                                int n = nextId++;
+                                                schemas.put(n, schema);
+                                                return n;
+                                            });
                 }
                 registered.put(subjectOf(path), id);
                 reply(ex, 200, Map.of("id", id));
@@ -135,7 +167,9 @@ public final class FakeSchemaRegistry implements AutoCloseable {
     }
 
     private static String subjectOf(String path) {
-        return URLDecoder.decode(path.substring("/subjects/".length(), path.length() - "/versions".length()), StandardCharsets.UTF_8);
+        return URLDecoder.decode(
+                path.substring("/subjects/".length(), path.length() - "/versions".length()),
+                StandardCharsets.UTF_8);
     }
 
     private static void reply(HttpExchange ex, int status, Map<String, ?> body) throws IOException {

@@ -66,19 +66,27 @@ class IntensityTimelineTest {
         IntensityPricer p = new IntensityPricer(Map.of("DE", 332.0), 473.0, 1_000);
         IntensityTimeline tl = new IntensityTimeline();
         tl.upsert(10_000, 200.0);
-        assertThat(p.price("DE", tl, 9_999)).isEqualTo(new IntensityPricer.Price(332.0, PriceQuality.FALLBACK));
-        assertThat(p.price("FR", null, 5)).isEqualTo(new IntensityPricer.Price(473.0, PriceQuality.FALLBACK));
-        assertThat(p.price("DE", tl, 11_000)).isEqualTo(new IntensityPricer.Price(200.0, PriceQuality.OK));
-        assertThat(p.price("DE", tl, 11_001)).isEqualTo(new IntensityPricer.Price(200.0, PriceQuality.STALE));
+        assertThat(p.price("DE", tl, 9_999))
+                .isEqualTo(new IntensityPricer.Price(332.0, PriceQuality.FALLBACK));
+        assertThat(p.price("FR", null, 5))
+                .isEqualTo(new IntensityPricer.Price(473.0, PriceQuality.FALLBACK));
+        assertThat(p.price("DE", tl, 11_000))
+                .isEqualTo(new IntensityPricer.Price(200.0, PriceQuality.OK));
+        assertThat(p.price("DE", tl, 11_001))
+                .isEqualTo(new IntensityPricer.Price(200.0, PriceQuality.STALE));
     }
 
     @org.junit.jupiter.api.Test
     void anOlderUpdateOfAValueAlreadyCorrectedIsIgnored() {
         IntensityTimeline t = new IntensityTimeline();
         t.upsert(0, 100, "feed", 1_000);
-        org.assertj.core.api.Assertions.assertThat(t.upsert(0, 120, "feed", 3_000).value()).isEqualTo(100.0);
-        org.assertj.core.api.Assertions.assertThat(t.upsert(0, 110, "feed", 2_000)).isNull(); // a refetch delivered late
+        org.assertj.core.api.Assertions.assertThat(t.upsert(0, 120, "feed", 3_000).value())
+                .isEqualTo(100.0);
+        org.assertj.core.api.Assertions.assertThat(t.upsert(0, 110, "feed", 2_000))
+                .isNull(); // a refetch delivered late
         org.assertj.core.api.Assertions.assertThat(t.intensity[t.indexAsOf(0)]).isEqualTo(120.0);
-        org.assertj.core.api.Assertions.assertThat(t.upsert(0, 130, "other", Long.MIN_VALUE).value()).isEqualTo(120.0); // no time said: arrival order
+        org.assertj.core.api.Assertions.assertThat(
+                        t.upsert(0, 130, "other", Long.MIN_VALUE).value())
+                .isEqualTo(120.0); // no time said: arrival order
     }
 }

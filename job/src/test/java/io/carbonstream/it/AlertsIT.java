@@ -27,7 +27,10 @@ class AlertsIT extends KafkaAndFlinkIT {
 
     static final long MIN = Scenario.MIN;
     static final long BASE = Scenario.BASE;
-    static final double BUDGET = 150.0; // gCO2e per hour for dc-de: ~4 g/h normally, ~270 g/h with the burst in the trailing hour
+    static final double BUDGET =
+            150.0; // gCO2e per hour for dc-de: ~4 g/h normally, ~270 g/h with the burst in the
+
+    // trailing hour
 
     record Expected(String id, boolean raised, long at) {}
 
@@ -45,39 +48,110 @@ class AlertsIT extends KafkaAndFlinkIT {
         }
         List<Scenario.Req> requests = new ArrayList<>();
         for (long t = BASE; t < BASE + 180 * MIN; t += 10_000) {
-            requests.add(new Scenario.Req("cal-" + t, t, "dc-cal-1", "llama-3.1-8b", "TEXT", 100, 500, 0, 0, 0, 1, 1_000, null, null));
-            requests.add(new Scenario.Req("de-" + t, t, "dc-de", "llama-3.1-8b", "TEXT", 100, 500, 0, 0, 0, 1, 1_000, null, null));
+            requests.add(
+                    new Scenario.Req(
+                            "cal-" + t,
+                            t,
+                            "dc-cal-1",
+                            "llama-3.1-8b",
+                            "TEXT",
+                            100,
+                            500,
+                            0,
+                            0,
+                            0,
+                            1,
+                            1_000,
+                            null,
+                            null));
+            requests.add(
+                    new Scenario.Req(
+                            "de-" + t,
+                            t,
+                            "dc-de",
+                            "llama-3.1-8b",
+                            "TEXT",
+                            100,
+                            500,
+                            0,
+                            0,
+                            0,
+                            1,
+                            1_000,
+                            null,
+                            null));
             if (t >= BASE + 90 * MIN && t < BASE + 100 * MIN) {
                 for (int i = 0; i < 40; i++) {
-                    requests.add(new Scenario.Req("burst-" + t + "-" + i, t + i, "dc-de", "llama-3.1-70b", "TEXT", 100, 800, 0, 0, 0, 4, 1_000, null, null));
+                    requests.add(
+                            new Scenario.Req(
+                                    "burst-" + t + "-" + i,
+                                    t + i,
+                                    "dc-de",
+                                    "llama-3.1-70b",
+                                    "TEXT",
+                                    100,
+                                    800,
+                                    0,
+                                    0,
+                                    0,
+                                    4,
+                                    1_000,
+                                    null,
+                                    null));
                 }
             }
         }
-        f.produce("intensity", updates.stream().map(u -> new KafkaIO.Raw(JobFixture.utf8(u.zone()), Avro.encode(Avro.update(u)))).toList());
+        f.produce(
+                "intensity",
+                updates.stream()
+                        .map(
+                                u ->
+                                        new KafkaIO.Raw(
+                                                JobFixture.utf8(u.zone()),
+                                                Avro.encode(Avro.update(u))))
+                        .toList());
         f.produce("events", requests.stream().map(JobFixture::event).toList());
         Path registry = tmp.resolve("registry.json");
-        Files.writeString(registry, """
+        Files.writeString(
+                registry,
+                """
                 [{"datacenter_id":"dc-cal-1","zone":"US-CAL-CISO","pue":1.1,"wue_l_per_kwh":0.3},
                  {"datacenter_id":"dc-de","zone":"DE","pue":1.2,"wue_l_per_kwh":1.0,"emission_budget_g_per_hour":%s}]
-                """.formatted(BUDGET));
+                """
+                        .formatted(BUDGET));
 
-        JobConfig cfg = JobConfig.fromMap(f.config(registry, Map.of("bounded", "true", "alerts.min-dwell", "15 min")));
+        JobConfig cfg =
+                JobConfig.fromMap(
+                        f.config(
+                                registry, Map.of("bounded", "true", "alerts.min-dwell", "15 min")));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         CarbonStreamJob.build(env, cfg);
         env.execute("carbonstream-alerts");
 
         List<Alert> alerts = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : KafkaIO.readAll(kafka.clientProperties(), "alerts.alerts")) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                KafkaIO.readAll(kafka.clientProperties(), "alerts.alerts")) {
             alerts.add(Avro.decode(r.value(), Alert.class));
         }
 
-        // Grid spikes: baseline 200 (median of the zone's updates), enter at 260, exit below 235, 15 min dwell.
-        List<Alert> spikes = alerts.stream().filter(a -> a.getSubject().equals("US-CAL-CISO")).toList();
+        // Grid spikes: baseline 200 (median of the zone's updates), enter at 260, exit below 235,
+        // 15 min dwell.
+        List<Alert> spikes =
+                alerts.stream().filter(a -> a.getSubject().equals("US-CAL-CISO")).toList();
         String first = "GRID_SPIKE:US-CAL-CISO:" + Instant.ofEpochMilli(BASE + 60 * MIN);
         String second = "GRID_SPIKE:US-CAL-CISO:" + Instant.ofEpochMilli(BASE + 120 * MIN);
-        assertThat(spikes).extracting(a -> new Expected(a.getAlertId(), a.getState() == AlertState.RAISED, a.getEventTime().toEpochMilli()))
-                .containsExactly(new Expected(first, true, BASE + 60 * MIN), new Expected(first, false, BASE + 80 * MIN),
-                        new Expected(second, true, BASE + 120 * MIN), new Expected(second, false, BASE + 145 * MIN));
+        assertThat(spikes)
+                .extracting(
+                        a ->
+                                new Expected(
+                                        a.getAlertId(),
+                                        a.getState() == AlertState.RAISED,
+                                        a.getEventTime().toEpochMilli()))
+                .containsExactly(
+                        new Expected(first, true, BASE + 60 * MIN),
+                        new Expected(first, false, BASE + 80 * MIN),
+                        new Expected(second, true, BASE + 120 * MIN),
+                        new Expected(second, false, BASE + 145 * MIN));
         for (Alert raised : List.of(spikes.get(0), spikes.get(2))) {
             long at = raised.getEventTime().toEpochMilli();
             double kwhPerMinute = facilityKwh(requests, "dc-cal-1", 1.1, at - 5 * MIN, at) / 5;
@@ -85,36 +159,56 @@ class AlertsIT extends KafkaAndFlinkIT {
             assertThat(raised.getThreshold()).isCloseTo(260.0, within(1e-9));
             assertThat(raised.getDatacenters()).hasSize(1);
             assertThat(raised.getDatacenters().get(0).getDatacenterId()).isEqualTo("dc-cal-1");
-            assertThat(raised.getDatacenters().get(0).getKwhPerMinute()).isCloseTo(kwhPerMinute, within(kwhPerMinute * 1e-9));
-            assertThat(raised.getExtraGPerHour()).isCloseTo(kwhPerMinute * 60 * (cal.floorEntry(at).getValue() - 200),
-                    within(raised.getExtraGPerHour() * 1e-9));
+            assertThat(raised.getDatacenters().get(0).getKwhPerMinute())
+                    .isCloseTo(kwhPerMinute, within(kwhPerMinute * 1e-9));
+            assertThat(raised.getExtraGPerHour())
+                    .isCloseTo(
+                            kwhPerMinute * 60 * (cal.floorEntry(at).getValue() - 200),
+                            within(raised.getExtraGPerHour() * 1e-9));
         }
 
         // Budget: the trailing-hour rate of dc-de at every minute end, with the same discipline.
         List<Expected> budget = new ArrayList<>();
         Long raisedAt = null;
         for (long end = BASE + MIN; end <= BASE + 300 * MIN; end += MIN) {
-            double rate = facilityKwh(requests, "dc-de", 1.2, end - 60 * MIN, end) * 300; // DE is 300 g/kWh throughout
+            double rate =
+                    facilityKwh(requests, "dc-de", 1.2, end - 60 * MIN, end)
+                            * 300; // DE is 300 g/kWh throughout
             if (raisedAt == null && rate >= BUDGET) {
                 raisedAt = end;
-                budget.add(new Expected("EMISSION_BUDGET:dc-de:" + Instant.ofEpochMilli(end), true, end));
+                budget.add(
+                        new Expected(
+                                "EMISSION_BUDGET:dc-de:" + Instant.ofEpochMilli(end), true, end));
             } else if (raisedAt != null && rate < 0.9 * BUDGET && end - raisedAt >= 15 * MIN) {
-                budget.add(new Expected("EMISSION_BUDGET:dc-de:" + Instant.ofEpochMilli(raisedAt), false, end));
+                budget.add(
+                        new Expected(
+                                "EMISSION_BUDGET:dc-de:" + Instant.ofEpochMilli(raisedAt),
+                                false,
+                                end));
                 raisedAt = null;
             }
         }
         assertThat(budget).hasSize(2);
-        List<Alert> actualBudget = alerts.stream().filter(a -> a.getSubject().equals("dc-de")).toList();
-        assertThat(actualBudget).extracting(a -> new Expected(a.getAlertId(), a.getState() == AlertState.RAISED, a.getEventTime().toEpochMilli()))
+        List<Alert> actualBudget =
+                alerts.stream().filter(a -> a.getSubject().equals("dc-de")).toList();
+        assertThat(actualBudget)
+                .extracting(
+                        a ->
+                                new Expected(
+                                        a.getAlertId(),
+                                        a.getState() == AlertState.RAISED,
+                                        a.getEventTime().toEpochMilli()))
                 .containsExactlyElementsOf(budget);
         assertThat(alerts).hasSize(spikes.size() + actualBudget.size());
     }
 
     /** Facility kWh of a datacenter's requests in [from, to), from the published figures. */
-    static double facilityKwh(List<Scenario.Req> requests, String dc, double pue, long from, long to) {
+    static double facilityKwh(
+            List<Scenario.Req> requests, String dc, double pue, long from, long to) {
         double kwh = 0;
         for (Scenario.Req r : requests) {
-            if (r.dc().equals(dc) && r.t() >= from && r.t() < to) kwh += gpuJoules(r) * Reference.IT_OVERHEAD * pue / 3.6e6;
+            if (r.dc().equals(dc) && r.t() >= from && r.t() < to)
+                kwh += gpuJoules(r) * Reference.IT_OVERHEAD * pue / 3.6e6;
         }
         return kwh;
     }

@@ -24,12 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Both emission-factor types fed on the intensity topic, on a real broker and a MiniCluster: the
  * scenario's lifecycle values (the accounting type, by default) and direct values for California
  * (every minute of the run) and Germany (from minute 10 on only), none for Poland. Every window's
- * accounting figures must equal the reference over the lifecycle values alone (the direct ones never
- * reach them), and its alternative figure the same reference run over the direct values: present
- * where they priced every request (in force, not older than the max age), null elsewhere, with the
- * share of energy they priced. Then two direct values are corrected behind the watermark: the
- * alternative figures restate to the corrected reference, the accounting ones do not move, and the
- * ledger rows carry the hour's alternative figure.
+ * accounting figures must equal the reference over the lifecycle values alone (the direct ones
+ * never reach them), and its alternative figure the same reference run over the direct values:
+ * present where they priced every request (in force, not older than the max age), null elsewhere,
+ * with the share of energy they priced. Then two direct values are corrected behind the watermark:
+ * the alternative figures restate to the corrected reference, the accounting ones do not move, and
+ * the ledger rows carry the hour's alternative figure.
  */
 class AlternativeFactorIT extends KafkaAndFlinkIT {
 
@@ -51,16 +51,19 @@ class AlternativeFactorIT extends KafkaAndFlinkIT {
     }
 
     /** The reference over one factor type's values (zone defaults and staleness as the job's). */
-    static Map<String, Reference.Agg> reference(Scenario s, List<Scenario.Upd> updates, List<Scenario.Req> requests) {
-        return new Reference(s.datacenters, updates, Map.of("XX-NODATA", 600.0), 473.0, MAX_AGE).aggregates(requests);
+    static Map<String, Reference.Agg> reference(
+            Scenario s, List<Scenario.Upd> updates, List<Scenario.Req> requests) {
+        return new Reference(s.datacenters, updates, Map.of("XX-NODATA", 600.0), 473.0, MAX_AGE)
+                .aggregates(requests);
     }
 
     /**
-     * Whether every window's alternative fields equal the reference over the direct values: a request
-     * the direct values could not price is one the reference priced with a default (FALLBACK) or a
-     * value older than the max age (STALE), each counted in its energy.
+     * Whether every window's alternative fields equal the reference over the direct values: a
+     * request the direct values could not price is one the reference priced with a default
+     * (FALLBACK) or a value older than the max age (STALE), each counted in its energy.
      */
-    static boolean alternativesEqual(Map<String, Aggregate> actual, Map<String, Reference.Agg> direct) {
+    static boolean alternativesEqual(
+            Map<String, Aggregate> actual, Map<String, Reference.Agg> direct) {
         try {
             assertAlternativesEqual(actual, direct);
             return true;
@@ -69,26 +72,34 @@ class AlternativeFactorIT extends KafkaAndFlinkIT {
         }
     }
 
-    static void assertAlternativesEqual(Map<String, Aggregate> actual, Map<String, Reference.Agg> direct) {
+    static void assertAlternativesEqual(
+            Map<String, Aggregate> actual, Map<String, Reference.Agg> direct) {
         assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(direct.keySet());
-        direct.forEach((k, x) -> {
-            Aggregate a = actual.get(k);
-            assertThat(a.getAlternativeFactorType()).as(k).isEqualTo("direct");
-            assertThat(a.getEmissionFactorType()).as(k).isEqualTo("lifecycle");
-            double unpriced = x.fallbackKwh + x.staleKwh;
-            if (unpriced == 0) {
-                assertThat(a.getLocationGco2eAlternative()).as(k + " alternative").isNotNull();
-                JobFixture.close(k + " alternative", a.getLocationGco2eAlternative(), x.g);
-                assertThat(a.getAlternativePricedShare()).as(k + " share").isEqualTo(1.0);
-            } else {
-                assertThat(a.getLocationGco2eAlternative()).as(k + " alternative").isNull();
-                JobFixture.close(k + " share", a.getAlternativePricedShare(), (x.kwh - unpriced) / x.kwh);
-            }
-        });
+        direct.forEach(
+                (k, x) -> {
+                    Aggregate a = actual.get(k);
+                    assertThat(a.getAlternativeFactorType()).as(k).isEqualTo("direct");
+                    assertThat(a.getEmissionFactorType()).as(k).isEqualTo("lifecycle");
+                    double unpriced = x.fallbackKwh + x.staleKwh;
+                    if (unpriced == 0) {
+                        assertThat(a.getLocationGco2eAlternative())
+                                .as(k + " alternative")
+                                .isNotNull();
+                        JobFixture.close(k + " alternative", a.getLocationGco2eAlternative(), x.g);
+                        assertThat(a.getAlternativePricedShare()).as(k + " share").isEqualTo(1.0);
+                    } else {
+                        assertThat(a.getLocationGco2eAlternative()).as(k + " alternative").isNull();
+                        JobFixture.close(
+                                k + " share",
+                                a.getAlternativePricedShare(),
+                                (x.kwh - unpriced) / x.kwh);
+                    }
+                });
     }
 
     @Test
-    void bothFactorTypesArePricedSideBySideAndTheOtherTypesCorrectionsRestateOnlyItsFigure(@TempDir Path tmp) throws Exception {
+    void bothFactorTypesArePricedSideBySideAndTheOtherTypesCorrectionsRestateOnlyItsFigure(
+            @TempDir Path tmp) throws Exception {
         JobFixture f = new JobFixture(kafka, "altfactor.");
         Scenario s = new Scenario(77, 3_000, 2 * HOUR, 4_000);
 
@@ -101,93 +112,168 @@ class AlternativeFactorIT extends KafkaAndFlinkIT {
         }
         // Both types on the one intensity topic, interleaved as a connector publishes them.
         List<KafkaIO.Raw> intensity = new ArrayList<>();
-        for (Scenario.Upd u : s.intensity) intensity.add(new KafkaIO.Raw(JobFixture.utf8(u.zone()), Avro.encode(Avro.update(u))));
-        for (int i = 0; i < directs.size(); i++) intensity.add(Math.min(intensity.size(), 2 * i), directRecord(directs.get(i)));
+        for (Scenario.Upd u : s.intensity)
+            intensity.add(new KafkaIO.Raw(JobFixture.utf8(u.zone()), Avro.encode(Avro.update(u))));
+        for (int i = 0; i < directs.size(); i++)
+            intensity.add(Math.min(intensity.size(), 2 * i), directRecord(directs.get(i)));
         f.produce("intensity", intensity);
         f.produce("events", s.requests.stream().map(JobFixture::event).toList());
         List<Scenario.Req> counted = new ArrayList<>(s.requests);
         long s1 = BASE + 2 * HOUR + 5 * MIN;
         counted.addAll(f.pushWatermark("push-1", s1));
 
-        Map<String, String> options = f.config(JobFixture.writeRegistry(tmp, s.datacenters), Map.of(
-                "checkpoint-interval", "500 ms", "intensity.idle-timeout", "1 s", "start-from", "EARLIEST", "restatement.horizon", "2 h",
-                "intensity.max-age", "20 min"));
+        Map<String, String> options =
+                f.config(
+                        JobFixture.writeRegistry(tmp, s.datacenters),
+                        Map.of(
+                                "checkpoint-interval",
+                                "500 ms",
+                                "intensity.idle-timeout",
+                                "1 s",
+                                "start-from",
+                                "EARLIEST",
+                                "restatement.horizon",
+                                "2 h",
+                                "intensity.max-age",
+                                "20 min"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         CarbonStreamJob.build(env, JobConfig.fromMap(options));
         JobClient job = env.executeAsync("carbonstream-alternative-factor");
         try {
             long done1 = s1 - 2 * MIN;
-            Map<String, Reference.Agg> accounting = JobFixture.endingBy(reference(s, s.intensity, counted), done1);
-            Map<String, Reference.Agg> direct1 = JobFixture.endingBy(reference(s, directs, counted), done1);
-            await("first figures: lifecycle accounting, direct beside it", () -> {
-                Map<String, Aggregate> now = JobFixture.endingBy(f.latestAggregates(), done1);
-                return JobFixture.aggregatesEqual(now, accounting) && alternativesEqual(now, direct1);
-            });
+            Map<String, Reference.Agg> accounting =
+                    JobFixture.endingBy(reference(s, s.intensity, counted), done1);
+            Map<String, Reference.Agg> direct1 =
+                    JobFixture.endingBy(reference(s, directs, counted), done1);
+            await(
+                    "first figures: lifecycle accounting, direct beside it",
+                    () -> {
+                        Map<String, Aggregate> now =
+                                JobFixture.endingBy(f.latestAggregates(), done1);
+                        return JobFixture.aggregatesEqual(now, accounting)
+                                && alternativesEqual(now, direct1);
+                    });
             Map<String, Aggregate> first = JobFixture.endingBy(f.latestAggregates(), done1);
             // The scenario covers the three cases: fully priced, partly, not at all.
             assertThat(first.values()).anyMatch(a -> a.getLocationGco2eAlternative() != null);
-            assertThat(first.values()).anyMatch(a -> a.getLocationGco2eAlternative() == null && a.getAlternativePricedShare() > 0);
+            assertThat(first.values())
+                    .anyMatch(
+                            a ->
+                                    a.getLocationGco2eAlternative() == null
+                                            && a.getAlternativePricedShare() > 0);
             assertThat(first.values()).anyMatch(a -> a.getAlternativePricedShare() == 0.0);
 
             // Corrections of the direct type, minutes and an hour behind the watermark.
-            List<Scenario.Upd> corrections = List.of(
-                    new Scenario.Upd("DE", BASE + 55 * MIN, direct("DE", BASE + 55 * MIN) + 35, false),
-                    new Scenario.Upd("US-CAL-CISO", BASE + HOUR + 30 * MIN, direct("US-CAL-CISO", BASE + HOUR + 30 * MIN) - 45, false));
-            f.produce("intensity", corrections.stream().map(AlternativeFactorIT::directRecord).toList());
-            await("both corrections applied", () -> f.restatements().stream()
-                    .filter(r -> r.getRecordType() == RestatementRecordType.SUMMARY).count() == corrections.size());
+            List<Scenario.Upd> corrections =
+                    List.of(
+                            new Scenario.Upd(
+                                    "DE",
+                                    BASE + 55 * MIN,
+                                    direct("DE", BASE + 55 * MIN) + 35,
+                                    false),
+                            new Scenario.Upd(
+                                    "US-CAL-CISO",
+                                    BASE + HOUR + 30 * MIN,
+                                    direct("US-CAL-CISO", BASE + HOUR + 30 * MIN) - 45,
+                                    false));
+            f.produce(
+                    "intensity",
+                    corrections.stream().map(AlternativeFactorIT::directRecord).toList());
+            await(
+                    "both corrections applied",
+                    () ->
+                            f.restatements().stream()
+                                            .filter(
+                                                    r ->
+                                                            r.getRecordType()
+                                                                    == RestatementRecordType
+                                                                            .SUMMARY)
+                                            .count()
+                                    == corrections.size());
             long s2 = s1 + 10 * MIN;
             counted.addAll(f.pushWatermark("push-2", s2));
             List<Scenario.Upd> allDirect = new ArrayList<>(directs);
             allDirect.addAll(corrections);
             long done2 = s2 - 2 * MIN;
-            Map<String, Reference.Agg> accounting2 = JobFixture.endingBy(reference(s, s.intensity, counted), done2);
-            Map<String, Reference.Agg> direct2 = JobFixture.endingBy(reference(s, allDirect, counted), done2);
-            await("final figures: direct corrected, lifecycle as it was", () -> {
-                Map<String, Aggregate> now = JobFixture.endingBy(f.latestAggregates(), done2);
-                return JobFixture.aggregatesEqual(now, accounting2) && alternativesEqual(now, direct2);
-            });
+            Map<String, Reference.Agg> accounting2 =
+                    JobFixture.endingBy(reference(s, s.intensity, counted), done2);
+            Map<String, Reference.Agg> direct2 =
+                    JobFixture.endingBy(reference(s, allDirect, counted), done2);
+            await(
+                    "final figures: direct corrected, lifecycle as it was",
+                    () -> {
+                        Map<String, Aggregate> now =
+                                JobFixture.endingBy(f.latestAggregates(), done2);
+                        return JobFixture.aggregatesEqual(now, accounting2)
+                                && alternativesEqual(now, direct2);
+                    });
             Map<String, Aggregate> last = JobFixture.endingBy(f.latestAggregates(), done2);
             JobFixture.assertAggregatesEqual(last, accounting2);
             assertAlternativesEqual(last, direct2);
 
-            List<Restatement> summaries = f.restatements().stream().filter(r -> r.getRecordType() == RestatementRecordType.SUMMARY).toList();
-            assertThat(summaries).allSatisfy(r -> {
-                assertThat(r.getStatus()).isEqualTo(RestatementStatus.APPLIED);
-                assertThat(r.getCorrectionId()).endsWith("|direct");
-                assertThat(r.getNote()).contains("location_gco2e_alternative");
-            });
-            // Restated windows: the alternative moved, the accounting figure did not, and the revision says why.
+            List<Restatement> summaries =
+                    f.restatements().stream()
+                            .filter(r -> r.getRecordType() == RestatementRecordType.SUMMARY)
+                            .toList();
+            assertThat(summaries)
+                    .allSatisfy(
+                            r -> {
+                                assertThat(r.getStatus()).isEqualTo(RestatementStatus.APPLIED);
+                                assertThat(r.getCorrectionId()).endsWith("|direct");
+                                assertThat(r.getNote()).contains("location_gco2e_alternative");
+                            });
+            // Restated windows: the alternative moved, the accounting figure did not, and the
+            // revision says why.
             int restated = 0;
             for (Map.Entry<String, Aggregate> e : first.entrySet()) {
                 Aggregate was = e.getValue();
                 Aggregate now = last.get(e.getKey());
-                if (was.getLocationGco2eAlternative() == null || now.getLocationGco2eAlternative().equals(was.getLocationGco2eAlternative())) continue;
+                if (was.getLocationGco2eAlternative() == null
+                        || now.getLocationGco2eAlternative()
+                                .equals(was.getLocationGco2eAlternative())) continue;
                 restated++;
-                // Up to rounding: re-pricing recomputes a slice's facility energy from its summed GPU energy.
-                JobFixture.close(e.getKey() + " accounting g unchanged", now.getLocationGco2e(), was.getLocationGco2e());
-                assertThat(now.getRevisionReason()).as(e.getKey()).contains("INTENSITY_RESTATEMENT");
+                // Up to rounding: re-pricing recomputes a slice's facility energy from its summed
+                // GPU energy.
+                JobFixture.close(
+                        e.getKey() + " accounting g unchanged",
+                        now.getLocationGco2e(),
+                        was.getLocationGco2e());
+                assertThat(now.getRevisionReason())
+                        .as(e.getKey())
+                        .contains("INTENSITY_RESTATEMENT");
             }
             assertThat(restated).isGreaterThan(10);
 
-            // The ledger carries each hour's alternative figure as its HOUR/DATACENTER aggregate has it.
+            // The ledger carries each hour's alternative figure as its HOUR/DATACENTER aggregate
+            // has it.
             long[] hours = {BASE, BASE + HOUR};
-            await("ledger rows of the complete hours", () -> {
-                Map<String, LedgerEntry> rows = LedgerIT.ledger(f);
-                for (long h : hours) {
-                    for (Scenario.Dc dc : s.datacenters) {
-                        Aggregate a = last.get("HOUR|DATACENTER|" + dc.id() + "||" + h);
-                        if (a == null) continue;
-                        LedgerEntry r = rows.get(dc.id() + "|" + java.time.Instant.ofEpochMilli(h));
-                        if (r == null || r.getAggregateRevision() != a.getRevision()) return false;
-                        assertThat(r.getLocationGco2eAlternative()).as(dc.id() + " " + h).isEqualTo(a.getLocationGco2eAlternative());
-                        assertThat(r.getAlternativePricedShare()).as(dc.id() + " " + h).isEqualTo(a.getAlternativePricedShare());
-                        assertThat(r.getAlternativeFactorType()).isEqualTo("direct");
-                        assertThat(r.getLocationGco2e()).isEqualTo(a.getLocationGco2e()); // the row is the aggregate's, to the bit
-                    }
-                }
-                return true;
-            });
+            await(
+                    "ledger rows of the complete hours",
+                    () -> {
+                        Map<String, LedgerEntry> rows = LedgerIT.ledger(f);
+                        for (long h : hours) {
+                            for (Scenario.Dc dc : s.datacenters) {
+                                Aggregate a = last.get("HOUR|DATACENTER|" + dc.id() + "||" + h);
+                                if (a == null) continue;
+                                LedgerEntry r =
+                                        rows.get(dc.id() + "|" + java.time.Instant.ofEpochMilli(h));
+                                if (r == null || r.getAggregateRevision() != a.getRevision())
+                                    return false;
+                                assertThat(r.getLocationGco2eAlternative())
+                                        .as(dc.id() + " " + h)
+                                        .isEqualTo(a.getLocationGco2eAlternative());
+                                assertThat(r.getAlternativePricedShare())
+                                        .as(dc.id() + " " + h)
+                                        .isEqualTo(a.getAlternativePricedShare());
+                                assertThat(r.getAlternativeFactorType()).isEqualTo("direct");
+                                assertThat(r.getLocationGco2e())
+                                        .isEqualTo(a.getLocationGco2e()); // the row is the
+                                // aggregate's, to the
+                                // bit
+                            }
+                        }
+                        return true;
+                    });
             assertThat(f.deadLetters("dlq")).isEmpty();
         } finally {
             job.cancel().get();

@@ -32,13 +32,49 @@ class CarbonStreamIT extends KafkaAndFlinkIT {
             rnd.nextBytes(junk);
             bad.put(100 * (i + 1), new KafkaIO.Raw(JobFixture.utf8("junk-" + i), junk));
         }
-        bad.put(500, JobFixture.event(new Scenario.Req("bad-dc", Scenario.BASE + 60_000, "dc-nowhere", "llama-3.1-8b", "TEXT", 10, 10,
-                0, 0, 0, 1, 100, null, null)));
-        bad.put(600, JobFixture.event(new Scenario.Req("bad-neg", Scenario.BASE + 60_000, "dc-de", "llama-3.1-8b", "TEXT", -5, 10,
-                0, 0, 0, 1, 100, null, null)));
+        bad.put(
+                500,
+                JobFixture.event(
+                        new Scenario.Req(
+                                "bad-dc",
+                                Scenario.BASE + 60_000,
+                                "dc-nowhere",
+                                "llama-3.1-8b",
+                                "TEXT",
+                                10,
+                                10,
+                                0,
+                                0,
+                                0,
+                                1,
+                                100,
+                                null,
+                                null)));
+        bad.put(
+                600,
+                JobFixture.event(
+                        new Scenario.Req(
+                                "bad-neg",
+                                Scenario.BASE + 60_000,
+                                "dc-de",
+                                "llama-3.1-8b",
+                                "TEXT",
+                                -5,
+                                10,
+                                0,
+                                0,
+                                0,
+                                1,
+                                100,
+                                null,
+                                null)));
         f.produceScenario(s, bad);
 
-        JobConfig cfg = JobConfig.fromMap(f.config(JobFixture.writeRegistry(tmp, s.datacenters), Map.of("bounded", "true")));
+        JobConfig cfg =
+                JobConfig.fromMap(
+                        f.config(
+                                JobFixture.writeRegistry(tmp, s.datacenters),
+                                Map.of("bounded", "true")));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         CarbonStreamJob.build(env, cfg);
         env.execute("carbonstream-it");
@@ -46,21 +82,29 @@ class CarbonStreamIT extends KafkaAndFlinkIT {
         Map<String, Reference.Agg> expected = JobFixture.reference(s, s.requests);
         JobFixture.assertAggregatesEqual(f.latestAggregates(), expected);
         // No late data here: every window is emitted exactly once.
-        assertThat(f.aggregateRecords()).hasSize(expected.size()).allSatisfy(e -> assertThat(e.getValue().getRevision()).isEqualTo(1));
+        assertThat(f.aggregateRecords())
+                .hasSize(expected.size())
+                .allSatisfy(e -> assertThat(e.getValue().getRevision()).isEqualTo(1));
         // The scenario exercises every pricing path.
         assertThat(expected.values().stream().mapToDouble(x -> x.fallbackKwh).sum()).isPositive();
         assertThat(expected.values().stream().mapToDouble(x -> x.staleKwh).sum()).isPositive();
-        assertThat(expected.values().stream().filter(x -> x.marketRequests == x.requests)).isNotEmpty();
+        assertThat(expected.values().stream().filter(x -> x.marketRequests == x.requests))
+                .isNotEmpty();
 
         List<DeadLetter> dead = f.deadLetters("dlq");
         Map<String, String> reasons = new HashMap<>();
         for (DeadLetter d : dead) {
-            reasons.put(new String(d.getKey().array(), java.nio.charset.StandardCharsets.UTF_8), d.getReason());
+            reasons.put(
+                    new String(d.getKey().array(), java.nio.charset.StandardCharsets.UTF_8),
+                    d.getReason());
             assertThat(d.getSourceTopic()).isEqualTo("core.events");
             assertThat(d.getValue()).isNotNull();
         }
-        assertThat(reasons).containsEntry("bad-dc", "UNKNOWN_DATACENTER").containsEntry("bad-neg", "INVALID_VALUE")
-                .containsKeys("junk-0", "junk-1", "junk-2").hasSize(5);
+        assertThat(reasons)
+                .containsEntry("bad-dc", "UNKNOWN_DATACENTER")
+                .containsEntry("bad-neg", "INVALID_VALUE")
+                .containsKeys("junk-0", "junk-1", "junk-2")
+                .hasSize(5);
         assertThat(f.deadLetters("late")).isEmpty();
     }
 }

@@ -52,29 +52,30 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * One case per dead-letter reason and input: a crafted record on a real broker must come out of
- * the dead-letter topic once, with its reason, a message that names the problem, and its topic,
+ * One case per dead-letter reason and input: a crafted record on a real broker must come out of the
+ * dead-letter topic once, with its reason, a message that names the problem, and its topic,
  * partition, offset, timestamp, key and bytes as the broker stored them. All cases, thousands of
  * random records, a burst of model ids beyond the cap and thousands of valid requests share one
- * bounded job run (started by whichever test comes first): the totals must equal the reference
- * over the valid requests only, the job's conservation counters must add up, and the job must
- * never restart.
+ * bounded job run (started by whichever test comes first): the totals must equal the reference over
+ * the valid requests only, the job's conservation counters must add up, and the job must never
+ * restart.
  */
 class DeadLetterIT {
 
     static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(2)
-            .setNumberSlotsPerTaskManager(2)
-            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-            .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(2)
+                            .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
+                            .build());
 
     static EmbeddedKafka kafka;
 
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
 
     @BeforeAll
     static void startKafka() {
@@ -96,21 +97,41 @@ class DeadLetterIT {
     static final long BASE_HOUR = Scenario.BASE - Math.floorMod(Scenario.BASE, HOUR);
 
     /**
-     * Reasons no record of this run can produce on its own, and where each is proven. TOO_MANY_MODELS
-     * is {@link #modelsBeyondTheCapAreDeadLetteredAndCountNowhere}: which of a burst's models are capped depends on
-     * the order the pricing subtasks see them, so it is checked by count, not by record.
+     * Reasons no record of this run can produce on its own, and where each is proven.
+     * TOO_MANY_MODELS is {@link #modelsBeyondTheCapAreDeadLetteredAndCountNowhere}: which of a
+     * burst's models are capped depends on the order the pricing subtasks see them, so it is
+     * checked by count, not by record.
      */
-    static final Map<Reason, String> COVERED_ELSEWHERE = Map.of(
-            Reason.LATE, "LateEventsIT (requests beyond the allowed lateness, to the late-events topic with their bytes, after the "
-                    + "watermark has provably passed) and GpuAttributionIT/GpuAttributionFunctionTest (late GPU readings): "
-                    + "lateness depends on the watermark, which a single bounded run does not order against the record",
-            Reason.BEYOND_RETENTION, "LedgerFunctionTest: whether an hour is beyond retention depends on which aggregates the "
-                    + "ledger has seen before the certificate, an order the harness fixes and a bounded run does not",
-            Reason.NO_ENERGY_SAMPLE, "GpuFeedsIT (a scrape with no energy counter on a PROMETHEUS_TEXT topic) and GpuReadingsTest: "
-                    + "a GPU energy topic holds one --gpu-energy.format, and this run's is Avro");
+    static final Map<Reason, String> COVERED_ELSEWHERE =
+            Map.of(
+                    Reason.LATE,
+                            "LateEventsIT (requests beyond the allowed lateness, to the late-events"
+                                + " topic with their bytes, after the watermark has provably"
+                                + " passed) and GpuAttributionIT/GpuAttributionFunctionTest (late"
+                                + " GPU readings): lateness depends on the watermark, which a"
+                                + " single bounded run does not order against the record",
+                    Reason.BEYOND_RETENTION,
+                            "LedgerFunctionTest: whether an hour is beyond retention depends on"
+                                + " which aggregates the ledger has seen before the certificate, an"
+                                + " order the harness fixes and a bounded run does not",
+                    Reason.NO_ENERGY_SAMPLE,
+                            "GpuFeedsIT (a scrape with no energy counter on a PROMETHEUS_TEXT"
+                                    + " topic) and GpuReadingsTest: a GPU energy topic holds one"
+                                    + " --gpu-energy.format, and this run's is Avro");
 
-    /** A crafted input record, the dead letter it must become, and the words its message must contain. */
-    record Case(String name, String topic, byte[] key, byte[] value, Reason reason, String detail, byte[] dlqKey, byte[] dlqValue) {
+    /**
+     * A crafted input record, the dead letter it must become, and the words its message must
+     * contain.
+     */
+    record Case(
+            String name,
+            String topic,
+            byte[] key,
+            byte[] value,
+            Reason reason,
+            String detail,
+            byte[] dlqKey,
+            byte[] dlqValue) {
         Case(String name, String topic, byte[] key, byte[] value, Reason reason, String detail) {
             this(name, topic, key, value, reason, detail, key, value);
         }
@@ -121,7 +142,10 @@ class DeadLetterIT {
         }
     }
 
-    /** Made once: the run produces these records and the tests look for the same bytes (one case holds the wall clock). */
+    /**
+     * Made once: the run produces these records and the tests look for the same bytes (one case
+     * holds the wall clock).
+     */
     static final List<Case> CASES = makeCases();
 
     static List<Case> cases() {
@@ -133,69 +157,316 @@ class DeadLetterIT {
         long now = System.currentTimeMillis();
         List<Case> c = new ArrayList<>();
         // Events.
-        c.add(new Case("truncated", "events", key("e-truncated"), Arrays.copyOf(good, good.length / 2), Reason.UNDECODABLE,
-                "not an InferenceEvent"));
-        c.add(new Case("trailing bytes", "events", key("e-trailing"), Arrays.copyOf(good, good.length + 7), Reason.UNDECODABLE,
-                "not an InferenceEvent"));
-        c.add(new Case("another record's schema", "events", key("e-wrong-schema"), Avro.encode(Avro.update(S.intensity.get(0))),
-                Reason.UNDECODABLE, "not an InferenceEvent"));
-        c.add(new Case("single-object encoding of an unknown schema", "events", key("e-unknown-fingerprint"), singleObject(good),
-                Reason.UNKNOWN_SCHEMA, "fingerprint"));
-        c.add(new Case("tombstone", "events", key("e-tombstone"), null, Reason.NULL_VALUE, "tombstone on the events topic"));
-        c.add(new Case("empty datacenter", "events", key("e-empty-dc"), event(r -> with(r, r.in(), r.out(), r.media(), r.t(), "", r.model())),
-                Reason.MISSING_FIELD, "datacenter_id is empty"));
-        c.add(new Case("negative tokens", "events", key("e-negative"), event(r -> with(r, -1, r.out(), r.media(), r.t(), r.dc(), r.model())),
-                Reason.INVALID_VALUE, "negative count"));
-        c.add(new Case("NaN media seconds", "events", key("e-nan"),
-                event(r -> with(r, r.in(), r.out(), Double.NaN, r.t(), r.dc(), r.model())), Reason.INVALID_VALUE, "media_seconds is NaN"));
-        c.add(new Case("10^12 tokens", "events", key("e-absurd"),
-                event(r -> with(r, r.in(), 1_000_000_000_000L, r.media(), r.t(), r.dc(), r.model())), Reason.ABSURD_VALUE, "exceed"));
-        c.add(new Case("5000-character model id", "events", key("e-oversized"),
-                event(r -> with(r, r.in(), r.out(), r.media(), r.t(), r.dc(), "m".repeat(5_000))), Reason.OVERSIZED_STRING,
-                "model_id has 5000 characters"));
-        c.add(new Case("a day ahead", "events", key("e-future"),
-                event(r -> with(r, r.in(), r.out(), r.media(), now + 86_400_000L, r.dc(), r.model())), Reason.EVENT_TIME_IN_FUTURE,
-                "event_time"));
-        c.add(new Case("year 2001", "events", key("e-floor"),
-                event(r -> with(r, r.in(), r.out(), r.media(), Instant.parse("2001-01-01T00:00:00Z").toEpochMilli(), r.dc(), r.model())),
-                Reason.EVENT_TIME_BEFORE_FLOOR, "before the floor"));
-        c.add(new Case("datacenter in no registry", "events", key("e-atlantis"),
-                event(r -> with(r, r.in(), r.out(), r.media(), r.t(), "dc-atlantis", r.model())), Reason.UNKNOWN_DATACENTER, "dc-atlantis"));
+        c.add(
+                new Case(
+                        "truncated",
+                        "events",
+                        key("e-truncated"),
+                        Arrays.copyOf(good, good.length / 2),
+                        Reason.UNDECODABLE,
+                        "not an InferenceEvent"));
+        c.add(
+                new Case(
+                        "trailing bytes",
+                        "events",
+                        key("e-trailing"),
+                        Arrays.copyOf(good, good.length + 7),
+                        Reason.UNDECODABLE,
+                        "not an InferenceEvent"));
+        c.add(
+                new Case(
+                        "another record's schema",
+                        "events",
+                        key("e-wrong-schema"),
+                        Avro.encode(Avro.update(S.intensity.get(0))),
+                        Reason.UNDECODABLE,
+                        "not an InferenceEvent"));
+        c.add(
+                new Case(
+                        "single-object encoding of an unknown schema",
+                        "events",
+                        key("e-unknown-fingerprint"),
+                        singleObject(good),
+                        Reason.UNKNOWN_SCHEMA,
+                        "fingerprint"));
+        c.add(
+                new Case(
+                        "tombstone",
+                        "events",
+                        key("e-tombstone"),
+                        null,
+                        Reason.NULL_VALUE,
+                        "tombstone on the events topic"));
+        c.add(
+                new Case(
+                        "empty datacenter",
+                        "events",
+                        key("e-empty-dc"),
+                        event(r -> with(r, r.in(), r.out(), r.media(), r.t(), "", r.model())),
+                        Reason.MISSING_FIELD,
+                        "datacenter_id is empty"));
+        c.add(
+                new Case(
+                        "negative tokens",
+                        "events",
+                        key("e-negative"),
+                        event(r -> with(r, -1, r.out(), r.media(), r.t(), r.dc(), r.model())),
+                        Reason.INVALID_VALUE,
+                        "negative count"));
+        c.add(
+                new Case(
+                        "NaN media seconds",
+                        "events",
+                        key("e-nan"),
+                        event(r -> with(r, r.in(), r.out(), Double.NaN, r.t(), r.dc(), r.model())),
+                        Reason.INVALID_VALUE,
+                        "media_seconds is NaN"));
+        c.add(
+                new Case(
+                        "10^12 tokens",
+                        "events",
+                        key("e-absurd"),
+                        event(
+                                r ->
+                                        with(
+                                                r,
+                                                r.in(),
+                                                1_000_000_000_000L,
+                                                r.media(),
+                                                r.t(),
+                                                r.dc(),
+                                                r.model())),
+                        Reason.ABSURD_VALUE,
+                        "exceed"));
+        c.add(
+                new Case(
+                        "5000-character model id",
+                        "events",
+                        key("e-oversized"),
+                        event(
+                                r ->
+                                        with(
+                                                r,
+                                                r.in(),
+                                                r.out(),
+                                                r.media(),
+                                                r.t(),
+                                                r.dc(),
+                                                "m".repeat(5_000))),
+                        Reason.OVERSIZED_STRING,
+                        "model_id has 5000 characters"));
+        c.add(
+                new Case(
+                        "a day ahead",
+                        "events",
+                        key("e-future"),
+                        event(
+                                r ->
+                                        with(
+                                                r,
+                                                r.in(),
+                                                r.out(),
+                                                r.media(),
+                                                now + 86_400_000L,
+                                                r.dc(),
+                                                r.model())),
+                        Reason.EVENT_TIME_IN_FUTURE,
+                        "event_time"));
+        c.add(
+                new Case(
+                        "year 2001",
+                        "events",
+                        key("e-floor"),
+                        event(
+                                r ->
+                                        with(
+                                                r,
+                                                r.in(),
+                                                r.out(),
+                                                r.media(),
+                                                Instant.parse("2001-01-01T00:00:00Z")
+                                                        .toEpochMilli(),
+                                                r.dc(),
+                                                r.model())),
+                        Reason.EVENT_TIME_BEFORE_FLOOR,
+                        "before the floor"));
+        c.add(
+                new Case(
+                        "datacenter in no registry",
+                        "events",
+                        key("e-atlantis"),
+                        event(
+                                r ->
+                                        with(
+                                                r,
+                                                r.in(),
+                                                r.out(),
+                                                r.media(),
+                                                r.t(),
+                                                "dc-atlantis",
+                                                r.model())),
+                        Reason.UNKNOWN_DATACENTER,
+                        "dc-atlantis"));
         // Intensity.
-        c.add(new Case("junk", "intensity", key("i-junk"), new byte[] {7, 7, 7}, Reason.UNDECODABLE, "not an IntensityUpdate"));
-        c.add(new Case("tombstone", "intensity", key("i-tombstone"), null, Reason.NULL_VALUE, "tombstone on the intensity topic"));
-        c.add(new Case("negative intensity", "intensity", key("i-negative"), intensity(-4), Reason.INVALID_VALUE, "carbon_intensity is -4"));
-        c.add(new Case("90000 g/kWh", "intensity", key("i-absurd"), intensity(90_000), Reason.ABSURD_VALUE, "exceeds"));
+        c.add(
+                new Case(
+                        "junk",
+                        "intensity",
+                        key("i-junk"),
+                        new byte[] {7, 7, 7},
+                        Reason.UNDECODABLE,
+                        "not an IntensityUpdate"));
+        c.add(
+                new Case(
+                        "tombstone",
+                        "intensity",
+                        key("i-tombstone"),
+                        null,
+                        Reason.NULL_VALUE,
+                        "tombstone on the intensity topic"));
+        c.add(
+                new Case(
+                        "negative intensity",
+                        "intensity",
+                        key("i-negative"),
+                        intensity(-4),
+                        Reason.INVALID_VALUE,
+                        "carbon_intensity is -4"));
+        c.add(
+                new Case(
+                        "90000 g/kWh",
+                        "intensity",
+                        key("i-absurd"),
+                        intensity(90_000),
+                        Reason.ABSURD_VALUE,
+                        "exceeds"));
         // Registry topic.
-        c.add(new Case("junk", "registry", key("r-junk"), new byte[] {1, 2, 3, 4, 5, 6}, Reason.UNDECODABLE, "not a Datacenter"));
-        c.add(new Case("PUE below 1", "registry", key("r-pue"), Avro.encode(Datacenter.newBuilder().setDatacenterId("dc-x").setZone("DE")
-                .setPue(0.5).setWueLPerKwh(1).build()), Reason.INVALID_VALUE, "pue 0.5 is outside [1, 3]"));
-        c.add(new Case("tombstone without a key", "registry", null, null, Reason.NULL_VALUE, "tombstone without a key"));
+        c.add(
+                new Case(
+                        "junk",
+                        "registry",
+                        key("r-junk"),
+                        new byte[] {1, 2, 3, 4, 5, 6},
+                        Reason.UNDECODABLE,
+                        "not a Datacenter"));
+        c.add(
+                new Case(
+                        "PUE below 1",
+                        "registry",
+                        key("r-pue"),
+                        Avro.encode(
+                                Datacenter.newBuilder()
+                                        .setDatacenterId("dc-x")
+                                        .setZone("DE")
+                                        .setPue(0.5)
+                                        .setWueLPerKwh(1)
+                                        .build()),
+                        Reason.INVALID_VALUE,
+                        "pue 0.5 is outside [1, 3]"));
+        c.add(
+                new Case(
+                        "tombstone without a key",
+                        "registry",
+                        null,
+                        null,
+                        Reason.NULL_VALUE,
+                        "tombstone without a key"));
         // Forecasts.
-        c.add(new Case("interval that ends where it starts", "forecasts", key("f-empty-interval"),
-                forecast(Scenario.BASE + HOUR, Scenario.BASE + HOUR, Scenario.BASE), Reason.INVALID_INTERVAL, "is not after valid_from"));
-        c.add(new Case("a year ahead of its issue", "forecasts", key("f-far"),
-                forecast(Scenario.BASE + 365 * 24 * HOUR, Scenario.BASE + 365 * 24 * HOUR + HOUR, Scenario.BASE), Reason.FORECAST_TOO_FAR_AHEAD,
-                "valid_from"));
+        c.add(
+                new Case(
+                        "interval that ends where it starts",
+                        "forecasts",
+                        key("f-empty-interval"),
+                        forecast(Scenario.BASE + HOUR, Scenario.BASE + HOUR, Scenario.BASE),
+                        Reason.INVALID_INTERVAL,
+                        "is not after valid_from"));
+        c.add(
+                new Case(
+                        "a year ahead of its issue",
+                        "forecasts",
+                        key("f-far"),
+                        forecast(
+                                Scenario.BASE + 365 * 24 * HOUR,
+                                Scenario.BASE + 365 * 24 * HOUR + HOUR,
+                                Scenario.BASE),
+                        Reason.FORECAST_TOO_FAR_AHEAD,
+                        "valid_from"));
         // Certificates (the registry file puts dc-pl in PL).
-        c.add(new Case("retired for a datacenter of another grid", "certificates", key("c-wrong-grid"), certificate("c-wrong-grid", "DE", 1.0),
-                Reason.CERTIFICATE_OUTSIDE_BOUNDARY, "dc-pl is in zone PL"));
-        c.add(new Case("no grid boundary", "certificates", key("c-no-boundary"), certificate("c-no-boundary", "", 1.0), Reason.MISSING_FIELD,
-                "grid_boundary is empty"));
-        c.add(new Case("10^9 MWh in an hour", "certificates", key("c-absurd"), certificate("c-absurd", "PL", 1e9), Reason.ABSURD_VALUE,
-                "beyond any plant"));
-        // OpenTelemetry spans: a rejected span's dead letter is keyed by its request id and holds a batch of that span alone
+        c.add(
+                new Case(
+                        "retired for a datacenter of another grid",
+                        "certificates",
+                        key("c-wrong-grid"),
+                        certificate("c-wrong-grid", "DE", 1.0),
+                        Reason.CERTIFICATE_OUTSIDE_BOUNDARY,
+                        "dc-pl is in zone PL"));
+        c.add(
+                new Case(
+                        "no grid boundary",
+                        "certificates",
+                        key("c-no-boundary"),
+                        certificate("c-no-boundary", "", 1.0),
+                        Reason.MISSING_FIELD,
+                        "grid_boundary is empty"));
+        c.add(
+                new Case(
+                        "10^9 MWh in an hour",
+                        "certificates",
+                        key("c-absurd"),
+                        certificate("c-absurd", "PL", 1e9),
+                        Reason.ABSURD_VALUE,
+                        "beyond any plant"));
+        // OpenTelemetry spans: a rejected span's dead letter is keyed by its request id and holds a
+        // batch of that span alone
         // (here the whole batch, one span).
         Span unmapped = OtlpBatches.genAi(named(BASE_REQ, "o-mars"), "llama-3.1-8b");
-        c.add(otlp("resource no rule maps", "o-mars", Map.of("cloud.region", "mars-1"), unmapped, Reason.UNMAPPED_DATACENTER, "cloud.region=mars-1"));
-        Span noModel = OtlpBatches.span("o-no-model", BASE_REQ.t(), 1_000).setName("chat")
-                .addAttributes(OtlpBatches.attr("gen_ai.operation.name", "chat"))
-                .addAttributes(OtlpBatches.attr("gen_ai.usage.output_tokens", 10L)).build();
-        c.add(otlp("GenAI span without a model", "o-no-model", Map.of("cloud.region", "us-west-1"), noModel, Reason.MISSING_FIELD, "has neither gen_ai.response.model"));
-        c.add(new Case("junk", "otlp", key("o-junk"), new byte[] {(byte) 0xFF, 1, 2}, Reason.UNDECODABLE, "not an OTLP ExportTraceServiceRequest"));
+        c.add(
+                otlp(
+                        "resource no rule maps",
+                        "o-mars",
+                        Map.of("cloud.region", "mars-1"),
+                        unmapped,
+                        Reason.UNMAPPED_DATACENTER,
+                        "cloud.region=mars-1"));
+        Span noModel =
+                OtlpBatches.span("o-no-model", BASE_REQ.t(), 1_000)
+                        .setName("chat")
+                        .addAttributes(OtlpBatches.attr("gen_ai.operation.name", "chat"))
+                        .addAttributes(OtlpBatches.attr("gen_ai.usage.output_tokens", 10L))
+                        .build();
+        c.add(
+                otlp(
+                        "GenAI span without a model",
+                        "o-no-model",
+                        Map.of("cloud.region", "us-west-1"),
+                        noModel,
+                        Reason.MISSING_FIELD,
+                        "has neither gen_ai.response.model"));
+        c.add(
+                new Case(
+                        "junk",
+                        "otlp",
+                        key("o-junk"),
+                        new byte[] {(byte) 0xFF, 1, 2},
+                        Reason.UNDECODABLE,
+                        "not an OTLP ExportTraceServiceRequest"));
         // GPU energy counters.
-        c.add(new Case("unknown unit", "gpu-energy", key("g-btu"), gpuSample("BTU"), Reason.INVALID_VALUE, "is not one of J, mJ, Wh, kWh"));
-        c.add(new Case("tombstone", "gpu-energy", key("g-tombstone"), null, Reason.NULL_VALUE, "tombstone on the GPU energy topic"));
+        c.add(
+                new Case(
+                        "unknown unit",
+                        "gpu-energy",
+                        key("g-btu"),
+                        gpuSample("BTU"),
+                        Reason.INVALID_VALUE,
+                        "is not one of J, mJ, Wh, kWh"));
+        c.add(
+                new Case(
+                        "tombstone",
+                        "gpu-energy",
+                        key("g-tombstone"),
+                        null,
+                        Reason.NULL_VALUE,
+                        "tombstone on the GPU energy topic"));
         return c;
     }
 
@@ -203,8 +474,13 @@ class DeadLetterIT {
     @MethodSource("cases")
     void eachBadRecordIsOneDeadLetterWithItsReasonAndBytes(Case c) throws Exception {
         Run run = Run.get();
-        List<ConsumerRecord<byte[], byte[]>> in = run.input(c.topic()).stream()
-                .filter(r -> Arrays.equals(r.key(), c.key()) && Arrays.equals(r.value(), c.value())).toList();
+        List<ConsumerRecord<byte[], byte[]>> in =
+                run.input(c.topic()).stream()
+                        .filter(
+                                r ->
+                                        Arrays.equals(r.key(), c.key())
+                                                && Arrays.equals(r.value(), c.value()))
+                        .toList();
         assertThat(in).as("the case's record on the broker").hasSize(1);
         ConsumerRecord<byte[], byte[]> sent = in.get(0);
         List<DeadLetter> out = run.deadLettersOf(sent);
@@ -224,7 +500,8 @@ class DeadLetterIT {
         covered.add(Reason.TOO_MANY_MODELS);
         covered.addAll(COVERED_ELSEWHERE.keySet());
         assertThat(covered).containsExactlyInAnyOrder(Reason.values());
-        assertThat(cases().stream().filter(c -> COVERED_ELSEWHERE.containsKey(c.reason()))).isEmpty();
+        assertThat(cases().stream().filter(c -> COVERED_ELSEWHERE.containsKey(c.reason())))
+                .isEmpty();
     }
 
     @Test
@@ -249,69 +526,127 @@ class DeadLetterIT {
     @Test
     void modelsBeyondTheCapAreDeadLetteredAndCountNowhere() throws Exception {
         Run run = Run.get();
-        // At most the cap per pricing subtask (parallelism 2) was admitted while the burst's models were all live.
-        List<DeadLetter> capped = run.dead.stream().filter(d -> d.getReason().equals("TOO_MANY_MODELS")).toList();
+        // At most the cap per pricing subtask (parallelism 2) was admitted while the burst's models
+        // were all live.
+        List<DeadLetter> capped =
+                run.dead.stream().filter(d -> d.getReason().equals("TOO_MANY_MODELS")).toList();
         assertThat((long) capped.size()).isGreaterThanOrEqualTo(GARBAGE_MODELS - 2L * MODEL_CAP);
-        assertThat(capped).allSatisfy(d -> {
-            assertThat(d.getSourceTopic()).isEqualTo(PREFIX + "events");
-            assertThat(d.getMessage()).contains("dc-spam");
-            assertThat(text(bytes(d.getKey()))).startsWith("spam-");
-            assertThat(Avro.decode(bytes(d.getValue()), io.carbonstream.schema.InferenceEvent.class).getModelId().toString()).startsWith("garbage-");
-        });
-        Map<String, Long> liveModelsPerMinute = run.aggregates.keySet().stream().filter(k -> k.startsWith("MINUTE|DATACENTER_MODEL|dc-spam|"))
-                .collect(Collectors.groupingBy(k -> k.substring(k.lastIndexOf('|') + 1), Collectors.counting()));
-        assertThat(liveModelsPerMinute).isNotEmpty().allSatisfy((minute, n) -> assertThat(n).isLessThanOrEqualTo(2L * MODEL_CAP));
-        long spamAggregated = run.aggregates.entrySet().stream().filter(e -> e.getKey().startsWith("HOUR|DATACENTER|dc-spam|"))
-                .mapToLong(e -> e.getValue().getRequests()).sum();
+        assertThat(capped)
+                .allSatisfy(
+                        d -> {
+                            assertThat(d.getSourceTopic()).isEqualTo(PREFIX + "events");
+                            assertThat(d.getMessage()).contains("dc-spam");
+                            assertThat(text(bytes(d.getKey()))).startsWith("spam-");
+                            assertThat(
+                                            Avro.decode(
+                                                            bytes(d.getValue()),
+                                                            io.carbonstream.schema.InferenceEvent
+                                                                    .class)
+                                                    .getModelId()
+                                                    .toString())
+                                    .startsWith("garbage-");
+                        });
+        Map<String, Long> liveModelsPerMinute =
+                run.aggregates.keySet().stream()
+                        .filter(k -> k.startsWith("MINUTE|DATACENTER_MODEL|dc-spam|"))
+                        .collect(
+                                Collectors.groupingBy(
+                                        k -> k.substring(k.lastIndexOf('|') + 1),
+                                        Collectors.counting()));
+        assertThat(liveModelsPerMinute)
+                .isNotEmpty()
+                .allSatisfy((minute, n) -> assertThat(n).isLessThanOrEqualTo(2L * MODEL_CAP));
+        long spamAggregated =
+                run.aggregates.entrySet().stream()
+                        .filter(e -> e.getKey().startsWith("HOUR|DATACENTER|dc-spam|"))
+                        .mapToLong(e -> e.getValue().getRequests())
+                        .sum();
         assertThat(spamAggregated + capped.size()).isEqualTo(GARBAGE_MODELS);
         assertThat(run.sum("requestsTooManyModels")).isEqualTo(capped.size());
     }
 
     @Test
-    void totalsEqualTheReferenceOverValidRequestsAndEveryInputIsAccountedFor(@InjectMiniCluster MiniCluster cluster) throws Exception {
+    void totalsEqualTheReferenceOverValidRequestsAndEveryInputIsAccountedFor(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
         Run run = Run.get();
         // Never restarted: every task ran in its first attempt.
-        for (AccessExecutionVertex v : cluster.getArchivedExecutionGraph(run.result.getJobID()).get().getAllExecutionVertices()) {
-            assertThat(v.getCurrentExecutionAttempt().getAttemptNumber()).as(v.getTaskNameWithSubtaskIndex()).isZero();
+        for (AccessExecutionVertex v :
+                cluster.getArchivedExecutionGraph(run.result.getJobID())
+                        .get()
+                        .getAllExecutionVertices()) {
+            assertThat(v.getCurrentExecutionAttempt().getAttemptNumber())
+                    .as(v.getTaskNameWithSubtaskIndex())
+                    .isZero();
         }
-        // The dead letters are the cases, the random records and the capped models: nothing valid among them.
-        long capped = run.dead.stream().filter(d -> d.getReason().equals("TOO_MANY_MODELS")).count();
+        // The dead letters are the cases, the random records and the capped models: nothing valid
+        // among them.
+        long capped =
+                run.dead.stream().filter(d -> d.getReason().equals("TOO_MANY_MODELS")).count();
         assertThat(run.dead).hasSize(cases().size() + RANDOM_RECORDS + (int) capped);
         assertThat(run.late).isEmpty();
 
-        // Everything but the burst equals the reference over the valid requests (the implausible meter reading is priced).
+        // Everything but the burst equals the reference over the valid requests (the implausible
+        // meter reading is priced).
         Map<String, Aggregate> actual = new HashMap<>(run.aggregates);
         actual.keySet().removeIf(k -> k.contains("dc-spam") || k.contains("garbage-"));
         JobFixture.assertAggregatesEqual(actual, JobFixture.reference(S, run.valid));
 
         // Conservation, from the job's own counters and counted here from what was produced.
-        // A rejected span and an OTLP record that does not parse are each one request read and dead-lettered.
-        long requestCases = cases().stream().filter(c -> c.topic().equals("events") || c.topic().equals("otlp")).count();
+        // A rejected span and an OTLP record that does not parse are each one request read and
+        // dead-lettered.
+        long requestCases =
+                cases().stream()
+                        .filter(c -> c.topic().equals("events") || c.topic().equals("otlp"))
+                        .count();
         long requestsSent = run.valid.size() + GARBAGE_MODELS + RANDOM_RECORDS + requestCases;
         assertThat(run.sum("requestsRead")).isEqualTo(requestsSent);
-        assertThat(run.sum("requestsRead")).isEqualTo(run.sum("requestsAggregated") + run.sum("requestsDeadLettered")
-                + run.sum("requestsUnknownDatacenter") + run.sum("requestsTooManyModels") + run.sum("requestsLate"));
-        assertThat(run.sum("requestsUnknownDatacenter")).isEqualTo(countOf(Reason.UNKNOWN_DATACENTER, "events"));
-        assertThat(run.sum("requestsDeadLettered")).isEqualTo(RANDOM_RECORDS + requestCases - countOf(Reason.UNKNOWN_DATACENTER, "events"));
-        assertThat(run.sum("requestsAggregated")).isEqualTo(run.valid.size() + GARBAGE_MODELS - capped);
+        assertThat(run.sum("requestsRead"))
+                .isEqualTo(
+                        run.sum("requestsAggregated")
+                                + run.sum("requestsDeadLettered")
+                                + run.sum("requestsUnknownDatacenter")
+                                + run.sum("requestsTooManyModels")
+                                + run.sum("requestsLate"));
+        assertThat(run.sum("requestsUnknownDatacenter"))
+                .isEqualTo(countOf(Reason.UNKNOWN_DATACENTER, "events"));
+        assertThat(run.sum("requestsDeadLettered"))
+                .isEqualTo(
+                        RANDOM_RECORDS
+                                + requestCases
+                                - countOf(Reason.UNKNOWN_DATACENTER, "events"));
+        assertThat(run.sum("requestsAggregated"))
+                .isEqualTo(run.valid.size() + GARBAGE_MODELS - capped);
         assertThat(run.sum("requestsLate")).isZero();
         for (String control : List.of("intensity", "forecasts")) {
             long bad = cases().stream().filter(c -> c.topic().equals(control)).count();
-            assertThat(run.sum("input." + control + ".recordsRead")).as(control).isEqualTo(run.input(control).size());
-            assertThat(run.sum("input." + control + ".recordsDeadLettered")).as(control).isEqualTo(bad);
+            assertThat(run.sum("input." + control + ".recordsRead"))
+                    .as(control)
+                    .isEqualTo(run.input(control).size());
+            assertThat(run.sum("input." + control + ".recordsDeadLettered"))
+                    .as(control)
+                    .isEqualTo(bad);
         }
         long certificates = run.input("certificates").size();
         assertThat(run.sum("certificateRecordsRead")).isEqualTo(certificates);
-        assertThat(run.sum("certificateRecordsDeadLettered") + run.sum("ledgerCertificatesRead")).isEqualTo(certificates);
-        assertThat(run.sum("ledgerCertificatesRead")).isEqualTo(run.sum("ledgerCertificatesPlaced") + run.sum("ledgerCertificatesDeadLettered"));
-        assertThat(run.sum("ledgerCertificatesDeadLettered")).isEqualTo(countOf(Reason.CERTIFICATE_OUTSIDE_BOUNDARY, "certificates"));
+        assertThat(run.sum("certificateRecordsDeadLettered") + run.sum("ledgerCertificatesRead"))
+                .isEqualTo(certificates);
+        assertThat(run.sum("ledgerCertificatesRead"))
+                .isEqualTo(
+                        run.sum("ledgerCertificatesPlaced")
+                                + run.sum("ledgerCertificatesDeadLettered"));
+        assertThat(run.sum("ledgerCertificatesDeadLettered"))
+                .isEqualTo(countOf(Reason.CERTIFICATE_OUTSIDE_BOUNDARY, "certificates"));
     }
 
     static long countOf(Reason reason, String topic) {
-        return cases().stream().filter(c -> c.reason() == reason && c.topic().equals(topic)).count();
+        return cases().stream()
+                .filter(c -> c.reason() == reason && c.topic().equals(topic))
+                .count();
     }
 
-    /** The one job run all tests read: inputs produced, the job run to its end, outputs read back. */
+    /**
+     * The one job run all tests read: inputs produced, the job run to its end, outputs read back.
+     */
     static final class Run {
         private static Run run;
         private static Throwable failed;
@@ -325,7 +660,8 @@ class DeadLetterIT {
         private final Map<String, List<ConsumerRecord<byte[], byte[]>>> inputs = new HashMap<>();
 
         static synchronized Run get() throws Exception {
-            if (failed != null) throw new IllegalStateException("the shared job run failed", failed);
+            if (failed != null)
+                throw new IllegalStateException("the shared job run failed", failed);
             if (run == null) {
                 try {
                     run = new Run();
@@ -339,10 +675,15 @@ class DeadLetterIT {
 
         private Run() throws Exception {
             f = new JobFixture(kafka, PREFIX);
-            kafka.createTopics(List.of(new NewTopic(PREFIX + "otlp", 2, (short) 1), new NewTopic(PREFIX + "gpu-energy", 1, (short) 1),
-                    new NewTopic(PREFIX + "gpu-attribution", 1, (short) 1)));
+            kafka.createTopics(
+                    List.of(
+                            new NewTopic(PREFIX + "otlp", 2, (short) 1),
+                            new NewTopic(PREFIX + "gpu-energy", 1, (short) 1),
+                            new NewTopic(PREFIX + "gpu-attribution", 1, (short) 1)));
             Map<String, List<KafkaIO.Raw>> bad = new HashMap<>();
-            for (Case c : cases()) bad.computeIfAbsent(c.topic(), t -> new ArrayList<>()).add(new KafkaIO.Raw(c.key(), c.value()));
+            for (Case c : cases())
+                bad.computeIfAbsent(c.topic(), t -> new ArrayList<>())
+                        .add(new KafkaIO.Raw(c.key(), c.value()));
 
             // Events: the valid requests with every bad record spread among them.
             Random rnd = new Random(99);
@@ -354,30 +695,83 @@ class DeadLetterIT {
             }
             badEvents.addAll(bad.get("events"));
             // A meter reading no GPU could produce: priced with the estimate, never dead-lettered.
-            Scenario.Req implausible = new Scenario.Req(BASE_REQ.id() + "-implausible", BASE_REQ.t(), BASE_REQ.dc(), BASE_REQ.model(),
-                    BASE_REQ.modality(), BASE_REQ.in(), BASE_REQ.out(), BASE_REQ.images(), BASE_REQ.steps(), BASE_REQ.media(), BASE_REQ.gpus(),
-                    BASE_REQ.durationMs(), 1e9, BASE_REQ.params());
+            Scenario.Req implausible =
+                    new Scenario.Req(
+                            BASE_REQ.id() + "-implausible",
+                            BASE_REQ.t(),
+                            BASE_REQ.dc(),
+                            BASE_REQ.model(),
+                            BASE_REQ.modality(),
+                            BASE_REQ.in(),
+                            BASE_REQ.out(),
+                            BASE_REQ.images(),
+                            BASE_REQ.steps(),
+                            BASE_REQ.media(),
+                            BASE_REQ.gpus(),
+                            BASE_REQ.durationMs(),
+                            1e9,
+                            BASE_REQ.params());
             badEvents.add(JobFixture.event(implausible));
             valid.add(implausible);
             Map<Integer, KafkaIO.Raw> at = new HashMap<>();
             int slot = 1;
             for (KafkaIO.Raw r : badEvents) at.put(slot++ * 2, r);
-            // Random model ids for one datacenter, in one burst: beyond the cap they are dead-lettered, not kept in state.
+            // Random model ids for one datacenter, in one burst: beyond the cap they are
+            // dead-lettered, not kept in state.
             int burstAt = slot * 2 + 10;
-            long burstTime = S.requests.get(burstAt - at.size()).t(); // the valid request next to the burst in the topic
+            long burstTime =
+                    S.requests
+                            .get(burstAt - at.size())
+                            .t(); // the valid request next to the burst in the topic
             for (int i = 0; i < GARBAGE_MODELS; i++) {
-                at.put(burstAt + i, JobFixture.event(new Scenario.Req("spam-" + i, burstTime, "dc-spam", "garbage-" + i, "TEXT", 10, 10, 0, 0, 0,
-                        1, 1_000, null, null)));
+                at.put(
+                        burstAt + i,
+                        JobFixture.event(
+                                new Scenario.Req(
+                                        "spam-" + i,
+                                        burstTime,
+                                        "dc-spam",
+                                        "garbage-" + i,
+                                        "TEXT",
+                                        10,
+                                        10,
+                                        0,
+                                        0,
+                                        0,
+                                        1,
+                                        1_000,
+                                        null,
+                                        null)));
             }
             f.produceScenario(S, at);
-            for (String topic : List.of("intensity", "registry", "forecasts", "certificates", "otlp", "gpu-energy")) f.produce(topic, bad.get(topic));
+            for (String topic :
+                    List.of(
+                            "intensity",
+                            "registry",
+                            "forecasts",
+                            "certificates",
+                            "otlp",
+                            "gpu-energy")) f.produce(topic, bad.get(topic));
 
             List<Scenario.Dc> dcs = new ArrayList<>(S.datacenters);
             dcs.add(new Scenario.Dc("dc-spam", "DE", 1.2, 1.0, null, null));
-            Map<String, String> options = new HashMap<>(Map.of("bounded", "true", "models.max-per-datacenter", String.valueOf(MODEL_CAP),
-                    "topic.otlp-spans", PREFIX + "otlp", "otlp.datacenter-rules", "cloud.region=us-west-*->dc-cal-1",
-                    "topic.gpu-energy", PREFIX + "gpu-energy", "topic.gpu-attribution", PREFIX + "gpu-attribution"));
-            JobConfig cfg = JobConfig.fromMap(f.config(JobFixture.writeRegistry(tmp, dcs), options));
+            Map<String, String> options =
+                    new HashMap<>(
+                            Map.of(
+                                    "bounded",
+                                    "true",
+                                    "models.max-per-datacenter",
+                                    String.valueOf(MODEL_CAP),
+                                    "topic.otlp-spans",
+                                    PREFIX + "otlp",
+                                    "otlp.datacenter-rules",
+                                    "cloud.region=us-west-*->dc-cal-1",
+                                    "topic.gpu-energy",
+                                    PREFIX + "gpu-energy",
+                                    "topic.gpu-attribution",
+                                    PREFIX + "gpu-attribution"));
+            JobConfig cfg =
+                    JobConfig.fromMap(f.config(JobFixture.writeRegistry(tmp, dcs), options));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             CarbonStreamJob.build(env, cfg);
             result = env.execute("carbonstream-dead-letters");
@@ -388,19 +782,28 @@ class DeadLetterIT {
         }
 
         List<ConsumerRecord<byte[], byte[]>> input(String topic) {
-            return inputs.computeIfAbsent(topic, t -> KafkaIO.readAll(kafka.clientProperties(), PREFIX + t));
+            return inputs.computeIfAbsent(
+                    topic, t -> KafkaIO.readAll(kafka.clientProperties(), PREFIX + t));
         }
 
         /** The dead letters that name this input record as their source. */
         List<DeadLetter> deadLettersOf(ConsumerRecord<byte[], byte[]> r) {
-            return dead.stream().filter(d -> d.getSourceTopic().equals(r.topic()) && d.getSourcePartition() == r.partition()
-                    && d.getSourceOffset() == r.offset()).toList();
+            return dead.stream()
+                    .filter(
+                            d ->
+                                    d.getSourceTopic().equals(r.topic())
+                                            && d.getSourcePartition() == r.partition()
+                                            && d.getSourceOffset() == r.offset())
+                    .toList();
         }
 
         long sum(String name) {
             JobID id = result.getJobID();
             return METRICS.findMetrics(id, name).entrySet().stream()
-                    .filter(e -> e.getKey().endsWith("carbonstream." + name) && e.getValue() instanceof Counter)
+                    .filter(
+                            e ->
+                                    e.getKey().endsWith("carbonstream." + name)
+                                            && e.getValue() instanceof Counter)
                     .mapToLong(e -> ((Counter) e.getValue()).getCount())
                     .sum();
         }
@@ -425,45 +828,118 @@ class DeadLetterIT {
         return Avro.encode(Avro.event(change.apply(BASE_REQ)));
     }
 
-    static Scenario.Req with(Scenario.Req r, long in, long out, double media, long t, String dc, String model) {
-        return new Scenario.Req(r.id() + "-bad", t, dc, model, r.modality(), in, out, r.images(), r.steps(), media, r.gpus(), r.durationMs(),
-                r.measured(), r.params());
+    static Scenario.Req with(
+            Scenario.Req r, long in, long out, double media, long t, String dc, String model) {
+        return new Scenario.Req(
+                r.id() + "-bad",
+                t,
+                dc,
+                model,
+                r.modality(),
+                in,
+                out,
+                r.images(),
+                r.steps(),
+                media,
+                r.gpus(),
+                r.durationMs(),
+                r.measured(),
+                r.params());
     }
 
     static Scenario.Req named(Scenario.Req r, String id) {
-        return new Scenario.Req(id, r.t(), r.dc(), r.model(), r.modality(), r.in(), r.out(), r.images(), r.steps(), r.media(), r.gpus(),
-                r.durationMs(), r.measured(), r.params());
+        return new Scenario.Req(
+                id,
+                r.t(),
+                r.dc(),
+                r.model(),
+                r.modality(),
+                r.in(),
+                r.out(),
+                r.images(),
+                r.steps(),
+                r.media(),
+                r.gpus(),
+                r.durationMs(),
+                r.measured(),
+                r.params());
     }
 
-    /** Avro single-object encoding (C3 01, fingerprint, body) with a fingerprint of no schema the job knows. */
+    /**
+     * Avro single-object encoding (C3 01, fingerprint, body) with a fingerprint of no schema the
+     * job knows.
+     */
     static byte[] singleObject(byte[] body) {
-        return ByteBuffer.allocate(10 + body.length).order(ByteOrder.LITTLE_ENDIAN).put((byte) 0xC3).put((byte) 0x01)
-                .putLong(0x0123456789ABCDEFL).put(body).array();
+        return ByteBuffer.allocate(10 + body.length)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .put((byte) 0xC3)
+                .put((byte) 0x01)
+                .putLong(0x0123456789ABCDEFL)
+                .put(body)
+                .array();
     }
 
     static byte[] intensity(double g) {
-        return Avro.encode(IntensityUpdate.newBuilder().setZone("DE").setValidFrom(Instant.ofEpochMilli(Scenario.BASE)).setCarbonIntensity(g)
-                .build());
+        return Avro.encode(
+                IntensityUpdate.newBuilder()
+                        .setZone("DE")
+                        .setValidFrom(Instant.ofEpochMilli(Scenario.BASE))
+                        .setCarbonIntensity(g)
+                        .build());
     }
 
     static byte[] forecast(long from, long to, long madeAt) {
-        return Avro.encode(IntensityForecast.newBuilder().setZone("DE").setValidFrom(Instant.ofEpochMilli(from))
-                .setValidTo(Instant.ofEpochMilli(to)).setCarbonIntensity(300).setForecastMadeAt(Instant.ofEpochMilli(madeAt)).build());
+        return Avro.encode(
+                IntensityForecast.newBuilder()
+                        .setZone("DE")
+                        .setValidFrom(Instant.ofEpochMilli(from))
+                        .setValidTo(Instant.ofEpochMilli(to))
+                        .setCarbonIntensity(300)
+                        .setForecastMadeAt(Instant.ofEpochMilli(madeAt))
+                        .build());
     }
 
     static byte[] certificate(String id, String boundary, double mwh) {
-        return Avro.encode(Certificate.newBuilder().setCertificateId(id).setMwh(mwh).setGenerationStart(Instant.ofEpochMilli(BASE_HOUR))
-                .setGridBoundary(boundary).setTechnology("WIND").setInstrument("PPA").setRetiredForDatacenter("dc-pl").build());
+        return Avro.encode(
+                Certificate.newBuilder()
+                        .setCertificateId(id)
+                        .setMwh(mwh)
+                        .setGenerationStart(Instant.ofEpochMilli(BASE_HOUR))
+                        .setGridBoundary(boundary)
+                        .setTechnology("WIND")
+                        .setInstrument("PPA")
+                        .setRetiredForDatacenter("dc-pl")
+                        .build());
     }
 
     static byte[] gpuSample(String unit) {
-        return Avro.encode(GpuEnergySample.newBuilder().setGpuId("gpu-0").setDatacenterId("dc-cal-1")
-                .setSampleTime(Instant.ofEpochMilli(Scenario.BASE)).setCumulativeEnergy(1_000).setUnit(unit).build());
+        return Avro.encode(
+                GpuEnergySample.newBuilder()
+                        .setGpuId("gpu-0")
+                        .setDatacenterId("dc-cal-1")
+                        .setSampleTime(Instant.ofEpochMilli(Scenario.BASE))
+                        .setCumulativeEnergy(1_000)
+                        .setUnit(unit)
+                        .build());
     }
 
     /** A one-span batch: the dead letter is the same batch, keyed by the span's request id. */
-    static Case otlp(String name, String key, Map<String, String> resource, Span span, Reason reason, String detail) {
+    static Case otlp(
+            String name,
+            String key,
+            Map<String, String> resource,
+            Span span,
+            Reason reason,
+            String detail) {
         byte[] batch = OtlpBatches.batch(resource, List.of(span)).toByteArray();
-        return new Case(name, "otlp", key(key), batch, reason, detail, JobFixture.utf8(SpanMapping.requestId(span)), batch);
+        return new Case(
+                name,
+                "otlp",
+                key(key),
+                batch,
+                reason,
+                detail,
+                JobFixture.utf8(SpanMapping.requestId(span)),
+                batch);
     }
 }

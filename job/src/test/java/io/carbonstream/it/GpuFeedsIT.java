@@ -40,12 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * GPU energy counters as exporters publish them, on a real broker and a MiniCluster: dcgm-exporter
- * scrapes in the Prometheus text format (host:index ids, datacenter by a rule on the Hostname label,
- * some lines timestamped, the others at their record's time) with requests arriving as OpenTelemetry
- * spans that name their GPUs; and the Collector's OTLP/JSON (UUIDs, datacenter as a resource
- * attribute) with Avro events. Each GPU hour, the idle energy and each model's attributed energy
- * equal the millisecond-walking reference over the same counters and requests, as the Avro feed's do
- * in GpuAttributionIT; a scrape with no energy counter is a dead letter.
+ * scrapes in the Prometheus text format (host:index ids, datacenter by a rule on the Hostname
+ * label, some lines timestamped, the others at their record's time) with requests arriving as
+ * OpenTelemetry spans that name their GPUs; and the Collector's OTLP/JSON (UUIDs, datacenter as a
+ * resource attribute) with Avro events. Each GPU hour, the idle energy and each model's attributed
+ * energy equal the millisecond-walking reference over the same counters and requests, as the Avro
+ * feed's do in GpuAttributionIT; a scrape with no energy counter is a dead letter.
  */
 class GpuFeedsIT extends KafkaAndFlinkIT {
 
@@ -54,96 +54,202 @@ class GpuFeedsIT extends KafkaAndFlinkIT {
     static final String HOST = "gpu-fra-03";
     static final List<String> MODELS = List.of("llama-3.1-8b", "llama-3.1-70b");
 
-    /** Requests over the hour on two GPUs, as (id, end, duration, model, GPU numbers, tokens in, out). */
-    record Req(String id, long end, long duration, String model, List<Integer> gpus, long in, long out) {}
+    /**
+     * Requests over the hour on two GPUs, as (id, end, duration, model, GPU numbers, tokens in,
+     * out).
+     */
+    record Req(
+            String id,
+            long end,
+            long duration,
+            String model,
+            List<Integer> gpus,
+            long in,
+            long out) {}
 
     static List<Req> requests(Random rnd) {
         TreeMap<Long, Req> byEnd = new TreeMap<>();
         for (int i = 0; i < 240; i++) {
             long end = BASE + 30_000 + rnd.nextInt((int) (59 * MIN));
-            if (end > BASE + 20 * MIN && end < BASE + 25 * MIN + 20_000) continue; // a quiet stretch: idle energy
+            if (end > BASE + 20 * MIN && end < BASE + 25 * MIN + 20_000)
+                continue; // a quiet stretch: idle energy
             List<Integer> gpus = rnd.nextInt(4) == 0 ? List.of(0, 1) : List.of(rnd.nextInt(2));
-            byEnd.putIfAbsent(end, new Req("q-" + i, end, 1_000 + rnd.nextInt(19_000), MODELS.get(rnd.nextInt(2)), gpus, 100 + rnd.nextInt(2_000),
-                    10 + rnd.nextInt(800)));
+            byEnd.putIfAbsent(
+                    end,
+                    new Req(
+                            "q-" + i,
+                            end,
+                            1_000 + rnd.nextInt(19_000),
+                            MODELS.get(rnd.nextInt(2)),
+                            gpus,
+                            100 + rnd.nextInt(2_000),
+                            10 + rnd.nextInt(800)));
         }
         return new ArrayList<>(byEnd.values());
     }
 
-    /** Counter readings in mJ every 10 s past the hour's end, both GPUs per scrape; GPU 1 reboots at minute 40. */
+    /**
+     * Counter readings in mJ every 10 s past the hour's end, both GPUs per scrape; GPU 1 reboots at
+     * minute 40.
+     */
     static TreeMap<Long, double[]> counters(Random rnd) {
         TreeMap<Long, double[]> out = new TreeMap<>();
         double[] c = {5e9, 7e9};
         for (long t = BASE - 10_000; t <= BASE + 66 * MIN; t += 10_000) {
             if (t == BASE + 40 * MIN) c[1] = 1_200_000.0;
             out.put(t, c.clone());
-            for (int g = 0; g < 2; g++) c[g] += 1e3 * (700 + rnd.nextInt(3_500)); // 70-420 W over 10 s
+            for (int g = 0; g < 2; g++)
+                c[g] += 1e3 * (700 + rnd.nextInt(3_500)); // 70-420 W over 10 s
         }
         return out;
     }
 
     @Test
-    void prometheusScrapesAndRequestsAsSpansGiveTheReferenceAttribution(@TempDir Path tmp) throws Exception {
+    void prometheusScrapesAndRequestsAsSpansGiveTheReferenceAttribution(@TempDir Path tmp)
+            throws Exception {
         Random rnd = new Random(131);
         List<Req> reqs = requests(rnd);
         TreeMap<Long, double[]> counters = counters(rnd);
         List<String> ids = List.of(HOST + ":0", HOST + ":1");
         JobFixture f = new JobFixture(kafka, "gpuprom.");
-        kafka.createTopics(List.of(new NewTopic(f.prefix + "gpu-energy", 1, (short) 1), new NewTopic(f.prefix + "gpu-attribution", 2, (short) 1),
-                new NewTopic(f.prefix + "spans", 1, (short) 1)));
+        kafka.createTopics(
+                List.of(
+                        new NewTopic(f.prefix + "gpu-energy", 1, (short) 1),
+                        new NewTopic(f.prefix + "gpu-attribution", 2, (short) 1),
+                        new NewTopic(f.prefix + "spans", 1, (short) 1)));
         Scenario s = new Scenario(131, 10, MIN, 0);
         f.produceScenario(s, Map.of());
 
-        // The requests as GenAI spans in batches of 10: most name their GPUs by device index on the host of their
+        // The requests as GenAI spans in batches of 10: most name their GPUs by device index on the
+        // host of their
         // resource, every third by the ids themselves (as the counters name them).
         List<KafkaIO.Raw> batches = new ArrayList<>();
         List<Span> spans = new ArrayList<>();
         for (int i = 0; i < reqs.size(); i++) {
             Req r = reqs.get(i);
-            Span.Builder sp = OtlpBatches.span(r.id(), r.end(), r.duration()).setName("chat " + r.model())
-                    .addAttributes(attr("gen_ai.operation.name", "chat")).addAttributes(attr("gen_ai.request.model", r.model()))
-                    .addAttributes(attr("gen_ai.usage.input_tokens", r.in())).addAttributes(attr("gen_ai.usage.output_tokens", r.out()));
-            if (i % 3 == 0) sp.addAttributes(attr("carbonstream.gpu.ids", r.gpus().stream().map(ids::get).toList()));
-            else sp.addAttributes(attr("carbonstream.gpu.indices", r.gpus().stream().map(Integer::longValue).toList()));
+            Span.Builder sp =
+                    OtlpBatches.span(r.id(), r.end(), r.duration())
+                            .setName("chat " + r.model())
+                            .addAttributes(attr("gen_ai.operation.name", "chat"))
+                            .addAttributes(attr("gen_ai.request.model", r.model()))
+                            .addAttributes(attr("gen_ai.usage.input_tokens", r.in()))
+                            .addAttributes(attr("gen_ai.usage.output_tokens", r.out()));
+            if (i % 3 == 0)
+                sp.addAttributes(
+                        attr("carbonstream.gpu.ids", r.gpus().stream().map(ids::get).toList()));
+            else
+                sp.addAttributes(
+                        attr(
+                                "carbonstream.gpu.indices",
+                                r.gpus().stream().map(Integer::longValue).toList()));
             spans.add(sp.build());
             if (spans.size() == 10 || i == reqs.size() - 1) {
-                var batch = OtlpBatches.batch(Map.of("carbonstream.datacenter.id", "dc-de", "host.name", HOST), spans);
-                batches.add(new KafkaIO.Raw(null, batches.size() % 2 == 0 ? batch.toByteArray() : OtlpBatches.json(batch)));
+                var batch =
+                        OtlpBatches.batch(
+                                Map.of("carbonstream.datacenter.id", "dc-de", "host.name", HOST),
+                                spans);
+                batches.add(
+                        new KafkaIO.Raw(
+                                null,
+                                batches.size() % 2 == 0
+                                        ? batch.toByteArray()
+                                        : OtlpBatches.json(batch)));
                 spans = new ArrayList<>();
             }
         }
         // A span well past the hour moves the spans' watermark on (it names no GPU).
-        batches.add(new KafkaIO.Raw(null, OtlpBatches.batch(Map.of("carbonstream.datacenter.id", "dc-de"), List.of(OtlpBatches.span("push", BASE + 68 * MIN, 100)
-                .addAttributes(attr("gen_ai.operation.name", "chat")).addAttributes(attr("gen_ai.request.model", "llama-3.1-8b"))
-                .addAttributes(attr("gen_ai.usage.output_tokens", 5L)).build())).toByteArray()));
+        batches.add(
+                new KafkaIO.Raw(
+                        null,
+                        OtlpBatches.batch(
+                                        Map.of("carbonstream.datacenter.id", "dc-de"),
+                                        List.of(
+                                                OtlpBatches.span("push", BASE + 68 * MIN, 100)
+                                                        .addAttributes(
+                                                                attr(
+                                                                        "gen_ai.operation.name",
+                                                                        "chat"))
+                                                        .addAttributes(
+                                                                attr(
+                                                                        "gen_ai.request.model",
+                                                                        "llama-3.1-8b"))
+                                                        .addAttributes(
+                                                                attr(
+                                                                        "gen_ai.usage.output_tokens",
+                                                                        5L))
+                                                        .build()))
+                                .toByteArray()));
         f.produce("spans", batches);
 
-        // One dcgm-exporter scrape per record, among other metrics; every other scrape's lines carry their
-        // timestamp, the others are at their record's time. One scrape lost its energy lines (a dead letter).
+        // One dcgm-exporter scrape per record, among other metrics; every other scrape's lines
+        // carry their
+        // timestamp, the others are at their record's time. One scrape lost its energy lines (a
+        // dead letter).
         List<ProducerRecord<byte[], byte[]>> scrapes = new ArrayList<>();
         int n = 0;
         for (Map.Entry<Long, double[]> e : counters.entrySet()) {
             boolean stamped = n++ % 2 == 0;
             StringBuilder text = new StringBuilder();
-            text.append("# HELP DCGM_FI_DEV_GPU_TEMP GPU temperature (in C).\n# TYPE DCGM_FI_DEV_GPU_TEMP gauge\n");
-            for (int g = 0; g < 2; g++) text.append("DCGM_FI_DEV_GPU_TEMP{gpu=\"").append(g).append("\",Hostname=\"").append(HOST).append("\"} 40\n");
-            text.append("# HELP DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION Total energy consumption since boot (in mJ).\n")
+            text.append(
+                    "# HELP DCGM_FI_DEV_GPU_TEMP GPU temperature (in C).\n"
+                            + "# TYPE DCGM_FI_DEV_GPU_TEMP gauge\n");
+            for (int g = 0; g < 2; g++)
+                text.append("DCGM_FI_DEV_GPU_TEMP{gpu=\"")
+                        .append(g)
+                        .append("\",Hostname=\"")
+                        .append(HOST)
+                        .append("\"} 40\n");
+            text.append(
+                            "# HELP DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION Total energy consumption"
+                                    + " since boot (in mJ).\n")
                     .append("# TYPE DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION counter\n");
             for (int g = 0; g < 2; g++) {
-                text.append("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu=\"").append(g).append("\",UUID=\"GPU-ffff-000").append(g)
-                        .append("\",device=\"nvidia").append(g).append("\",modelName=\"NVIDIA H100 80GB HBM3\",Hostname=\"").append(HOST).append("\"} ")
-                        .append(String.format(java.util.Locale.ROOT, "%.17g", e.getValue()[g])).append(stamped ? " " + e.getKey() : "").append('\n');
+                text.append("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu=\"")
+                        .append(g)
+                        .append("\",UUID=\"GPU-ffff-000")
+                        .append(g)
+                        .append("\",device=\"nvidia")
+                        .append(g)
+                        .append("\",modelName=\"NVIDIA H100 80GB HBM3\",Hostname=\"")
+                        .append(HOST)
+                        .append("\"} ")
+                        .append(String.format(java.util.Locale.ROOT, "%.17g", e.getValue()[g]))
+                        .append(stamped ? " " + e.getKey() : "")
+                        .append('\n');
             }
-            scrapes.add(new ProducerRecord<>(f.prefix + "gpu-energy", 0, e.getKey(), utf8(HOST), utf8(text.toString())));
+            scrapes.add(
+                    new ProducerRecord<>(
+                            f.prefix + "gpu-energy",
+                            0,
+                            e.getKey(),
+                            utf8(HOST),
+                            utf8(text.toString())));
         }
-        scrapes.add(new ProducerRecord<>(f.prefix + "gpu-energy", 0, BASE + 30 * MIN, utf8(HOST), utf8("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\"} 40\n")));
+        scrapes.add(
+                new ProducerRecord<>(
+                        f.prefix + "gpu-energy",
+                        0,
+                        BASE + 30 * MIN,
+                        utf8(HOST),
+                        utf8("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\"} 40\n")));
         produceInOrder(scrapes);
         f.pushWatermark("push", BASE + 68 * MIN);
 
-        Map<String, String> extra = Map.of("topic.otlp-spans", f.prefix + "spans", "gpu-energy.format", "PROMETHEUS_TEXT",
-                "gpu-energy.gpu-id", "HOST_INDEX", "gpu-energy.datacenter-rules", "Hostname=gpu-fra-*->dc-de");
+        Map<String, String> extra =
+                Map.of(
+                        "topic.otlp-spans",
+                        f.prefix + "spans",
+                        "gpu-energy.format",
+                        "PROMETHEUS_TEXT",
+                        "gpu-energy.gpu-id",
+                        "HOST_INDEX",
+                        "gpu-energy.datacenter-rules",
+                        "Hostname=gpu-fra-*->dc-de");
         runAndCompare(f, tmp, s, extra, reqs, counters, ids, ids);
         List<DeadLetter> dead = f.deadLetters("dlq");
-        assertThat(dead).filteredOn(d -> d.getSourceTopic().equals(f.prefix + "gpu-energy")).singleElement()
+        assertThat(dead)
+                .filteredOn(d -> d.getSourceTopic().equals(f.prefix + "gpu-energy"))
+                .singleElement()
                 .satisfies(d -> assertThat(d.getReason()).isEqualTo("NO_ENERGY_SAMPLE"));
     }
 
@@ -152,22 +258,40 @@ class GpuFeedsIT extends KafkaAndFlinkIT {
         Random rnd = new Random(137);
         List<Req> reqs = requests(rnd);
         TreeMap<Long, double[]> counters = counters(rnd);
-        List<String> uuids = List.of("GPU-5fd4cf8e-1a27-9a4b-2f3e-1c4b0a6d9e11", "GPU-0b1e4c2d-77aa-41f0-9c3e-8d2f6a5b4c22");
+        List<String> uuids =
+                List.of(
+                        "GPU-5fd4cf8e-1a27-9a4b-2f3e-1c4b0a6d9e11",
+                        "GPU-0b1e4c2d-77aa-41f0-9c3e-8d2f6a5b4c22");
         JobFixture f = new JobFixture(kafka, "gpuotlp.");
-        kafka.createTopics(List.of(new NewTopic(f.prefix + "gpu-energy", 1, (short) 1), new NewTopic(f.prefix + "gpu-attribution", 2, (short) 1)));
+        kafka.createTopics(
+                List.of(
+                        new NewTopic(f.prefix + "gpu-energy", 1, (short) 1),
+                        new NewTopic(f.prefix + "gpu-attribution", 2, (short) 1)));
         Scenario s = new Scenario(137, 10, MIN, 0);
         f.produceScenario(s, Map.of());
         List<KafkaIO.Raw> events = new ArrayList<>();
         for (Req r : reqs) {
-            InferenceEvent e = InferenceEvent.newBuilder().setRequestId(r.id()).setEventTime(Instant.ofEpochMilli(r.end())).setDatacenterId("dc-de")
-                    .setModelId(r.model()).setModality(Modality.TEXT).setInputTokens(r.in()).setOutputTokens(r.out()).setGpuCount(r.gpus().size())
-                    .setDurationMs(r.duration()).setGpuIds(r.gpus().stream().map(uuids::get).toList()).build();
+            InferenceEvent e =
+                    InferenceEvent.newBuilder()
+                            .setRequestId(r.id())
+                            .setEventTime(Instant.ofEpochMilli(r.end()))
+                            .setDatacenterId("dc-de")
+                            .setModelId(r.model())
+                            .setModality(Modality.TEXT)
+                            .setInputTokens(r.in())
+                            .setOutputTokens(r.out())
+                            .setGpuCount(r.gpus().size())
+                            .setDurationMs(r.duration())
+                            .setGpuIds(r.gpus().stream().map(uuids::get).toList())
+                            .build();
             events.add(new KafkaIO.Raw(utf8(r.id()), Avro.encode(e)));
         }
         f.produce("events", events);
 
-        // Each export request holds three scrapes (30 s) of both GPUs, a sum of doubles for GPU 0 and of ints for
-        // GPU 1 (whole mJ), beside a gauge of another metric; the datacenter is a resource attribute.
+        // Each export request holds three scrapes (30 s) of both GPUs, a sum of doubles for GPU 0
+        // and of ints for
+        // GPU 1 (whole mJ), beside a gauge of another metric; the datacenter is a resource
+        // attribute.
         ObjectMapper json = new ObjectMapper();
         List<KafkaIO.Raw> exports = new ArrayList<>();
         List<Map.Entry<Long, double[]>> all = new ArrayList<>(counters.entrySet());
@@ -175,20 +299,37 @@ class GpuFeedsIT extends KafkaAndFlinkIT {
             ObjectNode root = json.createObjectNode();
             ObjectNode rm = root.putArray("resourceMetrics").addObject();
             ArrayNode res = rm.putObject("resource").putArray("attributes");
-            res.addObject().put("key", "service.name").putObject("value").put("stringValue", "dcgm-exporter");
+            res.addObject()
+                    .put("key", "service.name")
+                    .putObject("value")
+                    .put("stringValue", "dcgm-exporter");
             res.addObject().put("key", "datacenter").putObject("value").put("stringValue", "dc-de");
             ArrayNode metrics = rm.putArray("scopeMetrics").addObject().putArray("metrics");
             ObjectNode temp = metrics.addObject().put("name", "DCGM_FI_DEV_GPU_TEMP");
-            temp.putObject("gauge").putArray("dataPoints").addObject().put("timeUnixNano", Long.toString(all.get(i).getKey() * 1_000_000L)).put("asDouble", 40);
-            ObjectNode sum = metrics.addObject().put("name", "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION").put("unit", "").putObject("sum");
+            temp.putObject("gauge")
+                    .putArray("dataPoints")
+                    .addObject()
+                    .put("timeUnixNano", Long.toString(all.get(i).getKey() * 1_000_000L))
+                    .put("asDouble", 40);
+            ObjectNode sum =
+                    metrics.addObject()
+                            .put("name", "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION")
+                            .put("unit", "")
+                            .putObject("sum");
             sum.put("aggregationTemporality", 2).put("isMonotonic", true);
             ArrayNode points = sum.putArray("dataPoints");
             for (int k = i; k < Math.min(i + 3, all.size()); k++) {
                 for (int g = 0; g < 2; g++) {
                     ObjectNode p = points.addObject();
                     ArrayNode a = p.putArray("attributes");
-                    a.addObject().put("key", "gpu").putObject("value").put("stringValue", Integer.toString(g));
-                    a.addObject().put("key", "UUID").putObject("value").put("stringValue", uuids.get(g));
+                    a.addObject()
+                            .put("key", "gpu")
+                            .putObject("value")
+                            .put("stringValue", Integer.toString(g));
+                    a.addObject()
+                            .put("key", "UUID")
+                            .putObject("value")
+                            .put("stringValue", uuids.get(g));
                     p.put("timeUnixNano", Long.toString(all.get(k).getKey() * 1_000_000L));
                     double mj = all.get(k).getValue()[g];
                     if (g == 0) p.put("asDouble", mj);
@@ -200,17 +341,34 @@ class GpuFeedsIT extends KafkaAndFlinkIT {
         f.produce("gpu-energy", exports);
         f.pushWatermark("push", BASE + 68 * MIN);
 
-        runAndCompare(f, tmp, s, Map.of("gpu-energy.format", "OTLP_JSON"), reqs, counters, uuids, uuids);
-        assertThat(f.deadLetters("dlq")).noneMatch(d -> d.getSourceTopic().equals(f.prefix + "gpu-energy"));
+        runAndCompare(
+                f, tmp, s, Map.of("gpu-energy.format", "OTLP_JSON"), reqs, counters, uuids, uuids);
+        assertThat(f.deadLetters("dlq"))
+                .noneMatch(d -> d.getSourceTopic().equals(f.prefix + "gpu-energy"));
     }
 
-    /** Runs the job and compares its GPU attribution with the reference over the same counters (in J) and requests. */
-    static void runAndCompare(JobFixture f, Path tmp, Scenario s, Map<String, String> extra, List<Req> reqs, TreeMap<Long, double[]> counters,
-                              List<String> ids, List<String> gpuKeys) throws Exception {
+    /**
+     * Runs the job and compares its GPU attribution with the reference over the same counters (in
+     * J) and requests.
+     */
+    static void runAndCompare(
+            JobFixture f,
+            Path tmp,
+            Scenario s,
+            Map<String, String> extra,
+            List<Req> reqs,
+            TreeMap<Long, double[]> counters,
+            List<String> ids,
+            List<String> gpuKeys)
+            throws Exception {
         Map<String, List<long[]>> readings = new HashMap<>();
         for (Map.Entry<Long, double[]> e : counters.entrySet()) {
             for (int g = 0; g < 2; g++) {
-                readings.computeIfAbsent(ids.get(g), k -> new ArrayList<>()).add(new long[] {e.getKey(), Double.doubleToLongBits(e.getValue()[g] / 1000)});
+                readings.computeIfAbsent(ids.get(g), k -> new ArrayList<>())
+                        .add(
+                                new long[] {
+                                    e.getKey(), Double.doubleToLongBits(e.getValue()[g] / 1000)
+                                });
             }
         }
         Map<String, List<GpuUse>> uses = new HashMap<>();
@@ -222,48 +380,97 @@ class GpuFeedsIT extends KafkaAndFlinkIT {
                 u.requestId = r.id();
                 u.start = r.end() - r.duration();
                 u.end = r.end();
-                u.rate = (r.in() + r.out()) / (double) r.duration(); // --gpu.attribution-weight TOKENS
+                u.rate =
+                        (r.in() + r.out())
+                                / (double) r.duration(); // --gpu.attribution-weight TOKENS
                 uses.computeIfAbsent(ids.get(g), k -> new ArrayList<>()).add(u);
             }
         }
         Map<String, AttributionReference.Result> ref = new HashMap<>();
         Map<String, Double> perModel = new HashMap<>();
         for (String g : ids) {
-            AttributionReference.Result r = AttributionReference.compute(readings.get(g), uses.get(g), 1_500);
+            AttributionReference.Result r =
+                    AttributionReference.compute(readings.get(g), uses.get(g), 1_500);
             ref.put(g, r);
             r.perRequest().forEach((id, j) -> perModel.merge(modelOf.get(id), j, Double::sum));
         }
 
-        Map<String, String> options = new HashMap<>(Map.of("checkpoint-interval", "500 ms", "intensity.idle-timeout", "1 s",
-                "start-from", "EARLIEST", "topic.gpu-energy", f.prefix + "gpu-energy", "topic.gpu-attribution", f.prefix + "gpu-attribution",
-                "gpu.attribution-weight", "TOKENS", "events.max-request-duration", "1 min", "gpu.expected-sample-gap", "1 min"));
+        Map<String, String> options =
+                new HashMap<>(
+                        Map.of(
+                                "checkpoint-interval",
+                                "500 ms",
+                                "intensity.idle-timeout",
+                                "1 s",
+                                "start-from",
+                                "EARLIEST",
+                                "topic.gpu-energy",
+                                f.prefix + "gpu-energy",
+                                "topic.gpu-attribution",
+                                f.prefix + "gpu-attribution",
+                                "gpu.attribution-weight",
+                                "TOKENS",
+                                "events.max-request-duration",
+                                "1 min",
+                                "gpu.expected-sample-gap",
+                                "1 min"));
         options.putAll(extra);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        CarbonStreamJob.build(env, JobConfig.fromMap(f.config(JobFixture.writeRegistry(tmp, s.datacenters), options)));
+        CarbonStreamJob.build(
+                env,
+                JobConfig.fromMap(f.config(JobFixture.writeRegistry(tmp, s.datacenters), options)));
         JobClient job = env.executeAsync("carbonstream-gpu-feeds");
         String hour = Instant.ofEpochMilli(BASE).toString();
         try {
-            await("both GPU hours, the datacenter hour and both models' hours", () -> {
-                Map<String, GpuAttribution> out = latest(f);
-                return gpuKeys.stream().allMatch(g -> out.containsKey("GPU|" + g + "|" + hour))
-                        && out.containsKey("DATACENTER|dc-de|" + hour) && out.get("DATACENTER|dc-de|" + hour).getGpus() == 2
-                        && MODELS.stream().allMatch(m -> out.containsKey("MODEL|dc-de|" + m + "|" + hour)
-                                && out.get("MODEL|dc-de|" + m + "|" + hour).getAttributedJ() >= 0.999999 * perModel.get(m));
-            });
+            await(
+                    "both GPU hours, the datacenter hour and both models' hours",
+                    () -> {
+                        Map<String, GpuAttribution> out = latest(f);
+                        return gpuKeys.stream()
+                                        .allMatch(g -> out.containsKey("GPU|" + g + "|" + hour))
+                                && out.containsKey("DATACENTER|dc-de|" + hour)
+                                && out.get("DATACENTER|dc-de|" + hour).getGpus() == 2
+                                && MODELS.stream()
+                                        .allMatch(
+                                                m ->
+                                                        out.containsKey(
+                                                                        "MODEL|dc-de|"
+                                                                                + m
+                                                                                + "|"
+                                                                                + hour)
+                                                                && out.get(
+                                                                                        "MODEL|dc-de|"
+                                                                                                + m
+                                                                                                + "|"
+                                                                                                + hour)
+                                                                                .getAttributedJ()
+                                                                        >= 0.999999
+                                                                                * perModel.get(m));
+                    });
             Map<String, GpuAttribution> out = latest(f);
             double idle = 0;
             for (String g : gpuKeys) {
                 GpuAttribution h = out.get("GPU|" + g + "|" + hour);
                 double metered = ref.get(g).metered().get(BASE);
                 JobFixture.close(g + " metered", h.getMeteredJ(), metered);
-                JobFixture.close(g + " idle", h.getIdleJ(), ref.get(g).idle().getOrDefault(BASE, 0.0));
-                assertThat(h.getAttributedJ() + h.getIdleJ()).as(g + " conservation").isCloseTo(h.getMeteredJ(), within(1e-9 * metered));
+                JobFixture.close(
+                        g + " idle", h.getIdleJ(), ref.get(g).idle().getOrDefault(BASE, 0.0));
+                assertThat(h.getAttributedJ() + h.getIdleJ())
+                        .as(g + " conservation")
+                        .isCloseTo(h.getMeteredJ(), within(1e-9 * metered));
                 assertThat(h.getResets()).as(g + " resets").isEqualTo(ref.get(g).resets());
                 idle += h.getIdleJ();
             }
-            assertThat(ref.get(ids.get(1)).resets()).as("the reboot is in the counters").isEqualTo(1);
-            JobFixture.close("datacenter idle", out.get("DATACENTER|dc-de|" + hour).getIdleJ(), idle);
-            for (String m : MODELS) JobFixture.close(m + " attributed", out.get("MODEL|dc-de|" + m + "|" + hour).getAttributedJ(), perModel.get(m));
+            assertThat(ref.get(ids.get(1)).resets())
+                    .as("the reboot is in the counters")
+                    .isEqualTo(1);
+            JobFixture.close(
+                    "datacenter idle", out.get("DATACENTER|dc-de|" + hour).getIdleJ(), idle);
+            for (String m : MODELS)
+                JobFixture.close(
+                        m + " attributed",
+                        out.get("MODEL|dc-de|" + m + "|" + hour).getAttributedJ(),
+                        perModel.get(m));
         } finally {
             job.cancel().get();
         }
@@ -271,14 +478,21 @@ class GpuFeedsIT extends KafkaAndFlinkIT {
 
     static Map<String, GpuAttribution> latest(JobFixture f) {
         Map<String, GpuAttribution> out = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> rec : KafkaIO.readAll(kafka.clientProperties(), f.prefix + "gpu-attribution")) {
+        for (ConsumerRecord<byte[], byte[]> rec :
+                KafkaIO.readAll(kafka.clientProperties(), f.prefix + "gpu-attribution")) {
             GpuAttribution a = Avro.decode(rec.value(), GpuAttribution.class);
-            out.merge(new String(rec.key(), StandardCharsets.UTF_8), a, (x, y) -> y.getRevision() >= x.getRevision() ? y : x);
+            out.merge(
+                    new String(rec.key(), StandardCharsets.UTF_8),
+                    a,
+                    (x, y) -> y.getRevision() >= x.getRevision() ? y : x);
         }
         return out;
     }
 
-    /** Records with their own timestamps (the scrape times), one at a time in order, each send checked. */
+    /**
+     * Records with their own timestamps (the scrape times), one at a time in order, each send
+     * checked.
+     */
     static void produceInOrder(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
         Properties p = new Properties();
         p.putAll(kafka.clientProperties());

@@ -30,18 +30,19 @@ final class JobFixture {
     JobFixture(EmbeddedKafka kafka, String prefix) {
         this.kafka = kafka;
         this.prefix = prefix;
-        kafka.createTopics(List.of(
-                new NewTopic(prefix + "events", 2, (short) 1),
-                new NewTopic(prefix + "intensity", 1, (short) 1),
-                new NewTopic(prefix + "registry", 1, (short) 1),
-                new NewTopic(prefix + "aggregates", 2, (short) 1),
-                new NewTopic(prefix + "dlq", 1, (short) 1),
-                new NewTopic(prefix + "late", 1, (short) 1),
-                new NewTopic(prefix + "alerts", 1, (short) 1),
-                new NewTopic(prefix + "restatements", 1, (short) 1),
-                new NewTopic(prefix + "certificates", 1, (short) 1),
-                new NewTopic(prefix + "forecasts", 1, (short) 1),
-                new NewTopic(prefix + "ledger", 2, (short) 1)));
+        kafka.createTopics(
+                List.of(
+                        new NewTopic(prefix + "events", 2, (short) 1),
+                        new NewTopic(prefix + "intensity", 1, (short) 1),
+                        new NewTopic(prefix + "registry", 1, (short) 1),
+                        new NewTopic(prefix + "aggregates", 2, (short) 1),
+                        new NewTopic(prefix + "dlq", 1, (short) 1),
+                        new NewTopic(prefix + "late", 1, (short) 1),
+                        new NewTopic(prefix + "alerts", 1, (short) 1),
+                        new NewTopic(prefix + "restatements", 1, (short) 1),
+                        new NewTopic(prefix + "certificates", 1, (short) 1),
+                        new NewTopic(prefix + "forecasts", 1, (short) 1),
+                        new NewTopic(prefix + "ledger", 2, (short) 1)));
     }
 
     static byte[] utf8(String s) {
@@ -56,14 +57,19 @@ final class JobFixture {
         KafkaIO.produce(kafka.clientProperties(), prefix + topic, records, null);
     }
 
-    /** Produces the scenario's intensity updates and events (plus extra events at the given positions). */
+    /**
+     * Produces the scenario's intensity updates and events (plus extra events at the given
+     * positions).
+     */
     void produceScenario(Scenario s, Map<Integer, KafkaIO.Raw> extraEvents) {
         List<KafkaIO.Raw> updates = new ArrayList<>();
-        for (Scenario.Upd u : s.intensity) updates.add(new KafkaIO.Raw(utf8(u.zone()), Avro.encode(Avro.update(u))));
+        for (Scenario.Upd u : s.intensity)
+            updates.add(new KafkaIO.Raw(utf8(u.zone()), Avro.encode(Avro.update(u))));
         produce("intensity", updates);
         List<KafkaIO.Raw> events = new ArrayList<>();
         for (Scenario.Req r : s.requests) events.add(event(r));
-        new java.util.TreeMap<>(extraEvents).forEach((at, raw) -> events.add(Math.min(at, events.size()), raw));
+        new java.util.TreeMap<>(extraEvents)
+                .forEach((at, raw) -> events.add(Math.min(at, events.size()), raw));
         produce("events", events);
     }
 
@@ -75,8 +81,24 @@ final class JobFixture {
     List<Scenario.Req> pushWatermark(String id, long t) {
         List<Scenario.Req> sent = new ArrayList<>();
         for (int partition = 0; partition < 2; partition++) {
-            Scenario.Req r = new Scenario.Req(id + "-p" + partition, t, "dc-de", "llama-3.1-8b", "TEXT", 100, 200, 0, 0, 0, 1, 1_000, null, null);
-            KafkaIO.produce(kafka.clientProperties(), prefix + "events", List.of(event(r)), partition);
+            Scenario.Req r =
+                    new Scenario.Req(
+                            id + "-p" + partition,
+                            t,
+                            "dc-de",
+                            "llama-3.1-8b",
+                            "TEXT",
+                            100,
+                            200,
+                            0,
+                            0,
+                            0,
+                            1,
+                            1_000,
+                            null,
+                            null);
+            KafkaIO.produce(
+                    kafka.clientProperties(), prefix + "events", List.of(event(r)), partition);
             sent.add(r);
         }
         return sent;
@@ -86,9 +108,16 @@ final class JobFixture {
         StringBuilder json = new StringBuilder("[");
         for (Scenario.Dc d : dcs) {
             if (json.length() > 1) json.append(',');
-            json.append(String.format(Locale.ROOT,
-                    "{\"datacenter_id\":\"%s\",\"zone\":\"%s\",\"pue\":%s,\"wue_l_per_kwh\":%s,\"it_overhead\":%s,\"market_factor_g_per_kwh\":%s}",
-                    d.id(), d.zone(), d.pue(), d.wue(), d.itOverhead(), d.market()));
+            json.append(
+                    String.format(
+                            Locale.ROOT,
+                            "{\"datacenter_id\":\"%s\",\"zone\":\"%s\",\"pue\":%s,\"wue_l_per_kwh\":%s,\"it_overhead\":%s,\"market_factor_g_per_kwh\":%s}",
+                            d.id(),
+                            d.zone(),
+                            d.pue(),
+                            d.wue(),
+                            d.itOverhead(),
+                            d.market()));
         }
         Path f = dir.resolve("registry.json");
         Files.writeString(f, json.append(']').toString());
@@ -121,11 +150,21 @@ final class JobFixture {
         return c;
     }
 
-    /** Options that send a run's outputs to another fixture's topics (a second run over the same inputs). */
+    /**
+     * Options that send a run's outputs to another fixture's topics (a second run over the same
+     * inputs).
+     */
     Map<String, String> outputsTo(JobFixture other) {
         Map<String, String> c = new HashMap<>();
-        for (String[] t : new String[][] {{"topic.aggregates", "aggregates"}, {"topic.dead-letters", "dlq"}, {"topic.late-events", "late"},
-                {"topic.alerts", "alerts"}, {"topic.restatements", "restatements"}, {"topic.ledger", "ledger"}}) {
+        for (String[] t :
+                new String[][] {
+                    {"topic.aggregates", "aggregates"},
+                    {"topic.dead-letters", "dlq"},
+                    {"topic.late-events", "late"},
+                    {"topic.alerts", "alerts"},
+                    {"topic.restatements", "restatements"},
+                    {"topic.ledger", "ledger"}
+                }) {
             c.put(t[0], other.prefix + t[1]);
         }
         c.put("transactional-id-prefix", other.prefix + "tx");
@@ -142,14 +181,16 @@ final class JobFixture {
     /** The entries of windows ending at or before {@code end}. */
     static <V> Map<String, V> endingBy(Map<String, V> windows, long end) {
         Map<String, V> out = new HashMap<>();
-        windows.forEach((k, v) -> {
-            if (windowEnd(k) <= end) out.put(k, v);
-        });
+        windows.forEach(
+                (k, v) -> {
+                    if (windowEnd(k) <= end) out.put(k, v);
+                });
         return out;
     }
 
     /** Whether {@link #assertAggregatesEqual} holds (for awaiting a condition). */
-    static boolean aggregatesEqual(Map<String, Aggregate> actual, Map<String, Reference.Agg> expected) {
+    static boolean aggregatesEqual(
+            Map<String, Aggregate> actual, Map<String, Reference.Agg> expected) {
         try {
             assertAggregatesEqual(actual, expected);
             return true;
@@ -161,8 +202,12 @@ final class JobFixture {
     /** Every committed aggregate record, keyed and in topic order. */
     List<Map.Entry<String, Aggregate>> aggregateRecords() {
         List<Map.Entry<String, Aggregate>> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> rec : KafkaIO.readAll(kafka.clientProperties(), prefix + "aggregates")) {
-            out.add(Map.entry(new String(rec.key(), StandardCharsets.UTF_8), Avro.decode(rec.value(), Aggregate.class)));
+        for (ConsumerRecord<byte[], byte[]> rec :
+                KafkaIO.readAll(kafka.clientProperties(), prefix + "aggregates")) {
+            out.add(
+                    Map.entry(
+                            new String(rec.key(), StandardCharsets.UTF_8),
+                            Avro.decode(rec.value(), Aggregate.class)));
         }
         return out;
     }
@@ -171,12 +216,16 @@ final class JobFixture {
     Map<String, Aggregate> latestAggregates() {
         Map<String, Aggregate> latest = new HashMap<>();
         for (Map.Entry<String, Aggregate> e : aggregateRecords()) {
-            latest.merge(e.getKey(), e.getValue(), (x, y) -> y.getRevision() > x.getRevision() ? y : x);
+            latest.merge(
+                    e.getKey(), e.getValue(), (x, y) -> y.getRevision() > x.getRevision() ? y : x);
         }
         return latest;
     }
 
-    /** Publishes registry versions on the registry topic, keyed datacenter_id@effective_from (every version kept). */
+    /**
+     * Publishes registry versions on the registry topic, keyed datacenter_id@effective_from (every
+     * version kept).
+     */
     void produceRegistry(List<Scenario.Dc> dcs, Long effectiveFrom) {
         List<KafkaIO.Raw> records = new ArrayList<>();
         for (Scenario.Dc d : dcs) {
@@ -186,13 +235,19 @@ final class JobFixture {
         produce("registry", records);
     }
 
-    /** Publishes datacenters as a producer still on the first Datacenter schema (no effective_from) writes them. */
+    /**
+     * Publishes datacenters as a producer still on the first Datacenter schema (no effective_from)
+     * writes them.
+     */
     void produceRegistryFirstSchema(List<Scenario.Dc> dcs) throws Exception {
-        org.apache.avro.Schema v1 = io.carbonstream.ingest.SchemaHistory.olderWriters(io.carbonstream.schema.Datacenter.getClassSchema())
-                .get(0);
+        org.apache.avro.Schema v1 =
+                io.carbonstream.ingest.SchemaHistory.olderWriters(
+                                io.carbonstream.schema.Datacenter.getClassSchema())
+                        .get(0);
         List<KafkaIO.Raw> records = new ArrayList<>();
         for (Scenario.Dc d : dcs) {
-            org.apache.avro.generic.GenericRecord r = new org.apache.avro.generic.GenericData.Record(v1);
+            org.apache.avro.generic.GenericRecord r =
+                    new org.apache.avro.generic.GenericData.Record(v1);
             r.put("datacenter_id", d.id());
             r.put("zone", d.zone());
             r.put("pue", d.pue());
@@ -200,8 +255,11 @@ final class JobFixture {
             r.put("it_overhead", d.itOverhead());
             r.put("market_factor_g_per_kwh", d.market());
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            org.apache.avro.io.BinaryEncoder enc = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
-            new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(v1).write(r, enc);
+            org.apache.avro.io.BinaryEncoder enc =
+                    org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+            new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(
+                            v1)
+                    .write(r, enc);
             enc.flush();
             records.add(new KafkaIO.Raw(utf8(d.id()), out.toByteArray()));
         }
@@ -210,7 +268,8 @@ final class JobFixture {
 
     List<io.carbonstream.schema.Restatement> restatements() {
         List<io.carbonstream.schema.Restatement> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> rec : KafkaIO.readAll(kafka.clientProperties(), prefix + "restatements")) {
+        for (ConsumerRecord<byte[], byte[]> rec :
+                KafkaIO.readAll(kafka.clientProperties(), prefix + "restatements")) {
             out.add(Avro.decode(rec.value(), io.carbonstream.schema.Restatement.class));
         }
         return out;
@@ -218,18 +277,21 @@ final class JobFixture {
 
     List<DeadLetter> deadLetters(String topic) {
         List<DeadLetter> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> rec : KafkaIO.readAll(kafka.clientProperties(), prefix + topic)) {
+        for (ConsumerRecord<byte[], byte[]> rec :
+                KafkaIO.readAll(kafka.clientProperties(), prefix + topic)) {
             out.add(Avro.decode(rec.value(), DeadLetter.class));
         }
         return out;
     }
 
     static Map<String, Reference.Agg> reference(Scenario s, List<Scenario.Req> requests) {
-        return new Reference(s, Map.of("XX-NODATA", 600.0), 473.0, 20 * Scenario.MIN).aggregates(requests);
+        return new Reference(s, Map.of("XX-NODATA", 600.0), 473.0, 20 * Scenario.MIN)
+                .aggregates(requests);
     }
 
     /** Every expected window is present with the expected values, and nothing else is. */
-    static void assertAggregatesEqual(Map<String, Aggregate> actual, Map<String, Reference.Agg> expected) {
+    static void assertAggregatesEqual(
+            Map<String, Aggregate> actual, Map<String, Reference.Agg> expected) {
         assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
         for (Map.Entry<String, Reference.Agg> e : expected.entrySet()) {
             Aggregate a = actual.get(e.getKey());
@@ -248,7 +310,10 @@ final class JobFixture {
             close(k + " min", a.getMinIntensity(), x.min);
             close(k + " max", a.getMaxIntensity(), x.max);
             close(k + " measured share", a.getMeasuredEnergyShare(), x.measuredJ / x.gpuJ);
-            close(k + " measurement rejected share", a.getMeasurementRejectedShare(), x.rejectedJ / x.gpuJ);
+            close(
+                    k + " measurement rejected share",
+                    a.getMeasurementRejectedShare(),
+                    x.rejectedJ / x.gpuJ);
             close(k + " fallback share", a.getFallbackShare(), x.fallbackKwh / x.kwh);
             close(k + " stale share", a.getStaleShare(), x.staleKwh / x.kwh);
             if (x.marketRequests == x.requests) close(k + " market", a.getMarketGco2e(), x.marketG);
@@ -258,7 +323,9 @@ final class JobFixture {
     }
 
     static void close(String what, double actual, double expected) {
-        assertThat(actual).as(what).isCloseTo(expected, within(Math.max(Math.abs(expected) * REL, 1e-12)));
+        assertThat(actual)
+                .as(what)
+                .isCloseTo(expected, within(Math.max(Math.abs(expected) * REL, 1e-12)));
     }
 
     interface Condition {
@@ -268,7 +335,8 @@ final class JobFixture {
     static void await(String what, Condition condition) throws Exception {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (!condition.holds()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            if (System.nanoTime() > deadline)
+                throw new AssertionError("timed out waiting for " + what);
             Thread.sleep(200); // polling interval, not synchronisation: the condition decides
         }
     }

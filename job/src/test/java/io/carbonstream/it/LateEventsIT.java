@@ -29,19 +29,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Late requests: within the allowed lateness they update their windows (a higher revision of the
- * same key); beyond it they go to the late-events topic. Conservation holds exactly, read from
- * the job's own metrics.
+ * same key); beyond it they go to the late-events topic. Conservation holds exactly, read from the
+ * job's own metrics.
  */
 class LateEventsIT {
 
     static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(2)
-            .setNumberSlotsPerTaskManager(2)
-            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-            .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(2)
+                            .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
+                            .build());
 
     static EmbeddedKafka kafka;
 
@@ -58,28 +60,45 @@ class LateEventsIT {
     static final long MIN = Scenario.MIN;
 
     static Scenario.Req at(String id, long t) {
-        return new Scenario.Req(id, t, "dc-de", "llama-3.1-8b", "TEXT", 100, 200, 0, 0, 0, 1, 1_000, null, null);
+        return new Scenario.Req(
+                id, t, "dc-de", "llama-3.1-8b", "TEXT", 100, 200, 0, 0, 0, 1, 1_000, null, null);
     }
 
     @Test
-    void lateWithinLatenessRevisesBeyondGoesToLateEventsAndNothingIsLost(@TempDir Path tmp) throws Exception {
+    void lateWithinLatenessRevisesBeyondGoesToLateEventsAndNothingIsLost(@TempDir Path tmp)
+            throws Exception {
         JobFixture f = new JobFixture(kafka, "late.");
         Scenario s = new Scenario(21, 3_000, 20 * MIN, 4_000);
         List<KafkaIO.Raw> updates = new ArrayList<>();
-        for (Scenario.Upd u : s.intensity) updates.add(new KafkaIO.Raw(JobFixture.utf8(u.zone()), Avro.encode(Avro.update(u))));
+        for (Scenario.Upd u : s.intensity)
+            updates.add(new KafkaIO.Raw(JobFixture.utf8(u.zone()), Avro.encode(Avro.update(u))));
         f.produce("intensity", updates);
-        // Phase 1: the scenario (minutes 0-19), then a request at minute 21 whose watermark closes them all.
-        List<KafkaIO.Raw> phase1 = new ArrayList<>(s.requests.stream().map(JobFixture::event).toList());
+        // Phase 1: the scenario (minutes 0-19), then a request at minute 21 whose watermark closes
+        // them all.
+        List<KafkaIO.Raw> phase1 =
+                new ArrayList<>(s.requests.stream().map(JobFixture::event).toList());
         f.produce("events", phase1);
         List<Scenario.Req> pusher1 = f.pushWatermark("pusher-1", Scenario.BASE + 21 * MIN);
 
-        JobConfig cfg = JobConfig.fromMap(f.config(JobFixture.writeRegistry(tmp, s.datacenters),
-                Map.of("checkpoint-interval", "500 ms", "intensity.idle-timeout", "1 s", "allowed-lateness", "2 min", "start-from", "EARLIEST")));
+        JobConfig cfg =
+                JobConfig.fromMap(
+                        f.config(
+                                JobFixture.writeRegistry(tmp, s.datacenters),
+                                Map.of(
+                                        "checkpoint-interval",
+                                        "500 ms",
+                                        "intensity.idle-timeout",
+                                        "1 s",
+                                        "allowed-lateness",
+                                        "2 min",
+                                        "start-from",
+                                        "EARLIEST")));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         CarbonStreamJob.build(env, cfg);
         JobClient job = env.executeAsync("carbonstream-late");
         try {
-            String minute19 = "MINUTE|DATACENTER_MODEL|dc-de|llama-3.1-8b|" + (Scenario.BASE + 19 * MIN);
+            String minute19 =
+                    "MINUTE|DATACENTER_MODEL|dc-de|llama-3.1-8b|" + (Scenario.BASE + 19 * MIN);
             await("minute 19 committed", () -> f.latestAggregates().containsKey(minute19));
             long before = f.latestAggregates().get(minute19).getRequests();
 
@@ -88,45 +107,67 @@ class LateEventsIT {
             // that closes every window of the test.
             Scenario.Req withinLateness = at("late-ok", Scenario.BASE + 19 * MIN + 30_000);
             Scenario.Req beyondLateness = at("late-too", Scenario.BASE + 10 * MIN + 1_000);
-            f.produce("events", List.of(JobFixture.event(withinLateness), JobFixture.event(beyondLateness)));
-            await("the late request in the late-events topic", () -> !f.deadLetters("late").isEmpty());
+            f.produce(
+                    "events",
+                    List.of(JobFixture.event(withinLateness), JobFixture.event(beyondLateness)));
+            await(
+                    "the late request in the late-events topic",
+                    () -> !f.deadLetters("late").isEmpty());
             f.pushWatermark("pusher-2", Scenario.BASE + 90 * MIN);
 
             List<Scenario.Req> counted = new ArrayList<>(s.requests);
             counted.addAll(pusher1);
             counted.add(withinLateness);
             Map<String, Reference.Agg> expected = JobFixture.reference(s, counted);
-            await("every window committed at its final revision", () -> {
-                Map<String, Aggregate> latest = f.latestAggregates();
-                return latest.keySet().containsAll(expected.keySet()) && latest.get(minute19).getRevision() == 2;
-            });
+            await(
+                    "every window committed at its final revision",
+                    () -> {
+                        Map<String, Aggregate> latest = f.latestAggregates();
+                        return latest.keySet().containsAll(expected.keySet())
+                                && latest.get(minute19).getRevision() == 2;
+                    });
 
             Map<String, Aggregate> latest = f.latestAggregates();
             JobFixture.assertAggregatesEqual(latest, expected);
             assertThat(latest.get(minute19).getRequests()).isEqualTo(before + 1);
-            assertThat(latest.get("MINUTE|DATACENTER|dc-de||" + (Scenario.BASE + 19 * MIN)).getRevision()).isEqualTo(2);
-            assertThat(latest.get("HOUR|DATACENTER|dc-de||" + Scenario.BASE).getRevision()).isGreaterThanOrEqualTo(1);
+            assertThat(
+                            latest.get("MINUTE|DATACENTER|dc-de||" + (Scenario.BASE + 19 * MIN))
+                                    .getRevision())
+                    .isEqualTo(2);
+            assertThat(latest.get("HOUR|DATACENTER|dc-de||" + Scenario.BASE).getRevision())
+                    .isGreaterThanOrEqualTo(1);
 
             List<DeadLetter> late = f.deadLetters("late");
             assertThat(late).hasSize(1);
             DeadLetter d = late.get(0);
             assertThat(d.getReason()).isEqualTo("LATE");
             assertThat(d.getSourceTopic()).isEqualTo("late.events");
-            assertThat(d.getDetectedAtWatermark()).isGreaterThan(Scenario.BASE + 10 * MIN + 3 * MIN);
-            assertThat(new String(d.getKey().array(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("late-too");
+            assertThat(d.getDetectedAtWatermark())
+                    .isGreaterThan(Scenario.BASE + 10 * MIN + 3 * MIN);
+            assertThat(new String(d.getKey().array(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("late-too");
             InferenceEvent original = Avro.decode(d.getValue().array(), InferenceEvent.class);
             assertThat(original).isEqualTo(Avro.event(beyondLateness));
             assertThat(f.deadLetters("dlq")).isEmpty();
 
-            // Conservation, from the job's counters: everything read is aggregated, dead-lettered or
-            // late, except the last two requests, still waiting for a watermark that closes their window.
+            // Conservation, from the job's counters: everything read is aggregated, dead-lettered
+            // or
+            // late, except the last two requests, still waiting for a watermark that closes their
+            // window.
             long produced = phase1.size() + 2 + 2 + 2;
             JobID id = job.getJobID();
             await("all input read", () -> sum(id, "requestsRead") == produced);
-            await("everything but the last requests aggregated", () -> sum(id, "requestsAggregated") == produced - 3);
+            await(
+                    "everything but the last requests aggregated",
+                    () -> sum(id, "requestsAggregated") == produced - 3);
             assertThat(sum(id, "requestsLate")).isEqualTo(1);
-            assertThat(sum(id, "requestsDeadLettered") + sum(id, "requestsUnknownDatacenter") + sum(id, "requestsTooManyModels")).isZero();
-            assertThat(sum(id, "requestsRead")).isEqualTo(sum(id, "requestsAggregated") + sum(id, "requestsLate") + 2);
+            assertThat(
+                            sum(id, "requestsDeadLettered")
+                                    + sum(id, "requestsUnknownDatacenter")
+                                    + sum(id, "requestsTooManyModels"))
+                    .isZero();
+            assertThat(sum(id, "requestsRead"))
+                    .isEqualTo(sum(id, "requestsAggregated") + sum(id, "requestsLate") + 2);
         } finally {
             job.cancel().get();
         }
@@ -135,7 +176,10 @@ class LateEventsIT {
     /** A counter of the job summed over its subtasks. */
     static long sum(JobID id, String name) {
         return METRICS.findMetrics(id, name).entrySet().stream()
-                .filter(e -> e.getKey().endsWith("carbonstream." + name) && e.getValue() instanceof Counter)
+                .filter(
+                        e ->
+                                e.getKey().endsWith("carbonstream." + name)
+                                        && e.getValue() instanceof Counter)
                 .mapToLong(e -> ((Counter) e.getValue()).getCount())
                 .sum();
     }

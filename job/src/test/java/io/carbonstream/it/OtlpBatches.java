@@ -34,19 +34,27 @@ public final class OtlpBatches {
         else if (value instanceof Double d) v.setDoubleValue(d);
         else if (value instanceof Boolean b) v.setBoolValue(b);
         else if (value instanceof List<?> list) {
-            io.opentelemetry.proto.common.v1.ArrayValue.Builder a = io.opentelemetry.proto.common.v1.ArrayValue.newBuilder();
+            io.opentelemetry.proto.common.v1.ArrayValue.Builder a =
+                    io.opentelemetry.proto.common.v1.ArrayValue.newBuilder();
             for (Object o : list) a.addValues(attr("", o).getValue());
             v.setArrayValue(a);
-        }
-        else throw new IllegalArgumentException(String.valueOf(value));
+        } else throw new IllegalArgumentException(String.valueOf(value));
         return KeyValue.newBuilder().setKey(key).setValue(v).build();
     }
 
-    /** A span that ended at endMs (its event time) after durationMs; ids derived from the request id. */
+    /**
+     * A span that ended at endMs (its event time) after durationMs; ids derived from the request
+     * id.
+     */
     public static Span.Builder span(String id, long endMs, long durationMs) {
         long h = id.hashCode() * 0x9E3779B97F4A7C15L;
         return Span.newBuilder()
-                .setTraceId(ByteString.copyFrom(ByteBuffer.allocate(16).putLong(h).putLong(~h ^ id.length()).array()))
+                .setTraceId(
+                        ByteString.copyFrom(
+                                ByteBuffer.allocate(16)
+                                        .putLong(h)
+                                        .putLong(~h ^ id.length())
+                                        .array()))
                 .setSpanId(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(h * 31 + 7).array()))
                 .setKind(Span.SpanKind.SPAN_KIND_SERVER)
                 .setStartTimeUnixNano((endMs - durationMs) * 1_000_000L + 123)
@@ -55,33 +63,47 @@ public final class OtlpBatches {
 
     /** The GenAI span of a scenario request, as an inference server would report it. */
     public static Span genAi(Scenario.Req r, String providerModel) {
-        String op = switch (r.modality()) {
-            case "TEXT" -> "chat";
-            case "EMBEDDING" -> "embeddings";
-            case "IMAGE" -> "image_generation";
-            case "VIDEO" -> "video_generation";
-            default -> throw new IllegalArgumentException(r.modality());
-        };
-        Span.Builder s = span(r.id(), r.t(), r.durationMs()).setName(op + " " + providerModel)
-                .addAttributes(attr("gen_ai.operation.name", op))
-                .addAttributes(attr("gen_ai.request.model", providerModel))
-                .addAttributes(attr("gen_ai.usage.input_tokens", r.in()))
-                .addAttributes(attr("gen_ai.usage.output_tokens", r.out()))
-                .addAttributes(attr("carbonstream.gpu.count", (long) r.gpus()));
+        String op =
+                switch (r.modality()) {
+                    case "TEXT" -> "chat";
+                    case "EMBEDDING" -> "embeddings";
+                    case "IMAGE" -> "image_generation";
+                    case "VIDEO" -> "video_generation";
+                    default -> throw new IllegalArgumentException(r.modality());
+                };
+        Span.Builder s =
+                span(r.id(), r.t(), r.durationMs())
+                        .setName(op + " " + providerModel)
+                        .addAttributes(attr("gen_ai.operation.name", op))
+                        .addAttributes(attr("gen_ai.request.model", providerModel))
+                        .addAttributes(attr("gen_ai.usage.input_tokens", r.in()))
+                        .addAttributes(attr("gen_ai.usage.output_tokens", r.out()))
+                        .addAttributes(attr("carbonstream.gpu.count", (long) r.gpus()));
         if (r.images() > 0) s.addAttributes(attr("carbonstream.images", (long) r.images()));
         if (r.steps() > 0) s.addAttributes(attr("carbonstream.diffusion_steps", (long) r.steps()));
         if (r.media() > 0) s.addAttributes(attr("carbonstream.media_seconds", r.media()));
-        if (r.measured() != null) s.addAttributes(attr("carbonstream.gpu.energy_joules", r.measured()));
-        if (r.params() != null) s.addAttributes(attr("carbonstream.model.active_params_b", r.params()));
+        if (r.measured() != null)
+            s.addAttributes(attr("carbonstream.gpu.energy_joules", r.measured()));
+        if (r.params() != null)
+            s.addAttributes(attr("carbonstream.model.active_params_b", r.params()));
         return s.build();
     }
 
     public static ExportTraceServiceRequest batch(Map<String, String> resource, List<Span> spans) {
         Resource.Builder res = Resource.newBuilder().addAttributes(attr("service.name", "vllm"));
         resource.forEach((k, v) -> res.addAttributes(attr(k, v)));
-        return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder().setResource(res)
-                .addScopeSpans(ScopeSpans.newBuilder().setScope(InstrumentationScope.newBuilder().setName("vllm.tracing").setVersion("0.9"))
-                        .addAllSpans(spans))).build();
+        return ExportTraceServiceRequest.newBuilder()
+                .addResourceSpans(
+                        ResourceSpans.newBuilder()
+                                .setResource(res)
+                                .addScopeSpans(
+                                        ScopeSpans.newBuilder()
+                                                .setScope(
+                                                        InstrumentationScope.newBuilder()
+                                                                .setName("vllm.tracing")
+                                                                .setVersion("0.9"))
+                                                .addAllSpans(spans)))
+                .build();
     }
 
     /** OTLP/JSON of a batch: lowerCamelCase names, hex ids, int64 as strings, enums as numbers. */
@@ -92,11 +114,15 @@ public final class OtlpBatches {
         HexFormat hex = HexFormat.of();
         for (ResourceSpans rs : req.getResourceSpansList()) {
             ObjectNode r = rss.addObject();
-            attributes(r.putObject("resource").putArray("attributes"), rs.getResource().getAttributesList());
+            attributes(
+                    r.putObject("resource").putArray("attributes"),
+                    rs.getResource().getAttributesList());
             ArrayNode sss = r.putArray("scopeSpans");
             for (ScopeSpans ss : rs.getScopeSpansList()) {
                 ObjectNode so = sss.addObject();
-                so.putObject("scope").put("name", ss.getScope().getName()).put("version", ss.getScope().getVersion());
+                so.putObject("scope")
+                        .put("name", ss.getScope().getName())
+                        .put("version", ss.getScope().getVersion());
                 ArrayNode spans = so.putArray("spans");
                 for (Span sp : ss.getSpansList()) {
                     ObjectNode o = spans.addObject();

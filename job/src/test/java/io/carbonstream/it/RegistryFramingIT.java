@@ -48,7 +48,10 @@ class RegistryFramingIT extends KafkaAndFlinkIT {
         return Files.readString(Path.of("..", "schemas", "src", "main", "avro", record + ".avsc"));
     }
 
-    /** The registry wire format as documented: magic byte 0, 4-byte big-endian schema id, Avro binary. */
+    /**
+     * The registry wire format as documented: magic byte 0, 4-byte big-endian schema id, Avro
+     * binary.
+     */
     static byte[] framed(int id, byte[] body) {
         return ByteBuffer.allocate(5 + body.length).put((byte) 0).putInt(id).put(body).array();
     }
@@ -88,7 +91,9 @@ class RegistryFramingIT extends KafkaAndFlinkIT {
     void mixedEncodingsArePricedExactlyAndFramedOutputsCarryTheRegistrysIds() throws Exception {
         try (FakeSchemaRegistry registry = new FakeSchemaRegistry()) {
             Schema v1 = SchemaHistory.olderWriters(Datacenter.getClassSchema()).get(0);
-            registry.serve(EVENTS_ID, avsc("InferenceEvent")).serve(DC_FIRST_SCHEMA_ID, v1.toString()).serve(DC_CURRENT_ID, avsc("Datacenter"));
+            registry.serve(EVENTS_ID, avsc("InferenceEvent"))
+                    .serve(DC_FIRST_SCHEMA_ID, v1.toString())
+                    .serve(DC_CURRENT_ID, avsc("Datacenter"));
             JobFixture f = new JobFixture(kafka, "framing.");
             JobFixture out = new JobFixture(kafka, "framing-out.");
             Scenario s = new Scenario(59, 4_000, 50 * Scenario.MIN, 4_000);
@@ -99,44 +104,72 @@ class RegistryFramingIT extends KafkaAndFlinkIT {
             for (int i = 0; i < s.datacenters.size(); i++) {
                 Scenario.Dc d = s.datacenters.get(i);
                 Datacenter current = Avro.datacenter(d, null);
-                byte[] value = switch (i) {
-                    case 0 -> Avro.encode(current);
-                    case 1 -> framed(DC_CURRENT_ID, Avro.encode(current));
-                    case 2 -> framed(DC_FIRST_SCHEMA_ID, plain(v1, firstSchema(v1, d)));
-                    case 3 -> bytes(new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(firstSchema(v1, d)));
-                    default -> bytes(current.toByteBuffer());
-                };
+                byte[] value =
+                        switch (i) {
+                            case 0 -> Avro.encode(current);
+                            case 1 -> framed(DC_CURRENT_ID, Avro.encode(current));
+                            case 2 -> framed(DC_FIRST_SCHEMA_ID, plain(v1, firstSchema(v1, d)));
+                            case 3 ->
+                                    bytes(
+                                            new BinaryMessageEncoder<GenericRecord>(
+                                                            GenericData.get(), v1)
+                                                    .encode(firstSchema(v1, d)));
+                            default -> bytes(current.toByteBuffer());
+                        };
                 dcs.add(new KafkaIO.Raw(JobFixture.utf8(d.id()), value));
             }
             f.produce("registry", dcs);
 
             List<KafkaIO.Raw> updates = new ArrayList<>();
-            for (Scenario.Upd u : s.intensity) updates.add(new KafkaIO.Raw(JobFixture.utf8(u.zone()), Avro.encode(Avro.update(u))));
+            for (Scenario.Upd u : s.intensity)
+                updates.add(
+                        new KafkaIO.Raw(JobFixture.utf8(u.zone()), Avro.encode(Avro.update(u))));
             f.produce("intensity", updates);
 
-            // Requests in turn plain, registry-framed and single-object; one more framed with an id the registry does not know.
+            // Requests in turn plain, registry-framed and single-object; one more framed with an id
+            // the registry does not know.
             List<KafkaIO.Raw> events = new ArrayList<>();
             int[] kinds = new int[3];
             for (int i = 0; i < s.requests.size(); i++) {
                 Scenario.Req r = s.requests.get(i);
                 byte[] plainBytes = Avro.encode(Avro.event(r));
-                byte[] value = switch (i % 3) {
-                    case 0 -> plainBytes;
-                    case 1 -> framed(EVENTS_ID, plainBytes);
-                    default -> bytes(Avro.event(r).toByteBuffer());
-                };
+                byte[] value =
+                        switch (i % 3) {
+                            case 0 -> plainBytes;
+                            case 1 -> framed(EVENTS_ID, plainBytes);
+                            default -> bytes(Avro.event(r).toByteBuffer());
+                        };
                 kinds[i % 3]++;
                 events.add(new KafkaIO.Raw(JobFixture.utf8(r.id()), value));
             }
             Scenario.Req stray = s.requests.get(0);
-            byte[] unknown = framed(UNKNOWN_ID, Avro.encode(Avro.event(new Scenario.Req("stray", stray.t(), stray.dc(), stray.model(),
-                    stray.modality(), stray.in(), stray.out(), stray.images(), stray.steps(), stray.media(), stray.gpus(), stray.durationMs(),
-                    stray.measured(), stray.params()))));
+            byte[] unknown =
+                    framed(
+                            UNKNOWN_ID,
+                            Avro.encode(
+                                    Avro.event(
+                                            new Scenario.Req(
+                                                    "stray",
+                                                    stray.t(),
+                                                    stray.dc(),
+                                                    stray.model(),
+                                                    stray.modality(),
+                                                    stray.in(),
+                                                    stray.out(),
+                                                    stray.images(),
+                                                    stray.steps(),
+                                                    stray.media(),
+                                                    stray.gpus(),
+                                                    stray.durationMs(),
+                                                    stray.measured(),
+                                                    stray.params()))));
             events.add(events.size() / 2, new KafkaIO.Raw(JobFixture.utf8("stray"), unknown));
             f.produce("events", events);
             assertThat(Arrays.stream(kinds).min().getAsInt()).isGreaterThan(1_000);
 
-            Map<String, String> options = f.config(null, Map.of("bounded", "true", "schema-registry.url", registry.url()));
+            Map<String, String> options =
+                    f.config(
+                            null, Map.of("bounded", "true", "schema-registry.url", registry.url()));
             run(options);
 
             Map<String, Reference.Agg> expected = JobFixture.reference(s, s.requests);
@@ -146,15 +179,20 @@ class RegistryFramingIT extends KafkaAndFlinkIT {
             assertThat(dead).hasSize(1);
             DeadLetter d = dead.get(0);
             assertThat(d.getReason()).isEqualTo("UNKNOWN_SCHEMA");
-            assertThat(d.getMessage()).contains(String.valueOf(UNKNOWN_ID)).contains(registry.url() + "/schemas/ids/" + UNKNOWN_ID)
+            assertThat(d.getMessage())
+                    .contains(String.valueOf(UNKNOWN_ID))
+                    .contains(registry.url() + "/schemas/ids/" + UNKNOWN_ID)
                     .contains("HTTP 404");
             assertThat(d.getSourceTopic()).isEqualTo(f.prefix + "events");
             assertThat(d.getKey().array()).isEqualTo(JobFixture.utf8("stray"));
             assertThat(d.getValue().array()).isEqualTo(unknown);
             for (int id : new int[] {EVENTS_ID, DC_FIRST_SCHEMA_ID, DC_CURRENT_ID}) {
-                assertThat(registry.count("GET", "/schemas/ids/" + id)).as("lookups of id %d", id).isPositive();
+                assertThat(registry.count("GET", "/schemas/ids/" + id))
+                        .as("lookups of id %d", id)
+                        .isPositive();
             }
-            assertThat(registry.requests()).noneMatch(r -> r.method().equals("POST")); // plain outputs register nothing
+            assertThat(registry.requests())
+                    .noneMatch(r -> r.method().equals("POST")); // plain outputs register nothing
 
             // The same input again, outputs registry-framed.
             Map<String, String> framedRun = new HashMap<>(options);
@@ -163,25 +201,42 @@ class RegistryFramingIT extends KafkaAndFlinkIT {
             run(framedRun);
 
             List<String> subjects = new ArrayList<>();
-            for (String t : List.of("aggregates", "dlq", "late", "alerts", "restatements", "ledger")) subjects.add(out.prefix + t + "-value");
-            assertThat(registry.requests()).filteredOn(r -> r.method().equals("POST")).extracting(FakeSchemaRegistry::subject)
+            for (String t :
+                    List.of("aggregates", "dlq", "late", "alerts", "restatements", "ledger"))
+                subjects.add(out.prefix + t + "-value");
+            assertThat(registry.requests())
+                    .filteredOn(r -> r.method().equals("POST"))
+                    .extracting(FakeSchemaRegistry::subject)
                     .containsExactlyInAnyOrderElementsOf(subjects);
             int aggregateId = registry.registeredId(out.prefix + "aggregates-value");
             int deadLetterId = registry.registeredId(out.prefix + "dlq-value");
 
             Map<String, Aggregate> latest = new HashMap<>();
-            List<ConsumerRecord<byte[], byte[]>> records = KafkaIO.readAll(kafka.clientProperties(), out.prefix + "aggregates");
+            List<ConsumerRecord<byte[], byte[]>> records =
+                    KafkaIO.readAll(kafka.clientProperties(), out.prefix + "aggregates");
             assertThat(records).isNotEmpty();
             for (ConsumerRecord<byte[], byte[]> rec : records) {
-                assertThat(Arrays.copyOf(rec.value(), 5)).isEqualTo(framed(aggregateId, new byte[0]));
-                Aggregate a = Avro.decode(Arrays.copyOfRange(rec.value(), 5, rec.value().length), Aggregate.class);
-                latest.merge(new String(rec.key(), StandardCharsets.UTF_8), a, (x, y) -> y.getRevision() > x.getRevision() ? y : x);
+                assertThat(Arrays.copyOf(rec.value(), 5))
+                        .isEqualTo(framed(aggregateId, new byte[0]));
+                Aggregate a =
+                        Avro.decode(
+                                Arrays.copyOfRange(rec.value(), 5, rec.value().length),
+                                Aggregate.class);
+                latest.merge(
+                        new String(rec.key(), StandardCharsets.UTF_8),
+                        a,
+                        (x, y) -> y.getRevision() > x.getRevision() ? y : x);
             }
             JobFixture.assertAggregatesEqual(latest, expected);
             Map<String, Aggregate> plainRun = f.latestAggregates();
-            latest.forEach((k, a) -> assertThat(a.getRequests()).as(k).isEqualTo(plainRun.get(k).getRequests()));
+            latest.forEach(
+                    (k, a) ->
+                            assertThat(a.getRequests())
+                                    .as(k)
+                                    .isEqualTo(plainRun.get(k).getRequests()));
 
-            List<ConsumerRecord<byte[], byte[]>> framedDead = KafkaIO.readAll(kafka.clientProperties(), out.prefix + "dlq");
+            List<ConsumerRecord<byte[], byte[]>> framedDead =
+                    KafkaIO.readAll(kafka.clientProperties(), out.prefix + "dlq");
             assertThat(framedDead).hasSize(1);
             byte[] v = framedDead.get(0).value();
             assertThat(Arrays.copyOf(v, 5)).isEqualTo(framed(deadLetterId, new byte[0]));

@@ -57,7 +57,8 @@ class RestatementIT extends KafkaAndFlinkIT {
         // Phase 1: estimates every 15 minutes, all requests, a watermark past the last of them.
         List<Scenario.Upd> updates = new ArrayList<>();
         for (String zone : ZONES) {
-            for (long v = BASE - 15 * MIN; v <= BASE + 3 * HOUR; v += 15 * MIN) updates.add(new Scenario.Upd(zone, v, estimate(zone, v), true));
+            for (long v = BASE - 15 * MIN; v <= BASE + 3 * HOUR; v += 15 * MIN)
+                updates.add(new Scenario.Upd(zone, v, estimate(zone, v), true));
         }
         f.produce("intensity", updates.stream().map(RestatementIT::record).toList());
         f.produce("events", s.requests.stream().map(JobFixture::event).toList());
@@ -65,39 +66,88 @@ class RestatementIT extends KafkaAndFlinkIT {
         long s1 = BASE + 3 * HOUR + 5 * MIN;
         counted.addAll(f.pushWatermark("push-1", s1));
 
-        Map<String, String> options = f.config(JobFixture.writeRegistry(tmp, s.datacenters), Map.of(
-                "checkpoint-interval", "500 ms", "intensity.idle-timeout", "1 s", "start-from", "EARLIEST", "restatement.horizon", "2 h"));
+        Map<String, String> options =
+                f.config(
+                        JobFixture.writeRegistry(tmp, s.datacenters),
+                        Map.of(
+                                "checkpoint-interval",
+                                "500 ms",
+                                "intensity.idle-timeout",
+                                "1 s",
+                                "start-from",
+                                "EARLIEST",
+                                "restatement.horizon",
+                                "2 h"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         CarbonStreamJob.build(env, JobConfig.fromMap(options));
         JobClient job = env.executeAsync("carbonstream-restatements");
         try {
             long done1 = s1 - 2 * MIN;
-            Map<String, Reference.Agg> estimated = JobFixture.endingBy(reference(s, updates).aggregates(counted), done1);
-            await("first figures, priced with the estimates", () ->
-                    JobFixture.aggregatesEqual(JobFixture.endingBy(f.latestAggregates(), done1), estimated));
+            Map<String, Reference.Agg> estimated =
+                    JobFixture.endingBy(reference(s, updates).aggregates(counted), done1);
+            await(
+                    "first figures, priced with the estimates",
+                    () ->
+                            JobFixture.aggregatesEqual(
+                                    JobFixture.endingBy(f.latestAggregates(), done1), estimated));
 
-            // Phase 2: measured values replace estimates (minutes and hours behind the watermark), a new
-            // version inside a priced interval, and dc-pl's PUE raised from 2 h 20 on, published now.
-            List<Scenario.Upd> corrections = List.of(
-                    new Scenario.Upd("US-CAL-CISO", BASE + 2 * HOUR + 45 * MIN, estimate("US-CAL-CISO", BASE + 2 * HOUR + 45 * MIN) + 40, false),
-                    new Scenario.Upd("DE", BASE + HOUR + 30 * MIN, estimate("DE", BASE + HOUR + 30 * MIN) + 25, false),
-                    new Scenario.Upd("PL", BASE + 2 * HOUR, estimate("PL", BASE + 2 * HOUR) - 60, false),
-                    new Scenario.Upd("US-CAL-CISO", BASE + HOUR + 52 * MIN, 500, false));
+            // Phase 2: measured values replace estimates (minutes and hours behind the watermark),
+            // a new
+            // version inside a priced interval, and dc-pl's PUE raised from 2 h 20 on, published
+            // now.
+            List<Scenario.Upd> corrections =
+                    List.of(
+                            new Scenario.Upd(
+                                    "US-CAL-CISO",
+                                    BASE + 2 * HOUR + 45 * MIN,
+                                    estimate("US-CAL-CISO", BASE + 2 * HOUR + 45 * MIN) + 40,
+                                    false),
+                            new Scenario.Upd(
+                                    "DE",
+                                    BASE + HOUR + 30 * MIN,
+                                    estimate("DE", BASE + HOUR + 30 * MIN) + 25,
+                                    false),
+                            new Scenario.Upd(
+                                    "PL",
+                                    BASE + 2 * HOUR,
+                                    estimate("PL", BASE + 2 * HOUR) - 60,
+                                    false),
+                            new Scenario.Upd("US-CAL-CISO", BASE + HOUR + 52 * MIN, 500, false));
             f.produce("intensity", corrections.stream().map(RestatementIT::record).toList());
-            Scenario.Dc pl = s.datacenters.stream().filter(d -> d.id().equals("dc-pl")).findFirst().orElseThrow();
-            Scenario.Dc plLater = new Scenario.Dc(pl.id(), pl.zone(), 1.80, pl.wue(), pl.itOverhead(), pl.market());
+            Scenario.Dc pl =
+                    s.datacenters.stream()
+                            .filter(d -> d.id().equals("dc-pl"))
+                            .findFirst()
+                            .orElseThrow();
+            Scenario.Dc plLater =
+                    new Scenario.Dc(
+                            pl.id(), pl.zone(), 1.80, pl.wue(), pl.itOverhead(), pl.market());
             long plFrom = BASE + 2 * HOUR + 20 * MIN;
             f.produceRegistry(List.of(plLater), plFrom);
-            await("every correction applied", () -> f.restatements().stream()
-                    .filter(r -> r.getRecordType() == RestatementRecordType.SUMMARY).count() == corrections.size() + 1);
+            await(
+                    "every correction applied",
+                    () ->
+                            f.restatements().stream()
+                                            .filter(
+                                                    r ->
+                                                            r.getRecordType()
+                                                                    == RestatementRecordType
+                                                                            .SUMMARY)
+                                            .count()
+                                    == corrections.size() + 1);
             long s2 = s1 + 10 * MIN;
             counted.addAll(f.pushWatermark("push-2", s2));
             List<Scenario.Upd> all = new ArrayList<>(updates);
             all.addAll(corrections);
-            Map<String, Reference.Agg> finalFigures = reference(s, all).version(plLater, plFrom).aggregates(counted);
+            Map<String, Reference.Agg> finalFigures =
+                    reference(s, all).version(plLater, plFrom).aggregates(counted);
             long done2 = s2 - 2 * MIN;
-            await("final figures, priced with the corrections", () ->
-                    JobFixture.aggregatesEqual(JobFixture.endingBy(f.latestAggregates(), done2), JobFixture.endingBy(finalFigures, done2)));
+            await(
+                    "final figures, priced with the corrections",
+                    () ->
+                            JobFixture.aggregatesEqual(
+                                    JobFixture.endingBy(f.latestAggregates(), done2),
+                                    JobFixture.endingBy(finalFigures, done2)));
 
             // A bounded run over the same topics, now: the backfill a report would file.
             Map<String, String> backfill = new HashMap<>(options);
@@ -110,39 +160,75 @@ class RestatementIT extends KafkaAndFlinkIT {
             Map<String, Aggregate> filed = bounded.latestAggregates();
             JobFixture.assertAggregatesEqual(filed, finalFigures);
             assertThat(filed.keySet()).containsAll(live.keySet());
-            live.forEach((k, a) -> {
-                Aggregate b = filed.get(k);
-                assertThat(a.getRequests()).as(k).isEqualTo(b.getRequests());
-                JobFixture.close(k + " live vs bounded g", a.getLocationGco2e(), b.getLocationGco2e());
-                JobFixture.close(k + " live vs bounded kWh", a.getFacilityKwh(), b.getFacilityKwh());
-                JobFixture.close(k + " live vs bounded min", a.getMinIntensity(), b.getMinIntensity());
-                JobFixture.close(k + " live vs bounded max", a.getMaxIntensity(), b.getMaxIntensity());
-            });
+            live.forEach(
+                    (k, a) -> {
+                        Aggregate b = filed.get(k);
+                        assertThat(a.getRequests()).as(k).isEqualTo(b.getRequests());
+                        JobFixture.close(
+                                k + " live vs bounded g",
+                                a.getLocationGco2e(),
+                                b.getLocationGco2e());
+                        JobFixture.close(
+                                k + " live vs bounded kWh", a.getFacilityKwh(), b.getFacilityKwh());
+                        JobFixture.close(
+                                k + " live vs bounded min",
+                                a.getMinIntensity(),
+                                b.getMinIntensity());
+                        JobFixture.close(
+                                k + " live vs bounded max",
+                                a.getMaxIntensity(),
+                                b.getMaxIntensity());
+                    });
 
             // Phase 3: a correction far behind the 2 h horizon is recorded, not applied.
             long old = BASE + 30 * MIN;
-            f.produce("intensity", List.of(record(new Scenario.Upd("US-CAL-CISO", old, 999, false))));
-            await("the correction beyond the horizon recorded", () -> f.restatements().stream()
-                    .anyMatch(r -> r.getRecordType() == RestatementRecordType.SUMMARY && r.getValidFrom().toEpochMilli() == old));
+            f.produce(
+                    "intensity", List.of(record(new Scenario.Upd("US-CAL-CISO", old, 999, false))));
+            await(
+                    "the correction beyond the horizon recorded",
+                    () ->
+                            f.restatements().stream()
+                                    .anyMatch(
+                                            r ->
+                                                    r.getRecordType()
+                                                                    == RestatementRecordType.SUMMARY
+                                                            && r.getValidFrom().toEpochMilli()
+                                                                    == old));
             List<Restatement> records = f.restatements();
-            Restatement tooOld = records.stream().filter(r -> r.getValidFrom().toEpochMilli() == old).findFirst().orElseThrow();
+            Restatement tooOld =
+                    records.stream()
+                            .filter(r -> r.getValidFrom().toEpochMilli() == old)
+                            .findFirst()
+                            .orElseThrow();
             assertThat(tooOld.getStatus()).isEqualTo(RestatementStatus.NOT_APPLIED);
-            assertThat(records).noneMatch(r -> r.getCorrectionId().equals(tooOld.getCorrectionId())
-                    && r.getRecordType() == RestatementRecordType.PANE);
+            assertThat(records)
+                    .noneMatch(
+                            r ->
+                                    r.getCorrectionId().equals(tooOld.getCorrectionId())
+                                            && r.getRecordType() == RestatementRecordType.PANE);
             counted.addAll(f.pushWatermark("push-3", s2 + 5 * MIN));
-            assertThat(records).filteredOn(r -> r.getRecordType() == RestatementRecordType.SUMMARY)
+            assertThat(records)
+                    .filteredOn(r -> r.getRecordType() == RestatementRecordType.SUMMARY)
                     .filteredOn(r -> r.getValidFrom().toEpochMilli() != old)
-                    .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(RestatementStatus.APPLIED));
+                    .allSatisfy(
+                            r -> assertThat(r.getStatus()).isEqualTo(RestatementStatus.APPLIED));
 
             // The restatement records of each window add up to its final minus its first revision.
             Map<String, Aggregate> firsts = new HashMap<>();
             for (Map.Entry<String, Aggregate> e : f.aggregateRecords()) {
-                firsts.merge(e.getKey(), e.getValue(), (x, y) -> y.getRevision() < x.getRevision() ? y : x);
+                firsts.merge(
+                        e.getKey(),
+                        e.getValue(),
+                        (x, y) -> y.getRevision() < x.getRevision() ? y : x);
             }
-            List<Restatement> panes = records.stream().filter(r -> r.getRecordType() == RestatementRecordType.PANE).toList();
+            List<Restatement> panes =
+                    records.stream()
+                            .filter(r -> r.getRecordType() == RestatementRecordType.PANE)
+                            .toList();
             assertThat(panes).isNotEmpty();
             int restated = 0;
-            for (Map.Entry<String, Aggregate> e : JobFixture.endingBy(f.latestAggregates(), done1).entrySet()) {
+            for (Map.Entry<String, Aggregate> e :
+                    JobFixture.endingBy(f.latestAggregates(), done1).entrySet()) {
                 String[] k = e.getKey().split("\\|", -1);
                 long start = Long.parseLong(k[4]);
                 long end = JobFixture.windowEnd(e.getKey());
@@ -158,17 +244,26 @@ class RestatementIT extends KafkaAndFlinkIT {
                 Aggregate first = firsts.get(e.getKey());
                 Aggregate last = e.getValue();
                 double scale = Math.max(1e-6, Math.abs(last.getLocationGco2e()));
-                assertThat(last.getLocationGco2e() - first.getLocationGco2e()).as(e.getKey() + " g").isCloseTo(g, within(1e-9 * scale));
-                assertThat(last.getFacilityKwh() - first.getFacilityKwh()).as(e.getKey() + " kWh")
+                assertThat(last.getLocationGco2e() - first.getLocationGco2e())
+                        .as(e.getKey() + " g")
+                        .isCloseTo(g, within(1e-9 * scale));
+                assertThat(last.getFacilityKwh() - first.getFacilityKwh())
+                        .as(e.getKey() + " kWh")
                         .isCloseTo(kwh, within(1e-9 * Math.max(1e-9, last.getFacilityKwh())));
                 if (g != 0) {
                     restated++;
                     assertThat(last.getRevision()).as(e.getKey()).isGreaterThan(1);
-                    assertThat(last.getRevisionReason()).as(e.getKey()).containsAnyOf("INTENSITY_RESTATEMENT", "REGISTRY_CHANGE");
+                    assertThat(last.getRevisionReason())
+                            .as(e.getKey())
+                            .containsAnyOf("INTENSITY_RESTATEMENT", "REGISTRY_CHANGE");
                 }
             }
             assertThat(restated).isGreaterThan(10);
-            assertThat(f.latestAggregates().get("HOUR|DATACENTER|dc-pl||" + (BASE + 2 * HOUR)).getRevisionReason()).contains("REGISTRY_CHANGE");
+            assertThat(
+                            f.latestAggregates()
+                                    .get("HOUR|DATACENTER|dc-pl||" + (BASE + 2 * HOUR))
+                                    .getRevisionReason())
+                    .contains("REGISTRY_CHANGE");
             assertThat(f.deadLetters("dlq")).isEmpty();
             assertThat(f.deadLetters("late")).isEmpty();
         } finally {

@@ -26,16 +26,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The job on a broker that requires SASL/PLAIN, with credentials from a client properties file:
- * it works, and the password appears nowhere in the logs, --help or Flink's configuration.
+ * The job on a broker that requires SASL/PLAIN, with credentials from a client properties file: it
+ * works, and the password appears nowhere in the logs, --help or Flink's configuration.
  */
 class SaslIT {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     static EmbeddedKafka kafka;
 
@@ -61,7 +63,10 @@ class SaslIT {
 
         @Override
         public void append(LogEvent e) {
-            text.append(e.getLoggerName()).append(' ').append(e.getMessage().getFormattedMessage()).append('\n');
+            text.append(e.getLoggerName())
+                    .append(' ')
+                    .append(e.getMessage().getFormattedMessage())
+                    .append('\n');
             if (e.getThrown() != null) {
                 StringWriter w = new StringWriter();
                 e.getThrown().printStackTrace(new PrintWriter(w));
@@ -86,17 +91,30 @@ class SaslIT {
             f.produceScenario(s, Map.of());
 
             Path client = tmp.resolve("client.properties");
-            Files.writeString(client, "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n"
-                    + "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"plain-user1\" password=\""
-                    + SECRET + "\";\n");
-            JobConfig cfg = JobConfig.fromMap(f.config(JobFixture.writeRegistry(tmp, s.datacenters),
-                    Map.of("bounded", "true", "kafka-properties-file", client.toString())));
+            Files.writeString(
+                    client,
+                    "security.protocol=SASL_PLAINTEXT\n"
+                        + "sasl.mechanism=PLAIN\n"
+                        + "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule"
+                        + " required username=\"plain-user1\" password=\""
+                            + SECRET
+                            + "\";\n");
+            JobConfig cfg =
+                    JobConfig.fromMap(
+                            f.config(
+                                    JobFixture.writeRegistry(tmp, s.datacenters),
+                                    Map.of(
+                                            "bounded",
+                                            "true",
+                                            "kafka-properties-file",
+                                            client.toString())));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             CarbonStreamJob.build(env, cfg);
             assertThat(env.getConfiguration().toMap().toString()).doesNotContain(SECRET);
             env.execute("carbonstream-sasl");
 
-            JobFixture.assertAggregatesEqual(f.latestAggregates(), JobFixture.reference(s, s.requests));
+            JobFixture.assertAggregatesEqual(
+                    f.latestAggregates(), JobFixture.reference(s, s.requests));
             assertThat(cfg.toString()).doesNotContain(SECRET);
             assertThat(JobConfig.help()).doesNotContain(SECRET);
         } finally {

@@ -34,30 +34,54 @@ class LedgerFunctionTest {
 
     static final long H = LedgerCore.HOUR;
     static final long H0 = 1_000 * H;
-    static final List<Dc> DCS = List.of(
-            new Dc("dc-a", "Z1", "org-o"), new Dc("dc-b", "Z1", "org-o"), new Dc("dc-c", "Z1", null), new Dc("dc-d", "Z2", "org-o"));
-    static final Map<String, Double> RESIDUAL = Map.of("Z1", 400.0); // Z2 has none: its grid average prices it
+    static final List<Dc> DCS =
+            List.of(
+                    new Dc("dc-a", "Z1", "org-o"),
+                    new Dc("dc-b", "Z1", "org-o"),
+                    new Dc("dc-c", "Z1", null),
+                    new Dc("dc-d", "Z2", "org-o"));
+    static final Map<String, Double> RESIDUAL =
+            Map.of("Z1", 400.0); // Z2 has none: its grid average prices it
 
     final List<Load> loads = new ArrayList<>();
     final List<Cert> certs = new ArrayList<>();
 
-    static KeyedBroadcastOperatorTestHarness<String, LedgerInput, ControlEvent, LedgerRow> harness() throws Exception {
+    static KeyedBroadcastOperatorTestHarness<String, LedgerInput, ControlEvent, LedgerRow> harness()
+            throws Exception {
         Map<String, DatacenterHistory> registry = new LinkedHashMap<>();
         for (Dc d : DCS) {
             DatacenterProfile p = new DatacenterProfile(d.id(), d.zone(), 1.2, 1.0);
             p.organisation = d.org();
             registry.put(d.id(), DatacenterHistory.of(p));
         }
-        LedgerFunction fn = new LedgerFunction(RegistryStart.ofFile(registry),
-                new ResidualMix(Map.of("Z1", new ResidualMix.Factor(400.0, "test table"))), 48 * H);
-        var h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(fn, List.of(PaneFunction.REGISTRY)),
-                new Pipeline.ByLedgerZone(), Types.STRING, 128, 1, 0);
+        LedgerFunction fn =
+                new LedgerFunction(
+                        RegistryStart.ofFile(registry),
+                        new ResidualMix(Map.of("Z1", new ResidualMix.Factor(400.0, "test table"))),
+                        48 * H);
+        var h =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(fn, List.of(PaneFunction.REGISTRY)),
+                        new Pipeline.ByLedgerZone(),
+                        Types.STRING,
+                        128,
+                        1,
+                        0);
         h.setup();
         h.open();
         return h;
     }
 
-    static AggregateRecord hour(String dc, String zone, String org, String model, long hour, int revision, String reason, double kwh, double g) {
+    static AggregateRecord hour(
+            String dc,
+            String zone,
+            String org,
+            String model,
+            long hour,
+            int revision,
+            String reason,
+            double kwh,
+            double g) {
         AggregateRecord a = new AggregateRecord();
         a.window = WindowKind.HOUR;
         a.windowStart = hour;
@@ -80,17 +104,43 @@ class LedgerFunctionTest {
         return a;
     }
 
-    void load(KeyedBroadcastOperatorTestHarness<String, LedgerInput, ControlEvent, LedgerRow> h, String dc, long hour, int revision,
-              String reason, double kwh, double g) throws Exception {
+    void load(
+            KeyedBroadcastOperatorTestHarness<String, LedgerInput, ControlEvent, LedgerRow> h,
+            String dc,
+            long hour,
+            int revision,
+            String reason,
+            double kwh,
+            double g)
+            throws Exception {
         Dc d = DCS.stream().filter(x -> x.id().equals(dc)).findFirst().orElseThrow();
-        h.processElement(new StreamRecord<>(LedgerInput.of(hour(dc, d.zone(), d.org(), null, hour, revision, reason, kwh, g))));
-        h.processElement(new StreamRecord<>(LedgerInput.of(hour(dc, d.zone(), d.org(), "m1", hour, revision, reason, kwh, g))));
+        h.processElement(
+                new StreamRecord<>(
+                        LedgerInput.of(
+                                hour(
+                                        dc, d.zone(), d.org(), null, hour, revision, reason, kwh,
+                                        g))));
+        h.processElement(
+                new StreamRecord<>(
+                        LedgerInput.of(
+                                hour(
+                                        dc, d.zone(), d.org(), "m1", hour, revision, reason, kwh,
+                                        g))));
         loads.removeIf(l -> l.dc().equals(dc) && l.hour() == hour);
         loads.add(new Load(dc, hour, kwh, g));
     }
 
-    void cert(KeyedBroadcastOperatorTestHarness<String, LedgerInput, ControlEvent, LedgerRow> h, String id, String dc, String org, long hour,
-              String boundary, double kwh, double factor, boolean counts) throws Exception {
+    void cert(
+            KeyedBroadcastOperatorTestHarness<String, LedgerInput, ControlEvent, LedgerRow> h,
+            String id,
+            String dc,
+            String org,
+            long hour,
+            String boundary,
+            double kwh,
+            double factor,
+            boolean counts)
+            throws Exception {
         CertificateRecord c = new CertificateRecord();
         c.certificateId = id;
         c.datacenterId = dc;
@@ -106,11 +156,15 @@ class LedgerFunctionTest {
         if (counts && kwh > 0) certs.add(new Cert(id, dc, org, hour, boundary, kwh, factor));
     }
 
-    static Map<String, LedgerRow> latest(KeyedBroadcastOperatorTestHarness<String, LedgerInput, ControlEvent, LedgerRow> h) {
+    static Map<String, LedgerRow> latest(
+            KeyedBroadcastOperatorTestHarness<String, LedgerInput, ControlEvent, LedgerRow> h) {
         Map<String, LedgerRow> out = new TreeMap<>();
         for (LedgerRow r : h.extractOutputValues()) {
             LedgerRow before = out.get(r.datacenterId + "|" + r.hourStart);
-            if (before != null) assertThat(r.revision).as("revisions of a key increase by one").isEqualTo(before.revision + 1);
+            if (before != null)
+                assertThat(r.revision)
+                        .as("revisions of a key increase by one")
+                        .isEqualTo(before.revision + 1);
             out.put(r.datacenterId + "|" + r.hourStart, r);
         }
         return out;
@@ -143,8 +197,10 @@ class LedgerFunctionTest {
         load(h, "dc-a", H0, 2, "INTENSITY_RESTATEMENT", 10, 3_500);
 
         Map<String, LedgerRow> rows = latest(h);
-        Map<String, MatchingReference.Row> ref = MatchingReference.rows(DCS, loads, certs, RESIDUAL);
-        // The reference has a row wherever load or a counting certificate is; the ledger also keeps the
+        Map<String, MatchingReference.Row> ref =
+                MatchingReference.rows(DCS, loads, certs, RESIDUAL);
+        // The reference has a row wherever load or a counting certificate is; the ledger also keeps
+        // the
         // row of the withdrawn certificate's hour, emptied.
         assertThat(rows.keySet()).containsAll(ref.keySet());
         assertThat(rows.keySet()).hasSize(ref.size() + 1).contains("dc-b|" + (H0 + H));
@@ -162,7 +218,8 @@ class LedgerFunctionTest {
             assertThat(r.marketG).as(k).isCloseTo(x.market(), within(1e-9));
             assertThat(r.matchedKwh + r.unmatchedKwh).as(k).isEqualTo(r.totals.facilityKwh);
         }
-        // Spot checks by hand. dc-a at H0: its own 6 kWh, then 4 of the organisation's 12 (dc-b takes
+        // Spot checks by hand. dc-a at H0: its own 6 kWh, then 4 of the organisation's 12 (dc-b
+        // takes
         // the 4 it has left after its own 1): 10 matched; the 4 left over go 10:5 to dc-a and dc-b.
         LedgerRow a0 = rows.get("dc-a|" + H0);
         assertThat(a0.matchedKwh).isCloseTo(10.0, within(1e-12));
@@ -171,7 +228,8 @@ class LedgerFunctionTest {
         assertThat(a0.aggregateRevision).isEqualTo(2);
         assertThat(a0.totals.locationG).isEqualTo(3_500);
         assertThat(a0.models).extracting(m -> m.modelId).containsExactly("m1");
-        // dc-c at H0: nothing counts (the Z2 certificate is another grid): all 8 kWh at the residual mix.
+        // dc-c at H0: nothing counts (the Z2 certificate is another grid): all 8 kWh at the
+        // residual mix.
         LedgerRow c0 = rows.get("dc-c|" + H0);
         assertThat(c0.matchedKwh).isZero();
         assertThat(c0.marketG).isCloseTo(8 * 400.0, within(1e-9));
@@ -193,13 +251,18 @@ class LedgerFunctionTest {
         // The two certificates that cannot count are dead letters, with the reason, bytes kept.
         List<DeadLetterRecord> dead = new ArrayList<>();
         h.getSideOutput(PaneFunction.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
-        assertThat(dead).extracting(d -> d.reason).containsOnly(Reason.CERTIFICATE_OUTSIDE_BOUNDARY);
-        assertThat(dead).extracting(d -> d.message).anyMatch(m -> m.contains("c-c0-z2") && m.contains("zone Z1"))
+        assertThat(dead)
+                .extracting(d -> d.reason)
+                .containsOnly(Reason.CERTIFICATE_OUTSIDE_BOUNDARY);
+        assertThat(dead)
+                .extracting(d -> d.message)
+                .anyMatch(m -> m.contains("c-c0-z2") && m.contains("zone Z1"))
                 .anyMatch(m -> m.contains("c-x") && m.contains("org-x"));
         assertThat(dead).allSatisfy(d -> assertThat(d.value).containsExactly(1, 2, 3));
         // Conservation of certificates: every placed kWh is on some row of its hour.
         double placed = certs.stream().mapToDouble(Cert::kwh).sum();
-        assertThat(rows.values().stream().mapToDouble(r -> r.certificateKwh).sum()).isCloseTo(placed, within(1e-9));
+        assertThat(rows.values().stream().mapToDouble(r -> r.certificateKwh).sum())
+                .isCloseTo(placed, within(1e-9));
     }
 
     @Test
@@ -220,9 +283,12 @@ class LedgerFunctionTest {
         cert(h, "c-old", "dc-a", null, H0, "Z1", 1, 0, false);
         List<DeadLetterRecord> dead = new ArrayList<>();
         h.getSideOutput(PaneFunction.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));
-        assertThat(dead).singleElement().satisfies(d -> {
-            assertThat(d.reason).isEqualTo(Reason.BEYOND_RETENTION);
-            assertThat(d.message).contains("--ledger.retention");
-        });
+        assertThat(dead)
+                .singleElement()
+                .satisfies(
+                        d -> {
+                            assertThat(d.reason).isEqualTo(Reason.BEYOND_RETENTION);
+                            assertThat(d.message).contains("--ledger.retention");
+                        });
     }
 }

@@ -25,9 +25,15 @@ class OtlpDecoderTest {
     static final long T = Scenario.BASE + 90_000;
 
     static SpanMapping mapping() {
-        return new SpanMapping(new SpanMapping.Settings("carbonstream.datacenter.id",
-                List.of(SpanMapping.Rule.parse("cloud.region=us-west-*->dc-cal-1"), SpanMapping.Rule.parse("k8s.cluster.name=prod-de->dc-de")),
-                Map.of("meta-llama/Llama-3.1-8B-Instruct", "llama-3.1-8b"), "carbonstream.gpu.energy_joules", "carbonstream.gpu.count"));
+        return new SpanMapping(
+                new SpanMapping.Settings(
+                        "carbonstream.datacenter.id",
+                        List.of(
+                                SpanMapping.Rule.parse("cloud.region=us-west-*->dc-cal-1"),
+                                SpanMapping.Rule.parse("k8s.cluster.name=prod-de->dc-de")),
+                        Map.of("meta-llama/Llama-3.1-8B-Instruct", "llama-3.1-8b"),
+                        "carbonstream.gpu.energy_joules",
+                        "carbonstream.gpu.count"));
     }
 
     static List<RequestEnvelope> decode(OtlpDecoder d, byte[] value) {
@@ -37,15 +43,36 @@ class OtlpDecoderTest {
     }
 
     static ExportTraceServiceRequest batch() {
-        Scenario.Req chat = new Scenario.Req("chat-1", T, "?", "?", "TEXT", 120, 480, 0, 0, 0, 2, 2_500, 310.0, null);
-        Scenario.Req embed = new Scenario.Req("emb-1", T + 1, "?", "?", "EMBEDDING", 900, 0, 0, 0, 0, 1, 40, null, null);
-        Span tool = OtlpBatches.span("tool-1", T, 5).setName("execute_tool search")
-                .addAttributes(attr("gen_ai.operation.name", "execute_tool")).build();
-        Span http = OtlpBatches.span("http-1", T, 5).setName("GET /v1/chat/completions").addAttributes(attr("http.route", "/v1/chat")).build();
-        Span noModel = OtlpBatches.span("nomodel-1", T, 5).setName("chat").addAttributes(attr("gen_ai.operation.name", "chat"))
-                .addAttributes(attr("gen_ai.usage.output_tokens", 10L)).build();
-        return OtlpBatches.batch(Map.of("cloud.region", "us-west-2"),
-                List.of(OtlpBatches.genAi(chat, "meta-llama/Llama-3.1-8B-Instruct"), OtlpBatches.genAi(embed, "mystery-embed"), tool, http, noModel));
+        Scenario.Req chat =
+                new Scenario.Req(
+                        "chat-1", T, "?", "?", "TEXT", 120, 480, 0, 0, 0, 2, 2_500, 310.0, null);
+        Scenario.Req embed =
+                new Scenario.Req(
+                        "emb-1", T + 1, "?", "?", "EMBEDDING", 900, 0, 0, 0, 0, 1, 40, null, null);
+        Span tool =
+                OtlpBatches.span("tool-1", T, 5)
+                        .setName("execute_tool search")
+                        .addAttributes(attr("gen_ai.operation.name", "execute_tool"))
+                        .build();
+        Span http =
+                OtlpBatches.span("http-1", T, 5)
+                        .setName("GET /v1/chat/completions")
+                        .addAttributes(attr("http.route", "/v1/chat"))
+                        .build();
+        Span noModel =
+                OtlpBatches.span("nomodel-1", T, 5)
+                        .setName("chat")
+                        .addAttributes(attr("gen_ai.operation.name", "chat"))
+                        .addAttributes(attr("gen_ai.usage.output_tokens", 10L))
+                        .build();
+        return OtlpBatches.batch(
+                Map.of("cloud.region", "us-west-2"),
+                List.of(
+                        OtlpBatches.genAi(chat, "meta-llama/Llama-3.1-8B-Instruct"),
+                        OtlpBatches.genAi(embed, "mystery-embed"),
+                        tool,
+                        http,
+                        noModel));
     }
 
     @Test
@@ -54,7 +81,8 @@ class OtlpDecoderTest {
         List<RequestEnvelope> proto = decode(d, batch().toByteArray());
         List<RequestEnvelope> json = decode(d, OtlpBatches.json(batch()));
         for (List<RequestEnvelope> out : List.of(proto, json)) {
-            assertThat(out).hasSize(3); // 2 requests + 1 dead letter; the tool and HTTP spans are skipped
+            assertThat(out)
+                    .hasSize(3); // 2 requests + 1 dead letter; the tool and HTTP spans are skipped
             InferenceRequest chat = out.get(0).request;
             assertThat(chat.datacenterId).isEqualTo("dc-cal-1");
             assertThat(chat.modelId).isEqualTo("llama-3.1-8b");
@@ -74,42 +102,71 @@ class OtlpDecoderTest {
             assertThat(out.get(2).rejected.reason).isEqualTo(Reason.MISSING_FIELD);
             assertThat(out.get(2).rejected.message).contains("gen_ai.request.model");
         }
-        // Same ids from both encodings: a batch re-delivered in the other encoding is still a duplicate.
-        assertThat(json.get(0).request.requestId).isEqualTo(proto.get(0).request.requestId).matches("[0-9a-f]{32}-[0-9a-f]{16}");
-        assertThat(d.counts()).containsExactly(10, 2, 2, 2); // spans read, not GenAI, not inference, dead-lettered
+        // Same ids from both encodings: a batch re-delivered in the other encoding is still a
+        // duplicate.
+        assertThat(json.get(0).request.requestId)
+                .isEqualTo(proto.get(0).request.requestId)
+                .matches("[0-9a-f]{32}-[0-9a-f]{16}");
+        assertThat(d.counts())
+                .containsExactly(
+                        10, 2, 2, 2); // spans read, not GenAI, not inference, dead-lettered
     }
 
     @Test
     void anUnmappedSpanIsADeadLetterThatSaysWhatIsMissingAndCarriesTheSpanAlone() throws Exception {
         OtlpDecoder d = new OtlpDecoder(Limits.defaults(), mapping());
-        Scenario.Req chat = new Scenario.Req("chat-2", T, "?", "?", "TEXT", 10, 20, 0, 0, 0, 1, 100, null, null);
-        ExportTraceServiceRequest b = OtlpBatches.batch(Map.of("cloud.region", "ap-south-1", "k8s.cluster.name", "prod-in"),
-                List.of(OtlpBatches.genAi(chat, "gpt-oss-20b"), OtlpBatches.genAi(chat, "gpt-oss-20b")));
+        Scenario.Req chat =
+                new Scenario.Req(
+                        "chat-2", T, "?", "?", "TEXT", 10, 20, 0, 0, 0, 1, 100, null, null);
+        ExportTraceServiceRequest b =
+                OtlpBatches.batch(
+                        Map.of("cloud.region", "ap-south-1", "k8s.cluster.name", "prod-in"),
+                        List.of(
+                                OtlpBatches.genAi(chat, "gpt-oss-20b"),
+                                OtlpBatches.genAi(chat, "gpt-oss-20b")));
         List<RequestEnvelope> out = decode(d, b.toByteArray());
-        assertThat(out).hasSize(2).allSatisfy(e -> {
-            assertThat(e.rejected.reason).isEqualTo(Reason.UNMAPPED_DATACENTER);
-            assertThat(e.rejected.message).contains("cloud.region=ap-south-1").contains("k8s.cluster.name=prod-in")
-                    .contains("--otlp.datacenter-rules");
-            assertThat(e.rejected.sourceTopic).isEqualTo("otlp");
-            assertThat(new String(e.rejected.key, StandardCharsets.UTF_8)).matches("[0-9a-f]{32}-[0-9a-f]{16}");
-        });
-        ExportTraceServiceRequest alone = ExportTraceServiceRequest.parseFrom(out.get(0).rejected.value);
+        assertThat(out)
+                .hasSize(2)
+                .allSatisfy(
+                        e -> {
+                            assertThat(e.rejected.reason).isEqualTo(Reason.UNMAPPED_DATACENTER);
+                            assertThat(e.rejected.message)
+                                    .contains("cloud.region=ap-south-1")
+                                    .contains("k8s.cluster.name=prod-in")
+                                    .contains("--otlp.datacenter-rules");
+                            assertThat(e.rejected.sourceTopic).isEqualTo("otlp");
+                            assertThat(new String(e.rejected.key, StandardCharsets.UTF_8))
+                                    .matches("[0-9a-f]{32}-[0-9a-f]{16}");
+                        });
+        ExportTraceServiceRequest alone =
+                ExportTraceServiceRequest.parseFrom(out.get(0).rejected.value);
         assertThat(alone.getResourceSpans(0).getScopeSpans(0).getSpansCount()).isEqualTo(1);
-        assertThat(alone.getResourceSpans(0).getResource()).isEqualTo(b.getResourceSpans(0).getResource());
+        assertThat(alone.getResourceSpans(0).getResource())
+                .isEqualTo(b.getResourceSpans(0).getResource());
     }
 
     @Test
     void undecodableRecordsAreOneDeadLetterEach() {
         OtlpDecoder d = new OtlpDecoder(Limits.defaults(), mapping());
-        for (byte[] bad : new byte[][] {{1, 2, 3, 4, 5, 6, 7}, "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"xyz\"}]}]}]}"
-                .getBytes(StandardCharsets.UTF_8), "{not json".getBytes(StandardCharsets.UTF_8)}) {
+        for (byte[] bad :
+                new byte[][] {
+                    {1, 2, 3, 4, 5, 6, 7},
+                    "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"xyz\"}]}]}]}"
+                            .getBytes(StandardCharsets.UTF_8),
+                    "{not json".getBytes(StandardCharsets.UTF_8)
+                }) {
             List<RequestEnvelope> out = decode(d, bad);
-            assertThat(out).singleElement().satisfies(e -> {
-                assertThat(e.rejected.reason).isEqualTo(Reason.UNDECODABLE);
-                assertThat(e.rejected.value).isEqualTo(bad);
-            });
+            assertThat(out)
+                    .singleElement()
+                    .satisfies(
+                            e -> {
+                                assertThat(e.rejected.reason).isEqualTo(Reason.UNDECODABLE);
+                                assertThat(e.rejected.value).isEqualTo(bad);
+                            });
         }
-        assertThat(decode(d, null)).singleElement().satisfies(e -> assertThat(e.rejected.reason).isEqualTo(Reason.NULL_VALUE));
+        assertThat(decode(d, null))
+                .singleElement()
+                .satisfies(e -> assertThat(e.rejected.reason).isEqualTo(Reason.NULL_VALUE));
     }
 
     @Test
@@ -118,8 +175,13 @@ class OtlpDecoderTest {
         assertThat(SpanMapping.modality("chat", "image")).isEqualTo(Modality.IMAGE);
         assertThat(SpanMapping.modality("embeddings", null)).isEqualTo(Modality.EMBEDDING);
         assertThat(SpanMapping.modality("invoke_agent", null)).isNull();
-        assertThat(SpanMapping.Rule.parse("host.name=gpu-??-fr-*->dc-fr").matches("gpu-07-fr-paris")).isTrue();
-        assertThat(SpanMapping.Rule.parse("host.name=gpu-??-fr-*->dc-fr").matches("gpu-7-fr-paris")).isFalse();
-        assertThat(SpanMapping.Rule.parse("cloud.region=eu-(west)->dc").matches("eu-(west)")).isTrue();
+        assertThat(
+                        SpanMapping.Rule.parse("host.name=gpu-??-fr-*->dc-fr")
+                                .matches("gpu-07-fr-paris"))
+                .isTrue();
+        assertThat(SpanMapping.Rule.parse("host.name=gpu-??-fr-*->dc-fr").matches("gpu-7-fr-paris"))
+                .isFalse();
+        assertThat(SpanMapping.Rule.parse("cloud.region=eu-(west)->dc").matches("eu-(west)"))
+                .isTrue();
     }
 }

@@ -22,14 +22,17 @@ class SpanDeduplicatorTest {
 
     @Test
     void aSpanDeliveredAgainWithinTheWindowCountsOnceAndStateIsGoneAfterIt() throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, RequestEnvelope, RequestEnvelope> h = ProcessFunctionTestHarnesses
-                .forKeyedProcessFunction(new SpanDeduplicator(60_000), new Pipeline.ByRequestId(), Types.STRING);
+        KeyedOneInputStreamOperatorTestHarness<String, RequestEnvelope, RequestEnvelope> h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new SpanDeduplicator(60_000), new Pipeline.ByRequestId(), Types.STRING);
         h.processElement(span("a", 1_000), 1_000);
         h.processElement(span("b", 2_000), 2_000);
         h.processElement(span("a", 1_000), 1_000); // the exporter's retry
         h.processWatermark(30_000);
         h.processElement(span("a", 1_000), 1_000); // still within 60 s of its start
-        assertThat(h.extractOutputValues()).extracting(e -> e.request.requestId).containsExactly("a", "b");
+        assertThat(h.extractOutputValues())
+                .extracting(e -> e.request.requestId)
+                .containsExactly("a", "b");
         h.processWatermark(62_000);
         assertThat(h.numKeyedStateEntries()).isZero();
         assertThat(h.numEventTimeTimers()).isZero();

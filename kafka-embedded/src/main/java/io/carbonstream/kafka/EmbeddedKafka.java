@@ -21,8 +21,8 @@ import org.apache.kafka.server.common.MetadataVersion;
 /**
  * A real, single-node KRaft Kafka broker running inside this JVM.
  *
- * <p>Wraps Kafka's own test kit, an internal API, so that exactly one class of ours knows it.
- * Used by integration tests and the embedded demo; never shipped in the job jar.
+ * <p>Wraps Kafka's own test kit, an internal API, so that exactly one class of ours knows it. Used
+ * by integration tests and the embedded demo; never shipped in the job jar.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -34,7 +34,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.security = security;
     }
 
-    /** Starts a broker with settings suited to replaying old event times and Flink's exactly-once sinks. */
+    /**
+     * Starts a broker with settings suited to replaying old event times and Flink's exactly-once
+     * sinks.
+     */
     public static EmbeddedKafka start() {
         return start(Map.of());
     }
@@ -45,16 +48,24 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * A broker whose client listener requires SASL/PLAIN. Kafka's test kit provisions the users
-     * {@code plain-admin} / {@code plain-admin-secret} and {@code plain-user1} / {@code plain-user1-secret}.
+     * {@code plain-admin} / {@code plain-admin-secret} and {@code plain-user1} / {@code
+     * plain-user1-secret}.
      */
     public static EmbeddedKafka startWithSaslPlain() {
-        // The controller listener stays PLAINTEXT (its principal is ANONYMOUS) and the test kit turns
+        // The controller listener stays PLAINTEXT (its principal is ANONYMOUS) and the test kit
+        // turns
         // on an authorizer: let the controller through, and let authenticated users use topics.
-        return start(Map.of("super.users", "User:plain-admin;User:ANONYMOUS", "allow.everyone.if.no.acl.found", "true"),
+        return start(
+                Map.of(
+                        "super.users",
+                        "User:plain-admin;User:ANONYMOUS",
+                        "allow.everyone.if.no.acl.found",
+                        "true"),
                 SecurityProtocol.SASL_PLAINTEXT);
     }
 
-    private static EmbeddedKafka start(Map<String, String> extraBrokerConfig, SecurityProtocol protocol) {
+    private static EmbeddedKafka start(
+            Map<String, String> extraBrokerConfig, SecurityProtocol protocol) {
         try {
             TestKitNodes nodes =
                     new TestKitNodes.Builder()
@@ -69,7 +80,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             // Test and replay data carry old timestamps: time-based retention would delete them.
             builder.setConfigProp("log.retention.ms", "-1");
             // Flink's transactional sinks use timeouts up to this bound.
-            builder.setConfigProp("transaction.max.timeout.ms", String.valueOf(Duration.ofHours(1).toMillis()));
+            builder.setConfigProp(
+                    "transaction.max.timeout.ms", String.valueOf(Duration.ofHours(1).toMillis()));
             builder.setConfigProp("group.initial.rebalance.delay.ms", "0");
             builder.setConfigProp("offsets.topic.replication.factor", "1");
             builder.setConfigProp("transaction.state.log.replication.factor", "1");
@@ -87,8 +99,10 @@ public final class EmbeddedKafka implements AutoCloseable {
             if (protocol == SecurityProtocol.SASL_PLAINTEXT) {
                 security.put("security.protocol", "SASL_PLAINTEXT");
                 security.put("sasl.mechanism", "PLAIN");
-                security.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
-                        + "username=\"plain-admin\" password=\"plain-admin-secret\";");
+                security.put(
+                        "sasl.jaas.config",
+                        "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                                + "username=\"plain-admin\" password=\"plain-admin-secret\";");
             }
             return new EmbeddedKafka(cluster, security);
         } catch (Exception e) {
@@ -116,7 +130,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("Could not create topics " + topics, e.getCause());
+                    throw new IllegalStateException(
+                            "Could not create topics " + topics, e.getCause());
                 }
             }
         } catch (InterruptedException e) {

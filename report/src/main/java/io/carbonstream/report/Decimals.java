@@ -6,8 +6,8 @@ import java.math.RoundingMode;
 
 /**
  * The one number rule of every report file: real numbers are printed with {@value #SCALE} decimals,
- * rounded half-up (as a spreadsheet's ROUND(x; 6) does), in plain notation, never through
- * {@code Double.toString} (whose digit count and exponent notation vary with the value).
+ * rounded half-up (as a spreadsheet's ROUND(x; 6) does), in plain notation, never through {@code
+ * Double.toString} (whose digit count and exponent notation vary with the value).
  *
  * <p>Sums are exact: each ledger double is converted to its exact decimal value ({@code new
  * BigDecimal(double)}), added in {@link BigDecimal}, and rounded once when printed. A total is
@@ -27,7 +27,9 @@ public final class Decimals {
 
     private Decimals() {}
 
-    /** The exact decimal value of a ledger figure; a figure that is not a number cannot be summed. */
+    /**
+     * The exact decimal value of a ledger figure; a figure that is not a number cannot be summed.
+     */
     public static BigDecimal exact(double value) {
         if (!Double.isFinite(value)) {
             throw new IllegalArgumentException("not a finite number: " + value);
@@ -35,7 +37,10 @@ public final class Decimals {
         return new BigDecimal(value);
     }
 
-    /** The printed form: {@value #SCALE} decimals, half-up, plain notation ("12.500000", "0.000000"). */
+    /**
+     * The printed form: {@value #SCALE} decimals, half-up, plain notation ("12.500000",
+     * "0.000000").
+     */
     public static String format(BigDecimal value) {
         return rounded(value).toPlainString();
     }
@@ -49,13 +54,20 @@ public final class Decimals {
         return value.setScale(SCALE, ROUNDING);
     }
 
-    /** Grams to tonnes: an exact decimal shift, so the tonnes are the grams' digits (to the gram once printed). */
+    /**
+     * Grams to tonnes: an exact decimal shift, so the tonnes are the grams' digits (to the gram
+     * once printed).
+     */
     public static BigDecimal tonnes(BigDecimal grams) {
         return grams.movePointLeft(6);
     }
 
-    /** numerator / denominator, 0 when the denominator is 0 (no energy, no units: nothing to weigh). */
+    /**
+     * numerator / denominator, 0 when the denominator is 0 (no energy, no units: nothing to weigh).
+     */
     public static BigDecimal ratio(BigDecimal numerator, BigDecimal denominator) {
-        return denominator.signum() == 0 ? BigDecimal.ZERO : numerator.divide(denominator, QUOTIENT);
+        return denominator.signum() == 0
+                ? BigDecimal.ZERO
+                : numerator.divide(denominator, QUOTIENT);
     }
 }

@@ -21,10 +21,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * summary.json: period, filters, totals (all, per datacenter, per organisation), SCI per model,
- * the restatements of the period, the methodology versions and, only when asked, the annual
- * matching result. Numbers are JSON numbers printed by {@link Decimals} (6 decimals, plain), keys in
- * a fixed order, "\n" line ends: the same topic gives the same bytes.
+ * summary.json: period, filters, totals (all, per datacenter, per organisation), SCI per model, the
+ * restatements of the period, the methodology versions and, only when asked, the annual matching
+ * result. Numbers are JSON numbers printed by {@link Decimals} (6 decimals, plain), keys in a fixed
+ * order, "\n" line ends: the same topic gives the same bytes.
  */
 public final class JsonWriter {
 
@@ -39,13 +39,18 @@ public final class JsonWriter {
     }
 
     static String toJson(Report report) throws IOException {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+        ObjectMapper mapper =
+                new ObjectMapper()
+                        .enable(SerializationFeature.INDENT_OUTPUT)
+                        .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
         // The default pretty printer ends lines with the platform's separator: fix it to "\n".
         DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
-        DefaultPrettyPrinter printer = new DefaultPrettyPrinter(
-                Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
-                .withObjectIndenter(indenter).withArrayIndenter(indenter);
+        DefaultPrettyPrinter printer =
+                new DefaultPrettyPrinter(
+                                Separators.createDefaultInstance()
+                                        .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+                        .withObjectIndenter(indenter)
+                        .withArrayIndenter(indenter);
         return mapper.writer(printer).writeValueAsString(tree(report)) + "\n";
     }
 
@@ -53,8 +58,13 @@ public final class JsonWriter {
         LedgerPeriod ledger = report.ledger();
         ObjectNode root = NODES.objectNode();
         root.put("report", Report.TITLE);
-        root.put("number_format", "Real numbers have " + Decimals.SCALE + " decimals, rounded half-up. Totals are exact sums of the rows' "
-                + "values (each double taken at its exact decimal value), rounded once; ratios are ratios of exact sums.");
+        root.put(
+                "number_format",
+                "Real numbers have "
+                        + Decimals.SCALE
+                        + " decimals, rounded half-up. Totals are exact sums of the rows' values"
+                        + " (each double taken at its exact decimal value), rounded once; ratios"
+                        + " are ratios of exact sums.");
         ObjectNode period = root.putObject("period");
         period.put("from", CsvWriter.instant(ledger.period().from()));
         period.put("to", CsvWriter.instant(ledger.period().to()));
@@ -72,26 +82,38 @@ public final class JsonWriter {
         Totals totals = ledger.totals();
         // The two figures a Scope 2 filing states, in the unit it states them in.
         ObjectNode scope2 = root.putObject("scope2_tco2e");
-        decimal(scope2, "location_based", Decimals.rounded(Decimals.tonnes(totals.value(TotalField.LOCATION_GCO2E))));
-        decimal(scope2, "market_based_hourly_matching", Decimals.rounded(Decimals.tonnes(totals.value(TotalField.MARKET_GCO2E))));
+        decimal(
+                scope2,
+                "location_based",
+                Decimals.rounded(Decimals.tonnes(totals.value(TotalField.LOCATION_GCO2E))));
+        decimal(
+                scope2,
+                "market_based_hourly_matching",
+                Decimals.rounded(Decimals.tonnes(totals.value(TotalField.MARKET_GCO2E))));
         strings(scope2.putArray("location_emission_factor_types"), totals.emissionFactorTypes());
         totals(root.putObject("totals"), totals);
         strings(root.putArray("warnings"), report.warnings(totals));
 
         ArrayNode byDc = root.putArray("by_datacenter");
         Map<String, java.util.SortedSet<String>> zones = ledger.zonesByDatacenter();
-        ledger.byDatacenter().forEach((dc, t) -> {
-            ObjectNode o = byDc.addObject();
-            o.put("datacenter_id", dc);
-            strings(o.putArray("zones"), zones.get(dc));
-            totals(o, t);
-        });
+        ledger.byDatacenter()
+                .forEach(
+                        (dc, t) -> {
+                            ObjectNode o = byDc.addObject();
+                            o.put("datacenter_id", dc);
+                            strings(o.putArray("zones"), zones.get(dc));
+                            totals(o, t);
+                        });
         ArrayNode byOrg = root.putArray("by_organisation");
-        ledger.byOrganisation().forEach((org, t) -> {
-            ObjectNode o = byOrg.addObject();
-            o.put("organisation", org.equals(LedgerPeriod.NO_ORGANISATION) ? null : org);
-            totals(o, t);
-        });
+        ledger.byOrganisation()
+                .forEach(
+                        (org, t) -> {
+                            ObjectNode o = byOrg.addObject();
+                            o.put(
+                                    "organisation",
+                                    org.equals(LedgerPeriod.NO_ORGANISATION) ? null : org);
+                            totals(o, t);
+                        });
 
         ArrayNode sci = root.putArray("sci_per_model");
         for (ModelSci m : ledger.sciPerModel()) {
@@ -132,13 +154,18 @@ public final class JsonWriter {
         }
 
         ArrayNode methodologies = root.putArray("methodology_versions");
-        totals.methodologies().forEach((m, n) -> methodologies.addObject().put("methodology", m).put("rows", n));
+        totals.methodologies()
+                .forEach((m, n) -> methodologies.addObject().put("methodology", m).put("rows", n));
 
-        if (report.annualMatching() != null) annual(root.putObject("annual_matching"), report.annualMatching());
+        if (report.annualMatching() != null)
+            annual(root.putObject("annual_matching"), report.annualMatching());
         return root;
     }
 
-    /** gCO2e/kWh for an intensity correction, PUE for a registry version (every field of the version applies). */
+    /**
+     * gCO2e/kWh for an intensity correction, PUE for a registry version (every field of the version
+     * applies).
+     */
     static String unitOf(Restatement r) {
         return switch (r.getKind()) {
             case INTENSITY -> "gCO2e/kWh";
@@ -155,12 +182,16 @@ public final class JsonWriter {
         strings(o.putArray("residual_mix_sources"), t.residualMixSources());
     }
 
-    static final String ANNUAL_LABEL = "ANNUAL MATCHING (GHG Protocol Scope 2 Guidance, 2015): not the primary figure";
-    static final String ANNUAL_METHOD = "Per datacenter and calendar year (UTC) within the period: certificates of the datacenter's "
-            + "boundary counted over the whole part of the year regardless of hour (sum of certificate_kwh); matched = min(load, "
-            + "certificates); unmatched priced at the energy-weighted residual mix of the rows; certificate emissions scaled from "
-            + "hourly matching (certificate_gco2e / hourly matched_kwh, 0 when none matched) to the annual matched energy. "
-            + "The primary market-based figure is totals.market_gco2e (hourly matching).";
+    static final String ANNUAL_LABEL =
+            "ANNUAL MATCHING (GHG Protocol Scope 2 Guidance, 2015): not the primary figure";
+    static final String ANNUAL_METHOD =
+            "Per datacenter and calendar year (UTC) within the period: certificates of the"
+                + " datacenter's boundary counted over the whole part of the year regardless of"
+                + " hour (sum of certificate_kwh); matched = min(load, certificates); unmatched"
+                + " priced at the energy-weighted residual mix of the rows; certificate emissions"
+                + " scaled from hourly matching (certificate_gco2e / hourly matched_kwh, 0 when"
+                + " none matched) to the annual matched energy. The primary market-based figure is"
+                + " totals.market_gco2e (hourly matching).";
 
     private static void annual(ObjectNode o, List<AnnualMatching.Result> results) {
         o.put("label", ANNUAL_LABEL);
@@ -181,25 +212,51 @@ public final class JsonWriter {
             decimal(x, "surplus_kwh", Decimals.rounded(r.surplusKwh()));
             decimal(x, "residual_mix_g_per_kwh", Decimals.rounded(r.residualMixGPerKwh()));
             strings(x.putArray("residual_mix_sources"), r.residualMixSources());
-            decimal(x, "certificate_factor_g_per_kwh", Decimals.rounded(r.certificateFactorGPerKwh()));
+            decimal(
+                    x,
+                    "certificate_factor_g_per_kwh",
+                    Decimals.rounded(r.certificateFactorGPerKwh()));
             decimal(x, "certificate_gco2e", Decimals.rounded(r.certificateGco2e()));
             decimal(x, "unmatched_gco2e", Decimals.rounded(r.unmatchedGco2e()));
             decimal(x, "market_gco2e_annual", Decimals.rounded(r.marketGco2e()));
             decimal(x, "market_gco2e_hourly", Decimals.rounded(r.hourlyMarketGco2e()));
         }
         ObjectNode total = o.putObject("totals");
-        decimal(total, "load_kwh", Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::loadKwh)));
-        decimal(total, "certificate_kwh", Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::certificateKwh)));
-        decimal(total, "matched_kwh", Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::matchedKwh)));
-        decimal(total, "unmatched_kwh", Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::unmatchedKwh)));
-        decimal(total, "surplus_kwh", Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::surplusKwh)));
-        decimal(total, "market_gco2e_annual", Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::marketGco2e)));
-        decimal(total, "market_gco2e_hourly", Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::hourlyMarketGco2e)));
+        decimal(
+                total,
+                "load_kwh",
+                Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::loadKwh)));
+        decimal(
+                total,
+                "certificate_kwh",
+                Decimals.rounded(
+                        AnnualMatching.sum(results, AnnualMatching.Result::certificateKwh)));
+        decimal(
+                total,
+                "matched_kwh",
+                Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::matchedKwh)));
+        decimal(
+                total,
+                "unmatched_kwh",
+                Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::unmatchedKwh)));
+        decimal(
+                total,
+                "surplus_kwh",
+                Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::surplusKwh)));
+        decimal(
+                total,
+                "market_gco2e_annual",
+                Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::marketGco2e)));
+        decimal(
+                total,
+                "market_gco2e_hourly",
+                Decimals.rounded(
+                        AnnualMatching.sum(results, AnnualMatching.Result::hourlyMarketGco2e)));
     }
 
     /**
-     * A number as printed (scale 6). Set as a DecimalNode directly: the node factory's put(BigDecimal)
-     * strips trailing zeros, and 12.500000 would print as 12.5.
+     * A number as printed (scale 6). Set as a DecimalNode directly: the node factory's
+     * put(BigDecimal) strips trailing zeros, and 12.500000 would print as 12.5.
      */
     private static void decimal(ObjectNode o, String name, BigDecimal value) {
         o.set(name, DecimalNode.valueOf(value));

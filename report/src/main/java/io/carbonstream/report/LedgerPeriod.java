@@ -26,20 +26,29 @@ public final class LedgerPeriod {
     public static final String NO_ORGANISATION = "";
 
     static final Comparator<LedgerEntry> ORDER =
-            Comparator.comparing(LedgerEntry::getHourStart).thenComparing(LedgerEntry::getDatacenterId);
+            Comparator.comparing(LedgerEntry::getHourStart)
+                    .thenComparing(LedgerEntry::getDatacenterId);
 
     private final ReportPeriod period;
     private final ReportFilter filter;
     private final List<LedgerEntry> rows;
 
-    public LedgerPeriod(ReportPeriod period, ReportFilter filter, Collection<LedgerEntry> latestRows) {
+    public LedgerPeriod(
+            ReportPeriod period, ReportFilter filter, Collection<LedgerEntry> latestRows) {
         this.period = period;
         this.filter = filter;
         List<LedgerEntry> selected = new ArrayList<>();
         for (LedgerEntry row : latestRows) {
             if (period.contains(row.getHourStart()) && filter.matches(row)) {
                 requireFinite(row, row.getDatacenterId() + "|" + row.getHourStart());
-                for (LedgerModelLine line : row.getModels()) requireFinite(line, row.getDatacenterId() + "|" + row.getHourStart() + " model " + line.getModelId());
+                for (LedgerModelLine line : row.getModels())
+                    requireFinite(
+                            line,
+                            row.getDatacenterId()
+                                    + "|"
+                                    + row.getHourStart()
+                                    + " model "
+                                    + line.getModelId());
                 selected.add(row);
             }
         }
@@ -47,18 +56,36 @@ public final class LedgerPeriod {
         this.rows = Collections.unmodifiableList(selected);
     }
 
-    /** A figure that is not a number cannot be summed, and a total without it would be wrong: say which row. */
+    /**
+     * A figure that is not a number cannot be summed, and a total without it would be wrong: say
+     * which row.
+     */
     private static void requireFinite(org.apache.avro.generic.IndexedRecord record, String where) {
         for (org.apache.avro.Schema.Field f : record.getSchema().getFields()) {
             if (record.get(f.pos()) instanceof Double d && !Double.isFinite(d)) {
-                throw new ReportException("ledger row " + where + ": " + f.name() + " is " + d + ", not a number a total can include");
+                throw new ReportException(
+                        "ledger row "
+                                + where
+                                + ": "
+                                + f.name()
+                                + " is "
+                                + d
+                                + ", not a number a total can include");
             }
         }
     }
 
-    public ReportPeriod period() { return period; }
-    public ReportFilter filter() { return filter; }
-    public List<LedgerEntry> rows() { return rows; }
+    public ReportPeriod period() {
+        return period;
+    }
+
+    public ReportFilter filter() {
+        return filter;
+    }
+
+    public List<LedgerEntry> rows() {
+        return rows;
+    }
 
     public Totals totals() {
         Totals t = new Totals();
@@ -68,7 +95,8 @@ public final class LedgerPeriod {
 
     public SortedMap<String, Totals> byDatacenter() {
         SortedMap<String, Totals> by = new TreeMap<>();
-        for (LedgerEntry row : rows) by.computeIfAbsent(row.getDatacenterId(), k -> new Totals()).add(row);
+        for (LedgerEntry row : rows)
+            by.computeIfAbsent(row.getDatacenterId(), k -> new Totals()).add(row);
         return by;
     }
 
@@ -85,16 +113,23 @@ public final class LedgerPeriod {
     /** Zones each datacenter's rows were in (a registry change can move a datacenter). */
     public SortedMap<String, SortedSet<String>> zonesByDatacenter() {
         SortedMap<String, SortedSet<String>> zones = new TreeMap<>();
-        for (LedgerEntry row : rows) zones.computeIfAbsent(row.getDatacenterId(), k -> new TreeSet<>()).add(row.getZone());
+        for (LedgerEntry row : rows)
+            zones.computeIfAbsent(row.getDatacenterId(), k -> new TreeSet<>()).add(row.getZone());
         return zones;
     }
 
     /** SCI per model and functional unit over the period, ordered by model then unit. */
     public List<ModelSci> sciPerModel() {
-        Map<List<String>, ModelSci> by = new TreeMap<>(Comparator.<List<String>, String>comparing(k -> k.get(0)).thenComparing(k -> k.get(1)));
+        Map<List<String>, ModelSci> by =
+                new TreeMap<>(
+                        Comparator.<List<String>, String>comparing(k -> k.get(0))
+                                .thenComparing(k -> k.get(1)));
         for (LedgerEntry row : rows) {
             for (LedgerModelLine line : row.getModels()) {
-                by.computeIfAbsent(List.of(line.getModelId(), line.getFunctionalUnit()), k -> new ModelSci(k.get(0), k.get(1))).add(line);
+                by.computeIfAbsent(
+                                List.of(line.getModelId(), line.getFunctionalUnit()),
+                                k -> new ModelSci(k.get(0), k.get(1)))
+                        .add(line);
             }
         }
         return List.copyOf(by.values());
@@ -114,13 +149,18 @@ public final class LedgerPeriod {
         }
         List<Restatement> in = new ArrayList<>();
         for (Restatement r : summaries) {
-            if (r.getRecordType() != RestatementRecordType.SUMMARY || !period.contains(r.getValidFrom())) continue;
-            boolean concerns = filter.isAll()
-                    || (r.getDatacenterId() != null && datacenters.contains(r.getDatacenterId()))
-                    || (r.getZone() != null && zones.contains(r.getZone()));
+            if (r.getRecordType() != RestatementRecordType.SUMMARY
+                    || !period.contains(r.getValidFrom())) continue;
+            boolean concerns =
+                    filter.isAll()
+                            || (r.getDatacenterId() != null
+                                    && datacenters.contains(r.getDatacenterId()))
+                            || (r.getZone() != null && zones.contains(r.getZone()));
             if (concerns) in.add(r);
         }
-        in.sort(Comparator.comparing(Restatement::getValidFrom).thenComparing(Restatement::getCorrectionId));
+        in.sort(
+                Comparator.comparing(Restatement::getValidFrom)
+                        .thenComparing(Restatement::getCorrectionId));
         return in;
     }
 }

@@ -37,15 +37,21 @@ public final class LedgerReader {
         return latest;
     }
 
-    /** Every SUMMARY restatement of the topic, the latest per correction id, in correction id order. */
+    /**
+     * Every SUMMARY restatement of the topic, the latest per correction id, in correction id order.
+     */
     public List<Restatement> readRestatementSummaries(String topic) {
-        // Keyed by correction id, so one correction's records are in one partition: the last one wins.
+        // Keyed by correction id, so one correction's records are in one partition: the last one
+        // wins.
         Map<String, Restatement> byId = new TreeMap<>();
-        topics.readAll(topic, r -> {
-            if (r.value() == null) return;
-            Restatement s = decode(r.value(), Restatement.class, topic, r);
-            if (s.getRecordType() == RestatementRecordType.SUMMARY) byId.put(s.getCorrectionId(), s);
-        });
+        topics.readAll(
+                topic,
+                r -> {
+                    if (r.value() == null) return;
+                    Restatement s = decode(r.value(), Restatement.class, topic, r);
+                    if (s.getRecordType() == RestatementRecordType.SUMMARY)
+                        byId.put(s.getCorrectionId(), s);
+                });
         return List.copyOf(byId.values());
     }
 
@@ -68,9 +74,13 @@ public final class LedgerReader {
 
         public void accept(TopicReader.RawRecord r) {
             records++;
-            if (r.key() == null) throw new ReportException(where(topic, r) + " has no key: a ledger record is keyed datacenter_id|hour_start");
+            if (r.key() == null)
+                throw new ReportException(
+                        where(topic, r)
+                                + " has no key: a ledger record is keyed datacenter_id|hour_start");
             String key = new String(r.key(), StandardCharsets.UTF_8);
-            Map<String, LedgerEntry> rows = byPartition.computeIfAbsent(r.partition(), p -> new HashMap<>());
+            Map<String, LedgerEntry> rows =
+                    byPartition.computeIfAbsent(r.partition(), p -> new HashMap<>());
             if (r.value() == null) {
                 tombstones++;
                 rows.remove(key);
@@ -82,8 +92,18 @@ public final class LedgerReader {
         /** The rows: one per key. */
         public Collection<LedgerEntry> rows() {
             Map<String, LedgerEntry> merged = new HashMap<>();
-            byPartition.forEach((partition, rows) -> rows.forEach((key, row) -> merged.merge(key, row,
-                    (earlier, later) -> later.getRevision() >= earlier.getRevision() ? later : earlier)));
+            byPartition.forEach(
+                    (partition, rows) ->
+                            rows.forEach(
+                                    (key, row) ->
+                                            merged.merge(
+                                                    key,
+                                                    row,
+                                                    (earlier, later) ->
+                                                            later.getRevision()
+                                                                            >= earlier.getRevision()
+                                                                    ? later
+                                                                    : earlier)));
             return new ArrayList<>(merged.values());
         }
 
@@ -98,27 +118,41 @@ public final class LedgerReader {
     }
 
     // One reader per record class: building one resolves the schema, once per topic is enough.
-    private static final Map<Class<?>, SpecificDatumReader<?>> READERS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Class<?>, SpecificDatumReader<?>> READERS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     @SuppressWarnings("unchecked")
-    static <R extends SpecificRecord> R decode(byte[] bytes, Class<R> type, String topic, TopicReader.RawRecord r) {
+    static <R extends SpecificRecord> R decode(
+            byte[] bytes, Class<R> type, String topic, TopicReader.RawRecord r) {
         // 0x00 + a 4-byte schema id: the job's --output.wire-format REGISTRY. No plain ledger or
         // restatement record starts with 0x00 (an hour_start of 1970, an empty correction id).
         if (bytes.length > 5 && bytes[0] == 0) {
             int schemaId = java.nio.ByteBuffer.wrap(bytes, 1, 4).getInt();
-            throw new ReportException(where(topic, r) + " is schema-registry framed (0x00, schema id " + schemaId
-                    + "): this report reads PLAIN Avro binary, the job's default --output.wire-format");
+            throw new ReportException(
+                    where(topic, r)
+                            + " is schema-registry framed (0x00, schema id "
+                            + schemaId
+                            + "): this report reads PLAIN Avro binary, the job's default"
+                            + " --output.wire-format");
         }
         try {
             BinaryDecoder in = DecoderFactory.get().binaryDecoder(bytes, null);
-            SpecificDatumReader<R> reader = (SpecificDatumReader<R>) READERS.computeIfAbsent(type, SpecificDatumReader::new);
+            SpecificDatumReader<R> reader =
+                    (SpecificDatumReader<R>)
+                            READERS.computeIfAbsent(type, SpecificDatumReader::new);
             R value = reader.read(null, in);
             // Bytes left over: this was not one plain-binary record (e.g. a registry-framed one).
             if (!in.isEnd()) throw new IOException("bytes left after one record");
             return value;
         } catch (IOException | RuntimeException e) {
-            throw new ReportException(where(topic, r) + " is not one " + type.getSimpleName() + " in plain Avro binary ("
-                    + e.getMessage() + ")", e);
+            throw new ReportException(
+                    where(topic, r)
+                            + " is not one "
+                            + type.getSimpleName()
+                            + " in plain Avro binary ("
+                            + e.getMessage()
+                            + ")",
+                    e);
         }
     }
 

@@ -44,16 +44,45 @@ public final class ModelSci {
     }
 
     /** Datacenter-hours with a line of this model and unit. */
-    public long hours() { return hours; }
-    public long requests() { return requests; }
-    public long inputTokens() { return inputTokens; }
-    public long outputTokens() { return outputTokens; }
-    public long images() { return images; }
-    public BigDecimal mediaSeconds() { return mediaSeconds; }
-    public BigDecimal facilityKwh() { return facilityKwh; }
-    public BigDecimal locationGco2e() { return locationGco2e; }
-    public BigDecimal embodiedGco2e() { return embodiedGco2e; }
-    public BigDecimal functionalUnits() { return functionalUnits; }
+    public long hours() {
+        return hours;
+    }
+
+    public long requests() {
+        return requests;
+    }
+
+    public long inputTokens() {
+        return inputTokens;
+    }
+
+    public long outputTokens() {
+        return outputTokens;
+    }
+
+    public long images() {
+        return images;
+    }
+
+    public BigDecimal mediaSeconds() {
+        return mediaSeconds;
+    }
+
+    public BigDecimal facilityKwh() {
+        return facilityKwh;
+    }
+
+    public BigDecimal locationGco2e() {
+        return locationGco2e;
+    }
+
+    public BigDecimal embodiedGco2e() {
+        return embodiedGco2e;
+    }
+
+    public BigDecimal functionalUnits() {
+        return functionalUnits;
+    }
 
     /** O + M. */
     public BigDecimal sciGco2e() {

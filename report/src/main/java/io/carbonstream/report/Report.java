@@ -9,8 +9,12 @@ import java.util.List;
  *
  * @param annualMatching null unless asked for: the files then say nothing about it
  */
-public record Report(LedgerPeriod ledger, String ledgerTopic, String restatementsTopic, List<Restatement> restatements,
-                     List<AnnualMatching.Result> annualMatching) {
+public record Report(
+        LedgerPeriod ledger,
+        String ledgerTopic,
+        String restatementsTopic,
+        List<Restatement> restatements,
+        List<AnnualMatching.Result> annualMatching) {
 
     public static final String TITLE = "carbonstream Scope 2 / SCI report";
 
@@ -21,16 +25,26 @@ public record Report(LedgerPeriod ledger, String ledgerTopic, String restatement
             w.add("No ledger rows in the period for these filters: every total is 0.");
         }
         if (totals.emissionFactorTypes().size() > 1) {
-            w.add("The location-based total mixes emission-factor types " + totals.emissionFactorTypes()
-                    + " (the job's factor type changed in the period): report each type on its own.");
+            w.add(
+                    "The location-based total mixes emission-factor types "
+                            + totals.emissionFactorTypes()
+                            + " (the job's factor type changed in the period): report each type on"
+                            + " its own.");
         }
         long supplierRows = totals.value(TotalField.SUPPLIER_RATE_ROWS).longValueExact();
         long rows = totals.value(TotalField.ROWS).longValueExact();
         if (supplierRows > 0 && supplierRows < rows) {
-            w.add("supplier_market_gco2e covers " + supplierRows + " of " + rows + " rows only (the others have no supplier rate).");
+            w.add(
+                    "supplier_market_gco2e covers "
+                            + supplierRows
+                            + " of "
+                            + rows
+                            + " rows only (the others have no supplier rate).");
         }
         if (totals.residualMixSources().contains("GRID_AVERAGE")) {
-            w.add("Some unmatched load was priced at the grid average (GRID_AVERAGE): its zone has no residual mix in the table.");
+            w.add(
+                    "Some unmatched load was priced at the grid average (GRID_AVERAGE): its zone"
+                            + " has no residual mix in the table.");
         }
         return w;
     }

@@ -6,13 +6,18 @@ import java.util.Collections;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
-/** Which rows a report covers: some datacenters (none given: all) and/or one organisation. Both must hold. */
+/**
+ * Which rows a report covers: some datacenters (none given: all) and/or one organisation. Both must
+ * hold.
+ */
 public record ReportFilter(SortedSet<String> datacenters, String organisation) {
 
     public static final ReportFilter ALL = new ReportFilter(Collections.emptySortedSet(), null);
 
     public static ReportFilter of(Collection<String> datacenters, String organisation) {
-        return new ReportFilter(Collections.unmodifiableSortedSet(new TreeSet<>(datacenters == null ? java.util.List.of() : datacenters)),
+        return new ReportFilter(
+                Collections.unmodifiableSortedSet(
+                        new TreeSet<>(datacenters == null ? java.util.List.of() : datacenters)),
                 organisation);
     }
 

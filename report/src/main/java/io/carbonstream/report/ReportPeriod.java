@@ -14,15 +14,26 @@ public record ReportPeriod(Instant from, Instant to) {
         requireWholeHour("--from", from);
         requireWholeHour("--to", to);
         if (!to.isAfter(from)) {
-            throw new IllegalArgumentException("--to (" + to + ") must be after --from (" + from + "): the period is [from, to)");
+            throw new IllegalArgumentException(
+                    "--to ("
+                            + to
+                            + ") must be after --from ("
+                            + from
+                            + "): the period is [from, to)");
         }
     }
 
     private static void requireWholeHour(String option, Instant t) {
-        if (t == null) throw new IllegalArgumentException("give " + option + " as an ISO-8601 UTC hour, e.g. 2026-12-01T00:00:00Z");
+        if (t == null)
+            throw new IllegalArgumentException(
+                    "give " + option + " as an ISO-8601 UTC hour, e.g. 2026-12-01T00:00:00Z");
         if (!t.truncatedTo(ChronoUnit.HOURS).equals(t)) {
-            throw new IllegalArgumentException(option + " must be a whole UTC hour (minutes, seconds and fractions 0), e.g. "
-                    + t.truncatedTo(ChronoUnit.HOURS) + "; got " + t);
+            throw new IllegalArgumentException(
+                    option
+                            + " must be a whole UTC hour (minutes, seconds and fractions 0), e.g. "
+                            + t.truncatedTo(ChronoUnit.HOURS)
+                            + "; got "
+                            + t);
         }
     }
 

@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * The report's charts as inline SVG strings, drawn here so that the page needs no script, font or
  * network. Coordinates have 2 decimals (Locale.ROOT), values in tooltips follow {@link Decimals}:
- * the same rows give the same bytes. A period longer than 31 days is drawn per day, longer than
- * 744 days per week, so that a chart keeps at most 744 bars.
+ * the same rows give the same bytes. A period longer than 31 days is drawn per day, longer than 744
+ * days per week, so that a chart keeps at most 744 bars.
  */
 final class SvgCharts {
 
@@ -58,7 +58,10 @@ final class SvgCharts {
         return p.from().plusSeconds(3600L * bucketHours(p) * i);
     }
 
-    /** Bars: location-based gCO2e per hour of one datacenter; line: its energy-weighted mean intensity (right axis). */
+    /**
+     * Bars: location-based gCO2e per hour of one datacenter; line: its energy-weighted mean
+     * intensity (right axis).
+     */
     static String emissionsAndIntensity(ReportPeriod p, String datacenter, List<LedgerEntry> rows) {
         int n = buckets(p);
         BigDecimal[] gco2e = zeros(n);
@@ -78,13 +81,24 @@ final class SvgCharts {
         BigDecimal lineBound = niceCeiling(max(line));
         double top = topBound.doubleValue();
         double lineTop = lineBound.doubleValue();
-        StringBuilder svg = open("Location-based emissions per " + bucketName(p) + " and mean intensity, " + datacenter);
+        StringBuilder svg =
+                open(
+                        "Location-based emissions per "
+                                + bucketName(p)
+                                + " and mean intensity, "
+                                + datacenter);
         axes(svg, p, n, topBound, BigDecimal.ZERO, "gCO2e", lineBound, "gCO2e/kWh");
         double slot = plotWidth() / n;
         for (int i = 0; i < n; i++) {
             if (bars[i] <= 0) continue;
             double h = bars[i] / top * plotHeight();
-            rect(svg, LEFT + i * slot + gap(slot), zeroY(top, 0) - h, slot - 2 * gap(slot), h, EMISSIONS,
+            rect(
+                    svg,
+                    LEFT + i * slot + gap(slot),
+                    zeroY(top, 0) - h,
+                    slot - 2 * gap(slot),
+                    h,
+                    EMISSIONS,
                     label(p, i) + ": " + Decimals.format(gco2e[i]) + " gCO2e");
         }
         // The intensity line, broken over hours without energy (no intensity was paid there).
@@ -93,18 +107,30 @@ final class SvgCharts {
             if (i < n && line[i] != null) {
                 double x = LEFT + (i + 0.5) * slot;
                 double y = zeroY(top, 0) - line[i] / lineTop * plotHeight();
-                points.append(points.length() == 0 ? "" : " ").append(num(x)).append(',').append(num(y));
+                points.append(points.length() == 0 ? "" : " ")
+                        .append(num(x))
+                        .append(',')
+                        .append(num(y));
             } else if (points.length() > 0) {
-                svg.append("<polyline fill=\"none\" stroke=\"").append(INTENSITY).append("\" stroke-width=\"1.5\" points=\"")
-                        .append(points).append("\"/>\n");
+                svg.append("<polyline fill=\"none\" stroke=\"")
+                        .append(INTENSITY)
+                        .append("\" stroke-width=\"1.5\" points=\"")
+                        .append(points)
+                        .append("\"/>\n");
                 points.setLength(0);
             }
         }
-        legend(svg, List.of(EMISSIONS, INTENSITY), List.of("location-based gCO2e (left)", "mean intensity gCO2e/kWh (right)"));
+        legend(
+                svg,
+                List.of(EMISSIONS, INTENSITY),
+                List.of("location-based gCO2e (left)", "mean intensity gCO2e/kWh (right)"));
         return svg.append("</svg>\n").toString();
     }
 
-    /** Stacked bars of matched and unmatched load per hour over all rows; surplus certificates below the axis. */
+    /**
+     * Stacked bars of matched and unmatched load per hour over all rows; surplus certificates below
+     * the axis.
+     */
     static String matchedUnmatched(ReportPeriod p, List<LedgerEntry> rows) {
         int n = buckets(p);
         BigDecimal[] matched = zeros(n);
@@ -126,7 +152,11 @@ final class SvgCharts {
         BigDecimal bottomBound = max(below) > 0 ? niceCeiling(max(below)) : BigDecimal.ZERO;
         double top = topBound.doubleValue();
         double bottom = bottomBound.doubleValue();
-        StringBuilder svg = open("Matched and unmatched load per " + bucketName(p) + ", surplus certificates below the axis");
+        StringBuilder svg =
+                open(
+                        "Matched and unmatched load per "
+                                + bucketName(p)
+                                + ", surplus certificates below the axis");
         axes(svg, p, n, topBound, bottomBound, "kWh", null, null);
         double slot = plotWidth() / n;
         double scale = plotHeight() / (top + bottom);
@@ -136,40 +166,89 @@ final class SvgCharts {
             double w = slot - 2 * gap(slot);
             double hm = matched[i].doubleValue() * scale;
             double hu = unmatched[i].doubleValue() * scale;
-            if (hm > 0) rect(svg, x, zero - hm, w, hm, MATCHED, label(p, i) + ": matched " + Decimals.format(matched[i]) + " kWh");
-            if (hu > 0) rect(svg, x, zero - hm - hu, w, hu, UNMATCHED, label(p, i) + ": unmatched " + Decimals.format(unmatched[i]) + " kWh");
-            if (below[i] > 0) rect(svg, x, zero, w, below[i] * scale, SURPLUS, label(p, i) + ": surplus " + Decimals.format(surplus[i]) + " kWh");
+            if (hm > 0)
+                rect(
+                        svg,
+                        x,
+                        zero - hm,
+                        w,
+                        hm,
+                        MATCHED,
+                        label(p, i) + ": matched " + Decimals.format(matched[i]) + " kWh");
+            if (hu > 0)
+                rect(
+                        svg,
+                        x,
+                        zero - hm - hu,
+                        w,
+                        hu,
+                        UNMATCHED,
+                        label(p, i) + ": unmatched " + Decimals.format(unmatched[i]) + " kWh");
+            if (below[i] > 0)
+                rect(
+                        svg,
+                        x,
+                        zero,
+                        w,
+                        below[i] * scale,
+                        SURPLUS,
+                        label(p, i) + ": surplus " + Decimals.format(surplus[i]) + " kWh");
         }
-        legend(svg, List.of(MATCHED, UNMATCHED, SURPLUS),
-                List.of("matched in its hour", "unmatched (residual mix)", "surplus certificates (not carried)"));
+        legend(
+                svg,
+                List.of(MATCHED, UNMATCHED, SURPLUS),
+                List.of(
+                        "matched in its hour",
+                        "unmatched (residual mix)",
+                        "surplus certificates (not carried)"));
         return svg.append("</svg>\n").toString();
     }
 
     /**
-     * Horizontal bars of SCI per unit, grouped by functional unit: a bar is scaled within its group,
-     * since grams per image and grams per 1,000 tokens do not compare.
+     * Horizontal bars of SCI per unit, grouped by functional unit: a bar is scaled within its
+     * group, since grams per image and grams per 1,000 tokens do not compare.
      */
     static String sciBars(List<ModelSci> models) {
         Map<String, List<ModelSci>> byUnit = new java.util.TreeMap<>();
-        for (ModelSci m : models) byUnit.computeIfAbsent(m.functionalUnit, k -> new java.util.ArrayList<>()).add(m);
+        for (ModelSci m : models)
+            byUnit.computeIfAbsent(m.functionalUnit, k -> new java.util.ArrayList<>()).add(m);
         int rowHeight = 22;
         int height = 10 + rowHeight * (models.size() + byUnit.size());
         int labelWidth = 300;
         int barWidth = WIDTH - labelWidth - 200;
         StringBuilder svg = new StringBuilder();
-        svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"").append(WIDTH).append("\" height=\"").append(height)
-                .append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height).append("\" aria-label=\"SCI per model per functional unit\">\n")
+        svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"")
+                .append(WIDTH)
+                .append("\" height=\"")
+                .append(height)
+                .append("\" viewBox=\"0 0 ")
+                .append(WIDTH)
+                .append(' ')
+                .append(height)
+                .append("\" aria-label=\"SCI per model per functional unit\">\n")
                 .append("<g font-family=\"sans-serif\" font-size=\"12\" fill=\"#333\">\n");
         double y = 4;
         for (Map.Entry<String, List<ModelSci>> unit : byUnit.entrySet()) {
             text(svg, 8, y + 15, "start", "gCO2e per " + unit.getKey());
             y += rowHeight;
             double unitMax = 0;
-            for (ModelSci m : unit.getValue()) unitMax = Math.max(unitMax, m.sciPerUnit().doubleValue());
+            for (ModelSci m : unit.getValue())
+                unitMax = Math.max(unitMax, m.sciPerUnit().doubleValue());
             for (ModelSci m : unit.getValue()) {
                 double w = unitMax > 0 ? m.sciPerUnit().doubleValue() / unitMax * barWidth : 0;
                 text(svg, labelWidth - 8, y + 15, "end", m.modelId);
-                rect(svg, labelWidth, y + 3, w, rowHeight - 6, EMISSIONS, m.modelId + ": " + Decimals.format(m.sciPerUnit()) + " gCO2e per " + m.functionalUnit);
+                rect(
+                        svg,
+                        labelWidth,
+                        y + 3,
+                        w,
+                        rowHeight - 6,
+                        EMISSIONS,
+                        m.modelId
+                                + ": "
+                                + Decimals.format(m.sciPerUnit())
+                                + " gCO2e per "
+                                + m.functionalUnit);
                 text(svg, labelWidth + w + 6, y + 15, "start", Decimals.format(m.sciPerUnit()));
                 y += rowHeight;
             }
@@ -181,8 +260,16 @@ final class SvgCharts {
 
     private static StringBuilder open(String title) {
         StringBuilder svg = new StringBuilder();
-        svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT)
-                .append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT).append("\" aria-label=\"").append(HtmlReport.escape(title))
+        svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"")
+                .append(WIDTH)
+                .append("\" height=\"")
+                .append(HEIGHT)
+                .append("\" viewBox=\"0 0 ")
+                .append(WIDTH)
+                .append(' ')
+                .append(HEIGHT)
+                .append("\" aria-label=\"")
+                .append(HtmlReport.escape(title))
                 .append("\">\n");
         return svg;
     }
@@ -195,7 +282,10 @@ final class SvgCharts {
         return HEIGHT - TOP - BOTTOM;
     }
 
-    /** The y of value 0: the plot is split between the positive range (top) and the negative one (bottom). */
+    /**
+     * The y of value 0: the plot is split between the positive range (top) and the negative one
+     * (bottom).
+     */
     private static double zeroY(double top, double bottom) {
         double h = HEIGHT - TOP - BOTTOM;
         return TOP + h * top / (top + bottom);
@@ -205,8 +295,15 @@ final class SvgCharts {
         return slot >= 4 ? slot * 0.1 : 0;
     }
 
-    private static void axes(StringBuilder svg, ReportPeriod p, int n, BigDecimal top, BigDecimal bottom, String unit, BigDecimal rightTop,
-                             String rightUnit) {
+    private static void axes(
+            StringBuilder svg,
+            ReportPeriod p,
+            int n,
+            BigDecimal top,
+            BigDecimal bottom,
+            String unit,
+            BigDecimal rightTop,
+            String rightUnit) {
         double zero = zeroY(top.doubleValue(), bottom.doubleValue());
         double plotBottom = HEIGHT - BOTTOM;
         svg.append("<g font-family=\"sans-serif\" font-size=\"11\" fill=\"#333\">\n");
@@ -239,49 +336,89 @@ final class SvgCharts {
         double y = HEIGHT - 8;
         svg.append("<g font-family=\"sans-serif\" font-size=\"11\" fill=\"#333\">\n");
         for (int i = 0; i < colours.size(); i++) {
-            svg.append("<rect x=\"").append(num(x)).append("\" y=\"").append(num(y - 9)).append("\" width=\"10\" height=\"10\" fill=\"")
-                    .append(colours.get(i)).append("\"/>");
+            svg.append("<rect x=\"")
+                    .append(num(x))
+                    .append("\" y=\"")
+                    .append(num(y - 9))
+                    .append("\" width=\"10\" height=\"10\" fill=\"")
+                    .append(colours.get(i))
+                    .append("\"/>");
             text(svg, x + 14, y, "start", names.get(i));
             x += 24 + 6.2 * names.get(i).length();
         }
         svg.append("</g>\n");
     }
 
-    private static void rect(StringBuilder svg, double x, double y, double w, double h, String fill, String title) {
-        svg.append("<rect x=\"").append(num(x)).append("\" y=\"").append(num(y)).append("\" width=\"").append(num(w)).append("\" height=\"")
-                .append(num(h)).append("\" fill=\"").append(fill).append("\"><title>").append(HtmlReport.escape(title)).append("</title></rect>\n");
+    private static void rect(
+            StringBuilder svg, double x, double y, double w, double h, String fill, String title) {
+        svg.append("<rect x=\"")
+                .append(num(x))
+                .append("\" y=\"")
+                .append(num(y))
+                .append("\" width=\"")
+                .append(num(w))
+                .append("\" height=\"")
+                .append(num(h))
+                .append("\" fill=\"")
+                .append(fill)
+                .append("\"><title>")
+                .append(HtmlReport.escape(title))
+                .append("</title></rect>\n");
     }
 
-    private static void line(StringBuilder svg, double x1, double y1, double x2, double y2, String stroke) {
-        svg.append("<line x1=\"").append(num(x1)).append("\" y1=\"").append(num(y1)).append("\" x2=\"").append(num(x2)).append("\" y2=\"")
-                .append(num(y2)).append("\" stroke=\"").append(stroke).append("\"/>\n");
+    private static void line(
+            StringBuilder svg, double x1, double y1, double x2, double y2, String stroke) {
+        svg.append("<line x1=\"")
+                .append(num(x1))
+                .append("\" y1=\"")
+                .append(num(y1))
+                .append("\" x2=\"")
+                .append(num(x2))
+                .append("\" y2=\"")
+                .append(num(y2))
+                .append("\" stroke=\"")
+                .append(stroke)
+                .append("\"/>\n");
     }
 
     private static void text(StringBuilder svg, double x, double y, String anchor, String s) {
-        svg.append("<text x=\"").append(num(x)).append("\" y=\"").append(num(y)).append("\" text-anchor=\"").append(anchor).append("\">")
-                .append(HtmlReport.escape(s)).append("</text>\n");
+        svg.append("<text x=\"")
+                .append(num(x))
+                .append("\" y=\"")
+                .append(num(y))
+                .append("\" text-anchor=\"")
+                .append(anchor)
+                .append("\">")
+                .append(HtmlReport.escape(s))
+                .append("</text>\n");
     }
 
-    private static final DateTimeFormatter TICK = DateTimeFormatter.ofPattern("MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TICK =
+            DateTimeFormatter.ofPattern("MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DAY =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private static String tick(ReportPeriod p, int i) {
         return bucketHours(p) == 1 ? TICK.format(bucketStart(p, i)) : DAY.format(bucketStart(p, i));
     }
 
     private static String label(ReportPeriod p, int i) {
-        return CsvWriter.instant(bucketStart(p, i)) + (bucketHours(p) == 1 ? "" : " (" + bucketName(p) + ")");
+        return CsvWriter.instant(bucketStart(p, i))
+                + (bucketHours(p) == 1 ? "" : " (" + bucketName(p) + ")");
     }
 
     static String num(double v) {
         return String.format(Locale.ROOT, "%.2f", v);
     }
 
-    /** 1, 2 or 5 times a power of ten, at least v (1 when v is 0: an empty chart still has a scale). */
+    /**
+     * 1, 2 or 5 times a power of ten, at least v (1 when v is 0: an empty chart still has a scale).
+     */
     static BigDecimal niceCeiling(double v) {
         if (!(v > 0)) return BigDecimal.ONE;
         BigDecimal exact = new BigDecimal(v);
-        BigDecimal magnitude = BigDecimal.ONE.scaleByPowerOfTen((int) Math.floor(Math.log10(v)) - 1);
+        BigDecimal magnitude =
+                BigDecimal.ONE.scaleByPowerOfTen((int) Math.floor(Math.log10(v)) - 1);
         while (true) {
             for (int m : new int[] {1, 2, 5}) {
                 BigDecimal candidate = magnitude.multiply(BigDecimal.valueOf(m));

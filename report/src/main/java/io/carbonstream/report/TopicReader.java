@@ -33,12 +33,17 @@ public final class TopicReader {
 
     private final Properties clientProperties;
 
-    /** {@code clientProperties}: bootstrap servers and any security settings; the rest is set here. */
+    /**
+     * {@code clientProperties}: bootstrap servers and any security settings; the rest is set here.
+     */
     public TopicReader(Properties clientProperties) {
         this.clientProperties = clientProperties;
     }
 
-    /** Hands every committed record of the topic, partition by partition in offset order within each, to {@code sink}. */
+    /**
+     * Hands every committed record of the topic, partition by partition in offset order within
+     * each, to {@code sink}.
+     */
     public long readAll(String topic, Consumer<RawRecord> sink) {
         Properties p = new Properties();
         p.putAll(clientProperties);
@@ -46,12 +51,14 @@ public final class TopicReader {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "carbonstream-report");
         String where = " on " + p.getProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos;
             try {
                 infos = c.partitionsFor(topic, Duration.ofSeconds(30));
             } catch (KafkaException e) {
-                throw new ReportException("cannot read topic " + topic + where + ": " + e.getMessage(), e);
+                throw new ReportException(
+                        "cannot read topic " + topic + where + ": " + e.getMessage(), e);
             }
             if (infos == null || infos.isEmpty()) {
                 throw new ReportException("topic " + topic + " does not exist" + where);
@@ -61,7 +68,8 @@ public final class TopicReader {
             parts.sort(Comparator.comparingInt(TopicPartition::partition));
             c.assign(parts);
             c.seekToBeginning(parts);
-            // Under read_committed these are the last stable offsets: nothing of an open transaction.
+            // Under read_committed these are the last stable offsets: nothing of an open
+            // transaction.
             Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
             Map<TopicPartition, Long> position = new HashMap<>();
             List<TopicPartition> open = new ArrayList<>();
@@ -91,17 +99,27 @@ public final class TopicReader {
                 open.removeAll(done);
                 c.pause(done);
                 if (!open.isEmpty() && System.nanoTime() - lastProgress > STALL_LIMIT.toNanos()) {
-                    throw new ReportException("reading topic " + topic + where + " made no progress for " + STALL_LIMIT.toMinutes()
-                            + " minutes; at " + position + ", reading up to " + end);
+                    throw new ReportException(
+                            "reading topic "
+                                    + topic
+                                    + where
+                                    + " made no progress for "
+                                    + STALL_LIMIT.toMinutes()
+                                    + " minutes; at "
+                                    + position
+                                    + ", reading up to "
+                                    + end);
                 }
             }
             return read;
         } catch (KafkaException e) {
-            throw new ReportException("cannot read topic " + topic + where + ": " + e.getMessage(), e);
+            throw new ReportException(
+                    "cannot read topic " + topic + where + ": " + e.getMessage(), e);
         }
     }
 
-    private static List<TopicPartition> closedOf(List<TopicPartition> all, List<TopicPartition> open) {
+    private static List<TopicPartition> closedOf(
+            List<TopicPartition> all, List<TopicPartition> open) {
         List<TopicPartition> closed = new ArrayList<>(all);
         closed.removeAll(open);
         return closed;

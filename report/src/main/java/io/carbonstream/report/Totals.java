@@ -12,9 +12,9 @@ import java.util.TreeSet;
 
 /**
  * Exact totals of a set of ledger rows: every figure of {@link TotalField}, plus the labels a filer
- * must state beside them (emission-factor types, residual-mix sources, methodology versions).
- * Sums are {@link BigDecimal} sums of each row's exact value, so the result does not depend on the
- * order rows are added in.
+ * must state beside them (emission-factor types, residual-mix sources, methodology versions). Sums
+ * are {@link BigDecimal} sums of each row's exact value, so the result does not depend on the order
+ * rows are added in.
  */
 public final class Totals {
 
@@ -41,7 +41,8 @@ public final class Totals {
         measuredKwh = measuredKwh.add(Decimals.exact(row.getMeasuredEnergyShare()).multiply(kwh));
         fallbackKwh = fallbackKwh.add(Decimals.exact(row.getFallbackShare()).multiply(kwh));
         staleKwh = staleKwh.add(Decimals.exact(row.getStaleShare()).multiply(kwh));
-        // A row of certificates only (no aggregate yet) has no intensity behind it: its labels say nothing.
+        // A row of certificates only (no aggregate yet) has no intensity behind it: its labels say
+        // nothing.
         if (row.getAggregateRevision() > 0) emissionFactorTypes.add(row.getEmissionFactorType());
         if (row.getUnmatchedKwh() > 0) residualMixSources.add(row.getResidualMixSource());
         methodologies.merge(row.getMethodology(), 1, Integer::sum);

@@ -29,10 +29,10 @@ import picocli.CommandLine;
 
 /**
  * From events to the files a sustainability team files: the job (MiniCluster, real broker) turns
- * events and certificates into the ledger, the report command reads it for two hours. The
- * report's totals must equal the sum of the hourly datacenter aggregates (summed here, exactly, and
- * rounded as the report documents: 6 decimals, half up), the HTML must carry the CSV's numbers,
- * and a second run must write the same bytes.
+ * events and certificates into the ledger, the report command reads it for two hours. The report's
+ * totals must equal the sum of the hourly datacenter aggregates (summed here, exactly, and rounded
+ * as the report documents: 6 decimals, half up), the HTML must carry the CSV's numbers, and a
+ * second run must write the same bytes.
  */
 class EventsToReportIT extends KafkaAndFlinkIT {
 
@@ -47,25 +47,54 @@ class EventsToReportIT extends KafkaAndFlinkIT {
         List<Scenario.Req> counted = new ArrayList<>(s.requests);
         counted.addAll(f.pushWatermark("push", BASE + 2 * HOUR + 5 * Scenario.MIN));
         double deKwh = JobFixture.reference(s, counted).get(LedgerIT.aggKey("dc-de", BASE)).kwh;
-        f.produce("certificates", List.of(LedgerIT.certificate("c-de", "dc-de", BASE, "DE", deKwh / 2 / 1000)));
+        f.produce(
+                "certificates",
+                List.of(LedgerIT.certificate("c-de", "dc-de", BASE, "DE", deKwh / 2 / 1000)));
 
-        Map<String, String> options = f.config(JobFixture.writeRegistry(tmp, s.datacenters), Map.of(
-                "checkpoint-interval", "500 ms", "intensity.idle-timeout", "1 s", "start-from", "EARLIEST"));
+        Map<String, String> options =
+                f.config(
+                        JobFixture.writeRegistry(tmp, s.datacenters),
+                        Map.of(
+                                "checkpoint-interval",
+                                "500 ms",
+                                "intensity.idle-timeout",
+                                "1 s",
+                                "start-from",
+                                "EARLIEST"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         CarbonStreamJob.build(env, JobConfig.fromMap(options));
         JobClient job = env.executeAsync("carbonstream-events-to-report");
         Map<String, Aggregate> hours;
         try {
             long end = BASE + 2 * HOUR;
-            await("the ledger of both hours, matching their aggregates", () -> {
-                Map<String, Aggregate> h = LedgerIT.hourly(f, end);
-                Map<String, LedgerEntry> rows = LedgerIT.ledger(f);
-                return h.size() == 10 && h.values().stream().allMatch(a -> {
-                    LedgerEntry r = rows.get(a.getDatacenterId() + "|" + a.getWindowStart());
-                    return r != null && r.getAggregateRevision() == a.getRevision() && r.getCertificates() == (a.getDatacenterId().equals("dc-de")
-                            && a.getWindowStart().toEpochMilli() == BASE ? 1 : 0);
-                });
-            });
+            await(
+                    "the ledger of both hours, matching their aggregates",
+                    () -> {
+                        Map<String, Aggregate> h = LedgerIT.hourly(f, end);
+                        Map<String, LedgerEntry> rows = LedgerIT.ledger(f);
+                        return h.size() == 10
+                                && h.values().stream()
+                                        .allMatch(
+                                                a -> {
+                                                    LedgerEntry r =
+                                                            rows.get(
+                                                                    a.getDatacenterId()
+                                                                            + "|"
+                                                                            + a.getWindowStart());
+                                                    return r != null
+                                                            && r.getAggregateRevision()
+                                                                    == a.getRevision()
+                                                            && r.getCertificates()
+                                                                    == (a.getDatacenterId()
+                                                                                            .equals(
+                                                                                                    "dc-de")
+                                                                                    && a.getWindowStart()
+                                                                                                    .toEpochMilli()
+                                                                                            == BASE
+                                                                            ? 1
+                                                                            : 0);
+                                                });
+                    });
             hours = LedgerIT.hourly(f, end);
         } finally {
             job.cancel().get();
@@ -74,9 +103,21 @@ class EventsToReportIT extends KafkaAndFlinkIT {
         Path out1 = tmp.resolve("report-1");
         Path out2 = tmp.resolve("report-2");
         for (Path out : List.of(out1, out2)) {
-            int code = new CommandLine(new ReportCommand()).execute("--bootstrap-servers", kafka.bootstrapServers(),
-                    "--from", Instant.ofEpochMilli(BASE).toString(), "--to", Instant.ofEpochMilli(BASE + 2 * HOUR).toString(),
-                    "--ledger-topic", f.prefix + "ledger", "--restatements-topic", f.prefix + "restatements", "--out", out.toString());
+            int code =
+                    new CommandLine(new ReportCommand())
+                            .execute(
+                                    "--bootstrap-servers",
+                                    kafka.bootstrapServers(),
+                                    "--from",
+                                    Instant.ofEpochMilli(BASE).toString(),
+                                    "--to",
+                                    Instant.ofEpochMilli(BASE + 2 * HOUR).toString(),
+                                    "--ledger-topic",
+                                    f.prefix + "ledger",
+                                    "--restatements-topic",
+                                    f.prefix + "restatements",
+                                    "--out",
+                                    out.toString());
             assertThat(code).isZero();
         }
         Map<String, String> csv = totalsAll(out1.resolve("totals.csv"));
@@ -89,16 +130,30 @@ class EventsToReportIT extends KafkaAndFlinkIT {
         fromAggregates.put("requests", a -> a.getRequests());
         for (var e : fromAggregates.entrySet()) {
             BigDecimal sum = BigDecimal.ZERO;
-            for (Aggregate a : hours.values()) sum = sum.add(new BigDecimal(e.getValue().applyAsDouble(a)));
+            for (Aggregate a : hours.values())
+                sum = sum.add(new BigDecimal(e.getValue().applyAsDouble(a)));
             // The report's rule: exact sum of the doubles, rounded once to 6 decimals, half up.
-            assertThat(new BigDecimal(csv.get(e.getKey()))).as(e.getKey() + " in totals.csv")
+            assertThat(new BigDecimal(csv.get(e.getKey())))
+                    .as(e.getKey() + " in totals.csv")
                     .isEqualByComparingTo(sum.setScale(6, RoundingMode.HALF_UP));
-            assertThat(html.getElementById("total-" + e.getKey()).text()).as(e.getKey() + " in report.html").isEqualTo(csv.get(e.getKey()));
+            assertThat(html.getElementById("total-" + e.getKey()).text())
+                    .as(e.getKey() + " in report.html")
+                    .isEqualTo(csv.get(e.getKey()));
         }
-        assertThat(html.getElementById("total-matched_kwh").text()).isEqualTo(csv.get("matched_kwh"));
-        assertThat(new BigDecimal(csv.get("matched_kwh"))).isEqualByComparingTo(new BigDecimal(deKwh / 2).setScale(6, RoundingMode.HALF_UP));
-        for (String file : List.of("ledger.csv", "ledger-models.csv", "totals.csv", "summary.json", "report.html")) {
-            assertThat(Files.readAllBytes(out2.resolve(file))).as(file + " twice").isEqualTo(Files.readAllBytes(out1.resolve(file)));
+        assertThat(html.getElementById("total-matched_kwh").text())
+                .isEqualTo(csv.get("matched_kwh"));
+        assertThat(new BigDecimal(csv.get("matched_kwh")))
+                .isEqualByComparingTo(new BigDecimal(deKwh / 2).setScale(6, RoundingMode.HALF_UP));
+        for (String file :
+                List.of(
+                        "ledger.csv",
+                        "ledger-models.csv",
+                        "totals.csv",
+                        "summary.json",
+                        "report.html")) {
+            assertThat(Files.readAllBytes(out2.resolve(file)))
+                    .as(file + " twice")
+                    .isEqualTo(Files.readAllBytes(out1.resolve(file)));
         }
     }
 
@@ -106,7 +161,12 @@ class EventsToReportIT extends KafkaAndFlinkIT {
     static Map<String, String> totalsAll(Path file) throws Exception {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         String[] header = lines.get(0).split(",");
-        String[] all = lines.stream().filter(l -> l.startsWith("all,")).findFirst().orElseThrow().split(",", -1);
+        String[] all =
+                lines.stream()
+                        .filter(l -> l.startsWith("all,"))
+                        .findFirst()
+                        .orElseThrow()
+                        .split(",", -1);
         Map<String, String> out = new HashMap<>();
         for (int i = 0; i < header.length; i++) out.put(header[i], all[i]);
         return out;

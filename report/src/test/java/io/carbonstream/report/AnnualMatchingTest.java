@@ -12,7 +12,8 @@ class AnnualMatchingTest {
 
     @Test
     void certificatesCountOverThePeriodRegardlessOfHour() {
-        // dc-a's three hours of LedgerPeriodTest: load 10 + 2 + 4 = 16 kWh, certificates 4 + 5 = 9 kWh.
+        // dc-a's three hours of LedgerPeriodTest: load 10 + 2 + 4 = 16 kWh, certificates 4 + 5 = 9
+        // kWh.
         List<AnnualMatching.Result> results = AnnualMatching.compute(LedgerPeriodTest.dcA());
         assertThat(results).hasSize(1);
         AnnualMatching.Result r = results.get(0);
@@ -21,11 +22,13 @@ class AnnualMatchingTest {
         assertThat(r.rows()).isEqualTo(3);
         assertThat(Decimals.format(r.loadKwh())).isEqualTo("16.000000");
         assertThat(Decimals.format(r.certificateKwh())).isEqualTo("9.000000");
-        // The surplus hour's 3 kWh now cover load of other hours: all 9 kWh match, 7 stay unmatched.
+        // The surplus hour's 3 kWh now cover load of other hours: all 9 kWh match, 7 stay
+        // unmatched.
         assertThat(Decimals.format(r.matchedKwh())).isEqualTo("9.000000");
         assertThat(Decimals.format(r.unmatchedKwh())).isEqualTo("7.000000");
         assertThat(Decimals.format(r.surplusKwh())).isEqualTo("0.000000");
-        // Residual mix weighted by each hour's energy: (300 x 10 + 400 x 2 + 300 x 4) / 16 (the GRID_AVERAGE hour at its own 300).
+        // Residual mix weighted by each hour's energy: (300 x 10 + 400 x 2 + 300 x 4) / 16 (the
+        // GRID_AVERAGE hour at its own 300).
         assertThat(Decimals.format(r.residualMixGPerKwh())).isEqualTo("312.500000");
         assertThat(r.residualMixSources()).containsExactly("GRID_AVERAGE", "TABLE:AIB-2024");
         // Certificates conveyed 300 g for 6 kWh matched hour by hour: 50 g/kWh, on 9 kWh annually.
@@ -39,12 +42,28 @@ class AnnualMatchingTest {
 
     @Test
     void oneResultPerCalendarYearWithinThePeriod() {
-        ReportPeriod newYear = new ReportPeriod(Instant.parse("2026-12-31T22:00:00Z"), Instant.parse("2027-01-01T02:00:00Z"));
-        List<io.carbonstream.schema.LedgerEntry> rows = List.of(
-                row("dc-x", "2026-12-31T23:00:00Z").kwh(1).certificates(3, 1, 0).residual(500, "TABLE:AIB-2024").build(),
-                row("dc-x", "2027-01-01T00:00:00Z").kwh(2).residual(400, "TABLE:AIB-2024").build(),
-                row("dc-x", "2027-01-01T01:00:00Z").kwh(3).intensity(200).residual(200, "GRID_AVERAGE").build());
-        List<AnnualMatching.Result> results = AnnualMatching.compute(new LedgerPeriod(newYear, ReportFilter.ALL, rows));
+        ReportPeriod newYear =
+                new ReportPeriod(
+                        Instant.parse("2026-12-31T22:00:00Z"),
+                        Instant.parse("2027-01-01T02:00:00Z"));
+        List<io.carbonstream.schema.LedgerEntry> rows =
+                List.of(
+                        row("dc-x", "2026-12-31T23:00:00Z")
+                                .kwh(1)
+                                .certificates(3, 1, 0)
+                                .residual(500, "TABLE:AIB-2024")
+                                .build(),
+                        row("dc-x", "2027-01-01T00:00:00Z")
+                                .kwh(2)
+                                .residual(400, "TABLE:AIB-2024")
+                                .build(),
+                        row("dc-x", "2027-01-01T01:00:00Z")
+                                .kwh(3)
+                                .intensity(200)
+                                .residual(200, "GRID_AVERAGE")
+                                .build());
+        List<AnnualMatching.Result> results =
+                AnnualMatching.compute(new LedgerPeriod(newYear, ReportFilter.ALL, rows));
         assertThat(results).extracting(AnnualMatching.Result::year).containsExactly(2026, 2027);
 
         AnnualMatching.Result y2026 = results.get(0);
@@ -59,19 +78,33 @@ class AnnualMatchingTest {
         assertThat(y2027.from()).isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
         assertThat(y2027.to()).isEqualTo(Instant.parse("2027-01-01T02:00:00Z"));
         assertThat(Decimals.format(y2027.unmatchedKwh())).isEqualTo("5.000000");
-        assertThat(Decimals.format(y2027.residualMixGPerKwh())).isEqualTo("280.000000"); // (400 x 2 + 200 x 3) / 5
+        assertThat(Decimals.format(y2027.residualMixGPerKwh()))
+                .isEqualTo("280.000000"); // (400 x 2 + 200 x 3) / 5
         assertThat(Decimals.format(y2027.marketGco2e())).isEqualTo("1400.000000");
         assertThat(Decimals.format(y2027.hourlyMarketGco2e())).isEqualTo("1400.000000");
     }
 
     @Test
     void withoutAnyHourlyMatchTheCertificateFactorIsTakenAsZero() {
-        ReportPeriod two = new ReportPeriod(Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2026-12-01T02:00:00Z"));
-        List<io.carbonstream.schema.LedgerEntry> rows = List.of(
-                // Certificates in an hour without load: all surplus hour by hour, so no factor reaches the ledger.
-                row("dc-y", "2026-12-01T00:00:00Z").kwh(0).certificates(5, 1, 30).residual(100, "TABLE:AIB-2024").build(),
-                row("dc-y", "2026-12-01T01:00:00Z").kwh(4).residual(100, "TABLE:AIB-2024").build());
-        AnnualMatching.Result r = AnnualMatching.compute(new LedgerPeriod(two, ReportFilter.ALL, rows)).get(0);
+        ReportPeriod two =
+                new ReportPeriod(
+                        Instant.parse("2026-12-01T00:00:00Z"),
+                        Instant.parse("2026-12-01T02:00:00Z"));
+        List<io.carbonstream.schema.LedgerEntry> rows =
+                List.of(
+                        // Certificates in an hour without load: all surplus hour by hour, so no
+                        // factor reaches the ledger.
+                        row("dc-y", "2026-12-01T00:00:00Z")
+                                .kwh(0)
+                                .certificates(5, 1, 30)
+                                .residual(100, "TABLE:AIB-2024")
+                                .build(),
+                        row("dc-y", "2026-12-01T01:00:00Z")
+                                .kwh(4)
+                                .residual(100, "TABLE:AIB-2024")
+                                .build());
+        AnnualMatching.Result r =
+                AnnualMatching.compute(new LedgerPeriod(two, ReportFilter.ALL, rows)).get(0);
         assertThat(Decimals.format(r.matchedKwh())).isEqualTo("4.000000");
         assertThat(Decimals.format(r.surplusKwh())).isEqualTo("1.000000");
         assertThat(Decimals.format(r.residualMixGPerKwh())).isEqualTo("100.000000");

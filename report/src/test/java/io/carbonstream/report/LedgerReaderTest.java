@@ -14,7 +14,11 @@ class LedgerReaderTest {
     private long offset;
 
     private TopicReader.RawRecord record(int partition, String key, LedgerEntry value) {
-        return new TopicReader.RawRecord(partition, offset++, key.getBytes(StandardCharsets.UTF_8), value == null ? null : Rows.avro(value));
+        return new TopicReader.RawRecord(
+                partition,
+                offset++,
+                key.getBytes(StandardCharsets.UTF_8),
+                value == null ? null : Rows.avro(value));
     }
 
     @Test
@@ -49,19 +53,40 @@ class LedgerReaderTest {
     @Test
     void aValueThatIsNotALedgerEntryIsAnErrorNamingTheRecord() {
         LedgerReader.Latest latest = new LedgerReader.Latest("carbonstream.ledger");
-        TopicReader.RawRecord bad = new TopicReader.RawRecord(1, 17, "k".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3});
-        assertThatThrownBy(() -> latest.accept(bad)).isInstanceOf(ReportException.class)
-                .hasMessageContaining("record carbonstream.ledger/1@17 is not one LedgerEntry in plain Avro binary");
+        TopicReader.RawRecord bad =
+                new TopicReader.RawRecord(
+                        1, 17, "k".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3});
+        assertThatThrownBy(() -> latest.accept(bad))
+                .isInstanceOf(ReportException.class)
+                .hasMessageContaining(
+                        "record carbonstream.ledger/1@17 is not one LedgerEntry in plain Avro"
+                                + " binary");
         // A valid record with bytes after it (e.g. framing) is not one plain record either.
         byte[] valid = Rows.avro(row("dc-a", "2026-12-01T00:00:00Z").kwh(1).build());
         byte[] longer = java.util.Arrays.copyOf(valid, valid.length + 4);
-        assertThatThrownBy(() -> latest.accept(new TopicReader.RawRecord(0, 3, "k".getBytes(StandardCharsets.UTF_8), longer)))
-                .isInstanceOf(ReportException.class).hasMessageContaining("bytes left after one record");
+        assertThatThrownBy(
+                        () ->
+                                latest.accept(
+                                        new TopicReader.RawRecord(
+                                                0,
+                                                3,
+                                                "k".getBytes(StandardCharsets.UTF_8),
+                                                longer)))
+                .isInstanceOf(ReportException.class)
+                .hasMessageContaining("bytes left after one record");
         // Registry framing (0x00, schema id 7, then the record) is named as such.
         byte[] framed = new byte[valid.length + 5];
         framed[4] = 7;
         System.arraycopy(valid, 0, framed, 5, valid.length);
-        assertThatThrownBy(() -> latest.accept(new TopicReader.RawRecord(0, 4, "k".getBytes(StandardCharsets.UTF_8), framed)))
-                .isInstanceOf(ReportException.class).hasMessageContaining("is schema-registry framed (0x00, schema id 7)");
+        assertThatThrownBy(
+                        () ->
+                                latest.accept(
+                                        new TopicReader.RawRecord(
+                                                0,
+                                                4,
+                                                "k".getBytes(StandardCharsets.UTF_8),
+                                                framed)))
+                .isInstanceOf(ReportException.class)
+                .hasMessageContaining("is schema-registry framed (0x00, schema id 7)");
     }
 }

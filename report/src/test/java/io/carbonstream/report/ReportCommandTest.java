@@ -13,15 +13,18 @@ import picocli.CommandLine;
 /** Bad options: exit code 2 and a message that says what to fix, before any connection to Kafka. */
 class ReportCommandTest {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     record Run(int code, String out, String err) {}
 
     static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = new CommandLine(new ReportCommand()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
+        int code =
+                new CommandLine(new ReportCommand())
+                        .setOut(new PrintWriter(out, true))
+                        .setErr(new PrintWriter(err, true))
+                        .execute(args);
         return new Run(code, out.toString(), err.toString());
     }
 
@@ -39,28 +42,53 @@ class ReportCommandTest {
 
     @Test
     void periodNotOnWholeHours() {
-        Run r = withPeriod("2026-12-01T00:30:00Z", "2026-12-02T00:00:00Z", "--bootstrap-servers", "localhost:1");
+        Run r =
+                withPeriod(
+                        "2026-12-01T00:30:00Z",
+                        "2026-12-02T00:00:00Z",
+                        "--bootstrap-servers",
+                        "localhost:1");
         assertThat(r.code).isEqualTo(2);
-        assertThat(r.err).contains("--from must be a whole UTC hour (minutes, seconds and fractions 0), e.g. 2026-12-01T00:00:00Z; got 2026-12-01T00:30:00Z");
+        assertThat(r.err)
+                .contains(
+                        "--from must be a whole UTC hour (minutes, seconds and fractions 0), e.g."
+                                + " 2026-12-01T00:00:00Z; got 2026-12-01T00:30:00Z");
     }
 
     @Test
     void toBeforeFrom() {
-        Run r = withPeriod("2026-12-02T00:00:00Z", "2026-12-01T00:00:00Z", "--bootstrap-servers", "localhost:1");
+        Run r =
+                withPeriod(
+                        "2026-12-02T00:00:00Z",
+                        "2026-12-01T00:00:00Z",
+                        "--bootstrap-servers",
+                        "localhost:1");
         assertThat(r.code).isEqualTo(2);
-        assertThat(r.err).contains("--to (2026-12-01T00:00:00Z) must be after --from (2026-12-02T00:00:00Z)");
+        assertThat(r.err)
+                .contains(
+                        "--to (2026-12-01T00:00:00Z) must be after --from (2026-12-02T00:00:00Z)");
     }
 
     @Test
     void notAnInstant() {
-        Run r = withPeriod("yesterday", "2026-12-01T00:00:00Z", "--bootstrap-servers", "localhost:1");
+        Run r =
+                withPeriod(
+                        "yesterday", "2026-12-01T00:00:00Z", "--bootstrap-servers", "localhost:1");
         assertThat(r.code).isEqualTo(2);
-        assertThat(r.err).contains("'yesterday' is not an ISO-8601 UTC instant like 2026-12-01T00:00:00Z");
+        assertThat(r.err)
+                .contains("'yesterday' is not an ISO-8601 UTC instant like 2026-12-01T00:00:00Z");
     }
 
     @Test
     void missingOut() {
-        Run r = run("--bootstrap-servers", "localhost:1", "--from", "2026-12-01T00:00:00Z", "--to", "2026-12-02T00:00:00Z");
+        Run r =
+                run(
+                        "--bootstrap-servers",
+                        "localhost:1",
+                        "--from",
+                        "2026-12-01T00:00:00Z",
+                        "--to",
+                        "2026-12-02T00:00:00Z");
         assertThat(r.code).isEqualTo(2);
         assertThat(r.err).contains("Missing required option: '--out=DIR'");
     }
@@ -69,13 +97,25 @@ class ReportCommandTest {
     void missingBootstrapServers() {
         Run r = withPeriod("2026-12-01T00:00:00Z", "2026-12-02T00:00:00Z");
         assertThat(r.code).isEqualTo(2);
-        assertThat(r.err).contains("give --bootstrap-servers HOST:PORT (or bootstrap.servers in --kafka-properties)");
+        assertThat(r.err)
+                .contains(
+                        "give --bootstrap-servers HOST:PORT (or bootstrap.servers in"
+                                + " --kafka-properties)");
     }
 
     @Test
     void outIsAFile() throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
-        Run r = run("--bootstrap-servers", "localhost:1", "--from", "2026-12-01T00:00:00Z", "--to", "2026-12-02T00:00:00Z", "--out", file.toString());
+        Run r =
+                run(
+                        "--bootstrap-servers",
+                        "localhost:1",
+                        "--from",
+                        "2026-12-01T00:00:00Z",
+                        "--to",
+                        "2026-12-02T00:00:00Z",
+                        "--out",
+                        file.toString());
         assertThat(r.code).isEqualTo(2);
         assertThat(r.err).contains("--out " + file + " is a file: give a directory");
     }
@@ -84,7 +124,16 @@ class ReportCommandTest {
     void helpListsTheOptions() {
         Run r = run("--help");
         assertThat(r.code).isZero();
-        assertThat(r.out).contains("--from=INSTANT", "--to=INSTANT", "--datacenter=ID", "--organisation=ORG", "--annual-matching", "--out=DIR",
-                "--kafka-properties=FILE", "carbonstream.ledger", "carbonstream.restatements");
+        assertThat(r.out)
+                .contains(
+                        "--from=INSTANT",
+                        "--to=INSTANT",
+                        "--datacenter=ID",
+                        "--organisation=ORG",
+                        "--annual-matching",
+                        "--out=DIR",
+                        "--kafka-properties=FILE",
+                        "carbonstream.ledger",
+                        "carbonstream.restatements");
     }
 }

@@ -56,15 +56,25 @@ public final class Keys {
     }
 
     /**
-     * Key of an aggregate on {@code carbonstream.aggregates}: the same for every revision of a window,
-     * so compaction keeps the latest. Window start in epoch milliseconds.
+     * Key of an aggregate on {@code carbonstream.aggregates}: the same for every revision of a
+     * window, so compaction keeps the latest. Window start in epoch milliseconds.
      */
-    public static String aggregate(String window, String dimension, String datacenterId, String modelId, long windowStartMs) {
+    public static String aggregate(
+            String window,
+            String dimension,
+            String datacenterId,
+            String modelId,
+            long windowStartMs) {
         return join(window, dimension, datacenterId, modelId, windowStartMs);
     }
 
     public static String aggregate(Aggregate a) {
-        return aggregate(a.getWindow().name(), a.getDimension().name(), a.getDatacenterId(), a.getModelId(), a.getWindowStart().toEpochMilli());
+        return aggregate(
+                a.getWindow().name(),
+                a.getDimension().name(),
+                a.getDatacenterId(),
+                a.getModelId(),
+                a.getWindowStart().toEpochMilli());
     }
 
     /** Key of a ledger row: datacenter and hour start as an ISO-8601 instant. */

@@ -41,10 +41,12 @@ public final class Avro {
         try {
             BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, null);
             T value = new SpecificDatumReader<>(type).read(null, dec);
-            if (!dec.isEnd()) throw new IllegalArgumentException("bytes left after one " + type.getSimpleName());
+            if (!dec.isEnd())
+                throw new IllegalArgumentException("bytes left after one " + type.getSimpleName());
             return value;
         } catch (IOException e) {
-            throw new UncheckedIOException("not one " + type.getSimpleName() + " in plain Avro binary", e);
+            throw new UncheckedIOException(
+                    "not one " + type.getSimpleName() + " in plain Avro binary", e);
         }
     }
 
@@ -76,7 +78,8 @@ public final class Avro {
                 .setWueLPerKwh(d.wue())
                 .setItOverhead(d.itOverhead())
                 .setMarketFactorGPerKwh(d.market())
-                .setEffectiveFrom(effectiveFrom == null ? null : Instant.ofEpochMilli(effectiveFrom))
+                .setEffectiveFrom(
+                        effectiveFrom == null ? null : Instant.ofEpochMilli(effectiveFrom))
                 .build();
     }
 

@@ -14,10 +14,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 public abstract class KafkaAndFlinkIT {
 
     @RegisterExtension
-    protected static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(2)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
+    protected static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(2)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     protected static EmbeddedKafka kafka;
 

@@ -24,27 +24,47 @@ public final class Reference {
     /** Expected values of one aggregate. */
     public static final class Agg {
         public long requests, in, out, images, marketRequests;
-        public double media, gpuJ, measuredJ, rejectedJ, kwh, g, marketG, water, fallbackKwh, staleKwh;
+        public double media,
+                gpuJ,
+                measuredJ,
+                rejectedJ,
+                kwh,
+                g,
+                marketG,
+                water,
+                fallbackKwh,
+                staleKwh;
         public double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
     }
 
     /** Datacenter -> effective_from -> version (Long.MIN_VALUE: since always). */
     private final Map<String, TreeMap<Long, Scenario.Dc>> dcs = new HashMap<>();
+
     /** zone -> validFrom -> last value to arrive. */
     private final Map<String, TreeMap<Long, Double>> history = new HashMap<>();
+
     private final Map<String, Double> zoneDefaults;
     private final double globalDefault;
     private final long maxAgeMs;
 
-    public Reference(Scenario s, Map<String, Double> zoneDefaults, double globalDefault, long maxAgeMs) {
+    public Reference(
+            Scenario s, Map<String, Double> zoneDefaults, double globalDefault, long maxAgeMs) {
         this(s.datacenters, s.intensity, zoneDefaults, globalDefault, maxAgeMs);
     }
 
-    /** Intensity updates in arrival order: a later one with the same zone and valid_from replaces the earlier. */
-    public Reference(List<Scenario.Dc> datacenters, List<Scenario.Upd> updates, Map<String, Double> zoneDefaults, double globalDefault,
-                     long maxAgeMs) {
+    /**
+     * Intensity updates in arrival order: a later one with the same zone and valid_from replaces
+     * the earlier.
+     */
+    public Reference(
+            List<Scenario.Dc> datacenters,
+            List<Scenario.Upd> updates,
+            Map<String, Double> zoneDefaults,
+            double globalDefault,
+            long maxAgeMs) {
         datacenters.forEach(d -> version(d, Long.MIN_VALUE));
-        for (Scenario.Upd u : updates) history.computeIfAbsent(u.zone(), z -> new TreeMap<>()).put(u.validFrom(), u.g());
+        for (Scenario.Upd u : updates)
+            history.computeIfAbsent(u.zone(), z -> new TreeMap<>()).put(u.validFrom(), u.g());
         this.zoneDefaults = zoneDefaults;
         this.globalDefault = globalDefault;
         this.maxAgeMs = maxAgeMs;
@@ -54,10 +74,15 @@ public final class Reference {
         return (1.17e-6 * Math.exp(-1.12e-2 * 64) * paramsB + 4.05e-5) * 3600;
     }
 
-    /** Plausibility bound of a measurement: the GPUs at 1,500 W for the request's duration, 30 min when it has none. */
+    /**
+     * Plausibility bound of a measurement: the GPUs at 1,500 W for the request's duration, 30 min
+     * when it has none.
+     */
     public static boolean plausible(Scenario.Req r) {
         double seconds = (r.durationMs() > 0 ? r.durationMs() : 30 * 60_000L) / 1000.0;
-        return r.measured() != null && r.measured() > 0 && r.measured() <= Math.max(1, r.gpus()) * 1500.0 * seconds;
+        return r.measured() != null
+                && r.measured() > 0
+                && r.measured() <= Math.max(1, r.gpus()) * 1500.0 * seconds;
     }
 
     /** GPU joules from the published figures (ML.ENERGY, AI Energy Score, EcoLogits). */
@@ -80,7 +105,11 @@ public final class Reference {
         for (Scenario.Req r : requests) {
             Scenario.Dc dc = dcs.get(r.dc()).floorEntry(r.t()).getValue();
             double gpu = gpuJoules(r);
-            double kwh = gpu * (dc.itOverhead() != null ? dc.itOverhead() : IT_OVERHEAD) * dc.pue() / 3.6e6;
+            double kwh =
+                    gpu
+                            * (dc.itOverhead() != null ? dc.itOverhead() : IT_OVERHEAD)
+                            * dc.pue()
+                            / 3.6e6;
             double g;
             int quality; // 0 ok, 1 stale, 2 fallback
             TreeMap<Long, Double> h = history.get(dc.zone());
@@ -94,7 +123,11 @@ public final class Reference {
             }
             long minute = Math.floorDiv(r.t(), MIN) * MIN;
             long hour = Math.floorDiv(r.t(), HOUR) * HOUR;
-            String[][] dims = {{"DATACENTER", r.dc(), ""}, {"MODEL", "", r.model()}, {"DATACENTER_MODEL", r.dc(), r.model()}};
+            String[][] dims = {
+                {"DATACENTER", r.dc(), ""},
+                {"MODEL", "", r.model()},
+                {"DATACENTER_MODEL", r.dc(), r.model()}
+            };
             for (String[] d : dims) {
                 String ids = d[0] + "|" + d[1] + "|" + d[2] + "|";
                 add(out, "MINUTE|" + ids + minute, r, dc, gpu, kwh, g, quality);
@@ -107,7 +140,15 @@ public final class Reference {
         return out;
     }
 
-    private static void add(Map<String, Agg> out, String key, Scenario.Req r, Scenario.Dc dc, double gpu, double kwh, double g, int q) {
+    private static void add(
+            Map<String, Agg> out,
+            String key,
+            Scenario.Req r,
+            Scenario.Dc dc,
+            double gpu,
+            double kwh,
+            double g,
+            int q) {
         Agg a = out.computeIfAbsent(key, k -> new Agg());
         a.requests++;
         a.in += r.in();

@@ -15,16 +15,28 @@ import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
- * Reads Electricity Maps' public hourly CSV files one line at a time (bounded memory whatever the file size). The
- * columns are found by name, as the files' vintages spell them differently: "Datetime (UTC)"; "Zone id" or "Zone
- * Id"; "Carbon intensity gCO₂eq/kWh (direct)"; "... (Life cycle)" or "... (LCA)"; "Data estimated"; "Data estimation
- * method". Lines starting with '#' are comments.
+ * Reads Electricity Maps' public hourly CSV files one line at a time (bounded memory whatever the
+ * file size). The columns are found by name, as the files' vintages spell them differently:
+ * "Datetime (UTC)"; "Zone id" or "Zone Id"; "Carbon intensity gCO₂eq/kWh (direct)"; "... (Life
+ * cycle)" or "... (LCA)"; "Data estimated"; "Data estimation method". Lines starting with '#' are
+ * comments.
  */
 public final class ElectricityMapsCsv {
-    private static final DateTimeFormatter SPACE_SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm[:ss]");
+    private static final DateTimeFormatter SPACE_SECONDS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm[:ss]");
 
-    /** One line: both intensities may be absent (the files leave a cell empty when the value is unknown). */
-    public record Row(long line, String zone, Instant datetime, Double direct, Double lifecycle, boolean estimated, String estimationMethod) {}
+    /**
+     * One line: both intensities may be absent (the files leave a cell empty when the value is
+     * unknown).
+     */
+    public record Row(
+            long line,
+            String zone,
+            Instant datetime,
+            Double direct,
+            Double lifecycle,
+            boolean estimated,
+            String estimationMethod) {}
 
     /** Lines read, rows produced, and lines skipped with the first reasons. */
     public static final class Stats {
@@ -41,11 +53,20 @@ public final class ElectricityMapsCsv {
 
     private ElectricityMapsCsv() {}
 
-    /** Reads every data line, giving each usable one to {@code sink}. {@code zoneOverride} replaces or supplies the zone. */
-    public static Stats read(Reader reader, String zoneOverride, Consumer<Row> sink) throws IOException {
+    /**
+     * Reads every data line, giving each usable one to {@code sink}. {@code zoneOverride} replaces
+     * or supplies the zone.
+     */
+    public static Stats read(Reader reader, String zoneOverride, Consumer<Row> sink)
+            throws IOException {
         Stats stats = new Stats();
         BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
-        int iDatetime = -1, iZone = -1, iDirect = -1, iLifecycle = -1, iEstimated = -1, iMethod = -1;
+        int iDatetime = -1,
+                iZone = -1,
+                iDirect = -1,
+                iLifecycle = -1,
+                iEstimated = -1,
+                iMethod = -1;
         boolean header = false;
         String line;
         long n = 0;
@@ -59,14 +80,25 @@ public final class ElectricityMapsCsv {
                     String h = normalise(cells.get(i));
                     if (h.startsWith("datetime")) iDatetime = i;
                     else if (h.equals("zone id")) iZone = i;
-                    else if (h.startsWith("carbon intensity") && h.contains("(direct)")) iDirect = i;
-                    else if (h.startsWith("carbon intensity") && (h.contains("life cycle") || h.contains("lifecycle") || h.contains("(lca)"))) iLifecycle = i;
+                    else if (h.startsWith("carbon intensity") && h.contains("(direct)"))
+                        iDirect = i;
+                    else if (h.startsWith("carbon intensity")
+                            && (h.contains("life cycle")
+                                    || h.contains("lifecycle")
+                                    || h.contains("(lca)"))) iLifecycle = i;
                     else if (h.equals("data estimated")) iEstimated = i;
                     else if (h.equals("data estimation method")) iMethod = i;
                 }
-                if (iDatetime < 0 || (iZone < 0 && zoneOverride == null) || (iDirect < 0 && iLifecycle < 0)) {
-                    throw new IOException("line " + n + ": not an Electricity Maps CSV header (need \"Datetime (UTC)\", \"Zone id\" and a "
-                            + "\"Carbon intensity gCO2eq/kWh (...)\" column): " + line);
+                if (iDatetime < 0
+                        || (iZone < 0 && zoneOverride == null)
+                        || (iDirect < 0 && iLifecycle < 0)) {
+                    throw new IOException(
+                            "line "
+                                    + n
+                                    + ": not an Electricity Maps CSV header (need \"Datetime"
+                                    + " (UTC)\", \"Zone id\" and a \"Carbon intensity gCO2eq/kWh"
+                                    + " (...)\" column): "
+                                    + line);
                 }
                 header = true;
                 continue;
@@ -89,17 +121,33 @@ public final class ElectricityMapsCsv {
                 continue;
             }
             String est = cell(cells, iEstimated);
-            boolean estimated = est != null && (est.equalsIgnoreCase("true") || est.equals("1") || est.equalsIgnoreCase("yes"));
+            boolean estimated =
+                    est != null
+                            && (est.equalsIgnoreCase("true")
+                                    || est.equals("1")
+                                    || est.equalsIgnoreCase("yes"));
             String method = cell(cells, iMethod);
             stats.rows++;
-            sink.accept(new Row(n, zone, t, direct, lifecycle, estimated, method == null || method.isEmpty() ? null : method));
+            sink.accept(
+                    new Row(
+                            n,
+                            zone,
+                            t,
+                            direct,
+                            lifecycle,
+                            estimated,
+                            method == null || method.isEmpty() ? null : method));
         }
         if (!header) throw new IOException("empty file: no header line");
         return stats;
     }
 
     static String normalise(String header) {
-        return header.replace("\uFEFF", "").replace("₂", "2").trim().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+        return header.replace("\uFEFF", "")
+                .replace("₂", "2")
+                .trim()
+                .toLowerCase(Locale.ROOT)
+                .replaceAll("\\s+", " ");
     }
 
     static Instant parseTime(String s) {
@@ -107,7 +155,8 @@ public final class ElectricityMapsCsv {
         Instant t = Times.parseOrNull(s);
         if (t != null) return t;
         try {
-            return LocalDateTime.parse(s.replace('T', ' '), SPACE_SECONDS).toInstant(ZoneOffset.UTC);
+            return LocalDateTime.parse(s.replace('T', ' '), SPACE_SECONDS)
+                    .toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
             return null;
         }

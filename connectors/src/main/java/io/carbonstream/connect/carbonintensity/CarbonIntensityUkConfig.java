@@ -32,37 +32,112 @@ public final class CarbonIntensityUkConfig extends CommonConfig {
     /** The national work item; regions are their region ids. */
     static final String NATIONAL_ITEM = "national";
 
-    public static final ConfigDef CONFIG_DEF = withCommon(new ConfigDef())
-            .define(BASE_URL, Type.STRING, "https://api.carbonintensity.org.uk", new ConfigDef.NonEmptyString(), Importance.LOW,
-                    "Base URL of the API (no key needed).")
-            .define(NATIONAL, Type.BOOLEAN, true, Importance.HIGH,
-                    "Fetch the national series, /intensity/{from}/{to}: forecast and actual.")
-            .define(NATIONAL_ZONE, Type.STRING, "GB", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "Zone id of the national series (Electricity Maps calls Great Britain GB).")
-            .define(REGIONS, Type.LIST, "", Importance.HIGH,
-                    "Region ids (1-17) of /regional/intensity/{from}/{to}/regionid/{id}, e.g. 13 for London. Forecast only: "
-                            + "the API publishes no regional actual, so regional values stay estimated.")
-            .define(REGION_ZONE_PREFIX, Type.STRING, "GB-", Importance.LOW,
-                    "A region's zone id is this prefix and its region id (GB-13 for London), unless " + "carbonintensity.zone.map names it.")
-            .define(ZONE_MAP, Type.LIST, "", Importance.LOW,
-                    "Explicit zone ids, e.g. 13=GB-LONDON,national=GB.")
-            .define(FACTOR_TYPE, Type.STRING, "direct", ConfigDef.ValidString.in("direct", "lifecycle"), Importance.MEDIUM,
-                    "The API counts CO2 of generation only (its documentation), i.e. direct emission factors.")
-            .define(POLL_INTERVAL, Type.STRING, "15m", Durations.validator(Duration.ofMillis(100)), Importance.MEDIUM,
-                    "How often the half-hourly series is fetched.")
-            .define(LOOKBACK, Type.STRING, "24h", Durations.validator(Duration.ZERO), Importance.LOW,
-                    "On a first start (no committed offsets), how far back to begin.")
-            .define(ACTUAL_WAIT, Type.STRING, "2h", Durations.validator(Duration.ZERO), Importance.LOW,
-                    "Actuals are published in order; a half-hour still without an actual this long after its end is "
-                            + "passed over (its estimate stands) so that later actuals are not held back.")
-            .define(PAGE, Type.STRING, "24h", Durations.validator(Duration.ofHours(1)), Importance.LOW,
-                    "Time range of one request while catching up (the API allows up to 14 days).")
-            .define(FORECAST_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
-                    "Publish the forecast of the half-hours ahead of now to the forecast topic.")
-            .define(FORECAST_INTERVAL, Type.STRING, "1h", Durations.validator(Duration.ofMillis(100)), Importance.LOW,
-                    "How often a forecast is published (the API gives no issue time: forecast_made_at is the fetch time).")
-            .define(FORECAST_HORIZON, Type.STRING, "48h", Durations.validator(Duration.ofMinutes(30)), Importance.LOW,
-                    "How far ahead (the API forecasts up to 48 h).");
+    public static final ConfigDef CONFIG_DEF =
+            withCommon(new ConfigDef())
+                    .define(
+                            BASE_URL,
+                            Type.STRING,
+                            "https://api.carbonintensity.org.uk",
+                            new ConfigDef.NonEmptyString(),
+                            Importance.LOW,
+                            "Base URL of the API (no key needed).")
+                    .define(
+                            NATIONAL,
+                            Type.BOOLEAN,
+                            true,
+                            Importance.HIGH,
+                            "Fetch the national series, /intensity/{from}/{to}: forecast and"
+                                    + " actual.")
+                    .define(
+                            NATIONAL_ZONE,
+                            Type.STRING,
+                            "GB",
+                            new ConfigDef.NonEmptyString(),
+                            Importance.MEDIUM,
+                            "Zone id of the national series (Electricity Maps calls Great Britain"
+                                    + " GB).")
+                    .define(
+                            REGIONS,
+                            Type.LIST,
+                            "",
+                            Importance.HIGH,
+                            "Region ids (1-17) of /regional/intensity/{from}/{to}/regionid/{id},"
+                                    + " e.g. 13 for London. Forecast only: the API publishes no"
+                                    + " regional actual, so regional values stay estimated.")
+                    .define(
+                            REGION_ZONE_PREFIX,
+                            Type.STRING,
+                            "GB-",
+                            Importance.LOW,
+                            "A region's zone id is this prefix and its region id (GB-13 for"
+                                    + " London), unless carbonintensity.zone.map names it.")
+                    .define(
+                            ZONE_MAP,
+                            Type.LIST,
+                            "",
+                            Importance.LOW,
+                            "Explicit zone ids, e.g. 13=GB-LONDON,national=GB.")
+                    .define(
+                            FACTOR_TYPE,
+                            Type.STRING,
+                            "direct",
+                            ConfigDef.ValidString.in("direct", "lifecycle"),
+                            Importance.MEDIUM,
+                            "The API counts CO2 of generation only (its documentation), i.e. direct"
+                                    + " emission factors.")
+                    .define(
+                            POLL_INTERVAL,
+                            Type.STRING,
+                            "15m",
+                            Durations.validator(Duration.ofMillis(100)),
+                            Importance.MEDIUM,
+                            "How often the half-hourly series is fetched.")
+                    .define(
+                            LOOKBACK,
+                            Type.STRING,
+                            "24h",
+                            Durations.validator(Duration.ZERO),
+                            Importance.LOW,
+                            "On a first start (no committed offsets), how far back to begin.")
+                    .define(
+                            ACTUAL_WAIT,
+                            Type.STRING,
+                            "2h",
+                            Durations.validator(Duration.ZERO),
+                            Importance.LOW,
+                            "Actuals are published in order; a half-hour still without an actual"
+                                + " this long after its end is passed over (its estimate stands) so"
+                                + " that later actuals are not held back.")
+                    .define(
+                            PAGE,
+                            Type.STRING,
+                            "24h",
+                            Durations.validator(Duration.ofHours(1)),
+                            Importance.LOW,
+                            "Time range of one request while catching up (the API allows up to 14"
+                                    + " days).")
+                    .define(
+                            FORECAST_ENABLED,
+                            Type.BOOLEAN,
+                            true,
+                            Importance.MEDIUM,
+                            "Publish the forecast of the half-hours ahead of now to the forecast"
+                                    + " topic.")
+                    .define(
+                            FORECAST_INTERVAL,
+                            Type.STRING,
+                            "1h",
+                            Durations.validator(Duration.ofMillis(100)),
+                            Importance.LOW,
+                            "How often a forecast is published (the API gives no issue time:"
+                                    + " forecast_made_at is the fetch time).")
+                    .define(
+                            FORECAST_HORIZON,
+                            Type.STRING,
+                            "48h",
+                            Durations.validator(Duration.ofMinutes(30)),
+                            Importance.LOW,
+                            "How far ahead (the API forecasts up to 48 h).");
 
     private final Map<String, String> zoneMap = new LinkedHashMap<>();
 
@@ -70,20 +145,37 @@ public final class CarbonIntensityUkConfig extends CommonConfig {
         super(CONFIG_DEF, props);
         checkTopicsDiffer(topic(), forecastTopic());
         for (String r : regions()) {
-            if (!r.matches("\\d{1,2}")) throw new ConfigException(REGIONS, getList(REGIONS), "region ids are numbers (1-17): " + r);
+            if (!r.matches("\\d{1,2}"))
+                throw new ConfigException(
+                        REGIONS, getList(REGIONS), "region ids are numbers (1-17): " + r);
         }
         for (String e : getList(ZONE_MAP)) {
             String[] kv = e.split("=", 2);
-            if (kv.length != 2 || kv[0].isBlank() || kv[1].isBlank()) throw new ConfigException(ZONE_MAP, getList(ZONE_MAP), "entries are id=ZONE");
+            if (kv.length != 2 || kv[0].isBlank() || kv[1].isBlank())
+                throw new ConfigException(ZONE_MAP, getList(ZONE_MAP), "entries are id=ZONE");
             zoneMap.put(kv[0].trim(), kv[1].trim());
         }
-        if (items().isEmpty()) throw new ConfigException(REGIONS, getList(REGIONS), "nothing to fetch: set " + NATIONAL + "=true or list regions");
+        if (items().isEmpty())
+            throw new ConfigException(
+                    REGIONS,
+                    getList(REGIONS),
+                    "nothing to fetch: set " + NATIONAL + "=true or list regions");
     }
 
-    public List<String> regions() { return getList(REGIONS).stream().map(String::trim).filter(s -> !s.isEmpty()).distinct().toList(); }
+    public List<String> regions() {
+        return getList(REGIONS).stream()
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .distinct()
+                .toList();
+    }
 
     /** "national" and/or region ids. */
-    @Override public List<String> workItems() { return items(); }
+    @Override
+    public List<String> workItems() {
+        return items();
+    }
+
     public List<String> items() {
         List<String> out = new ArrayList<>();
         if (getBoolean(NATIONAL)) out.add(NATIONAL_ITEM);
@@ -93,16 +185,44 @@ public final class CarbonIntensityUkConfig extends CommonConfig {
 
     public String zoneOf(String item) {
         if (zoneMap.containsKey(item)) return zoneMap.get(item);
-        return NATIONAL_ITEM.equals(item) ? getString(NATIONAL_ZONE) : getString(REGION_ZONE_PREFIX) + item;
+        return NATIONAL_ITEM.equals(item)
+                ? getString(NATIONAL_ZONE)
+                : getString(REGION_ZONE_PREFIX) + item;
     }
 
-    public String baseUrl() { return getString(BASE_URL).replaceAll("/+$", ""); }
-    public String factorType() { return getString(FACTOR_TYPE); }
-    public Duration pollInterval() { return duration(POLL_INTERVAL); }
-    public Duration lookback() { return duration(LOOKBACK); }
-    public Duration actualWait() { return duration(ACTUAL_WAIT); }
-    public Duration page() { return duration(PAGE); }
-    public boolean forecastEnabled() { return getBoolean(FORECAST_ENABLED); }
-    public Duration forecastInterval() { return duration(FORECAST_INTERVAL); }
-    public Duration forecastHorizon() { return duration(FORECAST_HORIZON); }
+    public String baseUrl() {
+        return getString(BASE_URL).replaceAll("/+$", "");
+    }
+
+    public String factorType() {
+        return getString(FACTOR_TYPE);
+    }
+
+    public Duration pollInterval() {
+        return duration(POLL_INTERVAL);
+    }
+
+    public Duration lookback() {
+        return duration(LOOKBACK);
+    }
+
+    public Duration actualWait() {
+        return duration(ACTUAL_WAIT);
+    }
+
+    public Duration page() {
+        return duration(PAGE);
+    }
+
+    public boolean forecastEnabled() {
+        return getBoolean(FORECAST_ENABLED);
+    }
+
+    public Duration forecastInterval() {
+        return duration(FORECAST_INTERVAL);
+    }
+
+    public Duration forecastHorizon() {
+        return duration(FORECAST_HORIZON);
+    }
 }

@@ -25,12 +25,13 @@ import java.util.TreeMap;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
- * The half-hourly series of the UK Carbon Intensity API. Two stages per series, each with its source partition and
- * a cursor (the last half-hour it published, "valid_from"): the estimate stage publishes a half-hour's forecast,
- * estimated=true, once the half-hour has started and while it has no actual; the actual stage (national series
- * only: the regional endpoint has no actual) publishes actuals in order, estimated=false, as the correction of the
- * estimate (same zone and valid_from, later updated_at). The API gives no update time: updated_at is the time the
- * connector saw the value. Half-hours ahead of now go to the forecast topic on their own cadence.
+ * The half-hourly series of the UK Carbon Intensity API. Two stages per series, each with its
+ * source partition and a cursor (the last half-hour it published, "valid_from"): the estimate stage
+ * publishes a half-hour's forecast, estimated=true, once the half-hour has started and while it has
+ * no actual; the actual stage (national series only: the regional endpoint has no actual) publishes
+ * actuals in order, estimated=false, as the correction of the estimate (same zone and valid_from,
+ * later updated_at). The API gives no update time: updated_at is the time the connector saw the
+ * value. Half-hours ahead of now go to the forecast topic on their own cadence.
  */
 public class CarbonIntensityUkSourceTask extends PollingSourceTask {
     static final String SOURCE = "carbonintensity.org.uk";
@@ -56,13 +57,21 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
 
     @Override
     protected List<FetchUnit> unitsOf(String item) {
-        return config.forecastEnabled() ? List.of(new SeriesUnit(item), new ForecastUnit(item)) : List.of(new SeriesUnit(item));
+        return config.forecastEnabled()
+                ? List.of(new SeriesUnit(item), new ForecastUnit(item))
+                : List.of(new SeriesUnit(item));
     }
 
     @Override
     protected String authFailureMessage(HttpFailure f, FetchUnit unit) {
-        return "The UK Carbon Intensity API answered " + f.status() + " to " + f.endpoint() + ": it needs no key, so a proxy or the "
-                + "base URL is in the way. Check " + CarbonIntensityUkConfig.BASE_URL + ", then restart the task.";
+        return "The UK Carbon Intensity API answered "
+                + f.status()
+                + " to "
+                + f.endpoint()
+                + ": it needs no key, so a proxy or the "
+                + "base URL is in the way. Check "
+                + CarbonIntensityUkConfig.BASE_URL
+                + ", then restart the task.";
     }
 
     record Period(Instant from, Instant to, Double forecast, Double actual) {}
@@ -74,15 +83,22 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
     /** Half-hours of [from, to) as the API returns them, in order. */
     List<Period> fetch(String item, Instant from, Instant to) throws InterruptedException {
         String range = Times.MINUTES_UTC.format(from) + "/" + Times.MINUTES_UTC.format(to);
-        URI u = URI.create(config.baseUrl() + (national(item) ? "/intensity/" + range : "/regional/intensity/" + range + "/regionid/" + item));
+        URI u =
+                URI.create(
+                        config.baseUrl()
+                                + (national(item)
+                                        ? "/intensity/" + range
+                                        : "/regional/intensity/" + range + "/regionid/" + item));
         JsonNode body = http.get(u, Map.of());
         JsonNode data = body.get("data");
         if (!national(item) && data != null) {
-            // Regional: {"data": {"regionid": 13, ..., "data": [...]}} (the documented shape) or the same in an array.
+            // Regional: {"data": {"regionid": 13, ..., "data": [...]}} (the documented shape) or
+            // the same in an array.
             JsonNode region = data.isArray() && data.size() > 0 ? data.get(0) : data;
             data = region.get("data");
         }
-        if (data == null || !data.isArray()) throw HttpFailure.malformed("GET " + u.getRawPath(), "no \"data\" array of half-hours");
+        if (data == null || !data.isArray())
+            throw HttpFailure.malformed("GET " + u.getRawPath(), "no \"data\" array of half-hours");
         TreeMap<Instant, Period> out = new TreeMap<>();
         for (JsonNode n : data) {
             Instant f = Times.parseOrNull(n.path("from").asText(null));
@@ -116,7 +132,8 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
         return p;
     }
 
-    IntensityUpdate update(String zone, Instant validFrom, double value, boolean estimated, Instant seenAt) {
+    IntensityUpdate update(
+            String zone, Instant validFrom, double value, boolean estimated, Instant seenAt) {
         return IntensityUpdate.newBuilder()
                 .setZone(zone)
                 .setValidFrom(validFrom)
@@ -152,7 +169,9 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
 
         @Override
         public List<Map<String, Object>> partitions() {
-            return hasActuals ? List.of(estimatePartition, actualPartition) : List.of(estimatePartition);
+            return hasActuals
+                    ? List.of(estimatePartition, actualPartition)
+                    : List.of(estimatePartition);
         }
 
         @Override
@@ -187,33 +206,46 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
                     if (p.actual() != null) {
                         a = p.from();
                         actualNow = true;
-                        out.add(IntensityRecords.update(actualPartition, Map.of("valid_from", a.toEpochMilli()), config.topic(),
-                                update(zone, p.from(), p.actual(), false, now)));
+                        out.add(
+                                IntensityRecords.update(
+                                        actualPartition,
+                                        Map.of("valid_from", a.toEpochMilli()),
+                                        config.topic(),
+                                        update(zone, p.from(), p.actual(), false, now)));
                     } else if (!p.to().isAfter(passOver)) {
                         a = p.from(); // a hole older than actual.wait: its estimate stands
                     } else {
-                        actualsBlocked = true; // later actuals wait for this one (published in order)
+                        actualsBlocked =
+                                true; // later actuals wait for this one (published in order)
                     }
                 }
                 if (p.from().isAfter(e) && !p.from().isAfter(now)) {
                     e = p.from();
-                    boolean actualPublished = actualNow || (hasActuals && p.actual() != null && !p.from().isAfter(a));
+                    boolean actualPublished =
+                            actualNow || (hasActuals && p.actual() != null && !p.from().isAfter(a));
                     if (!actualPublished && p.forecast() != null) {
-                        out.add(IntensityRecords.update(estimatePartition, Map.of("valid_from", e.toEpochMilli()), config.topic(),
-                                update(zone, p.from(), p.forecast(), true, now)));
+                        out.add(
+                                IntensityRecords.update(
+                                        estimatePartition,
+                                        Map.of("valid_from", e.toEpochMilli()),
+                                        config.topic(),
+                                        update(zone, p.from(), p.forecast(), true, now)));
                     }
                 }
             }
             boolean catchingUp = end.isBefore(target);
             if (catchingUp) {
-                // Every half-hour starting before `end` was in this page: one not published is a gap of the source.
+                // Every half-hour starting before `end` was in this page: one not published is a
+                // gap of the source.
                 if (!end.isAfter(now)) e = Times.max(e, end.minusMillis(1));
-                if (hasActuals && !actualsBlocked && !end.isAfter(passOver)) a = Times.max(a, end.minusMillis(1));
+                if (hasActuals && !actualsBlocked && !end.isAfter(passOver))
+                    a = Times.max(a, end.minusMillis(1));
             }
             estimatedUpTo = e;
             actualUpTo = a;
             boolean progressed = (hasActuals ? Times.min(e, a) : e).isAfter(start);
-            // The next page at once while catching up and moving; otherwise (a young hole in the actuals) the next turn.
+            // The next page at once while catching up and moving; otherwise (a young hole in the
+            // actuals) the next turn.
             dueAt = catchingUp && progressed ? now : now.plus(interval());
             return out;
         }
@@ -225,7 +257,10 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
         final String zone;
 
         ForecastUnit(String item) {
-            super("carbonintensity forecast " + config.zoneOf(item), partition(item, "forecast"), "forecast_made_at");
+            super(
+                    "carbonintensity forecast " + config.zoneOf(item),
+                    partition(item, "forecast"),
+                    "forecast_made_at");
             this.item = item;
             this.zone = config.zoneOf(item);
         }
@@ -242,10 +277,22 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
 
         @Override
         public List<SourceRecord> run(Instant now) throws InterruptedException {
-            List<Period> periods = fetch(item, now.truncatedTo(ChronoUnit.MINUTES), now.plus(config.forecastHorizon()));
+            List<Period> periods =
+                    fetch(
+                            item,
+                            now.truncatedTo(ChronoUnit.MINUTES),
+                            now.plus(config.forecastHorizon()));
             Instant madeAt = now.truncatedTo(ChronoUnit.MILLIS);
-            ForecastIssue issue = new ForecastIssue(partition, Map.of("forecast_made_at", madeAt.toEpochMilli()), config.forecastTopic(), zone,
-                    SIGNAL, config.factorType(), SOURCE, madeAt);
+            ForecastIssue issue =
+                    new ForecastIssue(
+                            partition,
+                            Map.of("forecast_made_at", madeAt.toEpochMilli()),
+                            config.forecastTopic(),
+                            zone,
+                            SIGNAL,
+                            config.factorType(),
+                            SOURCE,
+                            madeAt);
             List<SourceRecord> out = new ArrayList<>();
             for (Period p : periods) {
                 if (!p.from().isAfter(now) || p.forecast() == null) continue;

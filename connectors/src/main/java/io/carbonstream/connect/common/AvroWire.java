@@ -12,8 +12,9 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * carbonstream's wire format: plain Avro binary of the record, no header, no schema id, no fingerprint (not the
- * generated toByteBuffer(), which writes single-object encoding). The job decodes it with the same schemas.
+ * carbonstream's wire format: plain Avro binary of the record, no header, no schema id, no
+ * fingerprint (not the generated toByteBuffer(), which writes single-object encoding). The job
+ * decodes it with the same schemas.
  */
 public final class AvroWire {
     private AvroWire() {}
@@ -32,12 +33,15 @@ public final class AvroWire {
         }
     }
 
-    /** Decodes one record written by {@link #encode}; used by tests and the bulk loader's dry run. */
+    /**
+     * Decodes one record written by {@link #encode}; used by tests and the bulk loader's dry run.
+     */
     public static <T extends SpecificRecord> T decode(byte[] bytes, Class<T> type) {
         try {
             BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, null);
             T value = new SpecificDatumReader<>(type).read(null, decoder);
-            if (!decoder.isEnd()) throw new IOException("trailing bytes after a " + type.getSimpleName());
+            if (!decoder.isEnd())
+                throw new IOException("trailing bytes after a " + type.getSimpleName());
             return value;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

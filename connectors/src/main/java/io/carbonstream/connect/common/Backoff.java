@@ -4,9 +4,10 @@ import java.time.Duration;
 import java.util.Random;
 
 /**
- * Exponential backoff with "equal jitter": attempt n waits a random time in [d/2, d], d = initial x 2^(n-1) capped at
- * max. A server's Retry-After is honoured (never retry earlier than it asks) but capped at retryAfterMax, so that a
- * wrong header cannot park a task for days. Attempts are not limited: the task stays alive and keeps trying.
+ * Exponential backoff with "equal jitter": attempt n waits a random time in [d/2, d], d = initial x
+ * 2^(n-1) capped at max. A server's Retry-After is honoured (never retry earlier than it asks) but
+ * capped at retryAfterMax, so that a wrong header cannot park a task for days. Attempts are not
+ * limited: the task stays alive and keeps trying.
  */
 public final class Backoff {
     private final Duration initial;

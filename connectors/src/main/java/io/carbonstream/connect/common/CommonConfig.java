@@ -18,7 +18,9 @@ public abstract class CommonConfig extends AbstractConfig {
     public static final String RETRY_BACKOFF_MAX = "retry.backoff.max";
     public static final String RETRY_AFTER_MAX = "retry.after.max";
 
-    /** Internal: the work items (zones, regions) of one task, set by the connector in taskConfigs. */
+    /**
+     * Internal: the work items (zones, regions) of one task, set by the connector in taskConfigs.
+     */
     public static final String TASK_ITEMS = "task.items";
 
     public static final String DEFAULT_TOPIC = "carbonstream.intensity";
@@ -29,33 +31,91 @@ public abstract class CommonConfig extends AbstractConfig {
     }
 
     public static ConfigDef withCommon(ConfigDef def) {
-        return def
-                .define(TOPIC, Type.STRING, DEFAULT_TOPIC, new ConfigDef.NonEmptyString(), Importance.HIGH,
+        return def.define(
+                        TOPIC,
+                        Type.STRING,
+                        DEFAULT_TOPIC,
+                        new ConfigDef.NonEmptyString(),
+                        Importance.HIGH,
                         "Topic of the IntensityUpdate records (the job's --topic.intensity).")
-                .define(FORECAST_TOPIC, Type.STRING, DEFAULT_FORECAST_TOPIC, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                .define(
+                        FORECAST_TOPIC,
+                        Type.STRING,
+                        DEFAULT_FORECAST_TOPIC,
+                        new ConfigDef.NonEmptyString(),
+                        Importance.HIGH,
                         "Topic of the IntensityForecast records; never the intensity topic.")
-                .define(HTTP_TIMEOUT, Type.STRING, "30s", Durations.validator(Duration.ofMillis(100)), Importance.LOW,
+                .define(
+                        HTTP_TIMEOUT,
+                        Type.STRING,
+                        "30s",
+                        Durations.validator(Duration.ofMillis(100)),
+                        Importance.LOW,
                         "Connect and response timeout of one HTTP request.")
-                .define(HTTP_MAX_RESPONSE_BYTES, Type.LONG, 16L * 1024 * 1024, ConfigDef.Range.atLeast(1024), Importance.LOW,
+                .define(
+                        HTTP_MAX_RESPONSE_BYTES,
+                        Type.LONG,
+                        16L * 1024 * 1024,
+                        ConfigDef.Range.atLeast(1024),
+                        Importance.LOW,
                         "Larger responses are treated as malformed (bounded memory).")
-                .define(RETRY_BACKOFF_INITIAL, Type.STRING, "1s", Durations.validator(Duration.ofMillis(1)), Importance.LOW,
-                        "First backoff after a 429, a 5xx or a connection failure; doubles on every further failure.")
-                .define(RETRY_BACKOFF_MAX, Type.STRING, "5m", Durations.validator(Duration.ofMillis(1)), Importance.LOW,
+                .define(
+                        RETRY_BACKOFF_INITIAL,
+                        Type.STRING,
+                        "1s",
+                        Durations.validator(Duration.ofMillis(1)),
+                        Importance.LOW,
+                        "First backoff after a 429, a 5xx or a connection failure; doubles on every"
+                                + " further failure.")
+                .define(
+                        RETRY_BACKOFF_MAX,
+                        Type.STRING,
+                        "5m",
+                        Durations.validator(Duration.ofMillis(1)),
+                        Importance.LOW,
                         "Longest backoff (jittered between half of it and all of it).")
-                .define(RETRY_AFTER_MAX, Type.STRING, "1h", Durations.validator(Duration.ofMillis(1)), Importance.LOW,
+                .define(
+                        RETRY_AFTER_MAX,
+                        Type.STRING,
+                        "1h",
+                        Durations.validator(Duration.ofMillis(1)),
+                        Importance.LOW,
                         "Longest wait a server's Retry-After header can impose.");
     }
 
-    /** The zones or regions this connector fetches: its source partition groups, spread over its tasks. */
+    /**
+     * The zones or regions this connector fetches: its source partition groups, spread over its
+     * tasks.
+     */
     public abstract List<String> workItems();
 
-    public String topic() { return getString(TOPIC); }
-    public String forecastTopic() { return getString(FORECAST_TOPIC); }
-    public Duration httpTimeout() { return duration(HTTP_TIMEOUT); }
-    public long maxResponseBytes() { return getLong(HTTP_MAX_RESPONSE_BYTES); }
-    public Duration backoffInitial() { return duration(RETRY_BACKOFF_INITIAL); }
-    public Duration backoffMax() { return duration(RETRY_BACKOFF_MAX); }
-    public Duration retryAfterMax() { return duration(RETRY_AFTER_MAX); }
+    public String topic() {
+        return getString(TOPIC);
+    }
+
+    public String forecastTopic() {
+        return getString(FORECAST_TOPIC);
+    }
+
+    public Duration httpTimeout() {
+        return duration(HTTP_TIMEOUT);
+    }
+
+    public long maxResponseBytes() {
+        return getLong(HTTP_MAX_RESPONSE_BYTES);
+    }
+
+    public Duration backoffInitial() {
+        return duration(RETRY_BACKOFF_INITIAL);
+    }
+
+    public Duration backoffMax() {
+        return duration(RETRY_BACKOFF_MAX);
+    }
+
+    public Duration retryAfterMax() {
+        return duration(RETRY_AFTER_MAX);
+    }
 
     public Duration duration(String key) {
         return Durations.parse(getString(key));
@@ -63,8 +123,13 @@ public abstract class CommonConfig extends AbstractConfig {
 
     public static void checkTopicsDiffer(String topic, String forecastTopic) {
         if (topic.equals(forecastTopic)) {
-            throw new org.apache.kafka.common.config.ConfigException(FORECAST_TOPIC, forecastTopic,
-                    "forecasts never go to the intensity topic: set " + FORECAST_TOPIC + " to another topic than " + TOPIC);
+            throw new org.apache.kafka.common.config.ConfigException(
+                    FORECAST_TOPIC,
+                    forecastTopic,
+                    "forecasts never go to the intensity topic: set "
+                            + FORECAST_TOPIC
+                            + " to another topic than "
+                            + TOPIC);
         }
     }
 }

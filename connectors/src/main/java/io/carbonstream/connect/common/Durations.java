@@ -9,9 +9,9 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * Durations in configuration: "250ms", "30s", "5m", "48h", "7d", or ISO-8601 ("PT5M", "P7D"). Written back as "48h",
- * "7d", "90d" (days from a week on, else the largest exact unit), which names the refetch source partitions: "2d"
- * and "48h" are the same stage.
+ * Durations in configuration: "250ms", "30s", "5m", "48h", "7d", or ISO-8601 ("PT5M", "P7D").
+ * Written back as "48h", "7d", "90d" (days from a week on, else the largest exact unit), which
+ * names the refetch source partitions: "2d" and "48h" are the same stage.
  */
 public final class Durations {
     private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
@@ -37,7 +37,8 @@ public final class Durations {
             if (d.isNegative()) throw new IllegalArgumentException("negative duration: " + text);
             return d;
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("not a duration: '" + text + "' (use e.g. 30s, 5m, 48h, 7d or PT5M)");
+            throw new IllegalArgumentException(
+                    "not a duration: '" + text + "' (use e.g. 30s, 5m, 48h, 7d or PT5M)");
         }
     }
 
@@ -58,7 +59,8 @@ public final class Durations {
             public void ensureValid(String name, Object value) {
                 try {
                     Duration d = parse((String) value);
-                    if (d.compareTo(min) < 0) throw new ConfigException(name, value, "must be at least " + format(min));
+                    if (d.compareTo(min) < 0)
+                        throw new ConfigException(name, value, "must be at least " + format(min));
                 } catch (IllegalArgumentException e) {
                     throw new ConfigException(name, value, e.getMessage());
                 }

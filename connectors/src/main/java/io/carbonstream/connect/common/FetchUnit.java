@@ -7,9 +7,10 @@ import java.util.Map;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
- * One thing a task fetches on its own schedule (a zone's latest value, one refetch age of one zone, a forecast),
- * with its own source partitions and offsets. A run does all of its HTTP requests first and changes its state only
- * once they all succeeded, so that a failure anywhere leaves it as it was, to run again after the backoff.
+ * One thing a task fetches on its own schedule (a zone's latest value, one refetch age of one zone,
+ * a forecast), with its own source partitions and offsets. A run does all of its HTTP requests
+ * first and changes its state only once they all succeeded, so that a failure anywhere leaves it as
+ * it was, to run again after the backoff.
  */
 public abstract class FetchUnit {
     private final String name;
@@ -22,8 +23,12 @@ public abstract class FetchUnit {
     /** The source partitions whose committed offsets this unit resumes from. */
     public abstract List<Map<String, Object>> partitions();
 
-    /** Called once at task start with the committed offsets (absent partitions are missing from the map). */
-    public abstract void restore(Map<Map<String, Object>, Map<String, Object>> offsets, Instant now);
+    /**
+     * Called once at task start with the committed offsets (absent partitions are missing from the
+     * map).
+     */
+    public abstract void restore(
+            Map<Map<String, Object>, Map<String, Object>> offsets, Instant now);
 
     /** Fetches and returns the records to publish; sets {@link #dueAt} for the next run. */
     public abstract List<SourceRecord> run(Instant now) throws InterruptedException;

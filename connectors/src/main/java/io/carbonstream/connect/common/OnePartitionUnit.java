@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A unit with one source partition whose offset says, in one epoch-millisecond field, how far it has published:
- * it resumes from that field (null on a first start, or after an operator deleted the offset).
+ * A unit with one source partition whose offset says, in one epoch-millisecond field, how far it
+ * has published: it resumes from that field (null on a first start, or after an operator deleted
+ * the offset).
  */
 public abstract class OnePartitionUnit extends FetchUnit {
     protected final Map<String, Object> partition;

@@ -19,15 +19,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The poll loop every carbonstream source task shares. Each poll() runs at most one due {@link FetchUnit} (so a
- * poll returns one bounded batch, one transaction when the worker runs exactly-once), or waits until the next one
- * is due. On a 429, a 5xx or a connection failure the whole task backs off (Retry-After, else exponential with
- * jitter), since rate limits are per account, and then retries the same unit: attempts are not limited, delays
- * are. On 401/403 it fails with a ConnectException naming the setting to fix; malformed responses are counted,
- * logged and skipped. Clock, sleeper and random are injected so that unit tests drive poll() without real time.
+ * The poll loop every carbonstream source task shares. Each poll() runs at most one due {@link
+ * FetchUnit} (so a poll returns one bounded batch, one transaction when the worker runs
+ * exactly-once), or waits until the next one is due. On a 429, a 5xx or a connection failure the
+ * whole task backs off (Retry-After, else exponential with jitter), since rate limits are per
+ * account, and then retries the same unit: attempts are not limited, delays are. On 401/403 it
+ * fails with a ConnectException naming the setting to fix; malformed responses are counted, logged
+ * and skipped. Clock, sleeper and random are injected so that unit tests drive poll() without real
+ * time.
  */
 public abstract class PollingSourceTask extends SourceTask {
     private static final Logger LOG = LoggerFactory.getLogger(PollingSourceTask.class);
+
     /** The longest a poll() waits before returning empty, so the worker's loop stays responsive. */
     static final Duration MAX_IDLE = Duration.ofSeconds(5);
 
@@ -37,8 +40,10 @@ public abstract class PollingSourceTask extends SourceTask {
     protected final SourceMetrics metrics = new SourceMetrics();
     protected final Redactor redactor = new Redactor();
     private final List<FetchUnit> units = new ArrayList<>();
+
     /** Made at start from the configuration's timeout and size limit, shared by the units. */
     protected HttpJson http;
+
     private CommonConfig common;
     private Backoff backoff;
     private Instant blockedUntil = Instant.MIN;
@@ -74,18 +79,27 @@ public abstract class PollingSourceTask extends SourceTask {
         CommonConfig c = configure(props);
         common = c;
         http = new HttpJson(c.httpTimeout(), c.maxResponseBytes(), redactor, metrics, clock);
-        // The connector gives each task its share of the items; a task started on its own fetches them all.
-        List<String> items = props.containsKey(CommonConfig.TASK_ITEMS)
-                ? Arrays.stream(props.get(CommonConfig.TASK_ITEMS).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()
-                : c.workItems();
+        // The connector gives each task its share of the items; a task started on its own fetches
+        // them all.
+        List<String> items =
+                props.containsKey(CommonConfig.TASK_ITEMS)
+                        ? Arrays.stream(props.get(CommonConfig.TASK_ITEMS).split(","))
+                                .map(String::trim)
+                                .filter(s -> !s.isEmpty())
+                                .toList()
+                        : c.workItems();
         for (String item : items) units.addAll(unitsOf(item));
         backoff = new Backoff(c.backoffInitial(), c.backoffMax(), c.retryAfterMax(), random);
         if (context != null) {
             try {
                 metrics.register(context.pluginMetrics());
             } catch (LinkageError | UnsupportedOperationException e) {
-                // Workers before Kafka 4.1 have no plugin metrics: the counts are still logged when the task stops.
-                LOG.info("no Connect plugin metrics on this worker ({}); counters are logged at stop", e.toString());
+                // Workers before Kafka 4.1 have no plugin metrics: the counts are still logged when
+                // the task stops.
+                LOG.info(
+                        "no Connect plugin metrics on this worker ({}); counters are logged at"
+                                + " stop",
+                        e.toString());
             }
         }
         Instant now = clock.instant();
@@ -93,14 +107,21 @@ public abstract class PollingSourceTask extends SourceTask {
         units.forEach(u -> partitions.addAll(u.partitions()));
         Map<Map<String, Object>, Map<String, Object>> offsets = new HashMap<>();
         if (context != null && context.offsetStorageReader() != null) {
-            Map<Map<String, Object>, Map<String, Object>> read = context.offsetStorageReader().offsets(partitions);
-            if (read != null) read.forEach((p, o) -> {
-                if (o != null) offsets.put(p, o);
-            });
+            Map<Map<String, Object>, Map<String, Object>> read =
+                    context.offsetStorageReader().offsets(partitions);
+            if (read != null)
+                read.forEach(
+                        (p, o) -> {
+                            if (o != null) offsets.put(p, o);
+                        });
         }
         units.forEach(u -> u.restore(offsets, now));
-        LOG.info("{} started: {} units, {} of {} source partitions with committed offsets", getClass().getSimpleName(),
-                units.size(), offsets.size(), partitions.size());
+        LOG.info(
+                "{} started: {} units, {} of {} source partitions with committed offsets",
+                getClass().getSimpleName(),
+                units.size(),
+                offsets.size(),
+                partitions.size());
     }
 
     @Override
@@ -123,7 +144,11 @@ public abstract class PollingSourceTask extends SourceTask {
             List<SourceRecord> records = unit.run(now);
             consecutiveFailures = 0;
             if (records.isEmpty()) return null;
-            int forecasts = (int) records.stream().filter(r -> r.topic().equals(common.forecastTopic())).count();
+            int forecasts =
+                    (int)
+                            records.stream()
+                                    .filter(r -> r.topic().equals(common.forecastTopic()))
+                                    .count();
             metrics.forecastRecords(forecasts);
             metrics.intensityRecords(records.size() - forecasts);
             LOG.debug("{}: {} records", unit, records.size());
@@ -135,19 +160,32 @@ public abstract class PollingSourceTask extends SourceTask {
                     metrics.countRetry();
                     Duration wait = backoff.delay(consecutiveFailures, f.retryAfter());
                     blockedUntil = now.plus(wait);
-                    LOG.warn("{}: {}; retry #{} in {} ms", unit, redactor.redact(f.getMessage()), consecutiveFailures, wait.toMillis());
+                    LOG.warn(
+                            "{}: {}; retry #{} in {} ms",
+                            unit,
+                            redactor.redact(f.getMessage()),
+                            consecutiveFailures,
+                            wait.toMillis());
                     return null;
                 }
-                case AUTH -> throw new ConnectException(redactor.redact(authFailureMessage(f, unit)));
+                case AUTH ->
+                        throw new ConnectException(redactor.redact(authFailureMessage(f, unit)));
                 case MALFORMED -> {
                     metrics.countMalformed();
                     unit.skipTurn(now);
-                    LOG.warn("{}: {} (skipped; malformed responses so far: {})", unit, redactor.redact(f.getMessage()), metrics.malformed());
+                    LOG.warn(
+                            "{}: {} (skipped; malformed responses so far: {})",
+                            unit,
+                            redactor.redact(f.getMessage()),
+                            metrics.malformed());
                     return null;
                 }
                 default -> {
                     unit.skipTurn(now);
-                    LOG.warn("{}: {} (skipped until its next turn)", unit, redactor.redact(f.getMessage()));
+                    LOG.warn(
+                            "{}: {} (skipped until its next turn)",
+                            unit,
+                            redactor.redact(f.getMessage()));
                     return null;
                 }
             }

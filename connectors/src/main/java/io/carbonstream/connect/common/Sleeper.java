@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** How a task waits inside poll(): for real, on a latch that stop() releases; in unit tests, by moving a clock. */
+/**
+ * How a task waits inside poll(): for real, on a latch that stop() releases; in unit tests, by
+ * moving a clock.
+ */
 public interface Sleeper {
     void sleep(Duration d) throws InterruptedException;
 
@@ -16,7 +19,8 @@ public interface Sleeper {
         return new Sleeper() {
             @Override
             public void sleep(Duration d) throws InterruptedException {
-                if (!d.isNegative() && !d.isZero()) stopped.await(d.toMillis(), TimeUnit.MILLISECONDS);
+                if (!d.isNegative() && !d.isZero())
+                    stopped.await(d.toMillis(), TimeUnit.MILLISECONDS);
             }
 
             @Override

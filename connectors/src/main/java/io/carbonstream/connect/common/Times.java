@@ -7,10 +7,14 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 
-/** Instants as the three APIs write them: "2019-05-21T00:00:00.000Z", "2026-04-01T00:00:00+00:00", "2018-01-20T12:00Z". */
+/**
+ * Instants as the three APIs write them: "2019-05-21T00:00:00.000Z", "2026-04-01T00:00:00+00:00",
+ * "2018-01-20T12:00Z".
+ */
 public final class Times {
     /** The UK Carbon Intensity API's path format: minutes, UTC. */
-    public static final DateTimeFormatter MINUTES_UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm'Z'").withZone(ZoneOffset.UTC);
+    public static final DateTimeFormatter MINUTES_UTC =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm'Z'").withZone(ZoneOffset.UTC);
 
     private Times() {}
 
@@ -18,7 +22,8 @@ public final class Times {
     public static Instant parseOrNull(String text) {
         if (text == null || text.isBlank()) return null;
         try {
-            return OffsetDateTime.parse(text.trim(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            return OffsetDateTime.parse(text.trim(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                    .toInstant();
         } catch (DateTimeParseException e) {
             return null;
         }

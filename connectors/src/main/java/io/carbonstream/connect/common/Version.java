@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** The module's version, as Maven filtered it into version.properties (shown by the worker's /connector-plugins). */
+/**
+ * The module's version, as Maven filtered it into version.properties (shown by the worker's
+ * /connector-plugins).
+ */
 public final class Version {
     private static final String VERSION = load();
 
@@ -15,7 +18,8 @@ public final class Version {
     }
 
     private static String load() {
-        try (InputStream in = Version.class.getResourceAsStream("/io/carbonstream/connect/version.properties")) {
+        try (InputStream in =
+                Version.class.getResourceAsStream("/io/carbonstream/connect/version.properties")) {
             if (in == null) return "unknown";
             Properties p = new Properties();
             p.load(in);

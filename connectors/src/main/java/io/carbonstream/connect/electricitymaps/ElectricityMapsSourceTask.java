@@ -29,29 +29,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fetches Electricity Maps values for its zones, per emission-factor type, in stages that split the versions of
- * each value between them, so that every version is published once, by one stage, and a restart repeats nothing.
+ * Fetches Electricity Maps values for its zones, per emission-factor type, in stages that split the
+ * versions of each value between them, so that every version is published once, by one stage, and a
+ * restart repeats nothing.
  *
- * <p>A value's version is made at updatedAt. For a datetime D, the live stage owns the versions made up to D +
- * live horizon (h): it publishes what /latest returns as it changes, and, once D is older than h, looks at D once
- * more with /past-range (the value may have changed after latest moved on, or latest may never have shown D: a gap).
- * Refetch stage k owns the versions made in (D + age(k-1), D + age(k)] (age(0) = h) and looks at D once, at D +
- * age(k) or later, with /past-range. A stage that looks late sees a version it does not own: it leaves it to the
- * next stage, which will see it (or a later one). Versions made after the last age are never published.
+ * <p>A value's version is made at updatedAt. For a datetime D, the live stage owns the versions
+ * made up to D + live horizon (h): it publishes what /latest returns as it changes, and, once D is
+ * older than h, looks at D once more with /past-range (the value may have changed after latest
+ * moved on, or latest may never have shown D: a gap). Refetch stage k owns the versions made in (D
+ * + age(k-1), D + age(k)] (age(0) = h) and looks at D once, at D + age(k) or later, with
+ * /past-range. A stage that looks late sees a version it does not own: it leaves it to the next
+ * stage, which will see it (or a later one). Versions made after the last age are never published.
  *
- * <p>Source partitions: {connector, zone, signal, factor, endpoint[, age]}. The live offset holds closed_until
- * (every datetime before it was looked at after its horizon), the newest valid_from/updated_at published and, for
- * the datetimes not yet closed (a few hours), the updated_at published per datetime ("u.&lt;epoch ms&gt;"). A
- * refetch offset holds the last valid_from/updated_at it published: it resumes after that datetime.
+ * <p>Source partitions: {connector, zone, signal, factor, endpoint[, age]}. The live offset holds
+ * closed_until (every datetime before it was looked at after its horizon), the newest
+ * valid_from/updated_at published and, for the datetimes not yet closed (a few hours), the
+ * updated_at published per datetime ("u.&lt;epoch ms&gt;"). A refetch offset holds the last
+ * valid_from/updated_at it published: it resumes after that datetime.
  */
 public class ElectricityMapsSourceTask extends PollingSourceTask {
     private static final Logger LOG = LoggerFactory.getLogger(ElectricityMapsSourceTask.class);
     static final String SOURCE = ElectricityMapsResponses.SOURCE;
     static final String SIGNAL = ElectricityMapsResponses.SIGNAL;
-    /** The live stage closes datetimes in batches of at least this much, one past-range request each. */
+
+    /**
+     * The live stage closes datetimes in batches of at least this much, one past-range request
+     * each.
+     */
     static final Duration CLOSE_EVERY = Duration.ofHours(1);
-    /** After this many malformed answers for the same time range, a stage gives that range up (logged). */
+
+    /**
+     * After this many malformed answers for the same time range, a stage gives that range up
+     * (logged).
+     */
     static final int MALFORMED_GIVE_UP = 3;
+
     static final int LEDGER_CAP = 2000;
 
     private ElectricityMapsConfig config;
@@ -85,35 +97,66 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
                 lower = age;
             }
         }
-        if (config.forecastEnabled()) units.add(new ForecastUnit(zone, config.forecastFactorType()));
+        if (config.forecastEnabled())
+            units.add(new ForecastUnit(zone, config.forecastFactorType()));
         return units;
     }
 
     @Override
     protected String authFailureMessage(HttpFailure f, FetchUnit unit) {
         if (f.status() == 401) {
-            return "Electricity Maps answered 401 Unauthorized to " + f.endpoint() + ": the API token is missing, wrong or expired. "
-                    + "Fix " + ElectricityMapsConfig.API_TOKEN + " (e.g. the file or environment variable its config provider reads), then restart the task.";
+            return "Electricity Maps answered 401 Unauthorized to "
+                    + f.endpoint()
+                    + ": the API token is missing, wrong or expired. "
+                    + "Fix "
+                    + ElectricityMapsConfig.API_TOKEN
+                    + " (e.g. the file or environment variable its config provider reads), then"
+                    + " restart the task.";
         }
-        return "Electricity Maps answered 403 Forbidden to " + f.endpoint() + ": the token is not allowed this endpoint or zone. "
-                + "Check " + ElectricityMapsConfig.API_TOKEN + " and " + ElectricityMapsConfig.ZONES + "; past-range and forecast need a "
-                + "commercial plan (on the free plan set " + ElectricityMapsConfig.LIVE_HORIZON + "=0, " + ElectricityMapsConfig.REFETCH_AGES
-                + "= and " + ElectricityMapsConfig.FORECAST_ENABLED + "=false), then restart the task.";
+        return "Electricity Maps answered 403 Forbidden to "
+                + f.endpoint()
+                + ": the token is not allowed this endpoint or zone. "
+                + "Check "
+                + ElectricityMapsConfig.API_TOKEN
+                + " and "
+                + ElectricityMapsConfig.ZONES
+                + "; past-range and forecast need a "
+                + "commercial plan (on the free plan set "
+                + ElectricityMapsConfig.LIVE_HORIZON
+                + "=0, "
+                + ElectricityMapsConfig.REFETCH_AGES
+                + "= and "
+                + ElectricityMapsConfig.FORECAST_ENABLED
+                + "=false), then restart the task.";
     }
 
     // ------------------------------------------------------------------------------------------------ requests
 
     private URI uri(String path, String zone, String factor, String extra) {
-        return URI.create(config.baseUrl() + "/v3/carbon-intensity/" + path + "?zone=" + enc(zone) + extra
-                + "&emissionFactorType=" + enc(factor));
+        return URI.create(
+                config.baseUrl()
+                        + "/v3/carbon-intensity/"
+                        + path
+                        + "?zone="
+                        + enc(zone)
+                        + extra
+                        + "&emissionFactorType="
+                        + enc(factor));
     }
 
     /** Points of a past-range answer within [start, end), in datetime order. */
-    private List<EmPoint> pastRange(String zone, String factor, Instant start, Instant end) throws InterruptedException {
-        URI u = uri("past-range", zone, factor, "&start=" + enc(Times.iso(start)) + "&end=" + enc(Times.iso(end)));
+    private List<EmPoint> pastRange(String zone, String factor, Instant start, Instant end)
+            throws InterruptedException {
+        URI u =
+                uri(
+                        "past-range",
+                        zone,
+                        factor,
+                        "&start=" + enc(Times.iso(start)) + "&end=" + enc(Times.iso(end)));
         JsonNode body = http.get(u, headers);
         JsonNode data = body.get("data");
-        if (data == null || !data.isArray()) throw HttpFailure.malformed("GET " + u.getRawPath(), "no \"data\" array");
+        if (data == null || !data.isArray())
+            throw HttpFailure.malformed("GET " + u.getRawPath(), "no \"data\" array");
         return ElectricityMapsResponses.points(data, start, end, metrics::countInvalidPoint);
     }
 
@@ -125,7 +168,8 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
         return ElectricityMapsResponses.update(zone, factor, p);
     }
 
-    static Map<String, Object> partition(String zone, String factor, String endpoint, Duration age) {
+    static Map<String, Object> partition(
+            String zone, String factor, String endpoint, Duration age) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("connector", ElectricityMapsSourceConnector.KIND);
         p.put("zone", zone);
@@ -148,7 +192,11 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
         Instant lastValidFrom;
         Instant lastUpdatedAt;
         int malformedStreak;
-        /** Close whatever is open at once: at start (after a restart or a downtime) and while pages remain. */
+
+        /**
+         * Close whatever is open at once: at start (after a restart or a downtime) and while pages
+         * remain.
+         */
         boolean catchUp = true;
 
         LiveUnit(String zone, String factor) {
@@ -170,9 +218,13 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
             closedUntil = instant(o, "closed_until");
             lastValidFrom = instant(o, "valid_from");
             lastUpdatedAt = instant(o, "updated_at");
-            o.forEach((k, v) -> {
-                if (k.startsWith("u.") && v instanceof Number n) ledger.put(Instant.ofEpochMilli(Long.parseLong(k.substring(2))), Instant.ofEpochMilli(n.longValue()));
-            });
+            o.forEach(
+                    (k, v) -> {
+                        if (k.startsWith("u.") && v instanceof Number n)
+                            ledger.put(
+                                    Instant.ofEpochMilli(Long.parseLong(k.substring(2))),
+                                    Instant.ofEpochMilli(n.longValue()));
+                    });
         }
 
         @Override
@@ -190,19 +242,24 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
             URI latestUri = uri("latest", zone, factor, "");
             JsonNode latestJson = http.get(latestUri, headers);
             if (!latestJson.isObject() || !latestJson.has("datetime")) {
-                throw HttpFailure.malformed("GET " + latestUri.getRawPath(), "no \"datetime\" in the latest answer");
+                throw HttpFailure.malformed(
+                        "GET " + latestUri.getRawPath(), "no \"datetime\" in the latest answer");
             }
             EmPoint latest = EmPoint.parse(latestJson);
             if (latest == null) metrics.countInvalidPoint();
 
             Instant closeTo = now.minus(horizon);
-            Instant c = closedUntil != null ? closedUntil
-                    : latest == null ? closeTo : Times.min(closeTo, latest.datetime());
+            Instant c =
+                    closedUntil != null
+                            ? closedUntil
+                            : latest == null ? closeTo : Times.min(closeTo, latest.datetime());
             Instant closedAfter = c;
             boolean more = false;
             List<EmPoint> closing = List.of();
             Duration open = Duration.between(c, closeTo);
-            if (!horizon.isZero() && open.compareTo(Duration.ZERO) > 0 && (catchUp || open.compareTo(CLOSE_EVERY) >= 0)) {
+            if (!horizon.isZero()
+                    && open.compareTo(Duration.ZERO) > 0
+                    && (catchUp || open.compareTo(CLOSE_EVERY) >= 0)) {
                 Instant end = Times.min(closeTo, c.plus(config.page()));
                 try {
                     closing = pastRange(zone, factor, c, end);
@@ -210,28 +267,45 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
                     closedAfter = end;
                     more = end.isBefore(closeTo);
                 } catch (HttpFailure f) {
-                    if (f.kind() != HttpFailure.Kind.MALFORMED && f.kind() != HttpFailure.Kind.CLIENT) throw f;
+                    if (f.kind() != HttpFailure.Kind.MALFORMED
+                            && f.kind() != HttpFailure.Kind.CLIENT) throw f;
                     if (f.kind() == HttpFailure.Kind.MALFORMED) metrics.countMalformed();
                     malformedStreak++;
                     if (malformedStreak >= MALFORMED_GIVE_UP) {
-                        LOG.warn("{}: {}; gave up closing [{}, {}) after {} attempts", this, redactor.redact(f.getMessage()), c, end, malformedStreak);
+                        LOG.warn(
+                                "{}: {}; gave up closing [{}, {}) after {} attempts",
+                                this,
+                                redactor.redact(f.getMessage()),
+                                c,
+                                end,
+                                malformedStreak);
                         closedAfter = end;
                         malformedStreak = 0;
                     } else {
-                        LOG.warn("{}: {}; the closing look at [{}, {}) is retried next turn", this, redactor.redact(f.getMessage()), c, end);
+                        LOG.warn(
+                                "{}: {}; the closing look at [{}, {}) is retried next turn",
+                                this,
+                                redactor.redact(f.getMessage()),
+                                c,
+                                end);
                     }
                 }
             }
 
             TreeMap<Instant, EmPoint> candidates = new TreeMap<>();
             for (EmPoint p : closing) {
-                if (owns(p, horizon)) candidates.merge(p.datetime(), p, ElectricityMapsSourceTask::newer);
+                if (owns(p, horizon))
+                    candidates.merge(p.datetime(), p, ElectricityMapsSourceTask::newer);
             }
             if (latest != null && !latest.datetime().isBefore(c)) {
                 if (owns(latest, horizon)) {
                     candidates.merge(latest.datetime(), latest, ElectricityMapsSourceTask::newer);
                 } else {
-                    LOG.debug("{}: latest {} was made after its live horizon; a refetch stage publishes it", this, latest);
+                    LOG.debug(
+                            "{}: latest {} was made after its live horizon; a refetch stage"
+                                    + " publishes it",
+                            this,
+                            latest);
                 }
             }
 
@@ -252,8 +326,11 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
                 offset.put("closed_until", closedAt.toEpochMilli());
                 offset.put("valid_from", newestFrom.toEpochMilli());
                 offset.put("updated_at", newestAt.toEpochMilli());
-                working.tailMap(closedAt, true).forEach((d, u) -> offset.put("u." + d.toEpochMilli(), u.toEpochMilli()));
-                out.add(IntensityRecords.update(partition, offset, config.topic(), update(zone, factor, p)));
+                working.tailMap(closedAt, true)
+                        .forEach((d, u) -> offset.put("u." + d.toEpochMilli(), u.toEpochMilli()));
+                out.add(
+                        IntensityRecords.update(
+                                partition, offset, config.topic(), update(zone, factor, p)));
             }
 
             // Commit the state only now: every request above succeeded.
@@ -280,7 +357,9 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
         int malformedStreak;
 
         RefetchUnit(String zone, String factor, Duration lower, Duration age) {
-            super("electricitymaps refetch +" + Durations.format(age) + " " + zone + "/" + factor, partition(zone, factor, "past-range", age),
+            super(
+                    "electricitymaps refetch +" + Durations.format(age) + " " + zone + "/" + factor,
+                    partition(zone, factor, "past-range", age),
                     "valid_from");
             this.zone = zone;
             this.factor = factor;
@@ -308,7 +387,13 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
             super.skipTurn(now);
             if (++malformedStreak >= MALFORMED_GIVE_UP) {
                 Instant end = Times.min(now.minus(age), cursor.plus(config.page()));
-                LOG.warn("{}: gave up on [{}, {}) after {} failed attempts; restatements in it are not collected", this, cursor, end, malformedStreak);
+                LOG.warn(
+                        "{}: gave up on [{}, {}) after {} failed attempts; restatements in it are"
+                                + " not collected",
+                        this,
+                        cursor,
+                        end,
+                        malformedStreak);
                 cursor = Times.max(cursor, end);
                 malformedStreak = 0;
             }
@@ -325,12 +410,16 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
             List<EmPoint> points = pastRange(zone, factor, cursor, end);
             List<SourceRecord> out = new ArrayList<>();
             for (EmPoint p : points) {
-                boolean owned = p.version().isAfter(p.datetime().plus(lower)) && !p.version().isAfter(p.datetime().plus(age));
+                boolean owned =
+                        p.version().isAfter(p.datetime().plus(lower))
+                                && !p.version().isAfter(p.datetime().plus(age));
                 if (!owned) continue;
                 Map<String, Object> offset = new LinkedHashMap<>();
                 offset.put("valid_from", p.datetime().toEpochMilli());
                 offset.put("updated_at", p.version().toEpochMilli());
-                out.add(IntensityRecords.update(partition, offset, config.topic(), update(zone, factor, p)));
+                out.add(
+                        IntensityRecords.update(
+                                partition, offset, config.topic(), update(zone, factor, p)));
             }
             cursor = end;
             malformedStreak = 0;
@@ -348,7 +437,10 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
         Instant lastMadeAt;
 
         ForecastUnit(String zone, String factor) {
-            super("electricitymaps forecast " + zone + "/" + factor, partition(zone, factor, "forecast", null), "updated_at");
+            super(
+                    "electricitymaps forecast " + zone + "/" + factor,
+                    partition(zone, factor, "forecast", null),
+                    "updated_at");
             this.zone = zone;
             this.factor = factor;
         }
@@ -368,7 +460,8 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
             URI u = uri("forecast", zone, factor, "");
             JsonNode body = http.get(u, headers);
             JsonNode forecast = body.get("forecast");
-            if (forecast == null || !forecast.isArray()) throw HttpFailure.malformed("GET " + u.getRawPath(), "no \"forecast\" array");
+            if (forecast == null || !forecast.isArray())
+                throw HttpFailure.malformed("GET " + u.getRawPath(), "no \"forecast\" array");
             Instant madeAt = Times.parseOrNull(EmPoint.text(body, "updatedAt"));
             if (madeAt == null) madeAt = now;
             dueAt = now.plus(interval());
@@ -377,19 +470,36 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
             for (JsonNode n : forecast) {
                 Instant t = Times.parseOrNull(EmPoint.text(n, "datetime"));
                 JsonNode v = n.get("carbonIntensity");
-                if (t == null || v == null || !v.isNumber() || !Double.isFinite(v.asDouble()) || v.asDouble() < 0) {
+                if (t == null
+                        || v == null
+                        || !v.isNumber()
+                        || !Double.isFinite(v.asDouble())
+                        || v.asDouble() < 0) {
                     metrics.countInvalidPoint();
                     continue;
                 }
                 points.put(t, v.asDouble());
             }
-            Duration step = smallestStep(points.navigableKeySet().stream().toList(), Duration.ofHours(1));
-            ForecastIssue issue = new ForecastIssue(partition, Map.of("updated_at", madeAt.toEpochMilli()), config.forecastTopic(), zone,
-                    SIGNAL, factor, SOURCE, madeAt);
+            Duration step =
+                    smallestStep(points.navigableKeySet().stream().toList(), Duration.ofHours(1));
+            ForecastIssue issue =
+                    new ForecastIssue(
+                            partition,
+                            Map.of("updated_at", madeAt.toEpochMilli()),
+                            config.forecastTopic(),
+                            zone,
+                            SIGNAL,
+                            factor,
+                            SOURCE,
+                            madeAt);
             List<SourceRecord> out = new ArrayList<>();
             for (Map.Entry<Instant, Double> e : points.entrySet()) {
                 Instant next = points.higherKey(e.getKey());
-                out.add(issue.interval(e.getKey(), next != null ? next : e.getKey().plus(step), e.getValue()));
+                out.add(
+                        issue.interval(
+                                e.getKey(),
+                                next != null ? next : e.getKey().plus(step),
+                                e.getValue()));
             }
             lastMadeAt = madeAt;
             return out;

@@ -5,13 +5,22 @@ import io.carbonstream.connect.common.Times;
 import java.time.Instant;
 
 /**
- * One value of the Electricity Maps API: {"zone", "carbonIntensity", "datetime", "updatedAt", "createdAt",
- * "emissionFactorType", "isEstimated", "estimationMethod"}. {@code version} is when this version of the value was
- * made: updatedAt, else createdAt, else the datetime itself (the earliest it can be).
+ * One value of the Electricity Maps API: {"zone", "carbonIntensity", "datetime", "updatedAt",
+ * "createdAt", "emissionFactorType", "isEstimated", "estimationMethod"}. {@code version} is when
+ * this version of the value was made: updatedAt, else createdAt, else the datetime itself (the
+ * earliest it can be).
  */
-record EmPoint(Instant datetime, double carbonIntensity, Instant updatedAt, Instant version, boolean estimated, String estimationMethod) {
+record EmPoint(
+        Instant datetime,
+        double carbonIntensity,
+        Instant updatedAt,
+        Instant version,
+        boolean estimated,
+        String estimationMethod) {
 
-    /** The point, or null when it has no usable datetime or intensity (a gap in the source's data). */
+    /**
+     * The point, or null when it has no usable datetime or intensity (a gap in the source's data).
+     */
     static EmPoint parse(JsonNode n) {
         if (n == null || !n.isObject()) return null;
         Instant datetime = Times.parseOrNull(text(n, "datetime"));
@@ -22,8 +31,13 @@ record EmPoint(Instant datetime, double carbonIntensity, Instant updatedAt, Inst
         Instant updatedAt = Times.parseOrNull(text(n, "updatedAt"));
         Instant createdAt = Times.parseOrNull(text(n, "createdAt"));
         Instant version = updatedAt != null ? updatedAt : createdAt != null ? createdAt : datetime;
-        return new EmPoint(datetime, value, updatedAt != null ? updatedAt : createdAt, version,
-                n.path("isEstimated").asBoolean(false), text(n, "estimationMethod"));
+        return new EmPoint(
+                datetime,
+                value,
+                updatedAt != null ? updatedAt : createdAt,
+                version,
+                n.path("isEstimated").asBoolean(false),
+                text(n, "estimationMethod"));
     }
 
     static String text(JsonNode n, String field) {

@@ -29,62 +29,189 @@ public final class WattTimeConfig extends CommonConfig {
     public static final String FORECAST_INTERVAL = "watttime.forecast.interval";
     public static final String FORECAST_HORIZON_HOURS = "watttime.forecast.horizon.hours";
 
-    public static final ConfigDef CONFIG_DEF = withCommon(new ConfigDef())
-            .define(BASE_URL, Type.STRING, "https://api.watttime.org", new ConfigDef.NonEmptyString(), Importance.LOW,
-                    "Base URL of the API (login at /login, data under /v3).")
-            .define(USERNAME, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "WattTime user name (HTTP basic auth on /login).")
-            .define(PASSWORD, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
-                    "WattTime password. A PASSWORD: supply it with a config provider, e.g. ${env:WATTTIME_PASSWORD}.")
-            .define(REGIONS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
-                    "WattTime region codes, e.g. CAISO_NORTH (the only region of the free preview).")
-            .define(ZONE_MAP, Type.LIST, "", Importance.MEDIUM,
-                    "Zone id per region, e.g. CAISO_NORTH=US-CAL-CISO (default: the region code itself).")
-            .define(SIGNAL_TYPE, Type.STRING, "co2_moer", new ConfigDef.NonEmptyString(), Importance.LOW,
-                    "signal_type query parameter; co2_moer is the marginal operating emissions rate.")
-            .define(FACTOR_TYPE, Type.STRING, "direct", ConfigDef.ValidString.in("direct", "lifecycle"), Importance.LOW,
-                    "emission_factor_type written on the records (MOER counts combustion emissions: direct).")
-            .define(POLL_INTERVAL, Type.STRING, "5m", Durations.validator(Duration.ofMillis(100)), Importance.MEDIUM,
-                    "How often /v3/historical is asked for the points since the last one published (data every 5 min).")
-            .define(LOOKBACK, Type.STRING, "1h", Durations.validator(Duration.ZERO), Importance.LOW,
-                    "On a first start (no committed offsets), how far back to begin.")
-            .define(PAGE, Type.STRING, "24h", Durations.validator(Duration.ofMinutes(5)), Importance.LOW,
-                    "Time range of one /v3/historical request while catching up (the API allows up to 32 days).")
-            .define(TOKEN_TTL, Type.STRING, "25m", Durations.validator(Duration.ofMinutes(1)), Importance.LOW,
-                    "Log in again after this long (tokens last 30 minutes), or at once after a 401.")
-            .define(FORECAST_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
-                    "Fetch /v3/forecast to the forecast topic (signal marginal).")
-            .define(FORECAST_INTERVAL, Type.STRING, "30m", Durations.validator(Duration.ofMillis(100)), Importance.LOW,
-                    "How often the forecast is fetched; published when its generated_at is new.")
-            .define(FORECAST_HORIZON_HOURS, Type.INT, 24, ConfigDef.Range.between(1, 72), Importance.LOW,
-                    "horizon_hours query parameter of /v3/forecast.");
+    public static final ConfigDef CONFIG_DEF =
+            withCommon(new ConfigDef())
+                    .define(
+                            BASE_URL,
+                            Type.STRING,
+                            "https://api.watttime.org",
+                            new ConfigDef.NonEmptyString(),
+                            Importance.LOW,
+                            "Base URL of the API (login at /login, data under /v3).")
+                    .define(
+                            USERNAME,
+                            Type.STRING,
+                            ConfigDef.NO_DEFAULT_VALUE,
+                            new ConfigDef.NonEmptyString(),
+                            Importance.HIGH,
+                            "WattTime user name (HTTP basic auth on /login).")
+                    .define(
+                            PASSWORD,
+                            Type.PASSWORD,
+                            ConfigDef.NO_DEFAULT_VALUE,
+                            Importance.HIGH,
+                            "WattTime password. A PASSWORD: supply it with a config provider, e.g."
+                                    + " ${env:WATTTIME_PASSWORD}.")
+                    .define(
+                            REGIONS,
+                            Type.LIST,
+                            ConfigDef.NO_DEFAULT_VALUE,
+                            Importance.HIGH,
+                            "WattTime region codes, e.g. CAISO_NORTH (the only region of the free"
+                                    + " preview).")
+                    .define(
+                            ZONE_MAP,
+                            Type.LIST,
+                            "",
+                            Importance.MEDIUM,
+                            "Zone id per region, e.g. CAISO_NORTH=US-CAL-CISO (default: the region"
+                                    + " code itself).")
+                    .define(
+                            SIGNAL_TYPE,
+                            Type.STRING,
+                            "co2_moer",
+                            new ConfigDef.NonEmptyString(),
+                            Importance.LOW,
+                            "signal_type query parameter; co2_moer is the marginal operating"
+                                    + " emissions rate.")
+                    .define(
+                            FACTOR_TYPE,
+                            Type.STRING,
+                            "direct",
+                            ConfigDef.ValidString.in("direct", "lifecycle"),
+                            Importance.LOW,
+                            "emission_factor_type written on the records (MOER counts combustion"
+                                    + " emissions: direct).")
+                    .define(
+                            POLL_INTERVAL,
+                            Type.STRING,
+                            "5m",
+                            Durations.validator(Duration.ofMillis(100)),
+                            Importance.MEDIUM,
+                            "How often /v3/historical is asked for the points since the last one"
+                                    + " published (data every 5 min).")
+                    .define(
+                            LOOKBACK,
+                            Type.STRING,
+                            "1h",
+                            Durations.validator(Duration.ZERO),
+                            Importance.LOW,
+                            "On a first start (no committed offsets), how far back to begin.")
+                    .define(
+                            PAGE,
+                            Type.STRING,
+                            "24h",
+                            Durations.validator(Duration.ofMinutes(5)),
+                            Importance.LOW,
+                            "Time range of one /v3/historical request while catching up (the API"
+                                    + " allows up to 32 days).")
+                    .define(
+                            TOKEN_TTL,
+                            Type.STRING,
+                            "25m",
+                            Durations.validator(Duration.ofMinutes(1)),
+                            Importance.LOW,
+                            "Log in again after this long (tokens last 30 minutes), or at once"
+                                    + " after a 401.")
+                    .define(
+                            FORECAST_ENABLED,
+                            Type.BOOLEAN,
+                            true,
+                            Importance.MEDIUM,
+                            "Fetch /v3/forecast to the forecast topic (signal marginal).")
+                    .define(
+                            FORECAST_INTERVAL,
+                            Type.STRING,
+                            "30m",
+                            Durations.validator(Duration.ofMillis(100)),
+                            Importance.LOW,
+                            "How often the forecast is fetched; published when its generated_at is"
+                                    + " new.")
+                    .define(
+                            FORECAST_HORIZON_HOURS,
+                            Type.INT,
+                            24,
+                            ConfigDef.Range.between(1, 72),
+                            Importance.LOW,
+                            "horizon_hours query parameter of /v3/forecast.");
 
     private final Map<String, String> zoneMap = new LinkedHashMap<>();
 
     public WattTimeConfig(Map<?, ?> props) {
         super(CONFIG_DEF, props);
         checkTopicsDiffer(topic(), forecastTopic());
-        if (regions().isEmpty()) throw new ConfigException(REGIONS, getList(REGIONS), "at least one region");
+        if (regions().isEmpty())
+            throw new ConfigException(REGIONS, getList(REGIONS), "at least one region");
         for (String e : getList(ZONE_MAP)) {
             String[] kv = e.split("=", 2);
-            if (kv.length != 2 || kv[0].isBlank() || kv[1].isBlank()) throw new ConfigException(ZONE_MAP, getList(ZONE_MAP), "entries are REGION=ZONE");
+            if (kv.length != 2 || kv[0].isBlank() || kv[1].isBlank())
+                throw new ConfigException(ZONE_MAP, getList(ZONE_MAP), "entries are REGION=ZONE");
             zoneMap.put(kv[0].trim(), kv[1].trim());
         }
     }
 
-    public String baseUrl() { return getString(BASE_URL).replaceAll("/+$", ""); }
-    public String username() { return getString(USERNAME); }
-    public Password password() { return getPassword(PASSWORD); }
-    @Override public List<String> workItems() { return regions(); }
-    public List<String> regions() { return getList(REGIONS).stream().map(String::trim).filter(s -> !s.isEmpty()).distinct().toList(); }
-    public String zoneOf(String region) { return zoneMap.getOrDefault(region, region); }
-    public String signalType() { return getString(SIGNAL_TYPE); }
-    public String factorType() { return getString(FACTOR_TYPE); }
-    public Duration pollInterval() { return duration(POLL_INTERVAL); }
-    public Duration lookback() { return duration(LOOKBACK); }
-    public Duration page() { return duration(PAGE); }
-    public Duration tokenTtl() { return duration(TOKEN_TTL); }
-    public boolean forecastEnabled() { return getBoolean(FORECAST_ENABLED); }
-    public Duration forecastInterval() { return duration(FORECAST_INTERVAL); }
-    public int forecastHorizonHours() { return getInt(FORECAST_HORIZON_HOURS); }
+    public String baseUrl() {
+        return getString(BASE_URL).replaceAll("/+$", "");
+    }
+
+    public String username() {
+        return getString(USERNAME);
+    }
+
+    public Password password() {
+        return getPassword(PASSWORD);
+    }
+
+    @Override
+    public List<String> workItems() {
+        return regions();
+    }
+
+    public List<String> regions() {
+        return getList(REGIONS).stream()
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .distinct()
+                .toList();
+    }
+
+    public String zoneOf(String region) {
+        return zoneMap.getOrDefault(region, region);
+    }
+
+    public String signalType() {
+        return getString(SIGNAL_TYPE);
+    }
+
+    public String factorType() {
+        return getString(FACTOR_TYPE);
+    }
+
+    public Duration pollInterval() {
+        return duration(POLL_INTERVAL);
+    }
+
+    public Duration lookback() {
+        return duration(LOOKBACK);
+    }
+
+    public Duration page() {
+        return duration(PAGE);
+    }
+
+    public Duration tokenTtl() {
+        return duration(TOKEN_TTL);
+    }
+
+    public boolean forecastEnabled() {
+        return getBoolean(FORECAST_ENABLED);
+    }
+
+    public Duration forecastInterval() {
+        return duration(FORECAST_INTERVAL);
+    }
+
+    public int forecastHorizonHours() {
+        return getInt(FORECAST_HORIZON_HOURS);
+    }
 }

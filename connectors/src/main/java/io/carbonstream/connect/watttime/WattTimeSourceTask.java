@@ -29,13 +29,14 @@ import java.util.TreeMap;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
- * Per region: /v3/historical polled from the last point published (offset "valid_from") to now, and /v3/forecast
- * published when its generated_at is new (offset "updated_at"). Login: GET /login with basic auth gives a bearer
- * token, renewed after watttime.token.ttl or a 401.
+ * Per region: /v3/historical polled from the last point published (offset "valid_from") to now, and
+ * /v3/forecast published when its generated_at is new (offset "updated_at"). Login: GET /login with
+ * basic auth gives a bearer token, renewed after watttime.token.ttl or a 401.
  */
 public class WattTimeSourceTask extends PollingSourceTask {
     static final String SOURCE = "watttime";
     static final String SIGNAL = "marginal";
+
     /** 1 lb = 453.59237 g (exact, by definition); 1 MWh = 1000 kWh. */
     static final double G_PER_KWH_PER_LBS_PER_MWH = 453.59237 / 1000.0;
 
@@ -61,29 +62,51 @@ public class WattTimeSourceTask extends PollingSourceTask {
 
     @Override
     protected List<FetchUnit> unitsOf(String region) {
-        return config.forecastEnabled() ? List.of(new HistoricalUnit(region), new ForecastUnit(region)) : List.of(new HistoricalUnit(region));
+        return config.forecastEnabled()
+                ? List.of(new HistoricalUnit(region), new ForecastUnit(region))
+                : List.of(new HistoricalUnit(region));
     }
 
     @Override
     protected String authFailureMessage(HttpFailure f, FetchUnit unit) {
         if (f.endpoint().startsWith("GET /login")) {
-            return "WattTime refused the login (HTTP " + f.status() + "): check " + WattTimeConfig.USERNAME + " and " + WattTimeConfig.PASSWORD
-                    + " (e.g. the file or environment variable its config provider reads), then restart the task.";
+            return "WattTime refused the login (HTTP "
+                    + f.status()
+                    + "): check "
+                    + WattTimeConfig.USERNAME
+                    + " and "
+                    + WattTimeConfig.PASSWORD
+                    + " (e.g. the file or environment variable its config provider reads), then"
+                    + " restart the task.";
         }
-        return "WattTime answered " + f.status() + " to " + f.endpoint() + " after a fresh login: the account's plan does not cover this "
-                + "region or signal. Check " + WattTimeConfig.REGIONS + " and " + WattTimeConfig.SIGNAL_TYPE
+        return "WattTime answered "
+                + f.status()
+                + " to "
+                + f.endpoint()
+                + " after a fresh login: the account's plan does not cover this "
+                + "region or signal. Check "
+                + WattTimeConfig.REGIONS
+                + " and "
+                + WattTimeConfig.SIGNAL_TYPE
                 + " (the free preview covers CAISO_NORTH only), then restart the task.";
     }
 
     private String basic() {
-        return Base64.getEncoder().encodeToString((config.username() + ":" + config.password().value()).getBytes(StandardCharsets.UTF_8));
+        return Base64.getEncoder()
+                .encodeToString(
+                        (config.username() + ":" + config.password().value())
+                                .getBytes(StandardCharsets.UTF_8));
     }
 
     private String token(Instant now) throws InterruptedException {
         if (token == null || !now.isBefore(tokenExpires)) {
-            JsonNode body = http.get(URI.create(config.baseUrl() + "/login"), Map.of("Authorization", "Basic " + basic()));
+            JsonNode body =
+                    http.get(
+                            URI.create(config.baseUrl() + "/login"),
+                            Map.of("Authorization", "Basic " + basic()));
             JsonNode t = body.get("token");
-            if (t == null || !t.isTextual() || t.asText().isEmpty()) throw HttpFailure.malformed("GET /login", "no \"token\"");
+            if (t == null || !t.isTextual() || t.asText().isEmpty())
+                throw HttpFailure.malformed("GET /login", "no \"token\"");
             token = t.asText();
             redactor.add(token);
             tokenExpires = now.plus(config.tokenTtl());
@@ -91,7 +114,10 @@ public class WattTimeSourceTask extends PollingSourceTask {
         return token;
     }
 
-    /** GET with the bearer token; after a 401, logs in once more and retries once (tokens expire after 30 minutes). */
+    /**
+     * GET with the bearer token; after a 401, logs in once more and retries once (tokens expire
+     * after 30 minutes).
+     */
     private JsonNode get(URI uri, Instant now) throws InterruptedException {
         try {
             return http.get(uri, Map.of("Authorization", "Bearer " + token(now)));
@@ -112,17 +138,26 @@ public class WattTimeSourceTask extends PollingSourceTask {
         };
     }
 
-    /** Points of a data answer, converted, by time. Throws MALFORMED if the shape or the units are not the documented ones. */
+    /**
+     * Points of a data answer, converted, by time. Throws MALFORMED if the shape or the units are
+     * not the documented ones.
+     */
     private TreeMap<Instant, Double> points(JsonNode body, String endpoint) {
         JsonNode data = body.get("data");
-        if (data == null || !data.isArray()) throw HttpFailure.malformed(endpoint, "no \"data\" array");
+        if (data == null || !data.isArray())
+            throw HttpFailure.malformed(endpoint, "no \"data\" array");
         String units = body.path("meta").path("units").asText(null);
-        if (toGramsPerKwh(1, units) == null) throw HttpFailure.malformed(endpoint, "unknown units " + units);
+        if (toGramsPerKwh(1, units) == null)
+            throw HttpFailure.malformed(endpoint, "unknown units " + units);
         TreeMap<Instant, Double> out = new TreeMap<>();
         for (JsonNode n : data) {
             Instant t = Times.parseOrNull(n.path("point_time").asText(null));
             JsonNode v = n.get("value");
-            if (t == null || v == null || !v.isNumber() || !Double.isFinite(v.asDouble()) || v.asDouble() < 0) {
+            if (t == null
+                    || v == null
+                    || !v.isNumber()
+                    || !Double.isFinite(v.asDouble())
+                    || v.asDouble() < 0) {
                 metrics.countInvalidPoint();
                 continue;
             }
@@ -171,30 +206,46 @@ public class WattTimeSourceTask extends PollingSourceTask {
                 dueAt = now.plus(interval());
                 return List.of();
             }
-            URI u = URI.create(config.baseUrl() + "/v3/historical?region=" + enc(region) + "&signal_type=" + enc(config.signalType())
-                    + "&start=" + enc(Times.iso(after)) + "&end=" + enc(Times.iso(end)));
+            URI u =
+                    URI.create(
+                            config.baseUrl()
+                                    + "/v3/historical?region="
+                                    + enc(region)
+                                    + "&signal_type="
+                                    + enc(config.signalType())
+                                    + "&start="
+                                    + enc(Times.iso(after))
+                                    + "&end="
+                                    + enc(Times.iso(end)));
             TreeMap<Instant, Double> points = points(get(u, now), "GET " + u.getRawPath());
             List<SourceRecord> out = new ArrayList<>();
             Instant last = after;
             for (Map.Entry<Instant, Double> e : points.tailMap(after, false).entrySet()) {
                 if (e.getKey().isAfter(end)) break;
                 last = e.getKey();
-                IntensityUpdate rec = IntensityUpdate.newBuilder()
-                        .setZone(zone)
-                        .setValidFrom(e.getKey())
-                        .setCarbonIntensity(e.getValue())
-                        .setMarginalIntensity(e.getValue())
-                        .setEstimated(false)
-                        .setSource(SOURCE)
-                        .setEmissionFactorType(config.factorType())
-                        .setSignal(SIGNAL)
-                        .setEstimationMethod(null)
-                        .setUpdatedAt(null)
-                        .build();
-                out.add(IntensityRecords.update(partition, Map.of("valid_from", last.toEpochMilli()), config.topic(), rec));
+                IntensityUpdate rec =
+                        IntensityUpdate.newBuilder()
+                                .setZone(zone)
+                                .setValidFrom(e.getKey())
+                                .setCarbonIntensity(e.getValue())
+                                .setMarginalIntensity(e.getValue())
+                                .setEstimated(false)
+                                .setSource(SOURCE)
+                                .setEmissionFactorType(config.factorType())
+                                .setSignal(SIGNAL)
+                                .setEstimationMethod(null)
+                                .setUpdatedAt(null)
+                                .build();
+                out.add(
+                        IntensityRecords.update(
+                                partition,
+                                Map.of("valid_from", last.toEpochMilli()),
+                                config.topic(),
+                                rec));
             }
             boolean catchingUp = end.isBefore(now);
-            // While catching up, an empty page (a gap of the source) is passed; at the head we wait for the next point.
+            // While catching up, an empty page (a gap of the source) is passed; at the head we wait
+            // for the next point.
             after = catchingUp ? Times.max(last, end.minusMillis(1)) : last;
             dueAt = catchingUp ? now : now.plus(interval());
             return out;
@@ -224,20 +275,38 @@ public class WattTimeSourceTask extends PollingSourceTask {
 
         @Override
         public List<SourceRecord> run(Instant now) throws InterruptedException {
-            URI u = URI.create(config.baseUrl() + "/v3/forecast?region=" + enc(region) + "&signal_type=" + enc(config.signalType())
-                    + "&horizon_hours=" + config.forecastHorizonHours());
+            URI u =
+                    URI.create(
+                            config.baseUrl()
+                                    + "/v3/forecast?region="
+                                    + enc(region)
+                                    + "&signal_type="
+                                    + enc(config.signalType())
+                                    + "&horizon_hours="
+                                    + config.forecastHorizonHours());
             JsonNode body = get(u, now);
             TreeMap<Instant, Double> points = points(body, "GET " + u.getRawPath());
-            Instant generatedAt = Times.parseOrNull(body.path("meta").path("generated_at").asText(null));
+            Instant generatedAt =
+                    Times.parseOrNull(body.path("meta").path("generated_at").asText(null));
             if (generatedAt == null) generatedAt = now;
             dueAt = now.plus(interval());
             if (lastGeneratedAt != null && !generatedAt.isAfter(lastGeneratedAt)) return List.of();
             long periodSeconds = body.path("meta").path("data_point_period_seconds").asLong(0);
-            Duration step = periodSeconds > 0 ? Duration.ofSeconds(periodSeconds) : Duration.ofMinutes(5);
-            ForecastIssue issue = new ForecastIssue(partition, Map.of("updated_at", generatedAt.toEpochMilli()), config.forecastTopic(), zone,
-                    SIGNAL, config.factorType(), SOURCE, generatedAt);
+            Duration step =
+                    periodSeconds > 0 ? Duration.ofSeconds(periodSeconds) : Duration.ofMinutes(5);
+            ForecastIssue issue =
+                    new ForecastIssue(
+                            partition,
+                            Map.of("updated_at", generatedAt.toEpochMilli()),
+                            config.forecastTopic(),
+                            zone,
+                            SIGNAL,
+                            config.factorType(),
+                            SOURCE,
+                            generatedAt);
             List<SourceRecord> out = new ArrayList<>();
-            for (Map.Entry<Instant, Double> e : points.entrySet()) out.add(issue.interval(e.getKey(), e.getKey().plus(step), e.getValue()));
+            for (Map.Entry<Instant, Double> e : points.entrySet())
+                out.add(issue.interval(e.getKey(), e.getKey().plus(step), e.getValue()));
             lastGeneratedAt = generatedAt;
             return out;
         }

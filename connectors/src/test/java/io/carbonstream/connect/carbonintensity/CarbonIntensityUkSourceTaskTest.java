@@ -26,7 +26,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The UK Carbon Intensity task driven through poll() on a fake clock against the fixture server. */
+/**
+ * The UK Carbon Intensity task driven through poll() on a fake clock against the fixture server.
+ */
 class CarbonIntensityUkSourceTaskTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Instant T0 = Instant.parse("2026-11-30T10:10:00Z");
@@ -42,16 +44,23 @@ class CarbonIntensityUkSourceTaskTest {
         clock = new FakeClock(T0);
         sleeper = new ClockSleeper(clock);
         server = new FixtureServer(clock);
-        // GET /intensity/{from}/{to} and /regional/intensity/{from}/{to}/regionid/{id}: the half-hours of the
-        // current fixture overlapping the range, including the one that ends at {from}, as the API does.
-        server.route("/intensity/", r -> {
-            String[] p = r.path().split("/");
-            return Response.json(slice("carbonintensity/" + national, p[2], p[3], false));
-        });
-        server.route("/regional/intensity/", r -> {
-            String[] p = r.path().split("/");
-            return Response.json(slice("carbonintensity/regional-" + p[6] + ".json", p[3], p[4], true));
-        });
+        // GET /intensity/{from}/{to} and /regional/intensity/{from}/{to}/regionid/{id}: the
+        // half-hours of the
+        // current fixture overlapping the range, including the one that ends at {from}, as the API
+        // does.
+        server.route(
+                "/intensity/",
+                r -> {
+                    String[] p = r.path().split("/");
+                    return Response.json(slice("carbonintensity/" + national, p[2], p[3], false));
+                });
+        server.route(
+                "/regional/intensity/",
+                r -> {
+                    String[] p = r.path().split("/");
+                    return Response.json(
+                            slice("carbonintensity/regional-" + p[6] + ".json", p[3], p[4], true));
+                });
     }
 
     static String slice(String file, String from, String to, boolean regional) {
@@ -81,14 +90,21 @@ class CarbonIntensityUkSourceTaskTest {
     }
 
     Map<String, String> props(String... overrides) {
-        return TaskHarness.props(Map.of(
-                "carbonintensity.base.url", server.baseUrl(),
-                "carbonintensity.lookback", "2h",
-                "carbonintensity.actual.wait", "2h"), overrides);
+        return TaskHarness.props(
+                Map.of(
+                        "carbonintensity.base.url", server.baseUrl(),
+                        "carbonintensity.lookback", "2h",
+                        "carbonintensity.actual.wait", "2h"),
+                overrides);
     }
 
     void start(Map<String, String> props) {
-        harness = new TaskHarness<>(() -> new CarbonIntensityUkSourceTask(clock, sleeper, new Random(3)), props, clock, sleeper);
+        harness =
+                new TaskHarness<>(
+                        () -> new CarbonIntensityUkSourceTask(clock, sleeper, new Random(3)),
+                        props,
+                        clock,
+                        sleeper);
     }
 
     static Instant at(String hhmm) {
@@ -100,11 +116,19 @@ class CarbonIntensityUkSourceTaskTest {
     }
 
     @Test
-    void forecastIsTheEstimateAndTheActualItsCorrectionInOrderWithHolesPassedOver() throws Exception {
+    void forecastIsTheEstimateAndTheActualItsCorrectionInOrderWithHolesPassedOver()
+            throws Exception {
         start(props());
         List<SourceRecord> first = onTopic(harness.drain(), "carbonstream.intensity");
-        // Actuals in order up to the first half-hour without one (09:30); estimates for the started half-hours without actual.
-        assertThat(first).extracting(r -> tuple(update(r).getValidFrom(), update(r).getCarbonIntensity(), update(r).getEstimated()))
+        // Actuals in order up to the first half-hour without one (09:30); estimates for the started
+        // half-hours without actual.
+        assertThat(first)
+                .extracting(
+                        r ->
+                                tuple(
+                                        update(r).getValidFrom(),
+                                        update(r).getCarbonIntensity(),
+                                        update(r).getEstimated()))
                 .containsExactly(
                         tuple(at("08:30"), 208.0, false),
                         tuple(at("09:00"), 214.0, false),
@@ -122,12 +146,25 @@ class CarbonIntensityUkSourceTaskTest {
         // 09:30's actual arrives: published as its correction; 10:30 has started: its estimate.
         harness.runUntil(at("10:40"));
         national = "national-asof-20261130T1040.json";
-        List<SourceRecord> second = onTopic(harness.runUntil(at("10:45")), "carbonstream.intensity");
-        assertThat(second).extracting(r -> tuple(update(r).getValidFrom(), update(r).getCarbonIntensity(), update(r).getEstimated()))
+        List<SourceRecord> second =
+                onTopic(harness.runUntil(at("10:45")), "carbonstream.intensity");
+        assertThat(second)
+                .extracting(
+                        r ->
+                                tuple(
+                                        update(r).getValidFrom(),
+                                        update(r).getCarbonIntensity(),
+                                        update(r).getEstimated()))
                 .containsExactly(tuple(at("09:30"), 221.0, false), tuple(at("10:30"), 229.0, true));
-        List<IntensityUpdate> nineThirty = harness.records.stream().filter(r -> r.topic().equals("carbonstream.intensity"))
-                .map(TaskHarness::update).filter(u -> u.getValidFrom().equals(at("09:30"))).toList();
-        assertThat(nineThirty).extracting(IntensityUpdate::getEstimated).containsExactly(true, false);
+        List<IntensityUpdate> nineThirty =
+                harness.records.stream()
+                        .filter(r -> r.topic().equals("carbonstream.intensity"))
+                        .map(TaskHarness::update)
+                        .filter(u -> u.getValidFrom().equals(at("09:30")))
+                        .toList();
+        assertThat(nineThirty)
+                .extracting(IntensityUpdate::getEstimated)
+                .containsExactly(true, false);
         assertThat(nineThirty.get(1).getUpdatedAt()).isAfter(nineThirty.get(0).getUpdatedAt());
         assertThat(nineThirty).extracting(IntensityUpdate::getZone).containsOnly("GB");
 
@@ -135,12 +172,19 @@ class CarbonIntensityUkSourceTaskTest {
         harness.restart();
         assertThat(onTopic(harness.runUntil(at("11:00")), "carbonstream.intensity")).isEmpty();
 
-        // 13:10: 10:00 never got an actual; more than actual.wait after its end it is passed over (its estimate
+        // 13:10: 10:00 never got an actual; more than actual.wait after its end it is passed over
+        // (its estimate
         // stands) and the later actuals follow; 12:00 on have no actual yet: estimates.
         clock.set(at("13:10"));
         national = "national-asof-20261130T1310.json";
         List<SourceRecord> third = onTopic(harness.drain(), "carbonstream.intensity");
-        assertThat(third).extracting(r -> tuple(update(r).getValidFrom(), update(r).getCarbonIntensity(), update(r).getEstimated()))
+        assertThat(third)
+                .extracting(
+                        r ->
+                                tuple(
+                                        update(r).getValidFrom(),
+                                        update(r).getCarbonIntensity(),
+                                        update(r).getEstimated()))
                 .containsExactly(
                         tuple(at("10:30"), 230.0, false),
                         tuple(at("11:00"), 226.0, false),
@@ -151,7 +195,8 @@ class CarbonIntensityUkSourceTaskTest {
         harness.restart();
         assertThat(onTopic(harness.drain(), "carbonstream.intensity")).isEmpty();
         assertThat(onTopic(harness.records, "carbonstream.intensity"))
-                .extracting(r -> tuple(update(r).getValidFrom(), update(r).getEstimated())).doesNotHaveDuplicates();
+                .extracting(r -> tuple(update(r).getValidFrom(), update(r).getEstimated()))
+                .doesNotHaveDuplicates();
     }
 
     @Test
@@ -159,16 +204,30 @@ class CarbonIntensityUkSourceTaskTest {
         start(props());
         List<SourceRecord> forecasts = onTopic(harness.drain(), "carbonstream.forecasts");
         List<IntensityForecast> f = forecasts.stream().map(TaskHarness::forecast).toList();
-        assertThat(f).extracting(IntensityForecast::getValidFrom, IntensityForecast::getValidTo, IntensityForecast::getCarbonIntensity)
-                .containsExactly(tuple(at("10:30"), at("11:00"), 228.0), tuple(at("11:00"), at("11:30"), 231.0), tuple(at("11:30"), at("12:00"), 233.0));
-        assertThat(f).allSatisfy(x -> {
-            assertThat(x.getZone()).isEqualTo("GB");
-            assertThat(x.getForecastMadeAt()).isEqualTo(T0);
-            assertThat(x.getSource()).isEqualTo("carbonintensity.org.uk");
-        });
-        assertThat(new String((byte[]) forecasts.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("GB|average|direct|" + at("10:30").toEpochMilli());
-        assertThat(onTopic(harness.records, "carbonstream.intensity")).allSatisfy(r -> assertThat(update(r).getValidFrom()).isBeforeOrEqualTo(T0));
-        List<FixtureServer.Request> asked = server.requests.stream().filter(r -> r.path().endsWith("/2026-12-02T10:10Z")).toList();
+        assertThat(f)
+                .extracting(
+                        IntensityForecast::getValidFrom,
+                        IntensityForecast::getValidTo,
+                        IntensityForecast::getCarbonIntensity)
+                .containsExactly(
+                        tuple(at("10:30"), at("11:00"), 228.0),
+                        tuple(at("11:00"), at("11:30"), 231.0),
+                        tuple(at("11:30"), at("12:00"), 233.0));
+        assertThat(f)
+                .allSatisfy(
+                        x -> {
+                            assertThat(x.getZone()).isEqualTo("GB");
+                            assertThat(x.getForecastMadeAt()).isEqualTo(T0);
+                            assertThat(x.getSource()).isEqualTo("carbonintensity.org.uk");
+                        });
+        assertThat(new String((byte[]) forecasts.get(0).key(), StandardCharsets.UTF_8))
+                .isEqualTo("GB|average|direct|" + at("10:30").toEpochMilli());
+        assertThat(onTopic(harness.records, "carbonstream.intensity"))
+                .allSatisfy(r -> assertThat(update(r).getValidFrom()).isBeforeOrEqualTo(T0));
+        List<FixtureServer.Request> asked =
+                server.requests.stream()
+                        .filter(r -> r.path().endsWith("/2026-12-02T10:10Z"))
+                        .toList();
         assertThat(asked).as("the forecast asks 48 h ahead").hasSize(1);
 
         // Within the interval (1 h), and after a restart within it, no second batch.
@@ -176,9 +235,11 @@ class CarbonIntensityUkSourceTaskTest {
         harness.restart();
         harness.runUntil(at("11:05"));
         assertThat(onTopic(harness.records, "carbonstream.forecasts")).hasSize(3);
-        // One interval after the first (11:10): a new batch, of the half-hours after 11:10 (the fixture ends at 12:00).
+        // One interval after the first (11:10): a new batch, of the half-hours after 11:10 (the
+        // fixture ends at 12:00).
         List<SourceRecord> next = onTopic(harness.runUntil(at("11:15")), "carbonstream.forecasts");
-        assertThat(next).extracting(TaskHarness::forecast)
+        assertThat(next)
+                .extracting(TaskHarness::forecast)
                 .extracting(IntensityForecast::getValidFrom, IntensityForecast::getForecastMadeAt)
                 .containsExactly(tuple(at("11:30"), at("11:10")));
     }
@@ -186,16 +247,44 @@ class CarbonIntensityUkSourceTaskTest {
     @Test
     @SuppressWarnings("unchecked")
     void regionsAreZonesGbDashIdOrMappedAndStayEstimates() throws Exception {
-        start(props("carbonintensity.national", "false", "carbonintensity.regions", "13", "carbonintensity.forecast.enabled", "false"));
+        start(
+                props(
+                        "carbonintensity.national",
+                        "false",
+                        "carbonintensity.regions",
+                        "13",
+                        "carbonintensity.forecast.enabled",
+                        "false"));
         List<SourceRecord> out = harness.drain();
-        assertThat(out).extracting(r -> tuple(update(r).getZone(), update(r).getValidFrom(), update(r).getCarbonIntensity(), update(r).getEstimated()))
-                .containsExactly(tuple("GB-13", at("09:30"), 180.0, true), tuple("GB-13", at("10:00"), 184.0, true));
-        assertThat(server.requests.get(0).path()).isEqualTo("/regional/intensity/2026-11-30T08:10Z/2026-11-30T10:40Z/regionid/13");
-        assertThat((Map<String, Object>) (Map<String, ?>) out.get(0).sourcePartition()).containsEntry("zone", "GB-13").containsEntry("endpoint", "regional");
+        assertThat(out)
+                .extracting(
+                        r ->
+                                tuple(
+                                        update(r).getZone(),
+                                        update(r).getValidFrom(),
+                                        update(r).getCarbonIntensity(),
+                                        update(r).getEstimated()))
+                .containsExactly(
+                        tuple("GB-13", at("09:30"), 180.0, true),
+                        tuple("GB-13", at("10:00"), 184.0, true));
+        assertThat(server.requests.get(0).path())
+                .isEqualTo("/regional/intensity/2026-11-30T08:10Z/2026-11-30T10:40Z/regionid/13");
+        assertThat((Map<String, Object>) (Map<String, ?>) out.get(0).sourcePartition())
+                .containsEntry("zone", "GB-13")
+                .containsEntry("endpoint", "regional");
         harness.stop();
 
-        start(props("carbonintensity.national", "false", "carbonintensity.regions", "13", "carbonintensity.zone.map", "13=GB-LONDON"));
-        assertThat(onTopic(harness.drain(), "carbonstream.intensity")).extracting(r -> update(r).getZone()).containsOnly("GB-LONDON");
+        start(
+                props(
+                        "carbonintensity.national",
+                        "false",
+                        "carbonintensity.regions",
+                        "13",
+                        "carbonintensity.zone.map",
+                        "13=GB-LONDON"));
+        assertThat(onTopic(harness.drain(), "carbonstream.intensity"))
+                .extracting(r -> update(r).getZone())
+                .containsOnly("GB-LONDON");
     }
 
     @Test

@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A sleep that takes no wall time: it moves the fake clock by what the task asked for, and remembers it. */
+/**
+ * A sleep that takes no wall time: it moves the fake clock by what the task asked for, and
+ * remembers it.
+ */
 public final class ClockSleeper implements Sleeper {
     private final FakeClock clock;
     public final List<Duration> sleeps = new ArrayList<>();

@@ -31,33 +31,53 @@ class CommonTest {
         Instant now = Instant.parse("2026-11-30T10:00:00Z");
         assertThat(HttpJson.parseRetryAfter("120", now)).isEqualTo(Duration.ofSeconds(120));
         assertThat(HttpJson.parseRetryAfter(" 0 ", now)).isEqualTo(Duration.ZERO);
-        assertThat(HttpJson.parseRetryAfter("Mon, 30 Nov 2026 10:05:00 GMT", now)).isEqualTo(Duration.ofMinutes(5));
-        assertThat(HttpJson.parseRetryAfter("Mon, 30 Nov 2026 09:00:00 GMT", now)).as("a date in the past").isEqualTo(Duration.ZERO);
+        assertThat(HttpJson.parseRetryAfter("Mon, 30 Nov 2026 10:05:00 GMT", now))
+                .isEqualTo(Duration.ofMinutes(5));
+        assertThat(HttpJson.parseRetryAfter("Mon, 30 Nov 2026 09:00:00 GMT", now))
+                .as("a date in the past")
+                .isEqualTo(Duration.ZERO);
         assertThat(HttpJson.parseRetryAfter("tomorrow", now)).isNull();
         assertThat(HttpJson.parseRetryAfter("-5", now)).isNull();
     }
 
     @Test
     void backoffDoublesWithEqualJitterUpToTheMaximumAndHonoursACappedRetryAfter() {
-        Backoff b = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(10), new Random(1));
+        Backoff b =
+                new Backoff(
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(60),
+                        Duration.ofMinutes(10),
+                        new Random(1));
         for (int i = 0; i < 200; i++) {
             assertThat(b.delay(1, null)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(1));
             assertThat(b.delay(3, null)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(4));
             assertThat(b.delay(30, null)).isBetween(Duration.ofSeconds(30), Duration.ofSeconds(60));
         }
         assertThat(b.delay(1, Duration.ofSeconds(90))).isEqualTo(Duration.ofSeconds(90));
-        assertThat(b.delay(1, Duration.ofDays(2))).as("a Retry-After beyond retry.after.max").isEqualTo(Duration.ofMinutes(10));
+        assertThat(b.delay(1, Duration.ofDays(2)))
+                .as("a Retry-After beyond retry.after.max")
+                .isEqualTo(Duration.ofMinutes(10));
     }
 
     @Test
     void theWireFormatIsPlainAvroBinaryWithoutAHeader() throws Exception {
-        IntensityUpdate u = IntensityUpdate.newBuilder().setZone("DE").setValidFrom(Instant.parse("2026-11-30T10:00:00Z"))
-                .setCarbonIntensity(302).setMarginalIntensity(null).setEstimated(true).setSource("electricitymaps")
-                .setEmissionFactorType("lifecycle").setSignal("average").setEstimationMethod("TIME_SLICER_AVERAGE")
-                .setUpdatedAt(Instant.parse("2026-11-30T10:04:12Z")).build();
+        IntensityUpdate u =
+                IntensityUpdate.newBuilder()
+                        .setZone("DE")
+                        .setValidFrom(Instant.parse("2026-11-30T10:00:00Z"))
+                        .setCarbonIntensity(302)
+                        .setMarginalIntensity(null)
+                        .setEstimated(true)
+                        .setSource("electricitymaps")
+                        .setEmissionFactorType("lifecycle")
+                        .setSignal("average")
+                        .setEstimationMethod("TIME_SLICER_AVERAGE")
+                        .setUpdatedAt(Instant.parse("2026-11-30T10:04:12Z"))
+                        .build();
         byte[] bytes = AvroWire.encode(u);
         assertThat(AvroWire.decode(bytes, IntensityUpdate.class)).isEqualTo(u);
-        // Plain binary starts with the zone: length 2 (zig-zag 4), 'D', 'E'; single-object encoding starts C3 01.
+        // Plain binary starts with the zone: length 2 (zig-zag 4), 'D', 'E'; single-object encoding
+        // starts C3 01.
         assertThat(bytes).startsWith(4, 'D', 'E');
         ByteBuffer singleObject = u.toByteBuffer();
         assertThat(singleObject.get(0)).isEqualTo((byte) 0xC3);
@@ -69,7 +89,8 @@ class CommonTest {
         Redactor r = new Redactor();
         r.add("s3cr3t-token");
         r.add("abc"); // too short to mask safely: ignored
-        assertThat(r.redact("header auth-token: s3cr3t-token, again s3cr3t-token")).isEqualTo("header auth-token: [redacted], again [redacted]");
+        assertThat(r.redact("header auth-token: s3cr3t-token, again s3cr3t-token"))
+                .isEqualTo("header auth-token: [redacted], again [redacted]");
         assertThat(r.redact("abc")).isEqualTo("abc");
     }
 }

@@ -6,7 +6,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves; the tasks under test read it, and their sleeps move it (see {@link ClockSleeper}). */
+/**
+ * A clock the test moves; the tasks under test read it, and their sleeps move it (see {@link
+ * ClockSleeper}).
+ */
 public final class FakeClock extends Clock {
     private volatile Instant now;
 

@@ -20,12 +20,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
- * A local HTTP server (JDK HttpServer on 127.0.0.1, port 0) standing in for a provider's API. Routes map a path
- * prefix to a function of the request; failures queued with {@link #failNext} are answered first, in order. Every
- * request is logged with its path, query, headers and the time of the test's clock when it arrived.
+ * A local HTTP server (JDK HttpServer on 127.0.0.1, port 0) standing in for a provider's API.
+ * Routes map a path prefix to a function of the request; failures queued with {@link #failNext} are
+ * answered first, in order. Every request is logged with its path, query, headers and the time of
+ * the test's clock when it arrived.
  */
 public final class FixtureServer implements AutoCloseable {
-    public record Request(String method, String path, Map<String, String> query, Map<String, String> headers, Instant at) {
+    public record Request(
+            String method,
+            String path,
+            Map<String, String> query,
+            Map<String, String> headers,
+            Instant at) {
         public String header(String name) {
             return headers.get(name.toLowerCase());
         }
@@ -38,7 +44,8 @@ public final class FixtureServer implements AutoCloseable {
 
         public static Response status(int status, String body, String... headerPairs) {
             Map<String, String> h = new LinkedHashMap<>();
-            for (int i = 0; i + 1 < headerPairs.length; i += 2) h.put(headerPairs[i], headerPairs[i + 1]);
+            for (int i = 0; i + 1 < headerPairs.length; i += 2)
+                h.put(headerPairs[i], headerPairs[i + 1]);
             return new Response(status, h, body);
         }
     }
@@ -46,7 +53,8 @@ public final class FixtureServer implements AutoCloseable {
     private record Failure(String pathPrefix, Response response) {}
 
     static {
-        // The JDK server writes headers and body separately: without TCP_NODELAY each answer waits ~40 ms for a
+        // The JDK server writes headers and body separately: without TCP_NODELAY each answer waits
+        // ~40 ms for a
         // delayed ACK. Read once, when the first server of the JVM starts.
         System.setProperty("sun.net.httpserver.nodelay", "true");
     }
@@ -72,12 +80,15 @@ public final class FixtureServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    public synchronized FixtureServer route(String pathPrefix, Function<Request, Response> handler) {
+    public synchronized FixtureServer route(
+            String pathPrefix, Function<Request, Response> handler) {
         routes.put(pathPrefix, handler);
         return this;
     }
 
-    /** The next request whose path starts with the prefix gets this answer instead of its route's. */
+    /**
+     * The next request whose path starts with the prefix gets this answer instead of its route's.
+     */
     public synchronized FixtureServer failNext(String pathPrefix, Response response) {
         failures.add(new Failure(pathPrefix, response));
         return this;
@@ -103,12 +114,20 @@ public final class FixtureServer implements AutoCloseable {
         if (raw != null) {
             for (String kv : raw.split("&")) {
                 String[] p = kv.split("=", 2);
-                query.put(URLDecoder.decode(p[0], StandardCharsets.UTF_8), p.length > 1 ? URLDecoder.decode(p[1], StandardCharsets.UTF_8) : "");
+                query.put(
+                        URLDecoder.decode(p[0], StandardCharsets.UTF_8),
+                        p.length > 1 ? URLDecoder.decode(p[1], StandardCharsets.UTF_8) : "");
             }
         }
         Map<String, String> headers = new LinkedHashMap<>();
         ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
-        Request req = new Request(ex.getRequestMethod(), ex.getRequestURI().getPath(), query, headers, clock.instant());
+        Request req =
+                new Request(
+                        ex.getRequestMethod(),
+                        ex.getRequestURI().getPath(),
+                        query,
+                        headers,
+                        clock.instant());
         requests.add(req);
         Response resp;
         try {
@@ -116,7 +135,8 @@ public final class FixtureServer implements AutoCloseable {
         } catch (RuntimeException e) {
             resp = Response.status(500, "fixture error: " + e);
         }
-        byte[] body = resp.body() == null ? new byte[0] : resp.body().getBytes(StandardCharsets.UTF_8);
+        byte[] body =
+                resp.body() == null ? new byte[0] : resp.body().getBytes(StandardCharsets.UTF_8);
         resp.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
         ex.sendResponseHeaders(resp.status(), body.length == 0 ? -1 : body.length);
         try (OutputStream out = ex.getResponseBody()) {
@@ -133,7 +153,8 @@ public final class FixtureServer implements AutoCloseable {
         }
         String best = null;
         for (String prefix : routes.keySet()) {
-            if (req.path().startsWith(prefix) && (best == null || prefix.length() > best.length())) best = prefix;
+            if (req.path().startsWith(prefix) && (best == null || prefix.length() > best.length()))
+                best = prefix;
         }
         if (best == null) return Response.status(404, "{\"error\":\"no route\"}");
         return routes.get(best).apply(req);

@@ -15,8 +15,9 @@ import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.config.Property;
 
 /**
- * Captures every log line (with the stack trace of its throwable) at the given levels: to prove that a secret
- * appears in none. Unit tests capture everything at ALL; the integration test keeps Kafka's broker at INFO.
+ * Captures every log line (with the stack trace of its throwable) at the given levels: to prove
+ * that a secret appears in none. Unit tests capture everything at ALL; the integration test keeps
+ * Kafka's broker at INFO.
  */
 public final class LogCapture implements AutoCloseable {
     public final List<String> lines = new CopyOnWriteArrayList<>();
@@ -31,21 +32,36 @@ public final class LogCapture implements AutoCloseable {
 
     public LogCapture(Level root, Map<String, Level> loggers) {
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        appender = new AbstractAppender("capture-" + System.identityHashCode(this), null, null, true, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                StringBuilder sb = new StringBuilder(event.getLevel() + " " + event.getLoggerName() + " " + event.getMessage().getFormattedMessage());
-                if (event.getThrown() != null) {
-                    StringWriter sw = new StringWriter();
-                    event.getThrown().printStackTrace(new PrintWriter(sw));
-                    sb.append('\n').append(sw);
-                }
-                lines.add(sb.toString());
-            }
-        };
+        appender =
+                new AbstractAppender(
+                        "capture-" + System.identityHashCode(this),
+                        null,
+                        null,
+                        true,
+                        Property.EMPTY_ARRAY) {
+                    @Override
+                    public void append(LogEvent event) {
+                        StringBuilder sb =
+                                new StringBuilder(
+                                        event.getLevel()
+                                                + " "
+                                                + event.getLoggerName()
+                                                + " "
+                                                + event.getMessage().getFormattedMessage());
+                        if (event.getThrown() != null) {
+                            StringWriter sw = new StringWriter();
+                            event.getThrown().printStackTrace(new PrintWriter(sw));
+                            sb.append('\n').append(sw);
+                        }
+                        lines.add(sb.toString());
+                    }
+                };
         appender.start();
         previousRoot = ctx.getConfiguration().getRootLogger().getLevel();
-        loggers.forEach((name, level) -> previous.put(name, ctx.getConfiguration().getLoggerConfig(name).getLevel()));
+        loggers.forEach(
+                (name, level) ->
+                        previous.put(
+                                name, ctx.getConfiguration().getLoggerConfig(name).getLevel()));
         ctx.getConfiguration().getRootLogger().addAppender(appender, Level.ALL, null);
         Configurator.setRootLevel(root);
         loggers.forEach(Configurator::setLevel);

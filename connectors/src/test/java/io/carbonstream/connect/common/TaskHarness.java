@@ -16,9 +16,10 @@ import org.apache.kafka.connect.source.SourceTaskContext;
 import org.apache.kafka.connect.storage.OffsetStorageReader;
 
 /**
- * Runs a source task as a worker would, minus Kafka: poll() on the test's clock, every returned record "delivered"
- * (kept in {@link #records}) and its offset committed (as a worker commits the offsets of acknowledged records), and
- * restart(): stop the task and start a fresh instance that reads the committed offsets.
+ * Runs a source task as a worker would, minus Kafka: poll() on the test's clock, every returned
+ * record "delivered" (kept in {@link #records}) and its offset committed (as a worker commits the
+ * offsets of acknowledged records), and restart(): stop the task and start a fresh instance that
+ * reads the committed offsets.
  */
 public final class TaskHarness<T extends PollingSourceTask> {
     private final Supplier<T> factory;
@@ -29,7 +30,8 @@ public final class TaskHarness<T extends PollingSourceTask> {
     public final List<SourceRecord> records = new ArrayList<>();
     private T task;
 
-    public TaskHarness(Supplier<T> factory, Map<String, String> props, FakeClock clock, ClockSleeper sleeper) {
+    public TaskHarness(
+            Supplier<T> factory, Map<String, String> props, FakeClock clock, ClockSleeper sleeper) {
         this.factory = factory;
         this.props = props;
         this.clock = clock;
@@ -60,39 +62,43 @@ public final class TaskHarness<T extends PollingSourceTask> {
 
     private void start() {
         task = factory.get();
-        task.initialize(new SourceTaskContext() {
-            @Override
-            public Map<String, String> configs() {
-                return props;
-            }
-
-            @Override
-            public OffsetStorageReader offsetStorageReader() {
-                return new OffsetStorageReader() {
+        task.initialize(
+                new SourceTaskContext() {
                     @Override
-                    @SuppressWarnings("unchecked")
-                    public <V> Map<String, Object> offset(Map<String, V> partition) {
-                        return committed.get((Map<String, Object>) (Map<String, ?>) partition);
+                    public Map<String, String> configs() {
+                        return props;
                     }
 
                     @Override
-                    @SuppressWarnings("unchecked")
-                    public <V> Map<Map<String, V>, Map<String, Object>> offsets(Collection<Map<String, V>> partitions) {
-                        Map<Map<String, V>, Map<String, Object>> out = new HashMap<>();
-                        for (Map<String, V> p : partitions) {
-                            Map<String, Object> o = committed.get((Map<String, Object>) (Map<String, ?>) p);
-                            if (o != null) out.put(p, o);
-                        }
-                        return out;
-                    }
-                };
-            }
+                    public OffsetStorageReader offsetStorageReader() {
+                        return new OffsetStorageReader() {
+                            @Override
+                            @SuppressWarnings("unchecked")
+                            public <V> Map<String, Object> offset(Map<String, V> partition) {
+                                return committed.get(
+                                        (Map<String, Object>) (Map<String, ?>) partition);
+                            }
 
-            @Override
-            public PluginMetrics pluginMetrics() {
-                return null;
-            }
-        });
+                            @Override
+                            @SuppressWarnings("unchecked")
+                            public <V> Map<Map<String, V>, Map<String, Object>> offsets(
+                                    Collection<Map<String, V>> partitions) {
+                                Map<Map<String, V>, Map<String, Object>> out = new HashMap<>();
+                                for (Map<String, V> p : partitions) {
+                                    Map<String, Object> o =
+                                            committed.get((Map<String, Object>) (Map<String, ?>) p);
+                                    if (o != null) out.put(p, o);
+                                }
+                                return out;
+                            }
+                        };
+                    }
+
+                    @Override
+                    public PluginMetrics pluginMetrics() {
+                        return null;
+                    }
+                });
         task.start(props);
     }
 
@@ -107,13 +113,18 @@ public final class TaskHarness<T extends PollingSourceTask> {
         List<SourceRecord> out = task.poll();
         if (out == null) return List.of();
         for (SourceRecord r : out) {
-            committed.put((Map<String, Object>) r.sourcePartition(), (Map<String, Object>) r.sourceOffset());
+            committed.put(
+                    (Map<String, Object>) r.sourcePartition(),
+                    (Map<String, Object>) r.sourceOffset());
             records.add(r);
         }
         return out;
     }
 
-    /** Polls until the task waits (no unit due); returns the records of these polls. Bounded, in case of a bug. */
+    /**
+     * Polls until the task waits (no unit due); returns the records of these polls. Bounded, in
+     * case of a bug.
+     */
     public List<SourceRecord> drain() throws InterruptedException {
         List<SourceRecord> out = new ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
@@ -124,11 +135,14 @@ public final class TaskHarness<T extends PollingSourceTask> {
         throw new AssertionError("the task never waited in 10000 polls");
     }
 
-    /** Polls until the clock reaches {@code t} (sleeps move it); returns the records of these polls. */
+    /**
+     * Polls until the clock reaches {@code t} (sleeps move it); returns the records of these polls.
+     */
     public List<SourceRecord> runUntil(Instant t) throws InterruptedException {
         List<SourceRecord> out = new ArrayList<>();
         for (int i = 0; i < 1_000_000 && clock.instant().isBefore(t); i++) out.addAll(poll());
-        if (clock.instant().isBefore(t)) throw new AssertionError("clock stuck at " + clock.instant());
+        if (clock.instant().isBefore(t))
+            throw new AssertionError("clock stuck at " + clock.instant());
         return out;
     }
 

@@ -54,22 +54,30 @@ class ElectricityMapsSourceTaskTest {
         if (harness != null) harness.stop();
         server.close();
         logs.close();
-        // The token reaches the server in its header and nothing else: no log line, no exception message.
+        // The token reaches the server in its header and nothing else: no log line, no exception
+        // message.
         assertThat(logs.lines).isNotEmpty();
         assertThat(logs.containing(TOKEN)).isEmpty();
     }
 
     Map<String, String> props(String... overrides) {
-        return TaskHarness.props(Map.of(
-                "electricitymaps.api.token", TOKEN,
-                "electricitymaps.base.url", server.baseUrl(),
-                "electricitymaps.zones", "DE",
-                "electricitymaps.emission.factor.types", "lifecycle",
-                "electricitymaps.forecast.enabled", "false"), overrides);
+        return TaskHarness.props(
+                Map.of(
+                        "electricitymaps.api.token", TOKEN,
+                        "electricitymaps.base.url", server.baseUrl(),
+                        "electricitymaps.zones", "DE",
+                        "electricitymaps.emission.factor.types", "lifecycle",
+                        "electricitymaps.forecast.enabled", "false"),
+                overrides);
     }
 
     TaskHarness<ElectricityMapsSourceTask> start(Map<String, String> props) {
-        harness = new TaskHarness<>(() -> new ElectricityMapsSourceTask(clock, sleeper, new Random(7)), props, clock, sleeper);
+        harness =
+                new TaskHarness<>(
+                        () -> new ElectricityMapsSourceTask(clock, sleeper, new Random(7)),
+                        props,
+                        clock,
+                        sleeper);
         return harness;
     }
 
@@ -87,9 +95,17 @@ class ElectricityMapsSourceTaskTest {
         em.latest("latest-1100.json");
         harness.runUntil(at("2026-11-30T16:00:00Z"));
 
-        // Live: what latest showed (10:00, 11:00 estimates), then each datetime's closing look 3 h after it: 08:00
-        // (before the first start), 10:00 and 11:00 measured, 12:00 (latest never showed it), 09:00 absent (a gap).
-        assertThat(harness.records).extracting(r -> tuple(update(r).getValidFrom(), update(r).getCarbonIntensity(), update(r).getEstimated()))
+        // Live: what latest showed (10:00, 11:00 estimates), then each datetime's closing look 3 h
+        // after it: 08:00
+        // (before the first start), 10:00 and 11:00 measured, 12:00 (latest never showed it), 09:00
+        // absent (a gap).
+        assertThat(harness.records)
+                .extracting(
+                        r ->
+                                tuple(
+                                        update(r).getValidFrom(),
+                                        update(r).getCarbonIntensity(),
+                                        update(r).getEstimated()))
                 .containsExactly(
                         tuple(at("2026-11-30T10:00:00Z"), 302.0, true),
                         tuple(at("2026-11-30T11:00:00Z"), 315.0, true),
@@ -108,27 +124,51 @@ class ElectricityMapsSourceTaskTest {
         assertThat(estimate.getEstimationMethod()).isEqualTo("TIME_SLICER_AVERAGE");
         assertThat(estimate.getUpdatedAt()).isEqualTo(at("2026-11-30T10:04:12Z"));
         assertThat(estimate.getMarginalIntensity()).isNull();
-        assertThat(update(harness.records.get(3)).getUpdatedAt()).isEqualTo(at("2026-11-30T10:52:00Z"));
+        assertThat(update(harness.records.get(3)).getUpdatedAt())
+                .isEqualTo(at("2026-11-30T10:52:00Z"));
         assertThat(update(harness.records.get(3)).getEstimationMethod()).isNull();
-        assertThat(first.sourcePartition()).isEqualTo(Map.of("connector", "electricitymaps", "zone", "DE", "signal", "average",
-                "factor", "lifecycle", "endpoint", "latest"));
-        assertThat(harness.task().metrics().invalidPoints()).as("13:00 has no value").isZero(); // not looked at yet
+        assertThat(first.sourcePartition())
+                .isEqualTo(
+                        Map.of(
+                                "connector",
+                                "electricitymaps",
+                                "zone",
+                                "DE",
+                                "signal",
+                                "average",
+                                "factor",
+                                "lifecycle",
+                                "endpoint",
+                                "latest"));
+        assertThat(harness.task().metrics().invalidPoints())
+                .as("13:00 has no value")
+                .isZero(); // not looked at yet
 
-        // A restart repeats nothing: the live offset names what was published and which datetimes are closed.
+        // A restart repeats nothing: the live offset names what was published and which datetimes
+        // are closed.
         harness.restart();
         assertThat(harness.runUntil(at("2026-11-30T17:00:00Z"))).isEmpty();
 
-        // Two days on, 10:00 was restated (on 12-01 03:12): the +48h stage publishes it, nothing else.
+        // Two days on, 10:00 was restated (on 12-01 03:12): the +48h stage publishes it, nothing
+        // else.
         clock.set(at("2026-12-02T12:00:00Z"));
         em.pastRange("past-range-asof-20261202T1200.json");
         List<SourceRecord> twoDays = harness.drain();
         assertThat(twoDays).hasSize(1);
         assertThat(update(twoDays.get(0)).getCarbonIntensity()).isEqualTo(291.0);
-        assertThat((Map<String, Object>) twoDays.get(0).sourcePartition()).containsEntry("endpoint", "past-range").containsEntry("age", "48h");
-        assertThat(twoDays.get(0).sourceOffset()).isEqualTo(Map.of("valid_from", at("2026-11-30T10:00:00Z").toEpochMilli(),
-                "updated_at", at("2026-12-01T03:12:00Z").toEpochMilli()));
+        assertThat((Map<String, Object>) twoDays.get(0).sourcePartition())
+                .containsEntry("endpoint", "past-range")
+                .containsEntry("age", "48h");
+        assertThat(twoDays.get(0).sourceOffset())
+                .isEqualTo(
+                        Map.of(
+                                "valid_from",
+                                at("2026-11-30T10:00:00Z").toEpochMilli(),
+                                "updated_at",
+                                at("2026-12-01T03:12:00Z").toEpochMilli()));
 
-        // A week on, restated again (12-06 09:30): the +7d stage; the +48h stage does not look at 10:00 again.
+        // A week on, restated again (12-06 09:30): the +7d stage; the +48h stage does not look at
+        // 10:00 again.
         clock.set(at("2026-12-08T12:00:00Z"));
         em.pastRange("past-range-asof-20261208T1200.json");
         List<SourceRecord> week = harness.drain();
@@ -136,67 +176,112 @@ class ElectricityMapsSourceTaskTest {
         assertThat(update(week.get(0)).getCarbonIntensity()).isEqualTo(293.0);
         assertThat((Map<String, Object>) week.get(0).sourcePartition()).containsEntry("age", "7d");
 
-        // 10:00 as the topic holds it: the estimate, then each correction, same zone and valid_from, later updated_at.
-        List<IntensityUpdate> tenOClock = harness.records.stream().map(TaskHarness::update)
-                .filter(u -> u.getValidFrom().equals(at("2026-11-30T10:00:00Z"))).toList();
-        assertThat(tenOClock).extracting(IntensityUpdate::getCarbonIntensity).containsExactly(302.0, 298.0, 291.0, 293.0);
-        assertThat(tenOClock).extracting(IntensityUpdate::getUpdatedAt).isSorted().doesNotHaveDuplicates();
-        assertThat(tenOClock).allSatisfy(u -> {
-            assertThat(u.getZone()).isEqualTo("DE");
-            assertThat(u.getSource()).isEqualTo("electricitymaps");
-        });
+        // 10:00 as the topic holds it: the estimate, then each correction, same zone and
+        // valid_from, later updated_at.
+        List<IntensityUpdate> tenOClock =
+                harness.records.stream()
+                        .map(TaskHarness::update)
+                        .filter(u -> u.getValidFrom().equals(at("2026-11-30T10:00:00Z")))
+                        .toList();
+        assertThat(tenOClock)
+                .extracting(IntensityUpdate::getCarbonIntensity)
+                .containsExactly(302.0, 298.0, 291.0, 293.0);
+        assertThat(tenOClock)
+                .extracting(IntensityUpdate::getUpdatedAt)
+                .isSorted()
+                .doesNotHaveDuplicates();
+        assertThat(tenOClock)
+                .allSatisfy(
+                        u -> {
+                            assertThat(u.getZone()).isEqualTo("DE");
+                            assertThat(u.getSource()).isEqualTo("electricitymaps");
+                        });
 
         // And a last restart: still nothing twice.
         harness.restart();
         assertThat(harness.drain()).isEmpty();
-        assertThat(harness.records).extracting(r -> tuple(update(r).getValidFrom(), update(r).getUpdatedAt())).doesNotHaveDuplicates();
+        assertThat(harness.records)
+                .extracting(r -> tuple(update(r).getValidFrom(), update(r).getUpdatedAt()))
+                .doesNotHaveDuplicates();
     }
 
     @Test
     void bothEmissionFactorTypesWithTheirParameterAndTheForecastOnItsOwnTopic() throws Exception {
         em.latest.put("direct", "latest-1000-direct.json");
-        start(props("electricitymaps.emission.factor.types", "lifecycle,direct", "electricitymaps.forecast.enabled", "true",
-                "electricitymaps.refetch.ages", ""));
+        start(
+                props(
+                        "electricitymaps.emission.factor.types",
+                        "lifecycle,direct",
+                        "electricitymaps.forecast.enabled",
+                        "true",
+                        "electricitymaps.refetch.ages",
+                        ""));
         List<SourceRecord> out = harness.drain();
 
-        List<SourceRecord> updates = out.stream().filter(r -> r.topic().equals("carbonstream.intensity")).toList();
-        assertThat(updates).extracting(r -> tuple(update(r).getEmissionFactorType(), update(r).getCarbonIntensity()))
+        List<SourceRecord> updates =
+                out.stream().filter(r -> r.topic().equals("carbonstream.intensity")).toList();
+        assertThat(updates)
+                .extracting(
+                        r ->
+                                tuple(
+                                        update(r).getEmissionFactorType(),
+                                        update(r).getCarbonIntensity()))
                 .containsExactlyInAnyOrder(tuple("lifecycle", 302.0), tuple("direct", 251.0));
-        assertThat(server.requestsTo("/v3/carbon-intensity/latest")).extracting(r -> r.query().get("emissionFactorType"))
+        assertThat(server.requestsTo("/v3/carbon-intensity/latest"))
+                .extracting(r -> r.query().get("emissionFactorType"))
                 .containsExactlyInAnyOrder("lifecycle", "direct");
-        assertThat(server.requests).allSatisfy(r -> assertThat(r.header("auth-token")).isEqualTo(TOKEN));
+        assertThat(server.requests)
+                .allSatisfy(r -> assertThat(r.header("auth-token")).isEqualTo(TOKEN));
 
-        List<SourceRecord> forecasts = out.stream().filter(r -> r.topic().equals("carbonstream.forecasts")).toList();
+        List<SourceRecord> forecasts =
+                out.stream().filter(r -> r.topic().equals("carbonstream.forecasts")).toList();
         assertThat(forecasts).hasSize(3);
         List<IntensityForecast> f = forecasts.stream().map(TaskHarness::forecast).toList();
-        assertThat(f).extracting(IntensityForecast::getValidFrom, IntensityForecast::getValidTo, IntensityForecast::getCarbonIntensity)
+        assertThat(f)
+                .extracting(
+                        IntensityForecast::getValidFrom,
+                        IntensityForecast::getValidTo,
+                        IntensityForecast::getCarbonIntensity)
                 .containsExactly(
                         tuple(at("2026-11-30T11:00:00Z"), at("2026-11-30T12:00:00Z"), 318.0),
                         tuple(at("2026-11-30T12:00:00Z"), at("2026-11-30T13:00:00Z"), 331.0),
                         tuple(at("2026-11-30T13:00:00Z"), at("2026-11-30T14:00:00Z"), 344.0));
-        assertThat(f).allSatisfy(x -> {
-            assertThat(x.getForecastMadeAt()).isEqualTo(at("2026-11-30T10:00:00Z"));
-            assertThat(x.getSource()).isEqualTo("electricitymaps");
-            assertThat(x.getSignal()).isEqualTo("average");
-            assertThat(x.getEmissionFactorType()).isEqualTo("lifecycle");
-        });
+        assertThat(f)
+                .allSatisfy(
+                        x -> {
+                            assertThat(x.getForecastMadeAt()).isEqualTo(at("2026-11-30T10:00:00Z"));
+                            assertThat(x.getSource()).isEqualTo("electricitymaps");
+                            assertThat(x.getSignal()).isEqualTo("average");
+                            assertThat(x.getEmissionFactorType()).isEqualTo("lifecycle");
+                        });
         assertThat(new String((byte[]) forecasts.get(0).key(), StandardCharsets.UTF_8))
                 .isEqualTo("DE|average|lifecycle|" + at("2026-11-30T11:00:00Z").toEpochMilli());
 
         // The same forecast (same updatedAt) an hour later is not published again; a new one is.
-        assertThat(harness.runUntil(T0.plus(Duration.ofMinutes(90))).stream().filter(r -> r.topic().equals("carbonstream.forecasts"))).isEmpty();
+        assertThat(
+                        harness.runUntil(T0.plus(Duration.ofMinutes(90))).stream()
+                                .filter(r -> r.topic().equals("carbonstream.forecasts")))
+                .isEmpty();
         em.forecast = "forecast-1100.json";
         harness.restart(); // and a restart re-reads the last updatedAt published
-        List<SourceRecord> later = harness.runUntil(T0.plus(Duration.ofMinutes(150))).stream().filter(r -> r.topic().equals("carbonstream.forecasts")).toList();
+        List<SourceRecord> later =
+                harness.runUntil(T0.plus(Duration.ofMinutes(150))).stream()
+                        .filter(r -> r.topic().equals("carbonstream.forecasts"))
+                        .toList();
         assertThat(later).hasSize(2);
         harness.restart();
-        assertThat(harness.runUntil(T0.plus(Duration.ofMinutes(300))).stream().filter(r -> r.topic().equals("carbonstream.forecasts"))).isEmpty();
+        assertThat(
+                        harness.runUntil(T0.plus(Duration.ofMinutes(300))).stream()
+                                .filter(r -> r.topic().equals("carbonstream.forecasts")))
+                .isEmpty();
     }
 
     @Test
     void retryAfterInSecondsAndAsAnHttpDateIsHonoured() throws Exception {
         start(props("electricitymaps.refetch.ages", ""));
-        server.failNext("/v3/carbon-intensity/latest", Response.status(429, "{\"message\":\"rate limited\"}", "Retry-After", "120"));
+        server.failNext(
+                "/v3/carbon-intensity/latest",
+                Response.status(429, "{\"message\":\"rate limited\"}", "Retry-After", "120"));
         assertThat(harness.poll()).isEmpty();
         assertThat(harness.task().metrics().retries()).isEqualTo(1);
 
@@ -207,31 +292,57 @@ class ElectricityMapsSourceTaskTest {
         assertThat(harness.records).hasSize(1);
 
         Instant t = clock.instant();
-        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(t.plusSeconds(900).atOffset(ZoneOffset.UTC));
-        server.failNext("/v3/carbon-intensity/latest", Response.status(503, "", "Retry-After", date));
+        String date =
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                        t.plusSeconds(900).atOffset(ZoneOffset.UTC));
+        server.failNext(
+                "/v3/carbon-intensity/latest", Response.status(503, "", "Retry-After", date));
         harness.runUntil(t.plus(Duration.ofMinutes(30)));
-        List<FixtureServer.Request> after = server.requestsTo("/v3/carbon-intensity/latest").stream().filter(r -> !r.at().isBefore(t)).toList();
+        List<FixtureServer.Request> after =
+                server.requestsTo("/v3/carbon-intensity/latest").stream()
+                        .filter(r -> !r.at().isBefore(t))
+                        .toList();
         assertThat(after.get(0).at()).as("the 503").isBefore(t.plusSeconds(900));
-        assertThat(after.get(1).at()).as("the request after the 503 waits for the date it named").isAfterOrEqualTo(t.plusSeconds(900));
+        assertThat(after.get(1).at())
+                .as("the request after the 503 waits for the date it named")
+                .isAfterOrEqualTo(t.plusSeconds(900));
         assertThat(harness.task().metrics().retries()).isEqualTo(2);
         assertThat(harness.task().metrics().httpErrors()).isEqualTo(2);
     }
 
     @Test
-    void serverErrorsBackOffExponentiallyWithJitterBoundedByTheMaximumThenSucceed() throws Exception {
-        start(props("electricitymaps.refetch.ages", "", "retry.backoff.initial", "1s", "retry.backoff.max", "3s"));
-        for (int i = 0; i < 4; i++) server.failNext("/v3/carbon-intensity/latest", Response.status(500, "{\"message\":\"internal error\"}"));
+    void serverErrorsBackOffExponentiallyWithJitterBoundedByTheMaximumThenSucceed()
+            throws Exception {
+        start(
+                props(
+                        "electricitymaps.refetch.ages",
+                        "",
+                        "retry.backoff.initial",
+                        "1s",
+                        "retry.backoff.max",
+                        "3s"));
+        for (int i = 0; i < 4; i++)
+            server.failNext(
+                    "/v3/carbon-intensity/latest",
+                    Response.status(500, "{\"message\":\"internal error\"}"));
         harness.runUntil(T0.plusSeconds(60));
 
-        List<Instant> times = server.requestsTo("/v3/carbon-intensity/latest").stream().map(FixtureServer.Request::at).toList();
+        List<Instant> times =
+                server.requestsTo("/v3/carbon-intensity/latest").stream()
+                        .map(FixtureServer.Request::at)
+                        .toList();
         assertThat(times).hasSizeGreaterThanOrEqualTo(5);
         // Waits after failures 1..4: [0.5, 1] s, [1, 2] s, then capped at 3 s: [1.5, 3] s twice.
         long[][] bounds = {{500, 1000}, {1000, 2000}, {1500, 3000}, {1500, 3000}};
         for (int i = 0; i < 4; i++) {
             long waited = Duration.between(times.get(i), times.get(i + 1)).toMillis();
-            assertThat(waited).as("wait after failure " + (i + 1)).isBetween(bounds[i][0], bounds[i][1]);
+            assertThat(waited)
+                    .as("wait after failure " + (i + 1))
+                    .isBetween(bounds[i][0], bounds[i][1]);
         }
-        assertThat(harness.records).as("the task stayed alive and published after the errors").hasSize(1);
+        assertThat(harness.records)
+                .as("the task stayed alive and published after the errors")
+                .hasSize(1);
         assertThat(harness.task().metrics().retries()).isEqualTo(4);
     }
 
@@ -242,14 +353,20 @@ class ElectricityMapsSourceTaskTest {
                 .isInstanceOf(ConnectException.class)
                 .hasMessageContaining("401")
                 .hasMessageContaining("electricitymaps.api.token")
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("wrong-token-9d8e7f6a5b").doesNotContain(TOKEN));
+                .satisfies(
+                        e ->
+                                assertThat(e.getMessage())
+                                        .doesNotContain("wrong-token-9d8e7f6a5b")
+                                        .doesNotContain(TOKEN));
         assertThat(logs.containing("wrong-token-9d8e7f6a5b")).isEmpty();
     }
 
     @Test
     void forbiddenSaysWhichPlanAndSettingsToCheck() throws Exception {
         start(props());
-        server.failNext("/v3/carbon-intensity/latest", Response.status(403, "{\"message\":\"Forbidden: " + TOKEN + " has no access\"}"));
+        server.failNext(
+                "/v3/carbon-intensity/latest",
+                Response.status(403, "{\"message\":\"Forbidden: " + TOKEN + " has no access\"}"));
         assertThatThrownBy(() -> harness.poll())
                 .isInstanceOf(ConnectException.class)
                 .hasMessageContaining("403")
@@ -264,7 +381,13 @@ class ElectricityMapsSourceTaskTest {
         em.latest("malformed-latest.json");
         assertThat(harness.drain()).isEmpty();
         assertThat(harness.task().metrics().malformed()).isEqualTo(1);
-        assertThat(logs.lines).anyMatch(l -> l.startsWith("WARN") && l.contains("malformed response to GET /v3/carbon-intensity/latest"));
+        assertThat(logs.lines)
+                .anyMatch(
+                        l ->
+                                l.startsWith("WARN")
+                                        && l.contains(
+                                                "malformed response to GET"
+                                                        + " /v3/carbon-intensity/latest"));
 
         // Next turn (5 min later) the API answers properly: the task was never in trouble.
         em.latest("latest-1000.json");
@@ -272,15 +395,24 @@ class ElectricityMapsSourceTaskTest {
         assertThat(harness.records).hasSize(1);
 
         // A 502 whose body echoes the request's auth-token header: the WARN shows it redacted.
-        server.failNext("/v3/carbon-intensity/latest", Response.status(502, "bad gateway; upstream request had auth-token: " + TOKEN));
+        server.failNext(
+                "/v3/carbon-intensity/latest",
+                Response.status(502, "bad gateway; upstream request had auth-token: " + TOKEN));
         harness.runUntil(T0.plus(Duration.ofMinutes(12)));
-        assertThat(logs.lines).anyMatch(l -> l.startsWith("WARN") && l.contains("HTTP 502") && l.contains("auth-token: [redacted]"));
+        assertThat(logs.lines)
+                .anyMatch(
+                        l ->
+                                l.startsWith("WARN")
+                                        && l.contains("HTTP 502")
+                                        && l.contains("auth-token: [redacted]"));
     }
 
     @Test
     void aClientErrorSkipsTheTurnAndOtherUnitsGoOn() throws Exception {
         start(props("electricitymaps.refetch.ages", ""));
-        server.failNext("/v3/carbon-intensity/latest", Response.status(400, "{\"message\":\"zone DE is not supported\"}"));
+        server.failNext(
+                "/v3/carbon-intensity/latest",
+                Response.status(400, "{\"message\":\"zone DE is not supported\"}"));
         assertThat(harness.drain()).isEmpty();
         assertThat(logs.lines).anyMatch(l -> l.startsWith("WARN") && l.contains("HTTP 400"));
         harness.runUntil(T0.plus(Duration.ofMinutes(6)));

@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The Electricity Maps API v3 as the fixture files describe it at the moment: /latest serves the current latest
- * file of the requested emission-factor type, /past-range the points of the current past-range file within
- * [start, end), /forecast the current forecast file. A wrong or missing auth-token header gets a 401, as the API does.
+ * The Electricity Maps API v3 as the fixture files describe it at the moment: /latest serves the
+ * current latest file of the requested emission-factor type, /past-range the points of the current
+ * past-range file within [start, end), /forecast the current forecast file. A wrong or missing
+ * auth-token header gets a 401, as the API does.
  */
 final class FakeElectricityMaps {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,28 +26,48 @@ final class FakeElectricityMaps {
 
     FakeElectricityMaps(FixtureServer server, String token) {
         this.server = server;
-        server.route("/v3/carbon-intensity/latest", r -> authorised(r, token) ? Response.json(FixtureServer.resource("electricitymaps/" + latest.get(factor(r)))) : unauthorised());
-        server.route("/v3/carbon-intensity/forecast", r -> authorised(r, token) ? Response.json(FixtureServer.resource("electricitymaps/" + forecast)) : unauthorised());
-        server.route("/v3/carbon-intensity/past-range", r -> {
-            if (!authorised(r, token)) return unauthorised();
-            String file = pastRange.get(factor(r));
-            if (file == null) return Response.json("{\"zone\":\"" + r.query().get("zone") + "\",\"data\":[]}");
-            Instant start = Times.parseOrNull(r.query().get("start"));
-            Instant end = Times.parseOrNull(r.query().get("end"));
-            try {
-                ObjectNode doc = (ObjectNode) JSON.readTree(FixtureServer.resource("electricitymaps/" + file));
-                ArrayNode kept = JSON.createArrayNode();
-                for (JsonNode p : doc.get("data")) {
-                    Instant t = Times.parseOrNull(p.path("datetime").asText());
-                    if (!t.isBefore(start) && t.isBefore(end)) kept.add(p);
-                }
-                doc.set("data", kept);
-                doc.remove("_comment");
-                return Response.json(JSON.writeValueAsString(doc));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        server.route(
+                "/v3/carbon-intensity/latest",
+                r ->
+                        authorised(r, token)
+                                ? Response.json(
+                                        FixtureServer.resource(
+                                                "electricitymaps/" + latest.get(factor(r))))
+                                : unauthorised());
+        server.route(
+                "/v3/carbon-intensity/forecast",
+                r ->
+                        authorised(r, token)
+                                ? Response.json(
+                                        FixtureServer.resource("electricitymaps/" + forecast))
+                                : unauthorised());
+        server.route(
+                "/v3/carbon-intensity/past-range",
+                r -> {
+                    if (!authorised(r, token)) return unauthorised();
+                    String file = pastRange.get(factor(r));
+                    if (file == null)
+                        return Response.json(
+                                "{\"zone\":\"" + r.query().get("zone") + "\",\"data\":[]}");
+                    Instant start = Times.parseOrNull(r.query().get("start"));
+                    Instant end = Times.parseOrNull(r.query().get("end"));
+                    try {
+                        ObjectNode doc =
+                                (ObjectNode)
+                                        JSON.readTree(
+                                                FixtureServer.resource("electricitymaps/" + file));
+                        ArrayNode kept = JSON.createArrayNode();
+                        for (JsonNode p : doc.get("data")) {
+                            Instant t = Times.parseOrNull(p.path("datetime").asText());
+                            if (!t.isBefore(start) && t.isBefore(end)) kept.add(p);
+                        }
+                        doc.set("data", kept);
+                        doc.remove("_comment");
+                        return Response.json(JSON.writeValueAsString(doc));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
     }
 
     /** Serve this file (in fixtures/electricitymaps) for both emission-factor types. */

@@ -36,12 +36,13 @@ import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Electricity Maps connector in a real Connect worker (distributed, exactly.once.source.support=enabled) on a
- * real in-process broker, against the fixture server. The API is described relative to the wall clock (the worker
- * runs in real time): D0, three hours ago, whose latest value is an estimate and whose past-range value was since
- * corrected; DX an hour later, whose estimate the live stage fills in, and whose correction appears only while the
- * worker is down. The topic must end up with each value once: D0 estimate, DX estimate, D0 correction, then, after
- * the worker restart, DX correction; nothing repeated by the restart.
+ * The Electricity Maps connector in a real Connect worker (distributed,
+ * exactly.once.source.support=enabled) on a real in-process broker, against the fixture server. The
+ * API is described relative to the wall clock (the worker runs in real time): D0, three hours ago,
+ * whose latest value is an estimate and whose past-range value was since corrected; DX an hour
+ * later, whose estimate the live stage fills in, and whose correction appears only while the worker
+ * is down. The topic must end up with each value once: D0 estimate, DX estimate, D0 correction,
+ * then, after the worker restart, DX correction; nothing repeated by the restart.
  */
 class ElectricityMapsConnectIT {
     static final String TOKEN = "em-it-token-0c1d2e3f4a5b6c7d";
@@ -49,9 +50,19 @@ class ElectricityMapsConnectIT {
     static final String CONNECTOR = "electricitymaps";
 
     static String point(Instant datetime, double value, Instant updatedAt, boolean estimated) {
-        return "{\"zone\":\"DE\",\"carbonIntensity\":" + value + ",\"datetime\":\"" + datetime + "\",\"updatedAt\":\"" + updatedAt
-                + "\",\"createdAt\":\"" + datetime.plusSeconds(300) + "\",\"emissionFactorType\":\"lifecycle\",\"isEstimated\":" + estimated
-                + ",\"estimationMethod\":" + (estimated ? "\"TIME_SLICER_AVERAGE\"" : "null") + "}";
+        return "{\"zone\":\"DE\",\"carbonIntensity\":"
+                + value
+                + ",\"datetime\":\""
+                + datetime
+                + "\",\"updatedAt\":\""
+                + updatedAt
+                + "\",\"createdAt\":\""
+                + datetime.plusSeconds(300)
+                + "\",\"emissionFactorType\":\"lifecycle\",\"isEstimated\":"
+                + estimated
+                + ",\"estimationMethod\":"
+                + (estimated ? "\"TIME_SLICER_AVERAGE\"" : "null")
+                + "}";
     }
 
     @Test
@@ -62,20 +73,44 @@ class ElectricityMapsConnectIT {
         String d0Corrected = point(d0, 298, d0.plus(Duration.ofMinutes(50)), false);
         String dxEstimate = point(dx, 310, dx.plus(Duration.ofMinutes(10)), true);
         String dxCorrected = point(dx, 320, dx.plus(Duration.ofMinutes(45)), false);
-        Map<Instant, String> pastRange = new java.util.concurrent.ConcurrentHashMap<>(Map.of(d0, d0Corrected, dx, dxEstimate));
+        Map<Instant, String> pastRange =
+                new java.util.concurrent.ConcurrentHashMap<>(
+                        Map.of(d0, d0Corrected, dx, dxEstimate));
 
-        try (LogCapture logs = new LogCapture(Level.INFO, Map.of("io.carbonstream", Level.ALL, "org.apache.kafka.connect", Level.DEBUG));
-             FixtureServer server = new FixtureServer(Clock.systemUTC())) {
-            server.route("/v3/carbon-intensity/latest", r -> TOKEN.equals(r.header("auth-token"))
-                    ? Response.json(d0Estimate) : Response.status(401, "{\"message\":\"Invalid auth-token\"}"));
-            server.route("/v3/carbon-intensity/past-range", r -> {
-                if (!TOKEN.equals(r.header("auth-token"))) return Response.status(401, "{}");
-                Instant start = Times.parseOrNull(r.query().get("start"));
-                Instant end = Times.parseOrNull(r.query().get("end"));
-                List<String> kept = pastRange.entrySet().stream().filter(e -> !e.getKey().isBefore(start) && e.getKey().isBefore(end))
-                        .sorted(Map.Entry.comparingByKey()).map(Map.Entry::getValue).toList();
-                return Response.json("{\"zone\":\"DE\",\"data\":[" + String.join(",", kept) + "]}");
-            });
+        try (LogCapture logs =
+                        new LogCapture(
+                                Level.INFO,
+                                Map.of(
+                                        "io.carbonstream",
+                                        Level.ALL,
+                                        "org.apache.kafka.connect",
+                                        Level.DEBUG));
+                FixtureServer server = new FixtureServer(Clock.systemUTC())) {
+            server.route(
+                    "/v3/carbon-intensity/latest",
+                    r ->
+                            TOKEN.equals(r.header("auth-token"))
+                                    ? Response.json(d0Estimate)
+                                    : Response.status(401, "{\"message\":\"Invalid auth-token\"}"));
+            server.route(
+                    "/v3/carbon-intensity/past-range",
+                    r -> {
+                        if (!TOKEN.equals(r.header("auth-token")))
+                            return Response.status(401, "{}");
+                        Instant start = Times.parseOrNull(r.query().get("start"));
+                        Instant end = Times.parseOrNull(r.query().get("end"));
+                        List<String> kept =
+                                pastRange.entrySet().stream()
+                                        .filter(
+                                                e ->
+                                                        !e.getKey().isBefore(start)
+                                                                && e.getKey().isBefore(end))
+                                        .sorted(Map.Entry.comparingByKey())
+                                        .map(Map.Entry::getValue)
+                                        .toList();
+                        return Response.json(
+                                "{\"zone\":\"DE\",\"data\":[" + String.join(",", kept) + "]}");
+                    });
 
             Properties broker = new Properties();
             broker.put("transaction.state.log.replication.factor", "1");
@@ -86,14 +121,28 @@ class ElectricityMapsConnectIT {
             worker.put("plugin.discovery", "service_load");
             worker.put("scheduled.rebalance.max.delay.ms", "0");
             worker.put("offset.flush.interval.ms", "1000");
-            // The token comes from a file through Connect's FileConfigProvider: the connector config (REST payload,
-            // config topic) holds only the placeholder, the worker resolves it when it starts the connector.
+            // The token comes from a file through Connect's FileConfigProvider: the connector
+            // config (REST payload,
+            // config topic) holds only the placeholder, the worker resolves it when it starts the
+            // connector.
             worker.put("config.providers", "file");
-            worker.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
-            Path secrets = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "carbonstream-secrets", ".properties");
+            worker.put(
+                    "config.providers.file.class",
+                    "org.apache.kafka.common.config.provider.FileConfigProvider");
+            Path secrets =
+                    Files.createTempFile(
+                            Path.of(System.getProperty("java.io.tmpdir")),
+                            "carbonstream-secrets",
+                            ".properties");
             Files.writeString(secrets, "electricitymaps.token=" + TOKEN + "\n");
-            EmbeddedConnectCluster connect = new EmbeddedConnectCluster.Builder()
-                    .name("carbonstream-connect-it").numWorkers(1).numBrokers(1).brokerProps(broker).workerProps(worker).build();
+            EmbeddedConnectCluster connect =
+                    new EmbeddedConnectCluster.Builder()
+                            .name("carbonstream-connect-it")
+                            .numWorkers(1)
+                            .numBrokers(1)
+                            .brokerProps(broker)
+                            .workerProps(worker)
+                            .build();
             connect.start();
             try {
                 connect.kafka().createTopic(TOPIC, 1);
@@ -102,10 +151,15 @@ class ElectricityMapsConnectIT {
                 Map<String, String> config = new HashMap<>();
                 config.put("connector.class", ElectricityMapsSourceConnector.class.getName());
                 config.put("tasks.max", "1");
-                config.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-                config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+                config.put(
+                        "key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+                config.put(
+                        "value.converter",
+                        "org.apache.kafka.connect.converters.ByteArrayConverter");
                 config.put("exactly.once.support", "required");
-                config.put("electricitymaps.api.token", "${file:" + secrets + ":electricitymaps.token}");
+                config.put(
+                        "electricitymaps.api.token",
+                        "${file:" + secrets + ":electricitymaps.token}");
                 config.put("electricitymaps.base.url", server.baseUrl());
                 config.put("electricitymaps.zones", "DE");
                 config.put("electricitymaps.emission.factor.types", "lifecycle");
@@ -113,49 +167,107 @@ class ElectricityMapsConnectIT {
                 config.put("electricitymaps.live.horizon", "30m");
                 config.put("electricitymaps.refetch.ages", "1h");
                 config.put("electricitymaps.refetch.interval", "1s");
-                config.put("electricitymaps.refetch.start", d0.minus(Duration.ofHours(1)).toString());
+                config.put(
+                        "electricitymaps.refetch.start", d0.minus(Duration.ofHours(1)).toString());
                 config.put("electricitymaps.forecast.enabled", "false");
                 connect.configureConnector(CONNECTOR, config);
-                connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 1, "the connector did not start");
+                connect.assertions()
+                        .assertConnectorAndExactlyNumTasksAreRunning(
+                                CONNECTOR, 1, "the connector did not start");
 
-                List<IntensityUpdate> before = readUntil(connect, all -> all.stream().anyMatch(u -> u.getValidFrom().equals(d0) && !u.getEstimated()));
-                assertThat(before).extracting(u -> tuple(u.getValidFrom(), u.getCarbonIntensity(), u.getEstimated()))
-                        .containsExactly(tuple(d0, 302.0, true), tuple(dx, 310.0, true), tuple(d0, 298.0, false));
+                List<IntensityUpdate> before =
+                        readUntil(
+                                connect,
+                                all ->
+                                        all.stream()
+                                                .anyMatch(
+                                                        u ->
+                                                                u.getValidFrom().equals(d0)
+                                                                        && !u.getEstimated()));
+                assertThat(before)
+                        .extracting(
+                                u ->
+                                        tuple(
+                                                u.getValidFrom(),
+                                                u.getCarbonIntensity(),
+                                                u.getEstimated()))
+                        .containsExactly(
+                                tuple(d0, 302.0, true),
+                                tuple(dx, 310.0, true),
+                                tuple(d0, 298.0, false));
 
-                // The worker goes away; meanwhile the source corrects DX; a new worker takes over from the committed offsets.
+                // The worker goes away; meanwhile the source corrects DX; a new worker takes over
+                // from the committed offsets.
                 connect.removeWorker();
                 pastRange.put(dx, dxCorrected);
                 connect.addWorker();
-                connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 1, "the connector did not come back");
+                connect.assertions()
+                        .assertConnectorAndExactlyNumTasksAreRunning(
+                                CONNECTOR, 1, "the connector did not come back");
 
-                List<IntensityUpdate> all = readUntil(connect, xs -> xs.stream().anyMatch(u -> u.getValidFrom().equals(dx) && !u.getEstimated()));
-                assertThat(all).extracting(u -> tuple(u.getValidFrom(), u.getCarbonIntensity(), u.getEstimated()))
-                        .containsExactly(tuple(d0, 302.0, true), tuple(dx, 310.0, true), tuple(d0, 298.0, false), tuple(dx, 320.0, false));
-                List<IntensityUpdate> d0Versions = all.stream().filter(u -> u.getValidFrom().equals(d0)).toList();
-                assertThat(d0Versions).allSatisfy(u -> {
-                    assertThat(u.getZone()).isEqualTo("DE");
-                    assertThat(u.getSource()).isEqualTo("electricitymaps");
-                    assertThat(u.getSignal()).isEqualTo("average");
-                });
-                assertThat(d0Versions.get(1).getUpdatedAt()).isAfter(d0Versions.get(0).getUpdatedAt());
+                List<IntensityUpdate> all =
+                        readUntil(
+                                connect,
+                                xs ->
+                                        xs.stream()
+                                                .anyMatch(
+                                                        u ->
+                                                                u.getValidFrom().equals(dx)
+                                                                        && !u.getEstimated()));
+                assertThat(all)
+                        .extracting(
+                                u ->
+                                        tuple(
+                                                u.getValidFrom(),
+                                                u.getCarbonIntensity(),
+                                                u.getEstimated()))
+                        .containsExactly(
+                                tuple(d0, 302.0, true),
+                                tuple(dx, 310.0, true),
+                                tuple(d0, 298.0, false),
+                                tuple(dx, 320.0, false));
+                List<IntensityUpdate> d0Versions =
+                        all.stream().filter(u -> u.getValidFrom().equals(d0)).toList();
+                assertThat(d0Versions)
+                        .allSatisfy(
+                                u -> {
+                                    assertThat(u.getZone()).isEqualTo("DE");
+                                    assertThat(u.getSource()).isEqualTo("electricitymaps");
+                                    assertThat(u.getSignal()).isEqualTo("average");
+                                });
+                assertThat(d0Versions.get(1).getUpdatedAt())
+                        .isAfter(d0Versions.get(0).getUpdatedAt());
 
-                // The committed offsets, as the worker's REST API shows them: one per source partition.
-                List<Object> endpoints = connect.connectorOffsets(CONNECTOR).offsets().stream()
-                        .map(ConnectorOffset::partition).map(p -> (Object) p.get("endpoint")).toList();
+                // The committed offsets, as the worker's REST API shows them: one per source
+                // partition.
+                List<Object> endpoints =
+                        connect.connectorOffsets(CONNECTOR).offsets().stream()
+                                .map(ConnectorOffset::partition)
+                                .map(p -> (Object) p.get("endpoint"))
+                                .toList();
                 assertThat(endpoints).containsExactlyInAnyOrder("latest", "past-range");
-                assertThat(server.requests).allSatisfy(r -> assertThat(r.header("auth-token")).isEqualTo(TOKEN));
+                assertThat(server.requests)
+                        .allSatisfy(r -> assertThat(r.header("auth-token")).isEqualTo(TOKEN));
 
-                // The task's counters are Connect plugin metrics, in JMX (the worker's JmxReporter).
+                // The task's counters are Connect plugin metrics, in JMX (the worker's
+                // JmxReporter).
                 MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
                 List<Double> published = new ArrayList<>();
-                for (ObjectName name : mbeans.queryNames(new ObjectName("kafka.connect:type=plugins,*"), null)) {
+                for (ObjectName name :
+                        mbeans.queryNames(new ObjectName("kafka.connect:type=plugins,*"), null)) {
                     try {
-                        published.add(((Number) mbeans.getAttribute(name, "intensity-records-total")).doubleValue());
+                        published.add(
+                                ((Number) mbeans.getAttribute(name, "intensity-records-total"))
+                                        .doubleValue());
                     } catch (javax.management.AttributeNotFoundException notOurs) {
                         // another plugin's metrics
                     }
                 }
-                assertThat(published).as("intensity-records-total of the running task (one record since the restart)").containsExactly(1.0);
+                assertThat(published)
+                        .as(
+                                "intensity-records-total of the running task (one record since the"
+                                        + " restart)")
+                        .containsExactly(1.0);
             } finally {
                 connect.stop();
                 Files.deleteIfExists(secrets);
@@ -166,12 +278,19 @@ class ElectricityMapsConnectIT {
     }
 
     /**
-     * Reads the intensity topic from the start, read_committed, until {@code done} holds for everything read so far.
-     * The deadline only bounds a failing run.
+     * Reads the intensity topic from the start, read_committed, until {@code done} holds for
+     * everything read so far. The deadline only bounds a failing run.
      */
-    static List<IntensityUpdate> readUntil(EmbeddedConnectCluster connect, Predicate<List<IntensityUpdate>> done) {
-        Map<String, Object> props = Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.GROUP_ID_CONFIG, "it-" + System.nanoTime());
+    static List<IntensityUpdate> readUntil(
+            EmbeddedConnectCluster connect, Predicate<List<IntensityUpdate>> done) {
+        Map<String, Object> props =
+                Map.of(
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest",
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "it-" + System.nanoTime());
         try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumer(props)) {
             TopicPartition tp = new TopicPartition(TOPIC, 0);
             consumer.assign(List.of(tp));
@@ -185,10 +304,13 @@ class ElectricityMapsConnectIT {
                     out.add(u);
                 }
                 if (done.test(out)) {
-                    // Whatever the same transactions or polls could still add is committed by now: read to the end.
+                    // Whatever the same transactions or polls could still add is committed by now:
+                    // read to the end.
                     long end = consumer.endOffsets(List.of(tp)).get(tp);
                     while (consumer.position(tp) < end) {
-                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) out.add(AvroWire.decode(r.value(), IntensityUpdate.class));
+                        for (ConsumerRecord<byte[], byte[]> r :
+                                consumer.poll(Duration.ofMillis(500)))
+                            out.add(AvroWire.decode(r.value(), IntensityUpdate.class));
                     }
                     return out;
                 }

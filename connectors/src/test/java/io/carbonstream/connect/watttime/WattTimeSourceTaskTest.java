@@ -36,7 +36,8 @@ class WattTimeSourceTaskTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String USER = "carbonstream-ci";
     static final String PASSWORD = "wt-pass-5c4b3a29";
-    static final String BEARER = "wt-bearer-7e1d0c9b8a6f5e4d"; // the token of fixtures/watttime/login.json
+    static final String BEARER =
+            "wt-bearer-7e1d0c9b8a6f5e4d"; // the token of fixtures/watttime/login.json
     static final Instant T0 = Instant.parse("2026-11-30T10:17:00Z");
 
     FakeClock clock;
@@ -51,12 +52,32 @@ class WattTimeSourceTaskTest {
         clock = new FakeClock(T0);
         sleeper = new ClockSleeper(clock);
         server = new FixtureServer(clock);
-        String basic = "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
-        server.route("/login", r -> basic.equals(r.header("Authorization"))
-                ? Response.json(FixtureServer.resource("watttime/login.json"))
-                : Response.status(401, "{\"error\":\"Invalid username or password\"}"));
-        server.route("/v3/historical", r -> bearer(r) ? Response.json(slice("watttime/historical-caiso-north.json", r)) : Response.status(401, "{\"error\":\"token expired\"}"));
-        server.route("/v3/forecast", r -> bearer(r) ? Response.json(FixtureServer.resource("watttime/forecast-caiso-north.json")) : Response.status(401, "{}"));
+        String basic =
+                "Basic "
+                        + Base64.getEncoder()
+                                .encodeToString(
+                                        (USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+        server.route(
+                "/login",
+                r ->
+                        basic.equals(r.header("Authorization"))
+                                ? Response.json(FixtureServer.resource("watttime/login.json"))
+                                : Response.status(
+                                        401, "{\"error\":\"Invalid username or password\"}"));
+        server.route(
+                "/v3/historical",
+                r ->
+                        bearer(r)
+                                ? Response.json(slice("watttime/historical-caiso-north.json", r))
+                                : Response.status(401, "{\"error\":\"token expired\"}"));
+        server.route(
+                "/v3/forecast",
+                r ->
+                        bearer(r)
+                                ? Response.json(
+                                        FixtureServer.resource(
+                                                "watttime/forecast-caiso-north.json"))
+                                : Response.status(401, "{}"));
     }
 
     static boolean bearer(FixtureServer.Request r) {
@@ -88,26 +109,46 @@ class WattTimeSourceTaskTest {
         logs.close();
         assertThat(logs.containing(PASSWORD)).isEmpty();
         assertThat(logs.containing(BEARER)).isEmpty();
-        assertThat(logs.containing(Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)))).isEmpty();
+        assertThat(
+                        logs.containing(
+                                Base64.getEncoder()
+                                        .encodeToString(
+                                                (USER + ":" + PASSWORD)
+                                                        .getBytes(StandardCharsets.UTF_8))))
+                .isEmpty();
     }
 
     Map<String, String> props(String... overrides) {
-        return TaskHarness.props(Map.of(
-                "watttime.base.url", server.baseUrl(),
-                "watttime.username", USER,
-                "watttime.password", PASSWORD,
-                "watttime.regions", "CAISO_NORTH",
-                "watttime.zone.map", "CAISO_NORTH=US-CAL-CISO"), overrides);
+        return TaskHarness.props(
+                Map.of(
+                        "watttime.base.url",
+                        server.baseUrl(),
+                        "watttime.username",
+                        USER,
+                        "watttime.password",
+                        PASSWORD,
+                        "watttime.regions",
+                        "CAISO_NORTH",
+                        "watttime.zone.map",
+                        "CAISO_NORTH=US-CAL-CISO"),
+                overrides);
     }
 
     void start(Map<String, String> props) {
-        harness = new TaskHarness<>(() -> new WattTimeSourceTask(clock, sleeper, new Random(5)), props, clock, sleeper);
+        harness =
+                new TaskHarness<>(
+                        () -> new WattTimeSourceTask(clock, sleeper, new Random(5)),
+                        props,
+                        clock,
+                        sleeper);
     }
 
     @Test
     void poundsPerMegawattHourBecomeGramsPerKilowattHour() {
-        assertThat(WattTimeSourceTask.toGramsPerKwh(1000, "lbs_co2_per_mwh")).isCloseTo(453.59237, within(1e-9));
-        assertThat(WattTimeSourceTask.toGramsPerKwh(850, "lbs_co2_per_mwh")).isCloseTo(385.5535145, within(1e-9));
+        assertThat(WattTimeSourceTask.toGramsPerKwh(1000, "lbs_co2_per_mwh"))
+                .isCloseTo(453.59237, within(1e-9));
+        assertThat(WattTimeSourceTask.toGramsPerKwh(850, "lbs_co2_per_mwh"))
+                .isCloseTo(385.5535145, within(1e-9));
         assertThat(WattTimeSourceTask.toGramsPerKwh(400, "kg_co2_per_mwh")).isEqualTo(400.0);
         assertThat(WattTimeSourceTask.toGramsPerKwh(1, "furlongs")).isNull();
     }
@@ -117,36 +158,52 @@ class WattTimeSourceTaskTest {
         start(props());
         List<SourceRecord> out = harness.drain();
 
-        List<SourceRecord> updates = out.stream().filter(r -> r.topic().equals("carbonstream.intensity")).toList();
+        List<SourceRecord> updates =
+                out.stream().filter(r -> r.topic().equals("carbonstream.intensity")).toList();
         assertThat(updates).hasSize(12); // 09:20 .. 10:15, every 5 min, after the 1 h lookback
         IntensityUpdate firstUpdate = update(updates.get(0));
         assertThat(firstUpdate.getValidFrom()).isEqualTo(Instant.parse("2026-11-30T09:20:00Z"));
         assertThat(firstUpdate.getCarbonIntensity()).isCloseTo(850.0 * 0.45359237, within(1e-9));
         assertThat(firstUpdate.getMarginalIntensity()).isCloseTo(850.0 * 0.45359237, within(1e-9));
-        assertThat(updates).allSatisfy(r -> {
-            IntensityUpdate u = update(r);
-            assertThat(u.getSignal()).isEqualTo("marginal");
-            assertThat(u.getEmissionFactorType()).isEqualTo("direct");
-            assertThat(u.getSource()).isEqualTo("watttime");
-            assertThat(u.getZone()).isEqualTo("US-CAL-CISO");
-            assertThat(u.getEstimated()).isFalse();
-            assertThat(new String((byte[]) r.key(), StandardCharsets.UTF_8)).isEqualTo("US-CAL-CISO");
-        });
+        assertThat(updates)
+                .allSatisfy(
+                        r -> {
+                            IntensityUpdate u = update(r);
+                            assertThat(u.getSignal()).isEqualTo("marginal");
+                            assertThat(u.getEmissionFactorType()).isEqualTo("direct");
+                            assertThat(u.getSource()).isEqualTo("watttime");
+                            assertThat(u.getZone()).isEqualTo("US-CAL-CISO");
+                            assertThat(u.getEstimated()).isFalse();
+                            assertThat(new String((byte[]) r.key(), StandardCharsets.UTF_8))
+                                    .isEqualTo("US-CAL-CISO");
+                        });
 
-        List<IntensityForecast> forecasts = out.stream().filter(r -> r.topic().equals("carbonstream.forecasts"))
-                .map(TaskHarness::forecast).toList();
+        List<IntensityForecast> forecasts =
+                out.stream()
+                        .filter(r -> r.topic().equals("carbonstream.forecasts"))
+                        .map(TaskHarness::forecast)
+                        .toList();
         assertThat(forecasts).hasSize(6);
-        assertThat(forecasts).allSatisfy(f -> {
-            assertThat(f.getSignal()).isEqualTo("marginal");
-            assertThat(f.getForecastMadeAt()).isEqualTo(Instant.parse("2026-11-30T10:15:00Z"));
-            assertThat(Duration.between(f.getValidFrom(), f.getValidTo())).isEqualTo(Duration.ofMinutes(5));
-        });
-        assertThat(forecasts.get(0).getCarbonIntensity()).isCloseTo(900.0 * 0.45359237, within(1e-9));
+        assertThat(forecasts)
+                .allSatisfy(
+                        f -> {
+                            assertThat(f.getSignal()).isEqualTo("marginal");
+                            assertThat(f.getForecastMadeAt())
+                                    .isEqualTo(Instant.parse("2026-11-30T10:15:00Z"));
+                            assertThat(Duration.between(f.getValidFrom(), f.getValidTo()))
+                                    .isEqualTo(Duration.ofMinutes(5));
+                        });
+        assertThat(forecasts.get(0).getCarbonIntensity())
+                .isCloseTo(900.0 * 0.45359237, within(1e-9));
 
         // One login, basic auth; data requests carry the bearer token.
         assertThat(server.requestsTo("/login")).hasSize(1);
-        assertThat(server.requestsTo("/v3/")).allSatisfy(r -> assertThat(r.header("Authorization")).isEqualTo("Bearer " + BEARER));
-        assertThat(server.requestsTo("/v3/historical").get(0).query()).containsEntry("region", "CAISO_NORTH").containsEntry("signal_type", "co2_moer");
+        assertThat(server.requestsTo("/v3/"))
+                .allSatisfy(
+                        r -> assertThat(r.header("Authorization")).isEqualTo("Bearer " + BEARER));
+        assertThat(server.requestsTo("/v3/historical").get(0).query())
+                .containsEntry("region", "CAISO_NORTH")
+                .containsEntry("signal_type", "co2_moer");
 
         // Nothing new in the fixture, and a restart: nothing again.
         harness.runUntil(T0.plus(Duration.ofMinutes(20)));
@@ -178,7 +235,9 @@ class WattTimeSourceTaskTest {
     @Test
     void aRegionOutsideThePlanFailsTheTaskNamingTheRegionsSetting() throws Exception {
         start(props());
-        server.failNext("/v3/historical", Response.status(403, "{\"error\":\"This account is not allowed region PJM\"}"));
+        server.failNext(
+                "/v3/historical",
+                Response.status(403, "{\"error\":\"This account is not allowed region PJM\"}"));
         assertThatThrownBy(() -> harness.poll())
                 .isInstanceOf(ConnectException.class)
                 .hasMessageContaining("403")

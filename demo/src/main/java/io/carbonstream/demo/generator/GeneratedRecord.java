@@ -9,21 +9,30 @@ import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * One record to publish, at a simulated instant, on the events, intensity, certificates or GPU energy topic.
+ * One record to publish, at a simulated instant, on the events, intensity, certificates or GPU
+ * energy topic.
  *
  * @param kind which topic it belongs to
- * @param publishAtMs simulated instant it is published (>= its event time / valid_from / sample time)
+ * @param publishAtMs simulated instant it is published (>= its event time / valid_from / sample
+ *     time)
  * @param key the topic key: request_id, zone, certificate_id or gpu_id
- * @param value an {@link InferenceEvent}, an {@link IntensityUpdate}, a {@link Certificate} or a {@link GpuEnergySample}
+ * @param value an {@link InferenceEvent}, an {@link IntensityUpdate}, a {@link Certificate} or a
+ *     {@link GpuEnergySample}
  */
 public record GeneratedRecord(Kind kind, long publishAtMs, String key, SpecificRecord value) {
 
     public enum Kind {
         REQUEST,
         INTENSITY,
-        /** A PPA delivery ({@link Certificates}); only with {@link GeneratorSettings#certificates()}. */
+        /**
+         * A PPA delivery ({@link Certificates}); only with {@link
+         * GeneratorSettings#certificates()}.
+         */
         CERTIFICATE,
-        /** A GPU energy counter reading ({@link GpuCounters}); only with {@link GeneratorSettings#gpuCounters()}. */
+        /**
+         * A GPU energy counter reading ({@link GpuCounters}); only with {@link
+         * GeneratorSettings#gpuCounters()}.
+         */
         GPU_ENERGY
     }
 

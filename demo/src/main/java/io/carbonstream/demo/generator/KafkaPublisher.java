@@ -25,12 +25,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class KafkaPublisher implements AutoCloseable {
 
     /**
-     * Topic names; the job's defaults are carbonstream.events / .intensity / .registry / .certificates. With
-     * {@code otlpSpans} set, requests go there as OTLP spans instead of Avro events. Certificates and GPU
-     * energy readings (when the generator makes them) go to {@code certificates} and {@code gpuEnergy}; with
-     * a null topic they are not published.
+     * Topic names; the job's defaults are carbonstream.events / .intensity / .registry /
+     * .certificates. With {@code otlpSpans} set, requests go there as OTLP spans instead of Avro
+     * events. Certificates and GPU energy readings (when the generator makes them) go to {@code
+     * certificates} and {@code gpuEnergy}; with a null topic they are not published.
      */
-    public record Topics(String events, String intensity, String registry, String otlpSpans, String certificates, String gpuEnergy) {
+    public record Topics(
+            String events,
+            String intensity,
+            String registry,
+            String otlpSpans,
+            String certificates,
+            String gpuEnergy) {
         public Topics(String events, String intensity, String registry) {
             this(events, intensity, registry, null, null, null);
         }
@@ -41,8 +47,14 @@ public final class KafkaPublisher implements AutoCloseable {
     }
 
     /** What was published so far. */
-    public record Stats(long requests, long intensityUpdates, long certificates, long gpuReadings, long lastPublishedSim, Throwable failure,
-                        boolean done) {}
+    public record Stats(
+            long requests,
+            long intensityUpdates,
+            long certificates,
+            long gpuReadings,
+            long lastPublishedSim,
+            Throwable failure,
+            boolean done) {}
 
     private final Properties producerProps;
     private final Topics topics;
@@ -66,8 +78,14 @@ public final class KafkaPublisher implements AutoCloseable {
      * @param count stop after this many requests (then drain intensity), or null
      * @param wallDeadline stop at this wall instant, or Long.MAX_VALUE
      */
-    public KafkaPublisher(String bootstrap, Properties extra, Topics topics, TrafficGenerator generator, Pacer pacer, Long count,
-                          long wallDeadline) {
+    public KafkaPublisher(
+            String bootstrap,
+            Properties extra,
+            Topics topics,
+            TrafficGenerator generator,
+            Pacer pacer,
+            Long count,
+            long wallDeadline) {
         Properties p = new Properties();
         p.putAll(extra);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -83,7 +101,10 @@ public final class KafkaPublisher implements AutoCloseable {
         this.wallDeadline = wallDeadline;
     }
 
-    /** Called on the publishing thread for every record handed to the producer (tests count with it). */
+    /**
+     * Called on the publishing thread for every record handed to the producer (tests count with
+     * it).
+     */
     public KafkaPublisher onSent(Consumer<GeneratedRecord> listener) {
         this.listener = listener;
         return this;
@@ -98,41 +119,57 @@ public final class KafkaPublisher implements AutoCloseable {
     }
 
     private void run() {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (Datacenter d : generator.registry()) {
-                producer.send(new ProducerRecord<>(topics.registry(), d.getDatacenterId().getBytes(StandardCharsets.UTF_8),
-                        AvroCodec.encodeOne(d)), this::check);
+                producer.send(
+                        new ProducerRecord<>(
+                                topics.registry(),
+                                d.getDatacenterId().getBytes(StandardCharsets.UTF_8),
+                                AvroCodec.encodeOne(d)),
+                        this::check);
             }
             producer.flush();
-            Iterator<GeneratedRecord> it = count != null
-                    ? generator.bounded(count, GeneratorSettings.defaultDrain())
-                    : generator.iterator();
+            Iterator<GeneratedRecord> it =
+                    count != null
+                            ? generator.bounded(count, GeneratorSettings.defaultDrain())
+                            : generator.iterator();
             while (it.hasNext() && failure.get() == null) {
                 GeneratedRecord r = it.next();
                 long due = pacer.wallAt(r.publishAtMs());
                 if (due > wallDeadline) break;
                 long wait = due - System.currentTimeMillis();
-                // Pacing, not synchronisation: wait for the record's wall instant or a stop request.
+                // Pacing, not synchronisation: wait for the record's wall instant or a stop
+                // request.
                 if (wait > 0 && stop.await(wait, TimeUnit.MILLISECONDS)) break;
                 if (stop.getCount() == 0) break;
-                String topic = switch (r.kind()) {
-                    case REQUEST -> topics.otlpSpans() != null ? topics.otlpSpans() : topics.events();
-                    case INTENSITY -> topics.intensity();
-                    case CERTIFICATE -> topics.certificates();
-                    case GPU_ENERGY -> topics.gpuEnergy();
-                };
+                String topic =
+                        switch (r.kind()) {
+                            case REQUEST ->
+                                    topics.otlpSpans() != null
+                                            ? topics.otlpSpans()
+                                            : topics.events();
+                            case INTENSITY -> topics.intensity();
+                            case CERTIFICATE -> topics.certificates();
+                            case GPU_ENERGY -> topics.gpuEnergy();
+                        };
                 if (topic == null) continue;
                 if (r.isRequest() && topics.otlpSpans() != null) {
-                    producer.send(new ProducerRecord<>(topic, null, OtlpSpans.batchOf(r.event())), this::check);
+                    producer.send(
+                            new ProducerRecord<>(topic, null, OtlpSpans.batchOf(r.event())),
+                            this::check);
                 } else {
-                    producer.send(new ProducerRecord<>(topic, r.keyBytes(), r.valueBytes()), this::check);
+                    producer.send(
+                            new ProducerRecord<>(topic, r.keyBytes(), r.valueBytes()), this::check);
                 }
                 (switch (r.kind()) {
-                    case REQUEST -> requests;
-                    case INTENSITY -> updates;
-                    case CERTIFICATE -> certificates;
-                    case GPU_ENERGY -> gpuReadings;
-                }).incrementAndGet();
+                            case REQUEST -> requests;
+                            case INTENSITY -> updates;
+                            case CERTIFICATE -> certificates;
+                            case GPU_ENERGY -> gpuReadings;
+                        })
+                        .incrementAndGet();
                 lastSim.set(r.publishAtMs());
                 listener.accept(r);
             }
@@ -151,7 +188,13 @@ public final class KafkaPublisher implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(requests.get(), updates.get(), certificates.get(), gpuReadings.get(), lastSim.get(), failure.get(),
+        return new Stats(
+                requests.get(),
+                updates.get(),
+                certificates.get(),
+                gpuReadings.get(),
+                lastSim.get(),
+                failure.get(),
                 finished.getCount() == 0);
     }
 

@@ -17,8 +17,8 @@ import java.util.Arrays;
 
 /**
  * A generated request as the OpenTelemetry Collector's Kafka exporter would write the span of its
- * inference server (encoding otlp_proto): GenAI semantic conventions, the datacenter as the resource
- * attribute carbonstream.datacenter.id. What the demo publishes with --events-as otlp.
+ * inference server (encoding otlp_proto): GenAI semantic conventions, the datacenter as the
+ * resource attribute carbonstream.datacenter.id. What the demo publishes with --events-as otlp.
  */
 public final class OtlpSpans {
 
@@ -29,30 +29,44 @@ public final class OtlpSpans {
         long end = e.getEventTime().toEpochMilli() * 1_000_000L;
         long start = end - e.getDurationMs() * 1_000_000L;
         byte[] id = sha256(e.getRequestId());
-        Span.Builder s = Span.newBuilder()
-                .setTraceId(ByteString.copyFrom(Arrays.copyOfRange(id, 0, 16)))
-                .setSpanId(ByteString.copyFrom(Arrays.copyOfRange(id, 16, 24)))
-                .setKind(Span.SpanKind.SPAN_KIND_SERVER)
-                .setName(operation(e) + " " + e.getModelId())
-                .setStartTimeUnixNano(start)
-                .setEndTimeUnixNano(end)
-                .addAttributes(attr("gen_ai.operation.name", operation(e)))
-                .addAttributes(attr("gen_ai.request.model", e.getModelId()))
-                .addAttributes(attr("gen_ai.usage.input_tokens", e.getInputTokens()))
-                .addAttributes(attr("gen_ai.usage.output_tokens", e.getOutputTokens()))
-                .addAttributes(attr("carbonstream.gpu.count", (long) e.getGpuCount()))
-                .addAttributes(attr("carbonstream.images", (long) e.getImages()))
-                .addAttributes(attr("carbonstream.diffusion_steps", (long) e.getDiffusionSteps()))
-                .addAttributes(attr("carbonstream.media_seconds", e.getMediaSeconds()));
-        if (e.getMeasuredGpuJoules() != null) s.addAttributes(attr("carbonstream.gpu.energy_joules", e.getMeasuredGpuJoules()));
-        if (e.getActiveParamsB() != null) s.addAttributes(attr("carbonstream.model.active_params_b", e.getActiveParamsB()));
-        Resource resource = Resource.newBuilder()
-                .addAttributes(attr("service.name", "inference-server"))
-                .addAttributes(attr("carbonstream.datacenter.id", e.getDatacenterId()))
-                .build();
-        return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder().setResource(resource)
-                .addScopeSpans(ScopeSpans.newBuilder().setScope(InstrumentationScope.newBuilder().setName("carbonstream-demo")).addSpans(s)))
-                .build().toByteArray();
+        Span.Builder s =
+                Span.newBuilder()
+                        .setTraceId(ByteString.copyFrom(Arrays.copyOfRange(id, 0, 16)))
+                        .setSpanId(ByteString.copyFrom(Arrays.copyOfRange(id, 16, 24)))
+                        .setKind(Span.SpanKind.SPAN_KIND_SERVER)
+                        .setName(operation(e) + " " + e.getModelId())
+                        .setStartTimeUnixNano(start)
+                        .setEndTimeUnixNano(end)
+                        .addAttributes(attr("gen_ai.operation.name", operation(e)))
+                        .addAttributes(attr("gen_ai.request.model", e.getModelId()))
+                        .addAttributes(attr("gen_ai.usage.input_tokens", e.getInputTokens()))
+                        .addAttributes(attr("gen_ai.usage.output_tokens", e.getOutputTokens()))
+                        .addAttributes(attr("carbonstream.gpu.count", (long) e.getGpuCount()))
+                        .addAttributes(attr("carbonstream.images", (long) e.getImages()))
+                        .addAttributes(
+                                attr("carbonstream.diffusion_steps", (long) e.getDiffusionSteps()))
+                        .addAttributes(attr("carbonstream.media_seconds", e.getMediaSeconds()));
+        if (e.getMeasuredGpuJoules() != null)
+            s.addAttributes(attr("carbonstream.gpu.energy_joules", e.getMeasuredGpuJoules()));
+        if (e.getActiveParamsB() != null)
+            s.addAttributes(attr("carbonstream.model.active_params_b", e.getActiveParamsB()));
+        Resource resource =
+                Resource.newBuilder()
+                        .addAttributes(attr("service.name", "inference-server"))
+                        .addAttributes(attr("carbonstream.datacenter.id", e.getDatacenterId()))
+                        .build();
+        return ExportTraceServiceRequest.newBuilder()
+                .addResourceSpans(
+                        ResourceSpans.newBuilder()
+                                .setResource(resource)
+                                .addScopeSpans(
+                                        ScopeSpans.newBuilder()
+                                                .setScope(
+                                                        InstrumentationScope.newBuilder()
+                                                                .setName("carbonstream-demo"))
+                                                .addSpans(s)))
+                .build()
+                .toByteArray();
     }
 
     private static String operation(InferenceEvent e) {

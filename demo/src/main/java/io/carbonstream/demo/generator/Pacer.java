@@ -15,14 +15,18 @@ public final class Pacer {
 
     public Pacer(long simStart, long wallStart, double speedup) {
         if (!(speedup > 0)) throw new IllegalArgumentException("speedup must be positive");
-        if (simStart > wallStart) throw new IllegalArgumentException("the simulation cannot start in the future");
+        if (simStart > wallStart)
+            throw new IllegalArgumentException("the simulation cannot start in the future");
         this.simStart = simStart;
         this.wallStart = wallStart;
         this.speedup = speedup;
         this.catchUp = catchUpInstant(simStart, wallStart, speedup);
     }
 
-    /** Simulated (= wall) instant at which the accelerated clock reaches the wall clock; MAX_VALUE if never. */
+    /**
+     * Simulated (= wall) instant at which the accelerated clock reaches the wall clock; MAX_VALUE
+     * if never.
+     */
     public static long catchUpInstant(long simStart, long wallStart, double speedup) {
         if (speedup <= 1) return Long.MAX_VALUE;
         return wallStart + (long) ((wallStart - simStart) / (speedup - 1));

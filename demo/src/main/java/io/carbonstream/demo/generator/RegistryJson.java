@@ -12,7 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Writes the fleet's registry in the job's --registry-file format (field names as in Datacenter.avsc). */
+/**
+ * Writes the fleet's registry in the job's --registry-file format (field names as in
+ * Datacenter.avsc).
+ */
 public final class RegistryJson {
 
     private RegistryJson() {}
@@ -26,13 +29,19 @@ public final class RegistryJson {
             m.put("pue", d.getPue());
             m.put("wue_l_per_kwh", d.getWueLPerKwh());
             if (d.getItOverhead() != null) m.put("it_overhead", d.getItOverhead());
-            if (d.getEmissionBudgetGPerHour() != null) m.put("emission_budget_g_per_hour", d.getEmissionBudgetGPerHour());
-            if (d.getMarketFactorGPerKwh() != null) m.put("market_factor_g_per_kwh", d.getMarketFactorGPerKwh());
+            if (d.getEmissionBudgetGPerHour() != null)
+                m.put("emission_budget_g_per_hour", d.getEmissionBudgetGPerHour());
+            if (d.getMarketFactorGPerKwh() != null)
+                m.put("market_factor_g_per_kwh", d.getMarketFactorGPerKwh());
             if (d.getOrganisation() != null) m.put("organisation", d.getOrganisation());
             rows.add(m);
         }
         try {
-            Files.write(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(rows));
+            Files.write(
+                    file,
+                    new ObjectMapper()
+                            .enable(SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsBytes(rows));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the registry file " + file, e);
         }

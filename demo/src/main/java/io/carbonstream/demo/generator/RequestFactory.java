@@ -9,19 +9,21 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Draws one realistic request: where it ran (datacenters weighted by traffic and local time of day),
- * what (mostly text chat, some images, a few videos), how big (log-normal token counts), how long
- * it held its GPUs and, where the datacenter meters its GPUs, how much energy it measured.
+ * Draws one realistic request: where it ran (datacenters weighted by traffic and local time of
+ * day), what (mostly text chat, some images, a few videos), how big (log-normal token counts), how
+ * long it held its GPUs and, where the datacenter meters its GPUs, how much energy it measured.
  */
 final class RequestFactory {
 
     /** Share of requests by modality, before restricting to the fleet's models. */
-    static final Map<Modality, Double> MIX = new EnumMap<>(Map.of(
-            Modality.TEXT, 0.82,
-            Modality.EMBEDDING, 0.07,
-            Modality.IMAGE, 0.085,
-            Modality.AUDIO, 0.02,
-            Modality.VIDEO, 0.005));
+    static final Map<Modality, Double> MIX =
+            new EnumMap<>(
+                    Map.of(
+                            Modality.TEXT, 0.82,
+                            Modality.EMBEDDING, 0.07,
+                            Modality.IMAGE, 0.085,
+                            Modality.AUDIO, 0.02,
+                            Modality.VIDEO, 0.005));
 
     private final Fleet fleet;
     private final SplittableRandom rnd;
@@ -29,6 +31,7 @@ final class RequestFactory {
     private final Map<Modality, List<ModelSpec>> byModality = new EnumMap<>(Modality.class);
     private final Map<Modality, Double> mix = new EnumMap<>(Modality.class);
     private long sequence;
+
     /** True GPU energy of the last request drawn (what a meter would read, unrounded). */
     private double lastJoules;
 
@@ -61,15 +64,16 @@ final class RequestFactory {
     InferenceEvent next(long eventTime) {
         DatacenterSpec dc = pickDatacenter(eventTime);
         ModelSpec model = pickModel();
-        InferenceEvent.Builder b = InferenceEvent.newBuilder()
-                .setRequestId(idPrefix + (sequence++))
-                .setEventTime(Instant.ofEpochMilli(eventTime))
-                .setDatacenterId(dc.id())
-                .setModelId(model.id())
-                .setModality(model.modality())
-                .setGpuCount(model.gpus())
-                .setMeasuredGpuJoules(null)
-                .setActiveParamsB(!model.inCatalog() ? model.activeParamsB() : null);
+        InferenceEvent.Builder b =
+                InferenceEvent.newBuilder()
+                        .setRequestId(idPrefix + (sequence++))
+                        .setEventTime(Instant.ofEpochMilli(eventTime))
+                        .setDatacenterId(dc.id())
+                        .setModelId(model.id())
+                        .setModality(model.modality())
+                        .setGpuCount(model.gpus())
+                        .setMeasuredGpuJoules(null)
+                        .setActiveParamsB(!model.inCatalog() ? model.activeParamsB() : null);
         double joules;
         double concurrency;
         switch (model.modality()) {
@@ -77,7 +81,8 @@ final class RequestFactory {
                 long in = clamp(Seeds.logNormal(rnd, 350, 1.1), 1, 131_072);
                 long out = clamp(Seeds.logNormal(rnd, model.medianOutput(), 0.9), 1, 16_384);
                 b.setInputTokens(in).setOutputTokens(out);
-                // Prefill is cheap next to decoding but not free: ~1% of a decoded token per input token.
+                // Prefill is cheap next to decoding but not free: ~1% of a decoded token per input
+                // token.
                 joules = model.joulesPerUnit() * (out + 0.01 * in);
                 concurrency = 32; // a request shares its GPUs with a continuous batch of ~32
             }
@@ -92,13 +97,29 @@ final class RequestFactory {
                 int images = u < 0.8 ? 1 : u < 0.9 ? 2 : 4;
                 int steps = rnd.nextDouble() < 0.6 ? 0 : STEPS[rnd.nextInt(STEPS.length)];
                 b.setImages(images).setDiffusionSteps(steps);
-                joules = model.joulesPerUnit() * images * (steps == 0 ? 1.0 : (double) steps / model.referenceSteps());
+                joules =
+                        model.joulesPerUnit()
+                                * images
+                                * (steps == 0 ? 1.0 : (double) steps / model.referenceSteps());
                 concurrency = 1;
             }
             default -> { // VIDEO, AUDIO: generated seconds
-                double seconds = model.modality() == Modality.VIDEO
-                        ? Math.round(model.medianOutput() * Seeds.uniform(rnd, 0.6, 2.0) * 10) / 10.0
-                        : Math.round(Math.min(300, Seeds.logNormal(rnd, model.medianOutput(), 0.7)) * 10) / 10.0;
+                double seconds =
+                        model.modality() == Modality.VIDEO
+                                ? Math.round(
+                                                model.medianOutput()
+                                                        * Seeds.uniform(rnd, 0.6, 2.0)
+                                                        * 10)
+                                        / 10.0
+                                : Math.round(
+                                                Math.min(
+                                                                300,
+                                                                Seeds.logNormal(
+                                                                        rnd,
+                                                                        model.medianOutput(),
+                                                                        0.7))
+                                                        * 10)
+                                        / 10.0;
                 seconds = Math.max(0.1, seconds);
                 b.setMediaSeconds(seconds);
                 joules = model.joulesPerUnit() * seconds;
@@ -109,9 +130,18 @@ final class RequestFactory {
         joules *= Seeds.logNormal(rnd, 1.0, 0.2);
         lastJoules = joules;
         double wattsPerGpu = Seeds.uniform(rnd, 350, 650);
-        // The request's wall time at that draw; J <= gpus x 650 W x duration keeps every measurement
+        // The request's wall time at that draw; J <= gpus x 650 W x duration keeps every
+        // measurement
         // far under the job's plausibility ceiling of gpus x 1500 W x duration.
-        long durationMs = Math.max(1, (long) Math.ceil(joules * concurrency / (model.gpus() * wattsPerGpu) * 1000));
+        long durationMs =
+                Math.max(
+                        1,
+                        (long)
+                                Math.ceil(
+                                        joules
+                                                * concurrency
+                                                / (model.gpus() * wattsPerGpu)
+                                                * 1000));
         b.setDurationMs(durationMs);
         if (rnd.nextDouble() < dc.telemetryShare()) {
             b.setMeasuredGpuJoules(Math.round(joules * 1000) / 1000.0);

@@ -21,8 +21,8 @@ final class Seeds {
     }
 
     /**
-     * A stream for one numbered item of a named part (an hour, a GPU): it depends only on the seed, the name
-     * and the index, not on how many items were drawn before.
+     * A stream for one numbered item of a named part (an hour, a GPU): it depends only on the seed,
+     * the name and the index, not on how many items were drawn before.
      */
     static SplittableRandom stream(long seed, String name, long index) {
         return stream(mix(seed ^ mix(index ^ 0x632be59bd9b4e019L)), name);

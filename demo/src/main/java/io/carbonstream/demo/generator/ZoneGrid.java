@@ -34,10 +34,13 @@ final class ZoneGrid {
     final Zone zone;
     private final SplittableRandom rnd;
     private final long interval;
+
     /** valid_from of the next update. */
     long nextValidFrom;
+
     /** Relative deviation from the daily shape, an AR(1) process stepped once per update. */
     private double drift;
+
     private final List<Spike> spikes = new ArrayList<>();
     private long nextSpikeStart;
     private final boolean silent;
@@ -50,10 +53,12 @@ final class ZoneGrid {
         this.interval = zone.updateMinutes() * MINUTE;
         this.nextValidFrom = Math.floorDiv(start, interval) * interval;
         this.drift = 0.03 * rnd.nextGaussian();
-        // A demo should show a spike in its first hours, not on day three: one zone gets its first early.
-        this.nextSpikeStart = forceEarlySpike
-                ? start + (long) Seeds.uniform(rnd, 30 * MINUTE, 150 * MINUTE)
-                : start + nextSpikeGap();
+        // A demo should show a spike in its first hours, not on day three: one zone gets its first
+        // early.
+        this.nextSpikeStart =
+                forceEarlySpike
+                        ? start + (long) Seeds.uniform(rnd, 30 * MINUTE, 150 * MINUTE)
+                        : start + nextSpikeGap();
         this.silent = silent;
         if (silent) {
             silenceStart = start + (long) Seeds.uniform(rnd, 2 * HOUR, 4 * HOUR);
@@ -83,11 +88,13 @@ final class ZoneGrid {
         nextValidFrom += interval;
         drift = 0.92 * drift + 0.012 * rnd.nextGaussian();
         while (nextSpikeStart <= t + interval) {
-            Spike s = new Spike(nextSpikeStart,
-                    (long) Seeds.uniform(rnd, 15 * MINUTE, 50 * MINUTE),
-                    (long) Seeds.uniform(rnd, 20 * MINUTE, 60 * MINUTE),
-                    (long) Seeds.uniform(rnd, 30 * MINUTE, 60 * MINUTE),
-                    Seeds.uniform(rnd, 100, 150));
+            Spike s =
+                    new Spike(
+                            nextSpikeStart,
+                            (long) Seeds.uniform(rnd, 15 * MINUTE, 50 * MINUTE),
+                            (long) Seeds.uniform(rnd, 20 * MINUTE, 60 * MINUTE),
+                            (long) Seeds.uniform(rnd, 30 * MINUTE, 60 * MINUTE),
+                            Seeds.uniform(rnd, 100, 150));
             spikes.add(s);
             nextSpikeStart = s.end() + nextSpikeGap();
         }
@@ -100,15 +107,25 @@ final class ZoneGrid {
         double truth = Math.max(5, zone.shapeAt(t) * (1 + drift) + spike);
         // Providers first publish an estimate (a few % off), then the measured value.
         double estimate = Math.max(5, truth * (1 + 0.04 * rnd.nextGaussian()));
-        Double marginal = zone.marginalFactor() > 0 ? round1(truth * zone.marginalFactor() * (1 + 0.05 * rnd.nextGaussian())) : null;
+        Double marginal =
+                zone.marginalFactor() > 0
+                        ? round1(truth * zone.marginalFactor() * (1 + 0.05 * rnd.nextGaussian()))
+                        : null;
         long correctionDelay = (long) Seeds.uniform(rnd, 2 * MINUTE, 8 * MINUTE);
         boolean quiet = silentAt(t);
-        return new Tick(t, round1(estimate), round1(truth), marginal, correctionDelay, quiet, spike > 0);
+        return new Tick(
+                t, round1(estimate), round1(truth), marginal, correctionDelay, quiet, spike > 0);
     }
 
     /** One update interval's values. */
-    record Tick(long validFrom, double estimate, double measured, Double marginal, long correctionDelayMs, boolean silent,
-                boolean inSpike) {}
+    record Tick(
+            long validFrom,
+            double estimate,
+            double measured,
+            Double marginal,
+            long correctionDelayMs,
+            boolean silent,
+            boolean inSpike) {}
 
     static double round1(double v) {
         return Math.round(v * 10) / 10.0;

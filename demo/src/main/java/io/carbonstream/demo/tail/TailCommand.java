@@ -41,49 +41,76 @@ import picocli.CommandLine.Parameters;
  * consumer of carbonstream's outputs must. The record type comes from the topic's name (the job's
  * default names) or from --type.
  */
-@Command(name = "tail", mixinStandardHelpOptions = true,
-        description = "Prints a carbonstream topic as JSON lines (committed records only), from its beginning or from now on.")
+@Command(
+        name = "tail",
+        mixinStandardHelpOptions = true,
+        description =
+                "Prints a carbonstream topic as JSON lines (committed records only), from its"
+                        + " beginning or from now on.")
 public final class TailCommand implements Callable<Integer> {
 
     /** The record type of each topic, by the last part of its default name. */
-    static final Map<String, Class<? extends SpecificRecord>> BY_SUFFIX = Map.ofEntries(
-            Map.entry("events", InferenceEvent.class),
-            Map.entry("intensity", IntensityUpdate.class),
-            Map.entry("registry", Datacenter.class),
-            Map.entry("aggregates", Aggregate.class),
-            Map.entry("alerts", Alert.class),
-            Map.entry("dead-letters", DeadLetter.class),
-            Map.entry("late-events", DeadLetter.class),
-            Map.entry("restatements", Restatement.class),
-            Map.entry("forecasts", IntensityForecast.class),
-            Map.entry("certificates", Certificate.class),
-            Map.entry("ledger", LedgerEntry.class),
-            Map.entry("gpu-energy", GpuEnergySample.class),
-            Map.entry("gpu-attribution", GpuAttribution.class));
+    static final Map<String, Class<? extends SpecificRecord>> BY_SUFFIX =
+            Map.ofEntries(
+                    Map.entry("events", InferenceEvent.class),
+                    Map.entry("intensity", IntensityUpdate.class),
+                    Map.entry("registry", Datacenter.class),
+                    Map.entry("aggregates", Aggregate.class),
+                    Map.entry("alerts", Alert.class),
+                    Map.entry("dead-letters", DeadLetter.class),
+                    Map.entry("late-events", DeadLetter.class),
+                    Map.entry("restatements", Restatement.class),
+                    Map.entry("forecasts", IntensityForecast.class),
+                    Map.entry("certificates", Certificate.class),
+                    Map.entry("ledger", LedgerEntry.class),
+                    Map.entry("gpu-energy", GpuEnergySample.class),
+                    Map.entry("gpu-attribution", GpuAttribution.class));
 
     @Parameters(index = "0", description = "The topic, e.g. carbonstream.aggregates.")
     String topic;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--bootstrap-servers",
+            defaultValue = "localhost:9092",
+            description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
     String bootstrap;
 
-    @Option(names = "--type", description = "Record type when the topic name does not say: one of ${COMPLETION-CANDIDATES}.")
+    @Option(
+            names = "--type",
+            description =
+                    "Record type when the topic name does not say: one of"
+                            + " ${COMPLETION-CANDIDATES}.")
     Type type;
 
-    @Option(names = "--from-beginning", description = "Start at the beginning of the topic (default: only new records).")
+    @Option(
+            names = "--from-beginning",
+            description = "Start at the beginning of the topic (default: only new records).")
     boolean fromBeginning;
 
-    @Option(names = "--max-records", description = "Stop after this many records (default: run until Ctrl-C).")
+    @Option(
+            names = "--max-records",
+            description = "Stop after this many records (default: run until Ctrl-C).")
     Long maxRecords;
 
-    @Option(names = "--kafka-properties-file", description = "Kafka client properties (security settings).")
+    @Option(
+            names = "--kafka-properties-file",
+            description = "Kafka client properties (security settings).")
     java.nio.file.Path kafkaProperties;
 
     /** The record types, by name. */
     public enum Type {
-        events(InferenceEvent.class), intensity(IntensityUpdate.class), registry(Datacenter.class), aggregates(Aggregate.class),
-        alerts(Alert.class), deadletters(DeadLetter.class), restatements(Restatement.class), forecasts(IntensityForecast.class),
-        certificates(Certificate.class), ledger(LedgerEntry.class), gpuenergy(GpuEnergySample.class), gpuattribution(GpuAttribution.class);
+        events(InferenceEvent.class),
+        intensity(IntensityUpdate.class),
+        registry(Datacenter.class),
+        aggregates(Aggregate.class),
+        alerts(Alert.class),
+        deadletters(DeadLetter.class),
+        restatements(Restatement.class),
+        forecasts(IntensityForecast.class),
+        certificates(Certificate.class),
+        ledger(LedgerEntry.class),
+        gpuenergy(GpuEnergySample.class),
+        gpuattribution(GpuAttribution.class);
 
         final Class<? extends SpecificRecord> cls;
 
@@ -98,7 +125,10 @@ public final class TailCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Class<? extends SpecificRecord> cls = type != null ? type.cls : typeOf(topic);
         if (cls == null) {
-            System.err.println("carbonstream-demo tail: cannot tell the record type of topic " + topic + " from its name; give --type");
+            System.err.println(
+                    "carbonstream-demo tail: cannot tell the record type of topic "
+                            + topic
+                            + " from its name; give --type");
             return 2;
         }
         Properties p = new Properties();
@@ -111,9 +141,12 @@ public final class TailCommand implements Callable<Integer> {
         p.put("isolation.level", "read_committed");
         p.put("enable.auto.commit", "false");
         long printed = 0;
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts =
+                    c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                            .map(i -> new TopicPartition(topic, i.partition()))
+                            .toList();
             c.assign(parts);
             if (fromBeginning) c.seekToBeginning(parts);
             else c.seekToEnd(parts);
@@ -143,7 +176,15 @@ public final class TailCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             value = "{\"undecodable\": " + r.value().length + "}";
         }
-        return "{\"key\": " + key + ", \"partition\": " + r.partition() + ", \"offset\": " + r.offset() + ", \"value\": " + value + "}";
+        return "{\"key\": "
+                + key
+                + ", \"partition\": "
+                + r.partition()
+                + ", \"offset\": "
+                + r.offset()
+                + ", \"value\": "
+                + value
+                + "}";
     }
 
     @SuppressWarnings("unchecked")
@@ -152,7 +193,8 @@ public final class TailCommand implements Callable<Integer> {
             Schema schema = record.getSchema();
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             JsonEncoder enc = EncoderFactory.get().jsonEncoder(schema, bytes);
-            new SpecificDatumWriter<SpecificRecord>((Class<SpecificRecord>) record.getClass()).write(record, enc);
+            new SpecificDatumWriter<SpecificRecord>((Class<SpecificRecord>) record.getClass())
+                    .write(record, enc);
             enc.flush();
             return bytes.toString(StandardCharsets.UTF_8);
         } catch (IOException e) {

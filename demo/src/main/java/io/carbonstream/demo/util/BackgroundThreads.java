@@ -14,7 +14,12 @@ public final class BackgroundThreads {
      * down {@code done}), interrupts it if it has not, and waits up to {@code join} for it to end.
      * A null thread (never started) only gets the signal.
      */
-    public static void stop(CountDownLatch stop, CountDownLatch done, Thread thread, Duration grace, Duration join) {
+    public static void stop(
+            CountDownLatch stop,
+            CountDownLatch done,
+            Thread thread,
+            Duration grace,
+            Duration join) {
         stop.countDown();
         if (thread == null) return;
         try {

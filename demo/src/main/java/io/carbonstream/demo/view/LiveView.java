@@ -38,21 +38,55 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class LiveView implements AutoCloseable {
 
-    /** Topic names the view reads; restatements, ledger and gpuAttribution may be null (not shown). */
-    public record Topics(String intensity, String registry, String aggregates, String alerts, String late, String deadLetters,
-                         String restatements, String ledger, String gpuAttribution) {
-        public Topics(String intensity, String registry, String aggregates, String alerts, String late, String deadLetters) {
+    /**
+     * Topic names the view reads; restatements, ledger and gpuAttribution may be null (not shown).
+     */
+    public record Topics(
+            String intensity,
+            String registry,
+            String aggregates,
+            String alerts,
+            String late,
+            String deadLetters,
+            String restatements,
+            String ledger,
+            String gpuAttribution) {
+        public Topics(
+                String intensity,
+                String registry,
+                String aggregates,
+                String alerts,
+                String late,
+                String deadLetters) {
             this(intensity, registry, aggregates, alerts, late, deadLetters, null, null, null);
         }
 
-        public Topics(String intensity, String registry, String aggregates, String alerts, String late, String deadLetters,
-                      String restatements) {
-            this(intensity, registry, aggregates, alerts, late, deadLetters, restatements, null, null);
+        public Topics(
+                String intensity,
+                String registry,
+                String aggregates,
+                String alerts,
+                String late,
+                String deadLetters,
+                String restatements) {
+            this(
+                    intensity,
+                    registry,
+                    aggregates,
+                    alerts,
+                    late,
+                    deadLetters,
+                    restatements,
+                    null,
+                    null);
         }
 
         List<String> all() {
-            List<String> all = new ArrayList<>(List.of(intensity, registry, aggregates, alerts, late, deadLetters));
-            for (String t : new String[] {restatements, ledger, gpuAttribution}) if (t != null) all.add(t);
+            List<String> all =
+                    new ArrayList<>(
+                            List.of(intensity, registry, aggregates, alerts, late, deadLetters));
+            for (String t : new String[] {restatements, ledger, gpuAttribution})
+                if (t != null) all.add(t);
             return all;
         }
     }
@@ -74,15 +108,31 @@ public final class LiveView implements AutoCloseable {
 
     /**
      * @param out where to draw frames, or null to only collect state
-     * @param ansi clear the screen before each frame (a terminal) or print frames one after another (a log)
+     * @param ansi clear the screen before each frame (a terminal) or print frames one after another
+     *     (a log)
      */
-    public LiveView(String bootstrap, Topics topics, Supplier<ScreenRenderer.Header> header, PrintStream out, boolean ansi, Duration refresh) {
+    public LiveView(
+            String bootstrap,
+            Topics topics,
+            Supplier<ScreenRenderer.Header> header,
+            PrintStream out,
+            boolean ansi,
+            Duration refresh) {
         this(new Properties(), bootstrap, topics, header, out, ansi, refresh);
     }
 
-    /** @param client Kafka client settings to start from (security, for a Kafka the demo did not start) */
-    public LiveView(Properties client, String bootstrap, Topics topics, Supplier<ScreenRenderer.Header> header, PrintStream out, boolean ansi,
-                    Duration refresh) {
+    /**
+     * @param client Kafka client settings to start from (security, for a Kafka the demo did not
+     *     start)
+     */
+    public LiveView(
+            Properties client,
+            String bootstrap,
+            Topics topics,
+            Supplier<ScreenRenderer.Header> header,
+            PrintStream out,
+            boolean ansi,
+            Duration refresh) {
         props.putAll(client);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -113,8 +163,9 @@ public final class LiveView implements AutoCloseable {
 
     /**
      * Reads every topic that exists now from its beginning to its current end, in the caller's
-     * thread: committed records only, so the end is the last stable offset (a transaction still open
-     * is waited out; one that never ends makes this fail at the timeout, naming what was left).
+     * thread: committed records only, so the end is the last stable offset (a transaction still
+     * open is waited out; one that never ends makes this fail at the timeout, naming what was
+     * left).
      */
     public void readToEnd(Duration timeout) {
         try (KafkaConsumer<byte[], byte[]> c = consumer()) {
@@ -125,11 +176,16 @@ public final class LiveView implements AutoCloseable {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
                 List<TopicPartition> behind = new ArrayList<>();
-                for (Map.Entry<TopicPartition, Long> e : end.entrySet()) if (c.position(e.getKey()) < e.getValue()) behind.add(e.getKey());
+                for (Map.Entry<TopicPartition, Long> e : end.entrySet())
+                    if (c.position(e.getKey()) < e.getValue()) behind.add(e.getKey());
                 if (behind.isEmpty()) return;
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + behind + " to its end within " + timeout
-                            + ": is a producer holding a transaction open?");
+                    throw new IllegalStateException(
+                            "could not read "
+                                    + behind
+                                    + " to its end within "
+                                    + timeout
+                                    + ": is a producer holding a transaction open?");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) apply(r);
             }
@@ -148,12 +204,14 @@ public final class LiveView implements AutoCloseable {
             while (stop.getCount() > 0) {
                 long now = System.currentTimeMillis();
                 if (now >= nextTopicCheck) {
-                    // A topic created later (e.g. alerts, once the job writes them) is picked up here.
+                    // A topic created later (e.g. alerts, once the job writes them) is picked up
+                    // here.
                     assign(c, assigned);
                     nextTopicCheck = now + 10_000;
                 }
                 if (!assigned.isEmpty()) {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) apply(r);
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200)))
+                        apply(r);
                 } else if (stop.await(200, TimeUnit.MILLISECONDS)) {
                     break;
                 }
@@ -195,7 +253,11 @@ public final class LiveView implements AutoCloseable {
             } else if (t.equals(topics.intensity())) {
                 state.onIntensity(AvroCodec.decodeOne(r.value(), IntensityUpdate.class));
             } else if (t.equals(topics.registry())) {
-                state.onRegistry(key, r.value() == null ? null : AvroCodec.decodeOne(r.value(), Datacenter.class));
+                state.onRegistry(
+                        key,
+                        r.value() == null
+                                ? null
+                                : AvroCodec.decodeOne(r.value(), Datacenter.class));
             } else if (t.equals(topics.alerts())) {
                 state.onAlert(key, AvroCodec.decodeOne(r.value(), Alert.class));
             } else if (t.equals(topics.late())) {
@@ -205,9 +267,11 @@ public final class LiveView implements AutoCloseable {
             } else if (t.equals(topics.restatements())) {
                 state.onRestatement(AvroCodec.decodeOne(r.value(), Restatement.class));
             } else if (t.equals(topics.ledger())) {
-                if (r.value() != null) state.onLedger(AvroCodec.decodeOne(r.value(), LedgerEntry.class));
+                if (r.value() != null)
+                    state.onLedger(AvroCodec.decodeOne(r.value(), LedgerEntry.class));
             } else if (t.equals(topics.gpuAttribution())) {
-                if (r.value() != null) state.onGpuAttribution(AvroCodec.decodeOne(r.value(), GpuAttribution.class));
+                if (r.value() != null)
+                    state.onGpuAttribution(AvroCodec.decodeOne(r.value(), GpuAttribution.class));
             }
         } catch (RuntimeException e) {
             // Another writer's record in a format this build does not know: count it, keep going.

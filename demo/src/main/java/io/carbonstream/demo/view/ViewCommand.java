@@ -18,36 +18,67 @@ import picocli.CommandLine.Option;
  * the embedded run, read from the job's topics (committed records only). With {@code --once} it
  * reads every topic to its current end, prints one frame and exits, which suits scripts and checks.
  */
-@Command(name = "view", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Shows the live view of a carbonstream job running anywhere: reads its topics from your Kafka "
-                + "(read_committed) and redraws the screen of the embedded demo.", ""})
+@Command(
+        name = "view",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Shows the live view of a carbonstream job running anywhere: reads its topics from your"
+                    + " Kafka (read_committed) and redraws the screen of the embedded demo.",
+            ""
+        })
 public final class ViewCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--bootstrap-servers",
+            defaultValue = "localhost:9092",
+            description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
     String bootstrap;
 
-    @Option(names = "--kafka-properties-file", description = "Kafka client properties (security settings, e.g. SASL and TLS).")
+    @Option(
+            names = "--kafka-properties-file",
+            description = "Kafka client properties (security settings, e.g. SASL and TLS).")
     Path kafkaProperties;
 
-    @Option(names = "--topic-prefix", defaultValue = "carbonstream",
-            description = "Prefix of the job's topic names (<prefix>.aggregates, .alerts, .intensity, ...; the job's defaults). "
-                    + "Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--topic-prefix",
+            defaultValue = "carbonstream",
+            description =
+                    "Prefix of the job's topic names (<prefix>.aggregates, .alerts, .intensity,"
+                            + " ...; the job's defaults). Default: ${DEFAULT-VALUE}.")
     String prefix;
 
-    @Option(names = "--once", description = "Read every topic to its current end, print one frame and exit.")
+    @Option(
+            names = "--once",
+            description = "Read every topic to its current end, print one frame and exit.")
     boolean once;
 
-    @Option(names = "--timeout", defaultValue = "2m", converter = DurationConverter.class,
-            description = "With --once: how long reading to the end may take. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--timeout",
+            defaultValue = "2m",
+            converter = DurationConverter.class,
+            description =
+                    "With --once: how long reading to the end may take. Default: ${DEFAULT-VALUE}.")
     Duration timeout;
 
-    @Option(names = "--view", description = "live (redraw in place; the default on a terminal) or log (frames one after another).")
+    @Option(
+            names = "--view",
+            description =
+                    "live (redraw in place; the default on a terminal) or log (frames one after"
+                            + " another).")
     Mode mode;
 
-    @Option(names = "--refresh", defaultValue = "2s", converter = DurationConverter.class, description = "Redraw interval. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--refresh",
+            defaultValue = "2s",
+            converter = DurationConverter.class,
+            description = "Redraw interval. Default: ${DEFAULT-VALUE}.")
     Duration refresh;
 
-    @Option(names = "--duration", converter = DurationConverter.class, description = "Stop after this long (default: until Ctrl-C).")
+    @Option(
+            names = "--duration",
+            converter = DurationConverter.class,
+            description = "Stop after this long (default: until Ctrl-C).")
     Duration duration;
 
     /** How frames are drawn. */
@@ -61,8 +92,16 @@ public final class ViewCommand implements Callable<Integer> {
     /** The job's default topic names under a prefix. */
     static LiveView.Topics topics(String prefix) {
         String p = prefix.endsWith(".") ? prefix : prefix + ".";
-        return new LiveView.Topics(p + "intensity", p + "registry", p + "aggregates", p + "alerts", p + "late-events", p + "dead-letters",
-                p + "restatements", p + "ledger", p + "gpu-attribution");
+        return new LiveView.Topics(
+                p + "intensity",
+                p + "registry",
+                p + "aggregates",
+                p + "alerts",
+                p + "late-events",
+                p + "dead-letters",
+                p + "restatements",
+                p + "ledger",
+                p + "gpu-attribution");
     }
 
     @Override
@@ -70,7 +109,9 @@ public final class ViewCommand implements Callable<Integer> {
         Properties client = new Properties();
         if (kafkaProperties != null) {
             if (!Files.isReadable(kafkaProperties)) {
-                System.err.println("carbonstream-demo view: cannot read --kafka-properties-file " + kafkaProperties);
+                System.err.println(
+                        "carbonstream-demo view: cannot read --kafka-properties-file "
+                                + kafkaProperties);
                 return 2;
             }
             try (InputStream in = Files.newInputStream(kafkaProperties)) {
@@ -78,7 +119,15 @@ public final class ViewCommand implements Callable<Integer> {
             }
         }
         boolean ansi = mode == null ? System.console() != null && !once : mode == Mode.live;
-        LiveView view = new LiveView(client, bootstrap, topics(prefix), () -> ScreenRenderer.Header.attachedTo(bootstrap), out, ansi, refresh);
+        LiveView view =
+                new LiveView(
+                        client,
+                        bootstrap,
+                        topics(prefix),
+                        () -> ScreenRenderer.Header.attachedTo(bootstrap),
+                        out,
+                        ansi,
+                        refresh);
         if (once) {
             view.readToEnd(timeout);
             out.print(view.frame());
@@ -89,7 +138,9 @@ public final class ViewCommand implements Callable<Integer> {
         try (LiveView running = view.start()) {
             if (duration != null) forever.await(duration.toMillis(), TimeUnit.MILLISECONDS);
             else forever.await();
-            if (running.failure() != null) throw new IllegalStateException("the view stopped reading Kafka", running.failure());
+            if (running.failure() != null)
+                throw new IllegalStateException(
+                        "the view stopped reading Kafka", running.failure());
         }
         return 0;
     }

@@ -26,10 +26,20 @@ public final class ViewState {
      * The newest update of a zone, how many updates it had, and the change against the value valid
      * an hour earlier (NaN if unknown): a grid spike shows as +100 g or more.
      */
-    public record ZoneReading(String zone, long validFrom, double gPerKwh, boolean estimated, Double marginal, long updates,
-                              double changeOverHour, String source) {}
+    public record ZoneReading(
+            String zone,
+            long validFrom,
+            double gPerKwh,
+            boolean estimated,
+            Double marginal,
+            long updates,
+            double changeOverHour,
+            String source) {}
 
-    /** Restatement SUMMARY records kept for the view: the newest of each source, for this many sources. */
+    /**
+     * Restatement SUMMARY records kept for the view: the newest of each source, for this many
+     * sources.
+     */
     static final int RESTATEMENT_SOURCES = 4;
 
     static final long HOUR = 3_600_000L;
@@ -38,8 +48,10 @@ public final class ViewState {
     record Series(WindowKind window, Dimension dimension, String datacenterId, String modelId) {}
 
     private final Map<String, ZoneReading> zones = new TreeMap<>();
+
     /** Recent values by valid_from per zone (two hours), for the hourly change. */
     private final Map<String, TreeMap<Long, Double>> history = new HashMap<>();
+
     private final Map<String, Datacenter> registry = new TreeMap<>();
     private final Map<Series, Aggregate> latest = new HashMap<>();
     private final Map<String, Alert> alerts = new TreeMap<>();
@@ -48,9 +60,15 @@ public final class ViewState {
     private long lateEvents;
     private long undecodable;
     private long maxValidFrom = Long.MIN_VALUE;
-    private final Map<io.carbonstream.schema.RestatementStatus, Long> restatements = new java.util.EnumMap<>(io.carbonstream.schema.RestatementStatus.class);
-    /** Newest restatement summary per source of the correction (a replayed feed's are not drowned by the simulated ones), newest last. */
-    private final Map<String, io.carbonstream.schema.Restatement> newestRestatements = new java.util.LinkedHashMap<>();
+    private final Map<io.carbonstream.schema.RestatementStatus, Long> restatements =
+            new java.util.EnumMap<>(io.carbonstream.schema.RestatementStatus.class);
+
+    /**
+     * Newest restatement summary per source of the correction (a replayed feed's are not drowned by
+     * the simulated ones), newest last.
+     */
+    private final Map<String, io.carbonstream.schema.Restatement> newestRestatements =
+            new java.util.LinkedHashMap<>();
 
     public synchronized void onIntensity(IntensityUpdate u) {
         long vf = u.getValidFrom().toEpochMilli();
@@ -61,17 +79,40 @@ public final class ViewState {
         h.put(vf, u.getCarbonIntensity()); // a correction replaces its estimate
         h.headMap(h.lastKey() - 2 * HOUR).clear();
         // An older valid_from never replaces the newest one.
-        ZoneReading base = old == null || vf >= old.validFrom()
-                ? new ZoneReading(u.getZone(), vf, u.getCarbonIntensity(), u.getEstimated(), u.getMarginalIntensity(), n, Double.NaN,
-                        u.getSource())
-                : old;
+        ZoneReading base =
+                old == null || vf >= old.validFrom()
+                        ? new ZoneReading(
+                                u.getZone(),
+                                vf,
+                                u.getCarbonIntensity(),
+                                u.getEstimated(),
+                                u.getMarginalIntensity(),
+                                n,
+                                Double.NaN,
+                                u.getSource())
+                        : old;
         Map.Entry<Long, Double> hourAgo = h.floorEntry(base.validFrom() - HOUR);
-        double change = hourAgo == null || hourAgo.getKey() < base.validFrom() - HOUR - 20 * 60_000L ? Double.NaN : base.gPerKwh() - hourAgo.getValue();
-        zones.put(u.getZone(), new ZoneReading(base.zone(), base.validFrom(), base.gPerKwh(), base.estimated(), base.marginal(), n, change,
-                base.source()));
+        double change =
+                hourAgo == null || hourAgo.getKey() < base.validFrom() - HOUR - 20 * 60_000L
+                        ? Double.NaN
+                        : base.gPerKwh() - hourAgo.getValue();
+        zones.put(
+                u.getZone(),
+                new ZoneReading(
+                        base.zone(),
+                        base.validFrom(),
+                        base.gPerKwh(),
+                        base.estimated(),
+                        base.marginal(),
+                        n,
+                        change,
+                        base.source()));
     }
 
-    /** The zone's publication interval as its last two valid_from show it (0 if unknown): 5 or 15 min simulated, 1 h replayed. */
+    /**
+     * The zone's publication interval as its last two valid_from show it (0 if unknown): 5 or 15
+     * min simulated, 1 h replayed.
+     */
     public synchronized long updateInterval(String zone) {
         TreeMap<Long, Double> h = history.get(zone);
         if (h == null || h.size() < 2) return 0;
@@ -87,8 +128,10 @@ public final class ViewState {
         aggregateRecords++;
         Series s = new Series(a.getWindow(), a.getDimension(), a.getDatacenterId(), a.getModelId());
         Aggregate cur = latest.get(s);
-        if (cur == null || a.getWindowEnd().isAfter(cur.getWindowEnd())
-                || (a.getWindowEnd().equals(cur.getWindowEnd()) && a.getRevision() > cur.getRevision())) {
+        if (cur == null
+                || a.getWindowEnd().isAfter(cur.getWindowEnd())
+                || (a.getWindowEnd().equals(cur.getWindowEnd())
+                        && a.getRevision() > cur.getRevision())) {
             latest.put(s, a);
         }
     }
@@ -97,14 +140,18 @@ public final class ViewState {
         alerts.put(key, a);
     }
 
-    /** A restatement record: SUMMARY records are counted by status and the newest few kept (PANE records are their detail). */
+    /**
+     * A restatement record: SUMMARY records are counted by status and the newest few kept (PANE
+     * records are their detail).
+     */
     public synchronized void onRestatement(io.carbonstream.schema.Restatement r) {
         if (r.getRecordType() != io.carbonstream.schema.RestatementRecordType.SUMMARY) return;
         restatements.merge(r.getStatus(), 1L, Long::sum);
         String source = r.getNewSource() != null ? r.getNewSource() : r.getKind().name();
         newestRestatements.remove(source);
         newestRestatements.put(source, r);
-        while (newestRestatements.size() > RESTATEMENT_SOURCES) newestRestatements.remove(newestRestatements.keySet().iterator().next());
+        while (newestRestatements.size() > RESTATEMENT_SOURCES)
+            newestRestatements.remove(newestRestatements.keySet().iterator().next());
     }
 
     /** Corrections the job applied after the fact (or recorded as too old), by status. */
@@ -153,7 +200,8 @@ public final class ViewState {
     public synchronized long newestEnd(WindowKind kind) {
         long end = Long.MIN_VALUE;
         for (Map.Entry<Series, Aggregate> e : latest.entrySet()) {
-            if (e.getKey().window() == kind) end = Math.max(end, e.getValue().getWindowEnd().toEpochMilli());
+            if (e.getKey().window() == kind)
+                end = Math.max(end, e.getValue().getWindowEnd().toEpochMilli());
         }
         return end;
     }
@@ -163,7 +211,9 @@ public final class ViewState {
         long end = newestEnd(kind);
         List<Aggregate> out = new ArrayList<>();
         for (Map.Entry<Series, Aggregate> e : latest.entrySet()) {
-            if (e.getKey().window() == kind && e.getKey().dimension() == dim && e.getValue().getWindowEnd().toEpochMilli() == end) {
+            if (e.getKey().window() == kind
+                    && e.getKey().dimension() == dim
+                    && e.getValue().getWindowEnd().toEpochMilli() == end) {
                 out.add(e.getValue());
             }
         }
@@ -173,8 +223,10 @@ public final class ViewState {
 
     /** Alerts whose latest state is RAISED, most severe first. */
     public synchronized List<Alert> activeAlerts() {
-        return alerts.values().stream().filter(a -> a.getState() == AlertState.RAISED)
-                .sorted(Comparator.comparingDouble(Alert::getExtraGPerHour).reversed()).toList();
+        return alerts.values().stream()
+                .filter(a -> a.getState() == AlertState.RAISED)
+                .sorted(Comparator.comparingDouble(Alert::getExtraGPerHour).reversed())
+                .toList();
     }
 
     public synchronized long aggregateRecords() {
@@ -197,9 +249,22 @@ public final class ViewState {
         return undecodable;
     }
 
-    /** Fleet figures over one window's aggregates (the DATACENTER dimension counts each request once). */
-    public record Totals(long requests, long tokens, long images, double mediaSeconds, double gpuJoules, double kwh, double grams,
-                         double waterL, double measuredJoules, double fallbackKwh, double staleKwh) {
+    /**
+     * Fleet figures over one window's aggregates (the DATACENTER dimension counts each request
+     * once).
+     */
+    public record Totals(
+            long requests,
+            long tokens,
+            long images,
+            double mediaSeconds,
+            double gpuJoules,
+            double kwh,
+            double grams,
+            double waterL,
+            double measuredJoules,
+            double fallbackKwh,
+            double staleKwh) {
 
         static Totals of(List<Aggregate> as) {
             long req = 0, tok = 0, img = 0;
@@ -213,7 +278,10 @@ public final class ViewState {
                 kwh += a.getFacilityKwh();
                 g += a.getLocationGco2e();
                 w += a.getWaterL();
-                mj += a.getGpuJoules() * (a.getMeasuredEnergyShare() + a.getMeteredAttributedShare()); // own or counter-metered
+                mj +=
+                        a.getGpuJoules()
+                                * (a.getMeasuredEnergyShare()
+                                        + a.getMeteredAttributedShare()); // own or counter-metered
                 fb += a.getFacilityKwh() * a.getFallbackShare();
                 st += a.getFacilityKwh() * a.getStaleShare();
             }
@@ -244,7 +312,9 @@ public final class ViewState {
                 tokens += a.getInputTokens() + a.getOutputTokens();
             }
         }
-        return new PerUnit(tokens > 0 ? tokG / tokens * 1000 : Double.NaN, images > 0 ? imgG / images : Double.NaN,
+        return new PerUnit(
+                tokens > 0 ? tokG / tokens * 1000 : Double.NaN,
+                images > 0 ? imgG / images : Double.NaN,
                 media > 0 ? medG / media : Double.NaN);
     }
 
@@ -255,10 +325,14 @@ public final class ViewState {
     private long newestLedgerHour = Long.MIN_VALUE;
     private final Map<String, io.carbonstream.schema.GpuAttribution> gpu = new HashMap<>();
     private long newestGpuHour = Long.MIN_VALUE;
+
     /** Counter resets of DATACENTER_HOUR records no longer kept. */
     private long prunedResets;
 
-    /** A ledger row: the highest revision per datacenter and hour is the row (what the compacted topic keeps). */
+    /**
+     * A ledger row: the highest revision per datacenter and hour is the row (what the compacted
+     * topic keeps).
+     */
     public synchronized void onLedger(io.carbonstream.schema.LedgerEntry e) {
         if (e == null) return;
         long hour = e.getHourStart().toEpochMilli();
@@ -267,31 +341,48 @@ public final class ViewState {
         if (cur == null || e.getRevision() > cur.getRevision()) ledger.put(key, e);
         if (hour > newestLedgerHour) {
             newestLedgerHour = hour;
-            ledger.values().removeIf(x -> x.getHourStart().toEpochMilli() < newestLedgerHour - KEPT_HOURS * HOUR);
+            ledger.values()
+                    .removeIf(
+                            x ->
+                                    x.getHourStart().toEpochMilli()
+                                            < newestLedgerHour - KEPT_HOURS * HOUR);
         }
     }
 
     /**
-     * The newest {@code n} hours whose load is in the ledger (a row with its hour aggregate, not certificates
-     * only: the hour's windows have closed), newest first.
+     * The newest {@code n} hours whose load is in the ledger (a row with its hour aggregate, not
+     * certificates only: the hour's windows have closed), newest first.
      */
     public synchronized List<Long> ledgerHours(int n) {
-        java.util.TreeSet<Long> hours = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
-        for (io.carbonstream.schema.LedgerEntry e : ledger.values()) if (e.getAggregateRevision() > 0) hours.add(e.getHourStart().toEpochMilli());
+        java.util.TreeSet<Long> hours =
+                new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        for (io.carbonstream.schema.LedgerEntry e : ledger.values())
+            if (e.getAggregateRevision() > 0) hours.add(e.getHourStart().toEpochMilli());
         return hours.stream().limit(n).toList();
     }
 
     /** The ledger rows of an hour, by datacenter. */
     public synchronized List<io.carbonstream.schema.LedgerEntry> ledgerRows(long hour) {
-        return ledger.values().stream().filter(e -> e.getHourStart().toEpochMilli() == hour)
-                .sorted(Comparator.comparing(e -> e.getDatacenterId().toString())).toList();
+        return ledger.values().stream()
+                .filter(e -> e.getHourStart().toEpochMilli() == hour)
+                .sorted(Comparator.comparing(e -> e.getDatacenterId().toString()))
+                .toList();
     }
 
     /** A GPU attribution record: the highest revision per key counts. */
     public synchronized void onGpuAttribution(io.carbonstream.schema.GpuAttribution a) {
         if (a == null) return;
         long hour = a.getHourStart().toEpochMilli();
-        String key = a.getRecordType() + "|" + a.getDatacenterId() + "|" + a.getGpuId() + "|" + a.getModelId() + "|" + hour;
+        String key =
+                a.getRecordType()
+                        + "|"
+                        + a.getDatacenterId()
+                        + "|"
+                        + a.getGpuId()
+                        + "|"
+                        + a.getModelId()
+                        + "|"
+                        + hour;
         io.carbonstream.schema.GpuAttribution cur = gpu.get(key);
         if (cur == null || a.getRevision() > cur.getRevision()) gpu.put(key, a);
         if (hour > newestGpuHour) {
@@ -299,7 +390,8 @@ public final class ViewState {
             for (var it = gpu.values().iterator(); it.hasNext(); ) {
                 io.carbonstream.schema.GpuAttribution x = it.next();
                 if (x.getHourStart().toEpochMilli() >= newestGpuHour - KEPT_HOURS * HOUR) continue;
-                if (x.getRecordType() == io.carbonstream.schema.GpuAttributionType.DATACENTER_HOUR) prunedResets += x.getResets();
+                if (x.getRecordType() == io.carbonstream.schema.GpuAttributionType.DATACENTER_HOUR)
+                    prunedResets += x.getResets();
                 it.remove();
             }
         }
@@ -307,26 +399,39 @@ public final class ViewState {
 
     /** The newest {@code n} hours with metered GPU energy, newest first. */
     public synchronized List<Long> gpuHours(int n) {
-        java.util.TreeSet<Long> hours = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        java.util.TreeSet<Long> hours =
+                new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
         for (io.carbonstream.schema.GpuAttribution a : gpu.values()) {
-            if (a.getRecordType() == io.carbonstream.schema.GpuAttributionType.DATACENTER_HOUR) hours.add(a.getHourStart().toEpochMilli());
+            if (a.getRecordType() == io.carbonstream.schema.GpuAttributionType.DATACENTER_HOUR)
+                hours.add(a.getHourStart().toEpochMilli());
         }
         return hours.stream().limit(n).toList();
     }
 
-    /** The records of a type in an hour: DATACENTER_HOUR by datacenter, MODEL_HOUR by attributed energy, largest first. */
-    public synchronized List<io.carbonstream.schema.GpuAttribution> gpuRecords(io.carbonstream.schema.GpuAttributionType type, long hour) {
-        Comparator<io.carbonstream.schema.GpuAttribution> order = type == io.carbonstream.schema.GpuAttributionType.MODEL_HOUR
-                ? Comparator.comparingDouble(io.carbonstream.schema.GpuAttribution::getAttributedJ).reversed()
-                : Comparator.comparing(a -> a.getDatacenterId().toString());
-        return gpu.values().stream().filter(a -> a.getRecordType() == type && a.getHourStart().toEpochMilli() == hour).sorted(order).toList();
+    /**
+     * The records of a type in an hour: DATACENTER_HOUR by datacenter, MODEL_HOUR by attributed
+     * energy, largest first.
+     */
+    public synchronized List<io.carbonstream.schema.GpuAttribution> gpuRecords(
+            io.carbonstream.schema.GpuAttributionType type, long hour) {
+        Comparator<io.carbonstream.schema.GpuAttribution> order =
+                type == io.carbonstream.schema.GpuAttributionType.MODEL_HOUR
+                        ? Comparator.comparingDouble(
+                                        io.carbonstream.schema.GpuAttribution::getAttributedJ)
+                                .reversed()
+                        : Comparator.comparing(a -> a.getDatacenterId().toString());
+        return gpu.values().stream()
+                .filter(a -> a.getRecordType() == type && a.getHourStart().toEpochMilli() == hour)
+                .sorted(order)
+                .toList();
     }
 
     /** Counter resets (reboots, driver restarts) the job reported, over every hour seen. */
     public synchronized long gpuResets() {
         long n = prunedResets;
         for (io.carbonstream.schema.GpuAttribution a : gpu.values()) {
-            if (a.getRecordType() == io.carbonstream.schema.GpuAttributionType.DATACENTER_HOUR) n += a.getResets();
+            if (a.getRecordType() == io.carbonstream.schema.GpuAttributionType.DATACENTER_HOUR)
+                n += a.getResets();
         }
         return n;
     }

@@ -22,15 +22,37 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** tail on a real broker: each record one JSON line with the decoded value; bytes that do not decode say so. */
+/**
+ * tail on a real broker: each record one JSON line with the decoded value; bytes that do not decode
+ * say so.
+ */
 class TailCommandTest {
 
     static Aggregate aggregate(long requests) {
-        return Aggregate.newBuilder().setWindow(WindowKind.MINUTE).setWindowStart(Instant.ofEpochMilli(0)).setWindowEnd(Instant.ofEpochMilli(60_000))
-                .setDimension(Dimension.DATACENTER).setDatacenterId("dc-1").setRequests(requests).setInputTokens(1).setOutputTokens(2).setImages(0)
-                .setMediaSeconds(0).setGpuJoules(10).setFacilityKwh(0.5).setLocationGco2e(100).setMeanIntensity(200).setMinIntensity(200)
-                .setMaxIntensity(200).setWaterL(0.1).setMeasuredEnergyShare(0).setFallbackShare(0).setStaleShare(0).setMethodology("m")
-                .setRevision(1).build();
+        return Aggregate.newBuilder()
+                .setWindow(WindowKind.MINUTE)
+                .setWindowStart(Instant.ofEpochMilli(0))
+                .setWindowEnd(Instant.ofEpochMilli(60_000))
+                .setDimension(Dimension.DATACENTER)
+                .setDatacenterId("dc-1")
+                .setRequests(requests)
+                .setInputTokens(1)
+                .setOutputTokens(2)
+                .setImages(0)
+                .setMediaSeconds(0)
+                .setGpuJoules(10)
+                .setFacilityKwh(0.5)
+                .setLocationGco2e(100)
+                .setMeanIntensity(200)
+                .setMinIntensity(200)
+                .setMaxIntensity(200)
+                .setWaterL(0.1)
+                .setMeasuredEnergyShare(0)
+                .setFallbackShare(0)
+                .setStaleShare(0)
+                .setMethodology("m")
+                .setRevision(1)
+                .build();
     }
 
     @Test
@@ -39,15 +61,33 @@ class TailCommandTest {
             kafka.createTopics(List.of(new NewTopic("t.aggregates", 1, (short) 1)));
             Properties p = new Properties();
             p.putAll(kafka.clientProperties());
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-                producer.send(new ProducerRecord<>("t.aggregates", "k1".getBytes(StandardCharsets.UTF_8), AvroCodec.encodeOne(aggregate(7)))).get();
-                producer.send(new ProducerRecord<>("t.aggregates", "k2".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3})).get();
+            try (KafkaProducer<byte[], byte[]> producer =
+                    new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+                producer.send(
+                                new ProducerRecord<>(
+                                        "t.aggregates",
+                                        "k1".getBytes(StandardCharsets.UTF_8),
+                                        AvroCodec.encodeOne(aggregate(7))))
+                        .get();
+                producer.send(
+                                new ProducerRecord<>(
+                                        "t.aggregates",
+                                        "k2".getBytes(StandardCharsets.UTF_8),
+                                        new byte[] {1, 2, 3}))
+                        .get();
             }
             TailCommand tail = new TailCommand();
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             tail.out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-            int code = new CommandLine(tail).execute("t.aggregates", "--bootstrap-servers", kafka.bootstrapServers(), "--from-beginning",
-                    "--max-records", "2");
+            int code =
+                    new CommandLine(tail)
+                            .execute(
+                                    "t.aggregates",
+                                    "--bootstrap-servers",
+                                    kafka.bootstrapServers(),
+                                    "--from-beginning",
+                                    "--max-records",
+                                    "2");
             assertThat(code).isZero();
             List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
             assertThat(lines).hasSize(2);
@@ -56,9 +96,11 @@ class TailCommandTest {
             assertThat(first.path("key").asText()).isEqualTo("k1");
             assertThat(first.path("value").path("requests").asLong()).isEqualTo(7);
             assertThat(first.path("value").path("location_gco2e").asDouble()).isEqualTo(100.0);
-            assertThat(json.readTree(lines.get(1)).path("value").path("undecodable").asInt()).isEqualTo(3);
+            assertThat(json.readTree(lines.get(1)).path("value").path("undecodable").asInt())
+                    .isEqualTo(3);
         }
-        assertThat(TailCommand.typeOf("carbonstream.restatements")).isEqualTo(io.carbonstream.schema.Restatement.class);
+        assertThat(TailCommand.typeOf("carbonstream.restatements"))
+                .isEqualTo(io.carbonstream.schema.Restatement.class);
         assertThat(TailCommand.typeOf("something-else")).isNull();
     }
 }

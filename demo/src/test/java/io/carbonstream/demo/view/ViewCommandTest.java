@@ -29,40 +29,93 @@ class ViewCommandTest {
     static final long T0 = Instant.parse("2026-11-30T10:00:00Z").toEpochMilli();
 
     static Aggregate minute(String dc, long requests, double grams) {
-        return Aggregate.newBuilder().setWindow(WindowKind.MINUTE).setWindowStart(Instant.ofEpochMilli(T0))
-                .setWindowEnd(Instant.ofEpochMilli(T0 + 60_000)).setDimension(Dimension.DATACENTER).setDatacenterId(dc)
-                .setRequests(requests).setInputTokens(1).setOutputTokens(2).setImages(0).setMediaSeconds(0).setGpuJoules(10)
-                .setFacilityKwh(0.5).setLocationGco2e(grams).setMeanIntensity(200).setMinIntensity(200).setMaxIntensity(200)
-                .setWaterL(0.1).setMeasuredEnergyShare(0).setFallbackShare(0).setStaleShare(0).setMethodology("m").setRevision(1).build();
+        return Aggregate.newBuilder()
+                .setWindow(WindowKind.MINUTE)
+                .setWindowStart(Instant.ofEpochMilli(T0))
+                .setWindowEnd(Instant.ofEpochMilli(T0 + 60_000))
+                .setDimension(Dimension.DATACENTER)
+                .setDatacenterId(dc)
+                .setRequests(requests)
+                .setInputTokens(1)
+                .setOutputTokens(2)
+                .setImages(0)
+                .setMediaSeconds(0)
+                .setGpuJoules(10)
+                .setFacilityKwh(0.5)
+                .setLocationGco2e(grams)
+                .setMeanIntensity(200)
+                .setMinIntensity(200)
+                .setMaxIntensity(200)
+                .setWaterL(0.1)
+                .setMeasuredEnergyShare(0)
+                .setFallbackShare(0)
+                .setStaleShare(0)
+                .setMethodology("m")
+                .setRevision(1)
+                .build();
     }
 
     @Test
     void showsTheCommittedResultsOfAnyKafkaAndNotAnOpenTransaction() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            kafka.createTopics(List.of(new NewTopic("prod.aggregates", 2, (short) 1), new NewTopic("prod.dead-letters", 1, (short) 1)));
+            kafka.createTopics(
+                    List.of(
+                            new NewTopic("prod.aggregates", 2, (short) 1),
+                            new NewTopic("prod.dead-letters", 1, (short) 1)));
             Properties p = new Properties();
             p.putAll(kafka.clientProperties());
             p.put("transactional.id", "view-test");
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            try (KafkaProducer<byte[], byte[]> producer =
+                    new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
                 producer.initTransactions();
                 producer.beginTransaction();
-                producer.send(new ProducerRecord<>("prod.aggregates", bytes("a"), AvroCodec.encodeOne(minute("dc-alpha", 1234, 4321.5))));
-                producer.send(new ProducerRecord<>("prod.aggregates", bytes("b"), AvroCodec.encodeOne(minute("dc-beta", 17, 99.0))));
+                producer.send(
+                        new ProducerRecord<>(
+                                "prod.aggregates",
+                                bytes("a"),
+                                AvroCodec.encodeOne(minute("dc-alpha", 1234, 4321.5))));
+                producer.send(
+                        new ProducerRecord<>(
+                                "prod.aggregates",
+                                bytes("b"),
+                                AvroCodec.encodeOne(minute("dc-beta", 17, 99.0))));
                 producer.commitTransaction();
-                // Left open: a read_committed reader must not show it, and must not wait for it either.
+                // Left open: a read_committed reader must not show it, and must not wait for it
+                // either.
                 producer.beginTransaction();
-                producer.send(new ProducerRecord<>("prod.aggregates", bytes("c"), AvroCodec.encodeOne(minute("dc-gamma", 5, 1.0))));
+                producer.send(
+                        new ProducerRecord<>(
+                                "prod.aggregates",
+                                bytes("c"),
+                                AvroCodec.encodeOne(minute("dc-gamma", 5, 1.0))));
                 producer.flush();
 
                 ViewCommand view = new ViewCommand();
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 view.out = new PrintStream(out, true, StandardCharsets.UTF_8);
-                int code = new CommandLine(view).execute("--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "prod", "--once");
+                int code =
+                        new CommandLine(view)
+                                .execute(
+                                        "--bootstrap-servers",
+                                        kafka.bootstrapServers(),
+                                        "--topic-prefix",
+                                        "prod",
+                                        "--once");
                 assertThat(code).isZero();
                 String frame = out.toString(StandardCharsets.UTF_8);
-                assertThat(frame).contains("carbonstream view | Kafka " + kafka.bootstrapServers()).contains("read 2 aggregate records");
-                assertThat(frame).contains("dc-alpha").contains("1,234").contains("4.32 kg").contains("dc-beta").contains("99.0 g");
-                assertThat(frame).doesNotContain("dc-gamma").doesNotContain("sent ").doesNotContain("Flink UI");
+                assertThat(frame)
+                        .contains("carbonstream view | Kafka " + kafka.bootstrapServers())
+                        .contains("read 2 aggregate records");
+                assertThat(frame)
+                        .contains("dc-alpha")
+                        .contains("1,234")
+                        .contains("4.32 kg")
+                        .contains("dc-beta")
+                        .contains("99.0 g");
+                assertThat(frame)
+                        .doesNotContain("dc-gamma")
+                        .doesNotContain("sent ")
+                        .doesNotContain("Flink UI");
                 producer.abortTransaction();
             }
         }
@@ -70,7 +123,12 @@ class ViewCommandTest {
 
     @Test
     void anUnreadablePropertiesFileIsAClearError() {
-        int code = new CommandLine(new ViewCommand()).execute("--kafka-properties-file", "/nonexistent/client.properties", "--once");
+        int code =
+                new CommandLine(new ViewCommand())
+                        .execute(
+                                "--kafka-properties-file",
+                                "/nonexistent/client.properties",
+                                "--once");
         assertThat(code).isEqualTo(2);
     }
 
