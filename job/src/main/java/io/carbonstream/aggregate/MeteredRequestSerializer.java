@@ -5,11 +5,9 @@ import io.carbonstream.energy.Modality;
 import io.carbonstream.energy.Provenance;
 import java.io.IOException;
 import java.util.Map;
-import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -212,73 +210,15 @@ public final class MeteredRequestSerializer extends TypeSerializerSingleton<Mete
         }
     }
 
-    /** Type information that hands Flink this serializer. */
-    public static final class Info extends TypeInformation<MeteredRequest> {
-        @Override
-        public boolean isBasicType() {
-            return false;
-        }
-
-        @Override
-        public boolean isTupleType() {
-            return false;
-        }
-
-        @Override
-        public int getArity() {
-            return 1;
-        }
-
-        @Override
-        public int getTotalFields() {
-            return 1;
-        }
-
-        @Override
-        public Class<MeteredRequest> getTypeClass() {
-            return MeteredRequest.class;
-        }
-
-        @Override
-        public boolean isKeyType() {
-            return false;
-        }
-
-        @Override
-        public TypeSerializer<MeteredRequest> createSerializer(SerializerConfig config) {
-            return INSTANCE;
-        }
-
-        @Override
-        public String toString() {
-            return "MeteredRequest";
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Info;
-        }
-
-        @Override
-        public int hashCode() {
-            return Info.class.hashCode();
-        }
-
-        @Override
-        public boolean canEqual(Object o) {
-            return o instanceof Info;
-        }
-    }
-
     /**
-     * Lets Flink's type extraction find {@link Info} through the annotation on {@link
+     * Lets Flink's type extraction find this serializer through the annotation on {@link
      * MeteredRequest}.
      */
     public static final class Factory extends TypeInfoFactory<MeteredRequest> {
         @Override
         public TypeInformation<MeteredRequest> createTypeInfo(
                 java.lang.reflect.Type t, Map<String, TypeInformation<?>> params) {
-            return new Info();
+            return new SerializerTypeInfo<>(MeteredRequest.class, INSTANCE);
         }
     }
 }

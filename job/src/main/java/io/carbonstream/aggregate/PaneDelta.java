@@ -1,9 +1,13 @@
 package io.carbonstream.aggregate;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * What the pricing stage adds to one one-minute pane of one (datacenter, model): on time, once per
- * pane; later, once per watermark step for each pane that received late requests. A Flink POJO.
+ * pane; later, once per watermark step for each pane that received late requests. Serialized by
+ * {@link PaneDeltaSerializer} (fields added here must be added there).
  */
+@TypeInfo(PaneDeltaSerializer.Factory.class)
 public class PaneDelta {
     public Dimension dimension;
     public String datacenterId;

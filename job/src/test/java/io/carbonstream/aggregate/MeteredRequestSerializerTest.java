@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.carbonstream.energy.InferenceRequest;
 import io.carbonstream.energy.Modality;
 import io.carbonstream.energy.Provenance;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -88,7 +89,9 @@ class MeteredRequestSerializerTest {
 
     @Test
     void flinkUsesItForTheType() {
-        assertThat(TypeInformation.of(MeteredRequest.class))
-                .isInstanceOf(MeteredRequestSerializer.Info.class);
+        assertThat(
+                        TypeInformation.of(MeteredRequest.class)
+                                .createSerializer(new SerializerConfigImpl()))
+                .isInstanceOf(MeteredRequestSerializer.class);
     }
 }
