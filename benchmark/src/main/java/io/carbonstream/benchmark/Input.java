@@ -1,12 +1,12 @@
 package io.carbonstream.benchmark;
 
-import io.carbonstream.demo.generator.DatacenterSpec;
-import io.carbonstream.demo.generator.Fleet;
-import io.carbonstream.demo.generator.GeneratedRecord;
-import io.carbonstream.demo.generator.GeneratorSettings;
-import io.carbonstream.demo.generator.ModelSpec;
-import io.carbonstream.demo.generator.TrafficGenerator;
-import io.carbonstream.demo.generator.Zone;
+import io.carbonstream.generator.DatacenterSpec;
+import io.carbonstream.generator.Fleet;
+import io.carbonstream.generator.GeneratedRecord;
+import io.carbonstream.generator.GeneratorSettings;
+import io.carbonstream.generator.ModelSpec;
+import io.carbonstream.generator.TrafficGenerator;
+import io.carbonstream.generator.Zone;
 import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.schema.Datacenter;
 import io.carbonstream.schema.InferenceEvent;

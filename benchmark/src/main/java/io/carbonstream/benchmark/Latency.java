@@ -2,8 +2,8 @@ package io.carbonstream.benchmark;
 
 import io.carbonstream.CarbonStreamJob;
 import io.carbonstream.config.JobConfig;
-import io.carbonstream.demo.generator.TrafficGenerator;
-import io.carbonstream.demo.generator.Zone;
+import io.carbonstream.generator.TrafficGenerator;
+import io.carbonstream.generator.Zone;
 import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.InferenceEvent;

@@ -2,13 +2,13 @@ package io.carbonstream.demo;
 
 import io.carbonstream.config.JobConfig;
 import io.carbonstream.config.JobOptions;
-import io.carbonstream.demo.generator.GeneratedRecord;
 import io.carbonstream.demo.generator.KafkaPublisher;
-import io.carbonstream.demo.generator.RegistryJson;
-import io.carbonstream.demo.generator.TrafficGenerator;
 import io.carbonstream.demo.generator.TrafficOptions;
 import io.carbonstream.demo.view.LiveView;
 import io.carbonstream.demo.view.ScreenRenderer;
+import io.carbonstream.generator.GeneratedRecord;
+import io.carbonstream.generator.RegistryJson;
+import io.carbonstream.generator.TrafficGenerator;
 import io.carbonstream.kafka.EmbeddedKafka;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -167,7 +167,7 @@ public final class EmbeddedRun implements Callable<Integer> {
                 Locale.ROOT,
                 "certificates: hourly deliveries of %s; the rest priced at the demo's illustrative"
                         + " residual mix%n",
-                new io.carbonstream.demo.generator.TrafficGenerator(plan.settings())
+                new io.carbonstream.generator.TrafficGenerator(plan.settings())
                         .certificates().ppas().stream()
                                 .map(
                                         p ->
@@ -186,8 +186,8 @@ public final class EmbeddedRun implements Callable<Integer> {
                     Locale.ROOT,
                     "GPU counters: %d hosts x %d GPUs in %s, read every 10 s (mJ, like DCGM), one"
                             + " host rebooting%n",
-                    io.carbonstream.demo.generator.GpuCounters.HOSTS,
-                    io.carbonstream.demo.generator.GpuCounters.GPUS_PER_HOST,
+                    io.carbonstream.generator.GpuCounters.HOSTS,
+                    io.carbonstream.generator.GpuCounters.GPUS_PER_HOST,
                     plan.settings().fleet().datacenters().get(0).id());
         }
         if (plan.replay() != null) {

@@ -2,13 +2,13 @@ package io.carbonstream.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.carbonstream.demo.generator.DatacenterSpec;
-import io.carbonstream.demo.generator.Fleet;
-import io.carbonstream.demo.generator.GeneratedRecord;
-import io.carbonstream.demo.generator.GeneratorSettings;
-import io.carbonstream.demo.generator.GpuCounters;
-import io.carbonstream.demo.generator.TrafficGenerator;
 import io.carbonstream.demo.generator.TrafficOptions;
+import io.carbonstream.generator.DatacenterSpec;
+import io.carbonstream.generator.Fleet;
+import io.carbonstream.generator.GeneratedRecord;
+import io.carbonstream.generator.GeneratorSettings;
+import io.carbonstream.generator.GpuCounters;
+import io.carbonstream.generator.TrafficGenerator;
 import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.it.KafkaIO;
 import io.carbonstream.schema.Aggregate;

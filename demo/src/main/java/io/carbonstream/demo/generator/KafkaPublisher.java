@@ -1,6 +1,11 @@
 package io.carbonstream.demo.generator;
 
 import io.carbonstream.demo.util.BackgroundThreads;
+import io.carbonstream.generator.GeneratedRecord;
+import io.carbonstream.generator.GeneratorSettings;
+import io.carbonstream.generator.OtlpSpans;
+import io.carbonstream.generator.Pacer;
+import io.carbonstream.generator.TrafficGenerator;
 import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.schema.Datacenter;
 import java.nio.charset.StandardCharsets;

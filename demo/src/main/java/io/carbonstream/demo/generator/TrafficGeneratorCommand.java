@@ -1,5 +1,7 @@
 package io.carbonstream.demo.generator;
 
+import io.carbonstream.generator.RegistryJson;
+import io.carbonstream.generator.TrafficGenerator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,8 +1,13 @@
 package io.carbonstream.demo.generator;
 
+import io.carbonstream.generator.Fleet;
+import io.carbonstream.generator.GeneratorSettings;
+import io.carbonstream.generator.IntensityReplay;
+import io.carbonstream.generator.Pacer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** What traffic to generate and how fast: options shared by the generator and the embedded run. */
@@ -85,7 +90,7 @@ public final class TrafficOptions {
     @Option(
             names = "--intensity-replay",
             paramLabel = "FEED",
-            converter = IntensityReplay.FeedConverter.class,
+            converter = FeedConverter.class,
             description =
                     "Publish a recorded day of a real grid-intensity API instead of generated"
                         + " values for its zone, to see a real feed's shape. electricity-maps: zone"
@@ -98,6 +103,19 @@ public final class TrafficOptions {
                         + " and repeats every simulated day. Needs a datacenter in DE (--fleet-size"
                         + " 3 or more).")
     public IntensityReplay.Feed intensityReplay;
+
+    /** --intensity-replay's value: a recorded feed by its label (electricity-maps). */
+    public static final class FeedConverter
+            implements CommandLine.ITypeConverter<IntensityReplay.Feed> {
+        @Override
+        public IntensityReplay.Feed convert(String value) {
+            try {
+                return IntensityReplay.Feed.of(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     /**
      * A run's settings and clock mapping, fixed at its start, and the recorded day replayed (null:
