@@ -14,8 +14,7 @@ import java.util.function.Function;
  * How requests are priced and re-priced, free of Flink: facility energy, water and market-based
  * emissions from the registry version in force at the request's event time, location-based
  * emissions from the intensity in force there, and the re-pricing of already priced slices when
- * either changes after the fact. The operator ({@link PaneFunction}) decides when; this decides
- * how.
+ * either changes after the fact. {@link KeyPricing} decides when; this decides how.
  */
 public final class PricingCore implements Serializable {
 
