@@ -56,6 +56,9 @@ final class Report {
         Optional<Double> csRec =
                 best(r.throughput(), Benchmark.CARBONSTREAM, record)
                         .map(x -> x.timing().recordsPerSecondToLastRecord());
+        Optional<Double> noHistory =
+                best(r.throughput(), Benchmark.CARBONSTREAM_NO_HISTORY, commit)
+                        .map(x -> x.timing().recordsPerSecondToLastCommit());
         Optional<Double> floorSource =
                 bestFloor(r.floor(), "SOURCE_ONLY")
                         .map(f -> f.timing().recordsPerSecondToLastCommit());
@@ -98,7 +101,7 @@ final class Report {
                     atPar.stream().min(Comparator.comparingInt(Results.ScalePoint::keys)).get();
             Results.ScalePoint large =
                     atPar.stream().max(Comparator.comparingInt(Results.ScalePoint::keys)).get();
-            scaleGrowth = large.cpuMicrosPerRequest() / small.cpuMicrosPerRequest();
+            scaleGrowth = large.marginalCpuMicrosPerRequest() / small.marginalCpuMicrosPerRequest();
             scaleWorkGrowth =
                     large.cpuMicrosPerRequestAndWindow() / small.cpuMicrosPerRequestAndWindow();
         }
@@ -128,7 +131,9 @@ final class Report {
                         scaleGrowth,
                         scaleWorkGrowth,
                         attrOverPlain,
-                        attrOverWithout);
+                        attrOverWithout,
+                        bestSql == null ? null : div(noHistory, Optional.of(bestSqlRate)),
+                        div(noHistory, cs));
 
         List<Results.Target> targets = new ArrayList<>();
         if (ratios.carbonstreamOverBestSql() != null) {
@@ -149,7 +154,7 @@ final class Report {
             targets.add(
                     new Results.Target(
                             "CPU per request flat (within 20 %) from the smallest to the largest"
-                                    + " fleet of the scale curve",
+                                    + " fleet of the scale curve (marginal CPU per request)",
                             scaleGrowth <= 1.2, scaleGrowth));
         }
         Results.LatencyPhase lat = r.latency();
@@ -408,13 +413,26 @@ final class Report {
                                         : ra.carbonstreamOverSqlToLastRecord().get(v)));
             }
         }
+        if (ra.noHistoryOverBestSql() != null) {
+            row(
+                    b,
+                    "carbonstream without restatement history (restatement.horizon 0) / best SQL"
+                            + " peer",
+                    f(ra.noHistoryOverBestSql()),
+                    "");
+            row(
+                    b,
+                    "carbonstream without / with restatement history",
+                    f(ra.noHistoryOverCarbonstream()),
+                    "");
+        }
         row(b, "floor: source / limit", f(ra.floorSourceOverLimit()), "");
         row(b, "floor: source + forward edge / limit", f(ra.floorForwardOverLimit()), "");
         row(b, "floor: source + keyBy / limit", f(ra.floorKeyByOverLimit()), "");
         row(b, "carbonstream / its keyBy floor", f(ra.carbonstreamOverFloorKeyBy()), "");
         row(
                 b,
-                "scale: CPU per request, largest / smallest fleet (highest parallelism)",
+                "scale: marginal CPU per request, largest / smallest fleet (highest parallelism)",
                 f(ra.scaleCostGrowth()),
                 "");
         row(
@@ -494,8 +512,9 @@ final class Report {
                             "requests/s to last commit | windows written | windows / request | CPU"
                                     + " us / request | CPU us / (request + window) | ")
                     .append(
-                            "largest checkpoint | bytes / key | JIT s |\n"
-                                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                            "largest checkpoint | bytes / key | JIT s | shorter run: requests |"
+                                + " marginal windows / request | marginal CPU us / request |\n"
+                                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Results.ScalePoint p : r.scale().points()) {
                 row(
                         b,
@@ -512,7 +531,10 @@ final class Report {
                         p.cpuMicrosPerRequestAndWindow(),
                         f(p.largestCheckpointBytes()),
                         p.checkpointBytesPerKey(),
-                        p.timing().jitSeconds());
+                        p.timing().jitSeconds(),
+                        p.shorterRunRequests(),
+                        p.marginalWindowsPerRequest(),
+                        p.marginalCpuMicrosPerRequest());
             }
         }
 

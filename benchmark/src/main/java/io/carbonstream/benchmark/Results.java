@@ -175,7 +175,12 @@ final class Results {
             double cpuMicrosPerRequestAndWindow,
             long largestCheckpointBytes,
             double checkpointBytesPerKey,
-            Map<String, Long> largestCheckpointByOperator) {}
+            Map<String, Long> largestCheckpointByOperator,
+            long shorterRunRequests,
+            double shorterRunCpuSeconds,
+            long shorterRunWindows,
+            double marginalCpuMicrosPerRequest,
+            double marginalWindowsPerRequest) {}
 
     record ScalePhase(String note, List<ScalePoint> points) {}
 
@@ -252,7 +257,9 @@ final class Results {
             Double scaleCostGrowth,
             Double scaleCostPerRequestAndWindowGrowth,
             Double attributionOverPlainConsumer,
-            Double attributionOverCarbonstreamWithout) {}
+            Double attributionOverCarbonstreamWithout,
+            Double noHistoryOverBestSql,
+            Double noHistoryOverCarbonstream) {}
 
     record Target(String target, boolean met, double value) {}
 }

@@ -38,8 +38,12 @@ class BenchmarkSmokeIT {
                         "1 s",
                         "--scale-points",
                         "40x20x30",
-                        "--scale-requests",
-                        "10000",
+                        "--scale-key-rate",
+                        "3",
+                        "--scale-minutes",
+                        "4",
+                        "--scale-min-requests",
+                        "1000",
                         "--scale-parallelism",
                         "1,2",
                         "--attribution-requests",
@@ -81,10 +85,12 @@ class BenchmarkSmokeIT {
         assertThat(r.throughput().order())
                 .containsExactly(
                         "CARBONSTREAM#1",
+                        "CARBONSTREAM_NO_HISTORY#1",
                         "CASCADED#1",
                         "PER_WINDOW#1",
                         "PER_WINDOW#2",
                         "CASCADED#2",
+                        "CARBONSTREAM_NO_HISTORY#2",
                         "CARBONSTREAM#2");
         for (Results.SystemRun s : r.throughput().runs()) {
             // The last output record reaches the broker before the transaction that holds it
@@ -116,7 +122,10 @@ class BenchmarkSmokeIT {
                 .extracting(Results.ScalePoint::zones)
                 .containsExactly(30, 30);
         for (Results.ScalePoint p : r.scale().points()) {
-            assertThat(p.requests()).isEqualTo(10_000);
+            // 800 keys x 3 requests a minute x 4 minutes, and the longer run twice that.
+            assertThat(p.shorterRunRequests()).isEqualTo(9_600);
+            assertThat(p.requests()).isEqualTo(19_200);
+            assertThat(p.shorterRunWindows()).isPositive().isLessThan(p.outputWindows());
             assertThat(p.outputWindows()).isPositive();
             assertThat(p.cpuMicrosPerRequest()).isPositive();
         }
@@ -144,6 +153,8 @@ class BenchmarkSmokeIT {
 
         assertThat(r.ratios().bestSqlPeer()).isNotNull();
         assertThat(r.ratios().carbonstreamOverSql()).containsOnlyKeys("CASCADED", "PER_WINDOW");
+        assertThat(r.ratios().noHistoryOverBestSql()).isPositive();
+        assertThat(r.ratios().noHistoryOverCarbonstream()).isPositive();
         assertThat(r.targets()).extracting(Results.Target::target).hasSizeGreaterThanOrEqualTo(5);
         assertThat(Files.readString(tmp.resolve("report/latest.md")))
                 .contains(
@@ -155,7 +166,7 @@ class BenchmarkSmokeIT {
                         "JIT s");
         // The JSON is the records, field for field.
         JsonNode json = new ObjectMapper().readTree(tmp.resolve("report/latest.json").toFile());
-        assertThat(json.path("throughput").path("runs")).hasSize(6);
+        assertThat(json.path("throughput").path("runs")).hasSize(8);
         assertThat(
                         json.path("throughput")
                                 .path("runs")
