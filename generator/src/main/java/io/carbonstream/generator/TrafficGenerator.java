@@ -280,7 +280,17 @@ public final class TrafficGenerator implements Iterable<GeneratedRecord> {
                 settings.certificates() ? certificates().schedule(start) : null;
         private final GpuCounters gpus = settings.gpuCounters() ? gpuCounters() : null;
         private final java.util.ArrayDeque<GeneratedRecord> readings = new java.util.ArrayDeque<>();
+
+        /** The next arrival's millisecond: its event and publish instants derive from it. */
         private long nextArrival;
+
+        /**
+         * The next arrival exactly, in nanoseconds since the start: the simulated clock of the
+         * arrivals. Gaps add up here, not in whole milliseconds, so event time advances at the
+         * configured rate at any rate (at 60,000 requests per second a gap is 1/60 ms).
+         */
+        private long sinceStartNs;
+
         private long heldSeq;
 
         Run() {
@@ -299,7 +309,7 @@ public final class TrafficGenerator implements Iterable<GeneratedRecord> {
             for (Zone z : simulated())
                 grids.add(new ZoneGrid(z, seed, start, z == spiky, z == silent));
             if (replayed != null) nextReplayed = replayed.next();
-            nextArrival = start + gap(start);
+            advanceArrival(start);
         }
 
         /**
@@ -318,15 +328,22 @@ public final class TrafficGenerator implements Iterable<GeneratedRecord> {
         }
 
         /**
-         * Exponential inter-arrival at the current rate (the rate changes slowly against the gaps).
+         * Draws the gap to the next arrival, at the rate in effect at {@code t} (the rate changes
+         * slowly against the gaps).
          */
-        private long gap(long t) {
+        private void advanceArrival(long t) {
+            sinceStartNs += gapNs(t);
+            nextArrival = start + Math.floorDiv(sinceStartNs, NS_PER_MS);
+        }
+
+        /** Exponential inter-arrival at the rate in effect at {@code t}, in nanoseconds. */
+        private long gapNs(long t) {
             double perSecond =
                     (t >= catchUp
                                     ? settings.requestsPerSimSecondAfterCatchUp()
                                     : settings.requestsPerSimSecond())
                             * requests.load(t);
-            return Math.max(0, Math.round(arrivals.nextExponential() * 1000.0 / perSecond));
+            return Math.round(arrivals.nextExponential() * 1e9 / perSecond);
         }
 
         @Override
@@ -385,7 +402,7 @@ public final class TrafficGenerator implements Iterable<GeneratedRecord> {
                             due.zone, t.validFrom(), t.estimate(), t.marginal(), true, tickAt);
                 }
                 long arrival = nextArrival;
-                nextArrival = arrival + gap(arrival);
+                advanceArrival(arrival);
                 double u = arrivals.nextDouble();
                 // Most requests reach Kafka within a few seconds, slightly out of order.
                 long jitter = Math.min(3_500, Math.round(arrivals.nextExponential() * 300));
@@ -433,6 +450,8 @@ public final class TrafficGenerator implements Iterable<GeneratedRecord> {
             return new GeneratedRecord(GeneratedRecord.Kind.INTENSITY, publishAt, z.id(), u);
         }
     }
+
+    private static final long NS_PER_MS = 1_000_000L;
 
     private record Held(long publishAt, long seq, GeneratedRecord record) {}
 }

@@ -193,4 +193,68 @@ class TrafficGeneratorTest {
         assertThat(p.simAt(p.wallAt(sim + 3_600_000L)))
                 .isCloseTo(sim + 3_600_000L, org.assertj.core.data.Offset.offset(200L));
     }
+
+    /**
+     * Arrivals are a Poisson process at the configured rate times the fleet's load, at any rate: n
+     * requests span (n - 1) / rate' simulated seconds, give or take sqrt(n - 1) / rate' (the sum of
+     * n - 1 exponential gaps). Gaps drawn in whole milliseconds made most gaps 0 above about 1,000
+     * requests per second: 100,000 requests at 50,000/s spanned a few milliseconds instead of 2
+     * seconds.
+     */
+    @Test
+    void eventTimeAdvancesAtTheConfiguredRateAtAnyRate() {
+        // The default fleet's load at midnight UTC is 0.91: 100,000 requests at 50,000/s span
+        // about 2.2 s, and the mean gap at 500/s is about 2.2 ms.
+        double fast = meanGapMs(50_000, 100_000);
+        assertThat(fast * 99_999)
+                .as("span of 100,000 requests at 50,000/s, ms")
+                .isBetween(1_500.0, 2_600.0);
+        double slow = meanGapMs(500, 20_000);
+        assertThat(slow).as("mean gap at 500/s, ms").isBetween(1.5, 2.6);
+    }
+
+    /**
+     * The mean gap between the first {@code n} arrivals at {@code rate} requests per simulated
+     * second, checked against the Poisson process's expectation within 5 standard deviations.
+     */
+    private static double meanGapMs(double rate, int n) {
+        // Without late data every request is published at its arrival.
+        GeneratorSettings s = GeneratorSettings.of(11, START, rate).withoutLateData();
+        long first = Long.MIN_VALUE;
+        long last = 0;
+        int seen = 0;
+        for (java.util.Iterator<GeneratedRecord> it = new TrafficGenerator(s).iterator();
+                seen < n; ) {
+            GeneratedRecord r = it.next();
+            if (!r.isRequest()) continue;
+            if (first == Long.MIN_VALUE) first = r.publishAtMs();
+            assertThat(r.publishAtMs()).isGreaterThanOrEqualTo(last);
+            last = r.publishAtMs();
+            seen++;
+        }
+        double perMs = rate * load(s.fleet(), START.toEpochMilli()) / 1_000;
+        double expected = (n - 1) / perMs;
+        double sd = Math.sqrt(n - 1) / perMs;
+        // +1 ms: each arrival's millisecond is the floor of its exact instant.
+        assertThat((double) (last - first))
+                .as("span of %d arrivals at %s/s, ms", n, rate)
+                .isCloseTo(expected, org.assertj.core.data.Offset.offset(5 * sd + 1));
+        return (double) (last - first) / (n - 1);
+    }
+
+    /**
+     * The fleet's load factor at {@code t} by the documented daily curve (each datacenter's local
+     * time, peak at 15:00 +45%, trough at 03:00 -45%), weighted by traffic: written out here, not
+     * taken from the generator.
+     */
+    private static double load(Fleet fleet, long t) {
+        double sum = 0;
+        double weights = 0;
+        for (DatacenterSpec d : fleet.datacenters()) {
+            double hour = Math.floorMod(t, 86_400_000L) / 3_600_000.0 + d.zone().utcOffsetHours();
+            sum += d.trafficWeight() * (1 + 0.45 * Math.cos(2 * Math.PI * (hour - 15) / 24));
+            weights += d.trafficWeight();
+        }
+        return sum / weights;
+    }
 }
