@@ -36,8 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The pipeline on in-memory inputs, no broker (as flink-training tests its exercises): conservation
  * with late requests, revisions, dead letters and the three dimensions, watermarks set by each
- * event. Exact lateness cases are in the harness tests (one input, ordered). Figures are computed
- * here from measured joules: facility kWh = J x 1.75 x PUE / 3.6e6, grams = kWh x intensity.
+ * event. Exact lateness cases are in the harness tests (one input, ordered) and, for the whole
+ * pipeline, in InMemoryPipelineTest (inputs that wait for proof of the watermark). Figures are
+ * computed here from measured joules: facility kWh = J x 1.75 x PUE / 3.6e6, grams = kWh x
+ * intensity.
  */
 class PipelineTest {
 
