@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.carbonstream.demo.MinuteAggregates;
 import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.kafka.EmbeddedKafka;
 import io.carbonstream.schema.Aggregate;
-import io.carbonstream.schema.Dimension;
-import io.carbonstream.schema.WindowKind;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -29,30 +27,7 @@ import picocli.CommandLine;
 class TailCommandTest {
 
     static Aggregate aggregate(long requests) {
-        return Aggregate.newBuilder()
-                .setWindow(WindowKind.MINUTE)
-                .setWindowStart(Instant.ofEpochMilli(0))
-                .setWindowEnd(Instant.ofEpochMilli(60_000))
-                .setDimension(Dimension.DATACENTER)
-                .setDatacenterId("dc-1")
-                .setRequests(requests)
-                .setInputTokens(1)
-                .setOutputTokens(2)
-                .setImages(0)
-                .setMediaSeconds(0)
-                .setGpuJoules(10)
-                .setFacilityKwh(0.5)
-                .setLocationGco2e(100)
-                .setMeanIntensity(200)
-                .setMinIntensity(200)
-                .setMaxIntensity(200)
-                .setWaterL(0.1)
-                .setMeasuredEnergyShare(0)
-                .setFallbackShare(0)
-                .setStaleShare(0)
-                .setMethodology("m")
-                .setRevision(1)
-                .build();
+        return MinuteAggregates.of("dc-1", 0, requests, 100);
     }
 
     @Test

@@ -2,11 +2,10 @@ package io.carbonstream.demo.view;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.carbonstream.demo.MinuteAggregates;
 import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.kafka.EmbeddedKafka;
 import io.carbonstream.schema.Aggregate;
-import io.carbonstream.schema.Dimension;
-import io.carbonstream.schema.WindowKind;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -29,30 +28,7 @@ class ViewCommandTest {
     static final long T0 = Instant.parse("2026-11-30T10:00:00Z").toEpochMilli();
 
     static Aggregate minute(String dc, long requests, double grams) {
-        return Aggregate.newBuilder()
-                .setWindow(WindowKind.MINUTE)
-                .setWindowStart(Instant.ofEpochMilli(T0))
-                .setWindowEnd(Instant.ofEpochMilli(T0 + 60_000))
-                .setDimension(Dimension.DATACENTER)
-                .setDatacenterId(dc)
-                .setRequests(requests)
-                .setInputTokens(1)
-                .setOutputTokens(2)
-                .setImages(0)
-                .setMediaSeconds(0)
-                .setGpuJoules(10)
-                .setFacilityKwh(0.5)
-                .setLocationGco2e(grams)
-                .setMeanIntensity(200)
-                .setMinIntensity(200)
-                .setMaxIntensity(200)
-                .setWaterL(0.1)
-                .setMeasuredEnergyShare(0)
-                .setFallbackShare(0)
-                .setStaleShare(0)
-                .setMethodology("m")
-                .setRevision(1)
-                .build();
+        return MinuteAggregates.of(dc, T0, requests, grams);
     }
 
     @Test
