@@ -266,8 +266,15 @@ class DeployConfigTest {
                 .path("generator")
                 .path("volumes")
                 .forEach(v -> generatorMounts.add(v.asText()));
-        assertThat(generatorMounts)
-                .anyMatch(m -> m.startsWith("./demo/target/carbonstream-demo.jar:"));
+        // The folder, not the jar alone: the jar's manifest Class-Path names lib/ beside it.
+        assertThat(generatorMounts).contains("./demo/target:/opt/carbonstream:ro");
+        List<String> generatorCommand = new ArrayList<>();
+        compose.path("services")
+                .path("generator")
+                .path("command")
+                .forEach(v -> generatorCommand.add(v.asText()));
+        assertThat(generatorCommand)
+                .containsSequence("-jar", "/opt/carbonstream/carbonstream-demo.jar");
         Path demoPom = ROOT.resolve("demo/pom.xml");
         assumeTrue(
                 Files.exists(demoPom) && Files.readString(demoPom).contains("<finalName>"),
