@@ -3,10 +3,7 @@ package io.carbonstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.carbonstream.CarbonStreamJob;
-import io.carbonstream.config.JobConfig;
 import io.carbonstream.schema.Alert;
-import io.carbonstream.schema.AlertState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -14,8 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,8 +27,6 @@ class AlertsIT extends KafkaAndFlinkIT {
 
     // trailing hour
 
-    record Expected(String id, boolean raised, long at) {}
-
     @Test
     void spikesAndBudgetBreachRaiseAndClearExactlyAsExpected(@TempDir Path tmp) throws Exception {
         JobFixture f = new JobFixture(kafka, "alerts.");
@@ -49,67 +42,24 @@ class AlertsIT extends KafkaAndFlinkIT {
         List<Scenario.Req> requests = new ArrayList<>();
         for (long t = BASE; t < BASE + 180 * MIN; t += 10_000) {
             requests.add(
-                    new Scenario.Req(
-                            "cal-" + t,
-                            t,
-                            "dc-cal-1",
-                            "llama-3.1-8b",
-                            "TEXT",
-                            100,
-                            500,
-                            0,
-                            0,
-                            0,
-                            1,
-                            1_000,
-                            null,
-                            null));
-            requests.add(
-                    new Scenario.Req(
-                            "de-" + t,
-                            t,
-                            "dc-de",
-                            "llama-3.1-8b",
-                            "TEXT",
-                            100,
-                            500,
-                            0,
-                            0,
-                            0,
-                            1,
-                            1_000,
-                            null,
-                            null));
+                    Scenario.text("cal-" + t, t, "dc-cal-1", "llama-3.1-8b", 100, 500, 1, 1_000));
+            requests.add(Scenario.text("de-" + t, t, "dc-de", "llama-3.1-8b", 100, 500, 1, 1_000));
             if (t >= BASE + 90 * MIN && t < BASE + 100 * MIN) {
                 for (int i = 0; i < 40; i++) {
                     requests.add(
-                            new Scenario.Req(
+                            Scenario.text(
                                     "burst-" + t + "-" + i,
                                     t + i,
                                     "dc-de",
                                     "llama-3.1-70b",
-                                    "TEXT",
                                     100,
                                     800,
-                                    0,
-                                    0,
-                                    0,
                                     4,
-                                    1_000,
-                                    null,
-                                    null));
+                                    1_000));
                 }
             }
         }
-        f.produce(
-                "intensity",
-                updates.stream()
-                        .map(
-                                u ->
-                                        new KafkaIO.Raw(
-                                                JobFixture.utf8(u.zone()),
-                                                Avro.encode(Avro.update(u))))
-                        .toList());
+        f.produceIntensity(updates);
         f.produce("events", requests.stream().map(JobFixture::event).toList());
         Path registry = tmp.resolve("registry.json");
         Files.writeString(
@@ -120,19 +70,11 @@ class AlertsIT extends KafkaAndFlinkIT {
                 """
                         .formatted(BUDGET));
 
-        JobConfig cfg =
-                JobConfig.fromMap(
-                        f.config(
-                                registry, Map.of("bounded", "true", "alerts.min-dwell", "15 min")));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        CarbonStreamJob.build(env, cfg);
-        env.execute("carbonstream-alerts");
+        JobFixture.runBounded(
+                "carbonstream-alerts",
+                f.config(registry, Map.of("bounded", "true", "alerts.min-dwell", "15 min")));
 
-        List<Alert> alerts = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r :
-                KafkaIO.readAll(kafka.clientProperties(), "alerts.alerts")) {
-            alerts.add(Avro.decode(r.value(), Alert.class));
-        }
+        List<Alert> alerts = f.records("alerts", Alert.class);
 
         // Grid spikes: baseline 200 (median of the zone's updates), enter at 260, exit below 235,
         // 15 min dwell.
@@ -141,17 +83,12 @@ class AlertsIT extends KafkaAndFlinkIT {
         String first = "GRID_SPIKE:US-CAL-CISO:" + Instant.ofEpochMilli(BASE + 60 * MIN);
         String second = "GRID_SPIKE:US-CAL-CISO:" + Instant.ofEpochMilli(BASE + 120 * MIN);
         assertThat(spikes)
-                .extracting(
-                        a ->
-                                new Expected(
-                                        a.getAlertId(),
-                                        a.getState() == AlertState.RAISED,
-                                        a.getEventTime().toEpochMilli()))
+                .extracting(AlertStep::of)
                 .containsExactly(
-                        new Expected(first, true, BASE + 60 * MIN),
-                        new Expected(first, false, BASE + 80 * MIN),
-                        new Expected(second, true, BASE + 120 * MIN),
-                        new Expected(second, false, BASE + 145 * MIN));
+                        new AlertStep(first, true, BASE + 60 * MIN),
+                        new AlertStep(first, false, BASE + 80 * MIN),
+                        new AlertStep(second, true, BASE + 120 * MIN),
+                        new AlertStep(second, false, BASE + 145 * MIN));
         for (Alert raised : List.of(spikes.get(0), spikes.get(2))) {
             long at = raised.getEventTime().toEpochMilli();
             double kwhPerMinute = facilityKwh(requests, "dc-cal-1", 1.1, at - 5 * MIN, at) / 5;
@@ -168,7 +105,7 @@ class AlertsIT extends KafkaAndFlinkIT {
         }
 
         // Budget: the trailing-hour rate of dc-de at every minute end, with the same discipline.
-        List<Expected> budget = new ArrayList<>();
+        List<AlertStep> budget = new ArrayList<>();
         Long raisedAt = null;
         for (long end = BASE + MIN; end <= BASE + 300 * MIN; end += MIN) {
             double rate =
@@ -177,11 +114,11 @@ class AlertsIT extends KafkaAndFlinkIT {
             if (raisedAt == null && rate >= BUDGET) {
                 raisedAt = end;
                 budget.add(
-                        new Expected(
+                        new AlertStep(
                                 "EMISSION_BUDGET:dc-de:" + Instant.ofEpochMilli(end), true, end));
             } else if (raisedAt != null && rate < 0.9 * BUDGET && end - raisedAt >= 15 * MIN) {
                 budget.add(
-                        new Expected(
+                        new AlertStep(
                                 "EMISSION_BUDGET:dc-de:" + Instant.ofEpochMilli(raisedAt),
                                 false,
                                 end));
@@ -191,14 +128,7 @@ class AlertsIT extends KafkaAndFlinkIT {
         assertThat(budget).hasSize(2);
         List<Alert> actualBudget =
                 alerts.stream().filter(a -> a.getSubject().equals("dc-de")).toList();
-        assertThat(actualBudget)
-                .extracting(
-                        a ->
-                                new Expected(
-                                        a.getAlertId(),
-                                        a.getState() == AlertState.RAISED,
-                                        a.getEventTime().toEpochMilli()))
-                .containsExactlyElementsOf(budget);
+        assertThat(actualBudget).extracting(AlertStep::of).containsExactlyElementsOf(budget);
         assertThat(alerts).hasSize(spikes.size() + actualBudget.size());
     }
 

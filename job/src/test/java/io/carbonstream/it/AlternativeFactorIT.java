@@ -3,8 +3,6 @@ package io.carbonstream.it;
 import static io.carbonstream.it.JobFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.carbonstream.CarbonStreamJob;
-import io.carbonstream.config.JobConfig;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.IntensityUpdate;
 import io.carbonstream.schema.LedgerEntry;
@@ -16,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,9 +108,8 @@ class AlternativeFactorIT extends KafkaAndFlinkIT {
             directs.add(new Scenario.Upd("DE", v, direct("DE", v), true));
         }
         // Both types on the one intensity topic, interleaved as a connector publishes them.
-        List<KafkaIO.Raw> intensity = new ArrayList<>();
-        for (Scenario.Upd u : s.intensity)
-            intensity.add(new KafkaIO.Raw(JobFixture.utf8(u.zone()), Avro.encode(Avro.update(u))));
+        List<KafkaIO.Raw> intensity =
+                new ArrayList<>(s.intensity.stream().map(JobFixture::update).toList());
         for (int i = 0; i < directs.size(); i++)
             intensity.add(Math.min(intensity.size(), 2 * i), directRecord(directs.get(i)));
         f.produce("intensity", intensity);
@@ -122,38 +118,26 @@ class AlternativeFactorIT extends KafkaAndFlinkIT {
         long s1 = BASE + 2 * HOUR + 5 * MIN;
         counted.addAll(f.pushWatermark("push-1", s1));
 
-        Map<String, String> options =
-                f.config(
+        JobClient job =
+                f.start(
+                        "carbonstream-alternative-factor",
                         JobFixture.writeRegistry(tmp, s.datacenters),
-                        Map.of(
-                                "checkpoint-interval",
-                                "500 ms",
-                                "intensity.idle-timeout",
-                                "1 s",
-                                "start-from",
-                                "EARLIEST",
-                                "restatement.horizon",
-                                "2 h",
-                                "intensity.max-age",
-                                "20 min"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        CarbonStreamJob.build(env, JobConfig.fromMap(options));
-        JobClient job = env.executeAsync("carbonstream-alternative-factor");
+                        Map.of("restatement.horizon", "2 h", "intensity.max-age", "20 min"));
         try {
             long done1 = s1 - 2 * MIN;
             Map<String, Reference.Agg> accounting =
-                    JobFixture.endingBy(reference(s, s.intensity, counted), done1);
+                    Reference.endingBy(reference(s, s.intensity, counted), done1);
             Map<String, Reference.Agg> direct1 =
-                    JobFixture.endingBy(reference(s, directs, counted), done1);
+                    Reference.endingBy(reference(s, directs, counted), done1);
             await(
                     "first figures: lifecycle accounting, direct beside it",
                     () -> {
                         Map<String, Aggregate> now =
-                                JobFixture.endingBy(f.latestAggregates(), done1);
+                                Reference.endingBy(f.latestAggregates(), done1);
                         return JobFixture.aggregatesEqual(now, accounting)
                                 && alternativesEqual(now, direct1);
                     });
-            Map<String, Aggregate> first = JobFixture.endingBy(f.latestAggregates(), done1);
+            Map<String, Aggregate> first = Reference.endingBy(f.latestAggregates(), done1);
             // The scenario covers the three cases: fully priced, partly, not at all.
             assertThat(first.values()).anyMatch(a -> a.getLocationGco2eAlternative() != null);
             assertThat(first.values())
@@ -179,35 +163,25 @@ class AlternativeFactorIT extends KafkaAndFlinkIT {
             f.produce(
                     "intensity",
                     corrections.stream().map(AlternativeFactorIT::directRecord).toList());
-            await(
-                    "both corrections applied",
-                    () ->
-                            f.restatements().stream()
-                                            .filter(
-                                                    r ->
-                                                            r.getRecordType()
-                                                                    == RestatementRecordType
-                                                                            .SUMMARY)
-                                            .count()
-                                    == corrections.size());
+            await("both corrections applied", () -> f.summaries().size() == corrections.size());
             long s2 = s1 + 10 * MIN;
             counted.addAll(f.pushWatermark("push-2", s2));
             List<Scenario.Upd> allDirect = new ArrayList<>(directs);
             allDirect.addAll(corrections);
             long done2 = s2 - 2 * MIN;
             Map<String, Reference.Agg> accounting2 =
-                    JobFixture.endingBy(reference(s, s.intensity, counted), done2);
+                    Reference.endingBy(reference(s, s.intensity, counted), done2);
             Map<String, Reference.Agg> direct2 =
-                    JobFixture.endingBy(reference(s, allDirect, counted), done2);
+                    Reference.endingBy(reference(s, allDirect, counted), done2);
             await(
                     "final figures: direct corrected, lifecycle as it was",
                     () -> {
                         Map<String, Aggregate> now =
-                                JobFixture.endingBy(f.latestAggregates(), done2);
+                                Reference.endingBy(f.latestAggregates(), done2);
                         return JobFixture.aggregatesEqual(now, accounting2)
                                 && alternativesEqual(now, direct2);
                     });
-            Map<String, Aggregate> last = JobFixture.endingBy(f.latestAggregates(), done2);
+            Map<String, Aggregate> last = Reference.endingBy(f.latestAggregates(), done2);
             JobFixture.assertAggregatesEqual(last, accounting2);
             assertAlternativesEqual(last, direct2);
 

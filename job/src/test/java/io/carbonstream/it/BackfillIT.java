@@ -2,15 +2,12 @@ package io.carbonstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.carbonstream.CarbonStreamJob;
-import io.carbonstream.config.JobConfig;
 import io.carbonstream.schema.Aggregate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,9 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BackfillIT extends KafkaAndFlinkIT {
 
     static void run(Map<String, String> options) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        CarbonStreamJob.build(env, JobConfig.fromMap(options));
-        env.execute("carbonstream-backfill");
+        JobFixture.runBounded("carbonstream-backfill", options);
     }
 
     @Test

@@ -2,15 +2,12 @@ package io.carbonstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.carbonstream.CarbonStreamJob;
-import io.carbonstream.config.JobConfig;
 import io.carbonstream.schema.DeadLetter;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,49 +32,32 @@ class CarbonStreamIT extends KafkaAndFlinkIT {
         bad.put(
                 500,
                 JobFixture.event(
-                        new Scenario.Req(
+                        Scenario.text(
                                 "bad-dc",
                                 Scenario.BASE + 60_000,
                                 "dc-nowhere",
                                 "llama-3.1-8b",
-                                "TEXT",
                                 10,
                                 10,
-                                0,
-                                0,
-                                0,
                                 1,
-                                100,
-                                null,
-                                null)));
+                                100)));
         bad.put(
                 600,
                 JobFixture.event(
-                        new Scenario.Req(
+                        Scenario.text(
                                 "bad-neg",
                                 Scenario.BASE + 60_000,
                                 "dc-de",
                                 "llama-3.1-8b",
-                                "TEXT",
                                 -5,
                                 10,
-                                0,
-                                0,
-                                0,
                                 1,
-                                100,
-                                null,
-                                null)));
+                                100)));
         f.produceScenario(s, bad);
 
-        JobConfig cfg =
-                JobConfig.fromMap(
-                        f.config(
-                                JobFixture.writeRegistry(tmp, s.datacenters),
-                                Map.of("bounded", "true")));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        CarbonStreamJob.build(env, cfg);
-        env.execute("carbonstream-it");
+        JobFixture.runBounded(
+                "carbonstream-it",
+                f.config(JobFixture.writeRegistry(tmp, s.datacenters), Map.of("bounded", "true")));
 
         Map<String, Reference.Agg> expected = JobFixture.reference(s, s.requests);
         JobFixture.assertAggregatesEqual(f.latestAggregates(), expected);

@@ -2,10 +2,7 @@ package io.carbonstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.carbonstream.CarbonStreamJob;
-import io.carbonstream.config.JobConfig;
 import io.carbonstream.ingest.Reason;
-import io.carbonstream.kafka.EmbeddedKafka;
 import io.carbonstream.otlp.SpanMapping;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.Certificate;
@@ -31,20 +28,14 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,32 +51,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the valid requests only, the job's conservation counters must add up, and the job must never
  * restart.
  */
-class DeadLetterIT {
+class DeadLetterIT extends KafkaIT {
 
+    /** Every metric of this class's runs, kept in memory (conservation is read from them). */
     static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(2)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-                            .build());
-
-    static EmbeddedKafka kafka;
+            KafkaAndFlinkIT.miniCluster(2, METRICS.addToConfiguration(new Configuration()));
 
     @TempDir static Path tmp;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) kafka.close();
-    }
 
     static final String PREFIX = "dead.";
     static final int RANDOM_RECORDS = 1_000;
@@ -727,21 +702,15 @@ class DeadLetterIT {
                 at.put(
                         burstAt + i,
                         JobFixture.event(
-                                new Scenario.Req(
+                                Scenario.text(
                                         "spam-" + i,
                                         burstTime,
                                         "dc-spam",
                                         "garbage-" + i,
-                                        "TEXT",
                                         10,
                                         10,
-                                        0,
-                                        0,
-                                        0,
                                         1,
-                                        1_000,
-                                        null,
-                                        null)));
+                                        1_000)));
             }
             f.produceScenario(S, at);
             for (String topic :
@@ -770,11 +739,10 @@ class DeadLetterIT {
                                     PREFIX + "gpu-energy",
                                     "topic.gpu-attribution",
                                     PREFIX + "gpu-attribution"));
-            JobConfig cfg =
-                    JobConfig.fromMap(f.config(JobFixture.writeRegistry(tmp, dcs), options));
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            CarbonStreamJob.build(env, cfg);
-            result = env.execute("carbonstream-dead-letters");
+            result =
+                    JobFixture.runBounded(
+                            "carbonstream-dead-letters",
+                            f.config(JobFixture.writeRegistry(tmp, dcs), options));
 
             dead = f.deadLetters("dlq");
             late = f.deadLetters("late");
@@ -798,14 +766,7 @@ class DeadLetterIT {
         }
 
         long sum(String name) {
-            JobID id = result.getJobID();
-            return METRICS.findMetrics(id, name).entrySet().stream()
-                    .filter(
-                            e ->
-                                    e.getKey().endsWith("carbonstream." + name)
-                                            && e.getValue() instanceof Counter)
-                    .mapToLong(e -> ((Counter) e.getValue()).getCount())
-                    .sum();
+            return JobFixture.counter(METRICS, result.getJobID(), name);
         }
     }
 

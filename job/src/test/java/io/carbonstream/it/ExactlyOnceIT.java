@@ -2,8 +2,6 @@ package io.carbonstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.carbonstream.CarbonStreamJob;
-import io.carbonstream.config.JobConfig;
 import io.carbonstream.ingest.RequestEnvelope;
 import io.carbonstream.schema.Aggregate;
 import java.nio.file.Path;
@@ -18,7 +16,6 @@ import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,29 +104,17 @@ class ExactlyOnceIT extends KafkaAndFlinkIT {
                             org.apache.flink.streaming.api.datastream.DataStream<RequestEnvelope>>
                     tap)
             throws Exception {
-        List<KafkaIO.Raw> updates = new ArrayList<>();
-        for (Scenario.Upd u : s.intensity)
-            updates.add(new KafkaIO.Raw(JobFixture.utf8(u.zone()), Avro.encode(Avro.update(u))));
-        f.produce("intensity", updates);
+        f.produceIntensity(s.intensity);
         f.produce(
                 "events",
                 s.requests.subList(0, s.requests.size() / 2).stream()
                         .map(JobFixture::event)
                         .toList());
-        JobConfig cfg =
-                JobConfig.fromMap(
-                        f.config(
-                                JobFixture.writeRegistry(tmp, s.datacenters),
-                                Map.of(
-                                        "checkpoint-interval",
-                                        "500 ms",
-                                        "intensity.idle-timeout",
-                                        "1 s",
-                                        "start-from",
-                                        "EARLIEST")));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        CarbonStreamJob.build(env, cfg, tap);
-        return env.executeAsync("carbonstream-exactly-once");
+        return f.start(
+                "carbonstream-exactly-once",
+                JobFixture.writeRegistry(tmp, s.datacenters),
+                Map.of(),
+                tap);
     }
 
     /**

@@ -3,12 +3,9 @@ package io.carbonstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.carbonstream.CarbonStreamJob;
-import io.carbonstream.config.JobConfig;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.Alert;
 import io.carbonstream.schema.AlertKind;
-import io.carbonstream.schema.AlertState;
 import io.carbonstream.schema.DeadLetter;
 import io.carbonstream.schema.IntensityForecast;
 import io.carbonstream.schema.IntensityUpdate;
@@ -19,8 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,8 +42,6 @@ class ForecastAlertsIT extends KafkaAndFlinkIT {
     static final double PUE_CAL = 1.1;
 
     record Fc(String zone, long from, long to, double g, long madeAt) {}
-
-    record Expected(String id, boolean raised, long at) {}
 
     static IntensityForecast forecast(Fc f, String signal, String factor) {
         return IntensityForecast.newBuilder()
@@ -93,8 +86,7 @@ class ForecastAlertsIT extends KafkaAndFlinkIT {
                 updates.add(new Scenario.Upd("SE", t, 36, false));
             }
         }
-        for (Scenario.Upd u : updates)
-            intensity.add(new KafkaIO.Raw(JobFixture.utf8(u.zone()), Avro.encode(Avro.update(u))));
+        for (Scenario.Upd u : updates) intensity.add(JobFixture.update(u));
         TreeMap<Long, Double> marginal = new TreeMap<>();
         for (long m = 0; m < 180; m += 5) {
             double g = m >= 100 && m < 130 ? 950 : 450;
@@ -155,21 +147,7 @@ class ForecastAlertsIT extends KafkaAndFlinkIT {
         List<Scenario.Req> requests = new ArrayList<>();
         for (long t = BASE; t < BASE + 180 * MIN; t += 10_000) {
             requests.add(
-                    new Scenario.Req(
-                            "cal-" + t,
-                            t,
-                            "dc-cal-1",
-                            "llama-3.1-8b",
-                            "TEXT",
-                            100,
-                            500,
-                            0,
-                            0,
-                            0,
-                            1,
-                            1_000,
-                            null,
-                            null));
+                    Scenario.text("cal-" + t, t, "dc-cal-1", "llama-3.1-8b", 100, 500, 1, 1_000));
         }
         f.produce("events", requests.stream().map(JobFixture::event).toList());
         Path registry = tmp.resolve("registry.json");
@@ -182,29 +160,23 @@ class ForecastAlertsIT extends KafkaAndFlinkIT {
                  {"datacenter_id":"dc-se","zone":"SE","pue":1.1,"wue_l_per_kwh":1.0}]
                 """);
 
-        JobConfig cfg =
-                JobConfig.fromMap(
-                        f.config(
-                                registry,
-                                Map.of(
-                                        "bounded",
-                                        "true",
-                                        "alerts.min-dwell",
-                                        "15 min",
-                                        "forecast.horizon",
-                                        "6 h")));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        CarbonStreamJob.build(env, cfg);
-        env.execute("carbonstream-forecast-alerts");
+        JobFixture.runBounded(
+                "carbonstream-forecast-alerts",
+                f.config(
+                        registry,
+                        Map.of(
+                                "bounded",
+                                "true",
+                                "alerts.min-dwell",
+                                "15 min",
+                                "forecast.horizon",
+                                "6 h")));
 
-        List<Alert> alerts = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r :
-                KafkaIO.readAll(kafka.clientProperties(), "forecasts.alerts"))
-            alerts.add(Avro.decode(r.value(), Alert.class));
+        List<Alert> alerts = f.records("alerts", Alert.class);
 
         // ---- FORECAST_SPIKE, simulated minute end by minute end with the rules of
         // docs/semantics.md ----
-        List<Expected> expected = new ArrayList<>();
+        List<AlertStep> expected = new ArrayList<>();
         Long raisedAt = null;
         double[] raiseFigures = null;
         for (long now = BASE + MIN; now <= BASE + 190 * MIN; now += MIN) {
@@ -216,12 +188,12 @@ class ForecastAlertsIT extends KafkaAndFlinkIT {
             if (raisedAt == null && peak >= enter && kwhPerMinute > 0) {
                 raisedAt = now;
                 expected.add(
-                        new Expected(
+                        new AlertStep(
                                 "FORECAST_SPIKE:dc-cal-1:" + Instant.ofEpochMilli(now), true, now));
                 raiseFigures = fig;
             } else if (raisedAt != null && !(peak >= enter - 25) && now - raisedAt >= 15 * MIN) {
                 expected.add(
-                        new Expected(
+                        new AlertStep(
                                 "FORECAST_SPIKE:dc-cal-1:" + Instant.ofEpochMilli(raisedAt),
                                 false,
                                 now));
@@ -235,14 +207,7 @@ class ForecastAlertsIT extends KafkaAndFlinkIT {
                 .isEqualTo(BASE + 150 * MIN); // the issue that no longer shows it
         List<Alert> early =
                 alerts.stream().filter(a -> a.getKind() == AlertKind.FORECAST_SPIKE).toList();
-        assertThat(early)
-                .extracting(
-                        a ->
-                                new Expected(
-                                        a.getAlertId(),
-                                        a.getState() == AlertState.RAISED,
-                                        a.getEventTime().toEpochMilli()))
-                .containsExactlyElementsOf(expected);
+        assertThat(early).extracting(AlertStep::of).containsExactlyElementsOf(expected);
         Alert raised = early.get(0);
         assertThat(raised.getSubject()).isEqualTo("dc-cal-1");
         assertThat(raised.getLeadTimeMs()).isEqualTo((long) raiseFigures[1]);
@@ -264,15 +229,10 @@ class ForecastAlertsIT extends KafkaAndFlinkIT {
         List<Alert> marginalAlerts =
                 alerts.stream().filter(a -> a.getKind() == AlertKind.MARGINAL_SPIKE).toList();
         assertThat(marginalAlerts)
-                .extracting(
-                        a ->
-                                new Expected(
-                                        a.getAlertId(),
-                                        a.getState() == AlertState.RAISED,
-                                        a.getEventTime().toEpochMilli()))
+                .extracting(AlertStep::of)
                 .containsExactly(
-                        new Expected(marginalId, true, BASE + 100 * MIN),
-                        new Expected(marginalId, false, BASE + 130 * MIN));
+                        new AlertStep(marginalId, true, BASE + 100 * MIN),
+                        new AlertStep(marginalId, false, BASE + 130 * MIN));
         double kwhPerMinute =
                 AlertsIT.facilityKwh(
                                 requests, "dc-cal-1", PUE_CAL, BASE + 95 * MIN, BASE + 100 * MIN)

@@ -2,17 +2,11 @@ package io.carbonstream.it;
 
 import static io.carbonstream.it.JobFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
-import io.carbonstream.CarbonStreamJob;
-import io.carbonstream.config.JobConfig;
 import io.carbonstream.gpu.AttributionReference;
 import io.carbonstream.gpu.GpuUse;
 import io.carbonstream.schema.GpuAttribution;
-import io.carbonstream.schema.GpuAttributionType;
 import io.carbonstream.schema.GpuEnergySample;
-import io.carbonstream.schema.InferenceEvent;
-import io.carbonstream.schema.Modality;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -22,9 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,15 +30,12 @@ class GpuAttributionIT extends KafkaAndFlinkIT {
     static final long MIN = Scenario.MIN;
     static final long BASE = Scenario.BASE; // on the hour
     static final List<String> GPUS = List.of("GPU-aaaa-0001", "GPU-aaaa-0002");
-    static final List<String> MODELS = List.of("llama-3.1-8b", "llama-3.1-70b");
+    static final List<String> MODELS = GpuRuns.MODELS;
 
     @Test
     void meteredEnergyIsSplitOverTheRequestsThatUsedEachGpu(@TempDir Path tmp) throws Exception {
         JobFixture f = new JobFixture(kafka, "gpu.");
-        kafka.createTopics(
-                List.of(
-                        new NewTopic(f.prefix + "gpu-energy", 1, (short) 1),
-                        new NewTopic(f.prefix + "gpu-attribution", 2, (short) 1)));
+        GpuRuns.createTopics(f);
         Scenario s =
                 new Scenario(
                         81, 10, MIN,
@@ -69,31 +57,13 @@ class GpuAttributionIT extends KafkaAndFlinkIT {
             List<String> gpus = rnd.nextInt(4) == 0 ? GPUS : List.of(GPUS.get(rnd.nextInt(2)));
             long in = 100 + rnd.nextInt(2_000), out = 10 + rnd.nextInt(800);
             String id = "g-" + i;
-            InferenceEvent e =
-                    InferenceEvent.newBuilder()
-                            .setRequestId(id)
-                            .setEventTime(Instant.ofEpochMilli(end))
-                            .setDatacenterId("dc-de")
-                            .setModelId(model)
-                            .setModality(Modality.TEXT)
-                            .setInputTokens(in)
-                            .setOutputTokens(out)
-                            .setGpuCount(gpus.size())
-                            .setDurationMs(duration)
-                            .setGpuIds(new ArrayList<>(gpus))
-                            .build();
-            if (events.putIfAbsent(
-                            end,
-                            new KafkaIO.Raw(id.getBytes(StandardCharsets.UTF_8), Avro.encode(e)))
+            if (events.putIfAbsent(end, GpuRuns.event(id, end, duration, model, in, out, gpus))
                     != null) continue;
             modelOf.put(id, model);
             for (String g : gpus) {
-                GpuUse u = new GpuUse();
-                u.requestId = id;
-                u.start = end - duration;
-                u.end = end;
-                u.rate = (in + out) / (double) duration; // --gpu.attribution-weight TOKENS
-                usesByGpu.computeIfAbsent(g, k -> new ArrayList<>()).add(u);
+                usesByGpu
+                        .computeIfAbsent(g, k -> new ArrayList<>())
+                        .add(GpuRuns.use(id, end, duration, in, out));
             }
         }
         f.produce("events", new ArrayList<>(events.values()));
@@ -129,88 +99,29 @@ class GpuAttributionIT extends KafkaAndFlinkIT {
         // (2 min here).
         f.pushWatermark("push", BASE + 68 * MIN);
 
-        Map<String, String> options =
-                new HashMap<>(
-                        Map.of(
-                                "checkpoint-interval",
-                                "500 ms",
-                                "intensity.idle-timeout",
-                                "1 s",
-                                "start-from",
-                                "EARLIEST",
-                                "topic.gpu-energy",
-                                f.prefix + "gpu-energy",
-                                "topic.gpu-attribution",
-                                f.prefix + "gpu-attribution",
-                                "gpu.attribution-weight",
-                                "TOKENS",
-                                "events.max-request-duration",
-                                "1 min",
-                                "gpu.expected-sample-gap",
-                                "1 min"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        CarbonStreamJob.build(
-                env,
-                JobConfig.fromMap(f.config(JobFixture.writeRegistry(tmp, s.datacenters), options)));
-        JobClient job = env.executeAsync("carbonstream-gpu-attribution");
+        JobClient job =
+                f.start(
+                        "carbonstream-gpu-attribution",
+                        JobFixture.writeRegistry(tmp, s.datacenters),
+                        GpuRuns.options(f));
         try {
             // The reference, per GPU, from the same readings and uses.
-            Map<String, AttributionReference.Result> ref = new HashMap<>();
-            Map<String, Double> perModel = new HashMap<>();
-            for (String g : GPUS) {
-                AttributionReference.Result r =
-                        AttributionReference.compute(readings.get(g), usesByGpu.get(g), 1_500);
-                ref.put(g, r);
-                r.perRequest().forEach((id, j) -> perModel.merge(modelOf.get(id), j, Double::sum));
-            }
+            GpuRuns.Expected x = GpuRuns.Expected.of(GPUS, readings, usesByGpu, modelOf);
             String hour = Instant.ofEpochMilli(BASE).toString();
-            try {
-                awaitOutputs(f, hour, perModel);
-            } catch (AssertionError e) {
-                StringBuilder seen = new StringBuilder();
-                latest(f)
-                        .forEach(
-                                (k, v) ->
-                                        seen.append('\n')
-                                                .append(k)
-                                                .append(" attributed=")
-                                                .append(v.getAttributedJ())
-                                                .append(" gpus=")
-                                                .append(v.getGpus()));
-                throw new AssertionError(
-                        e.getMessage() + "; expected per model " + perModel + "; seen:" + seen, e);
-            }
-            Map<String, GpuAttribution> out = latest(f);
-            double idle = 0;
-            for (String g : GPUS) {
-                GpuAttribution h = out.get("GPU|" + g + "|" + hour);
-                assertThat(h.getRecordType()).isEqualTo(GpuAttributionType.GPU_HOUR);
-                double metered = ref.get(g).metered().get(BASE);
-                JobFixture.close(g + " metered", h.getMeteredJ(), metered);
-                JobFixture.close(
-                        g + " idle", h.getIdleJ(), ref.get(g).idle().getOrDefault(BASE, 0.0));
-                assertThat(h.getAttributedJ() + h.getIdleJ())
-                        .as(g + " conservation")
-                        .isCloseTo(h.getMeteredJ(), within(1e-9 * metered));
-                idle += h.getIdleJ();
-            }
+            GpuRuns.awaitOutputs(f, GPUS, hour, x);
+            Map<String, GpuAttribution> out = GpuRuns.latest(f);
+            GpuRuns.assertHour(out, GPUS, hour, x);
             assertThat(out.get("GPU|" + GPUS.get(1) + "|" + hour).getResets()).isEqualTo(1);
+            assertThat(out.get("GPU|" + GPUS.get(0) + "|" + hour).getResets()).isZero();
             // Every request on the GPUs was metered over its whole span (readings from before the
             // first to after the last).
-            for (String m : MODELS)
-                assertThat(out.get("MODEL|dc-de|" + m + "|" + hour).getPartlyUnmetered())
-                        .as(m)
-                        .isZero();
-            assertThat(out.get("GPU|" + GPUS.get(0) + "|" + hour).getResets()).isZero();
-            JobFixture.close(
-                    "datacenter idle", out.get("DATACENTER|dc-de|" + hour).getIdleJ(), idle);
             for (String m : MODELS) {
-                GpuAttribution mh = out.get("MODEL|dc-de|" + m + "|" + hour);
-                JobFixture.close(m + " attributed", mh.getAttributedJ(), perModel.get(m));
+                GpuAttribution mh = out.get(GpuRuns.modelKey(m, hour));
+                assertThat(mh.getPartlyUnmetered()).as(m).isZero();
                 assertThat(mh.getEstimatedJ()).as(m + " estimate beside it").isPositive();
                 assertThat(mh.getMeteredToEstimated()).as(m).isNotNull();
             }
-            assertAggregatesCarryTheMeteredEnergy(f, s, ref, modelOf);
+            assertAggregatesCarryTheMeteredEnergy(f, s, x.perGpu(), modelOf);
         } finally {
             job.cancel().get();
         }
@@ -306,41 +217,5 @@ class GpuAttributionIT extends KafkaAndFlinkIT {
         assertThat(attributed.get(dcKey))
                 .as("the premise: metered energy in the datacenter's hour")
                 .isPositive();
-    }
-
-    static void awaitOutputs(JobFixture f, String hour, Map<String, Double> perModel)
-            throws Exception {
-        await(
-                "every GPU hour, the datacenter hour and both models' hours",
-                () -> {
-                    Map<String, GpuAttribution> out = latest(f);
-                    return GPUS.stream().allMatch(g -> out.containsKey("GPU|" + g + "|" + hour))
-                            && out.containsKey("DATACENTER|dc-de|" + hour)
-                            && out.get("DATACENTER|dc-de|" + hour).getGpus() == 2
-                            && MODELS.stream()
-                                    .allMatch(
-                                            m ->
-                                                    out.containsKey("MODEL|dc-de|" + m + "|" + hour)
-                                                            && out.get(
-                                                                                    "MODEL|dc-de|"
-                                                                                            + m
-                                                                                            + "|"
-                                                                                            + hour)
-                                                                            .getAttributedJ()
-                                                                    >= 0.999999 * perModel.get(m));
-                });
-    }
-
-    static Map<String, GpuAttribution> latest(JobFixture f) {
-        Map<String, GpuAttribution> out = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> rec :
-                KafkaIO.readAll(kafka.clientProperties(), f.prefix + "gpu-attribution")) {
-            GpuAttribution a = Avro.decode(rec.value(), GpuAttribution.class);
-            out.merge(
-                    new String(rec.key(), StandardCharsets.UTF_8),
-                    a,
-                    (x, y) -> y.getRevision() >= x.getRevision() ? y : x);
-        }
-        return out;
     }
 }

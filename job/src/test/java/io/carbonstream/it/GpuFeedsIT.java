@@ -1,21 +1,13 @@
 package io.carbonstream.it;
 
-import static io.carbonstream.it.JobFixture.await;
 import static io.carbonstream.it.OtlpBatches.attr;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.carbonstream.CarbonStreamJob;
-import io.carbonstream.config.JobConfig;
-import io.carbonstream.gpu.AttributionReference;
 import io.carbonstream.gpu.GpuUse;
 import io.carbonstream.schema.DeadLetter;
-import io.carbonstream.schema.GpuAttribution;
-import io.carbonstream.schema.InferenceEvent;
-import io.carbonstream.schema.Modality;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,9 +20,7 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -52,7 +42,7 @@ class GpuFeedsIT extends KafkaAndFlinkIT {
     static final long MIN = Scenario.MIN;
     static final long BASE = Scenario.BASE; // on the hour
     static final String HOST = "gpu-fra-03";
-    static final List<String> MODELS = List.of("llama-3.1-8b", "llama-3.1-70b");
+    static final List<String> MODELS = GpuRuns.MODELS;
 
     /**
      * Requests over the hour on two GPUs, as (id, end, duration, model, GPU numbers, tokens in,
@@ -112,11 +102,7 @@ class GpuFeedsIT extends KafkaAndFlinkIT {
         TreeMap<Long, double[]> counters = counters(rnd);
         List<String> ids = List.of(HOST + ":0", HOST + ":1");
         JobFixture f = new JobFixture(kafka, "gpuprom.");
-        kafka.createTopics(
-                List.of(
-                        new NewTopic(f.prefix + "gpu-energy", 1, (short) 1),
-                        new NewTopic(f.prefix + "gpu-attribution", 2, (short) 1),
-                        new NewTopic(f.prefix + "spans", 1, (short) 1)));
+        GpuRuns.createTopics(f, new NewTopic(f.prefix + "spans", 1, (short) 1));
         Scenario s = new Scenario(131, 10, MIN, 0);
         f.produceScenario(s, Map.of());
 
@@ -263,28 +249,20 @@ class GpuFeedsIT extends KafkaAndFlinkIT {
                         "GPU-5fd4cf8e-1a27-9a4b-2f3e-1c4b0a6d9e11",
                         "GPU-0b1e4c2d-77aa-41f0-9c3e-8d2f6a5b4c22");
         JobFixture f = new JobFixture(kafka, "gpuotlp.");
-        kafka.createTopics(
-                List.of(
-                        new NewTopic(f.prefix + "gpu-energy", 1, (short) 1),
-                        new NewTopic(f.prefix + "gpu-attribution", 2, (short) 1)));
+        GpuRuns.createTopics(f);
         Scenario s = new Scenario(137, 10, MIN, 0);
         f.produceScenario(s, Map.of());
         List<KafkaIO.Raw> events = new ArrayList<>();
         for (Req r : reqs) {
-            InferenceEvent e =
-                    InferenceEvent.newBuilder()
-                            .setRequestId(r.id())
-                            .setEventTime(Instant.ofEpochMilli(r.end()))
-                            .setDatacenterId("dc-de")
-                            .setModelId(r.model())
-                            .setModality(Modality.TEXT)
-                            .setInputTokens(r.in())
-                            .setOutputTokens(r.out())
-                            .setGpuCount(r.gpus().size())
-                            .setDurationMs(r.duration())
-                            .setGpuIds(r.gpus().stream().map(uuids::get).toList())
-                            .build();
-            events.add(new KafkaIO.Raw(utf8(r.id()), Avro.encode(e)));
+            events.add(
+                    GpuRuns.event(
+                            r.id(),
+                            r.end(),
+                            r.duration(),
+                            r.model(),
+                            r.in(),
+                            r.out(),
+                            r.gpus().stream().map(uuids::get).toList()));
         }
         f.produce("events", events);
 
@@ -376,117 +354,29 @@ class GpuFeedsIT extends KafkaAndFlinkIT {
         for (Req r : reqs) {
             modelOf.put(r.id(), r.model());
             for (int g : r.gpus()) {
-                GpuUse u = new GpuUse();
-                u.requestId = r.id();
-                u.start = r.end() - r.duration();
-                u.end = r.end();
-                u.rate =
-                        (r.in() + r.out())
-                                / (double) r.duration(); // --gpu.attribution-weight TOKENS
-                uses.computeIfAbsent(ids.get(g), k -> new ArrayList<>()).add(u);
+                uses.computeIfAbsent(ids.get(g), k -> new ArrayList<>())
+                        .add(GpuRuns.use(r.id(), r.end(), r.duration(), r.in(), r.out()));
             }
         }
-        Map<String, AttributionReference.Result> ref = new HashMap<>();
-        Map<String, Double> perModel = new HashMap<>();
-        for (String g : ids) {
-            AttributionReference.Result r =
-                    AttributionReference.compute(readings.get(g), uses.get(g), 1_500);
-            ref.put(g, r);
-            r.perRequest().forEach((id, j) -> perModel.merge(modelOf.get(id), j, Double::sum));
-        }
+        GpuRuns.Expected x = GpuRuns.Expected.of(ids, readings, uses, modelOf);
 
-        Map<String, String> options =
-                new HashMap<>(
-                        Map.of(
-                                "checkpoint-interval",
-                                "500 ms",
-                                "intensity.idle-timeout",
-                                "1 s",
-                                "start-from",
-                                "EARLIEST",
-                                "topic.gpu-energy",
-                                f.prefix + "gpu-energy",
-                                "topic.gpu-attribution",
-                                f.prefix + "gpu-attribution",
-                                "gpu.attribution-weight",
-                                "TOKENS",
-                                "events.max-request-duration",
-                                "1 min",
-                                "gpu.expected-sample-gap",
-                                "1 min"));
+        Map<String, String> options = new HashMap<>(GpuRuns.options(f));
         options.putAll(extra);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        CarbonStreamJob.build(
-                env,
-                JobConfig.fromMap(f.config(JobFixture.writeRegistry(tmp, s.datacenters), options)));
-        JobClient job = env.executeAsync("carbonstream-gpu-feeds");
+        JobClient job =
+                f.start(
+                        "carbonstream-gpu-feeds",
+                        JobFixture.writeRegistry(tmp, s.datacenters),
+                        options);
         String hour = Instant.ofEpochMilli(BASE).toString();
         try {
-            await(
-                    "both GPU hours, the datacenter hour and both models' hours",
-                    () -> {
-                        Map<String, GpuAttribution> out = latest(f);
-                        return gpuKeys.stream()
-                                        .allMatch(g -> out.containsKey("GPU|" + g + "|" + hour))
-                                && out.containsKey("DATACENTER|dc-de|" + hour)
-                                && out.get("DATACENTER|dc-de|" + hour).getGpus() == 2
-                                && MODELS.stream()
-                                        .allMatch(
-                                                m ->
-                                                        out.containsKey(
-                                                                        "MODEL|dc-de|"
-                                                                                + m
-                                                                                + "|"
-                                                                                + hour)
-                                                                && out.get(
-                                                                                        "MODEL|dc-de|"
-                                                                                                + m
-                                                                                                + "|"
-                                                                                                + hour)
-                                                                                .getAttributedJ()
-                                                                        >= 0.999999
-                                                                                * perModel.get(m));
-                    });
-            Map<String, GpuAttribution> out = latest(f);
-            double idle = 0;
-            for (String g : gpuKeys) {
-                GpuAttribution h = out.get("GPU|" + g + "|" + hour);
-                double metered = ref.get(g).metered().get(BASE);
-                JobFixture.close(g + " metered", h.getMeteredJ(), metered);
-                JobFixture.close(
-                        g + " idle", h.getIdleJ(), ref.get(g).idle().getOrDefault(BASE, 0.0));
-                assertThat(h.getAttributedJ() + h.getIdleJ())
-                        .as(g + " conservation")
-                        .isCloseTo(h.getMeteredJ(), within(1e-9 * metered));
-                assertThat(h.getResets()).as(g + " resets").isEqualTo(ref.get(g).resets());
-                idle += h.getIdleJ();
-            }
-            assertThat(ref.get(ids.get(1)).resets())
+            GpuRuns.awaitOutputs(f, gpuKeys, hour, x);
+            GpuRuns.assertHour(GpuRuns.latest(f), gpuKeys, hour, x);
+            assertThat(x.perGpu().get(ids.get(1)).resets())
                     .as("the reboot is in the counters")
                     .isEqualTo(1);
-            JobFixture.close(
-                    "datacenter idle", out.get("DATACENTER|dc-de|" + hour).getIdleJ(), idle);
-            for (String m : MODELS)
-                JobFixture.close(
-                        m + " attributed",
-                        out.get("MODEL|dc-de|" + m + "|" + hour).getAttributedJ(),
-                        perModel.get(m));
         } finally {
             job.cancel().get();
         }
-    }
-
-    static Map<String, GpuAttribution> latest(JobFixture f) {
-        Map<String, GpuAttribution> out = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> rec :
-                KafkaIO.readAll(kafka.clientProperties(), f.prefix + "gpu-attribution")) {
-            GpuAttribution a = Avro.decode(rec.value(), GpuAttribution.class);
-            out.merge(
-                    new String(rec.key(), StandardCharsets.UTF_8),
-                    a,
-                    (x, y) -> y.getRevision() >= x.getRevision() ? y : x);
-        }
-        return out;
     }
 
     /**

@@ -3,9 +3,13 @@ package io.carbonstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.carbonstream.CarbonStreamJob;
+import io.carbonstream.config.JobConfig;
+import io.carbonstream.ingest.RequestEnvelope;
 import io.carbonstream.kafka.EmbeddedKafka;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.DeadLetter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +19,21 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -27,22 +46,44 @@ final class JobFixture {
     final EmbeddedKafka kafka;
     final String prefix;
 
+    /**
+     * A topic of a run: its option, its name after the prefix, its partitions, and whether the job
+     * writes it (a second run's outputs go elsewhere, see {@link #outputsTo}).
+     */
+    record Topic(String option, String name, int partitions, boolean output) {}
+
+    static final List<Topic> TOPICS =
+            List.of(
+                    new Topic("topic.events", "events", 2, false),
+                    new Topic("topic.intensity", "intensity", 1, false),
+                    new Topic("topic.registry", "registry", 1, false),
+                    new Topic("topic.aggregates", "aggregates", 2, true),
+                    new Topic("topic.dead-letters", "dlq", 1, true),
+                    new Topic("topic.late-events", "late", 1, true),
+                    new Topic("topic.alerts", "alerts", 1, true),
+                    new Topic("topic.restatements", "restatements", 1, true),
+                    new Topic("topic.certificates", "certificates", 1, false),
+                    new Topic("topic.forecasts", "forecasts", 1, false),
+                    new Topic("topic.ledger", "ledger", 2, true));
+
+    /**
+     * Options of an unbounded run that answers promptly: frequent checkpoints (outputs are
+     * transactional, visible at each), an intensity source idle after a second, every topic from
+     * its start.
+     */
+    static final Map<String, String> PROMPT =
+            Map.of(
+                    "checkpoint-interval", "500 ms",
+                    "intensity.idle-timeout", "1 s",
+                    "start-from", "EARLIEST");
+
     JobFixture(EmbeddedKafka kafka, String prefix) {
         this.kafka = kafka;
         this.prefix = prefix;
         kafka.createTopics(
-                List.of(
-                        new NewTopic(prefix + "events", 2, (short) 1),
-                        new NewTopic(prefix + "intensity", 1, (short) 1),
-                        new NewTopic(prefix + "registry", 1, (short) 1),
-                        new NewTopic(prefix + "aggregates", 2, (short) 1),
-                        new NewTopic(prefix + "dlq", 1, (short) 1),
-                        new NewTopic(prefix + "late", 1, (short) 1),
-                        new NewTopic(prefix + "alerts", 1, (short) 1),
-                        new NewTopic(prefix + "restatements", 1, (short) 1),
-                        new NewTopic(prefix + "certificates", 1, (short) 1),
-                        new NewTopic(prefix + "forecasts", 1, (short) 1),
-                        new NewTopic(prefix + "ledger", 2, (short) 1)));
+                TOPICS.stream()
+                        .map(t -> new NewTopic(prefix + t.name(), t.partitions(), (short) 1))
+                        .toList());
     }
 
     static byte[] utf8(String s) {
@@ -53,8 +94,17 @@ final class JobFixture {
         return new KafkaIO.Raw(utf8(r.id()), Avro.encode(Avro.event(r)));
     }
 
+    /** An intensity update as the intensity topic holds it, keyed by its zone. */
+    static KafkaIO.Raw update(Scenario.Upd u) {
+        return new KafkaIO.Raw(utf8(u.zone()), Avro.encode(Avro.update(u)));
+    }
+
     void produce(String topic, List<KafkaIO.Raw> records) {
         KafkaIO.produce(kafka.clientProperties(), prefix + topic, records, null);
+    }
+
+    void produceIntensity(List<Scenario.Upd> updates) {
+        produce("intensity", updates.stream().map(JobFixture::update).toList());
     }
 
     /**
@@ -62,10 +112,7 @@ final class JobFixture {
      * positions).
      */
     void produceScenario(Scenario s, Map<Integer, KafkaIO.Raw> extraEvents) {
-        List<KafkaIO.Raw> updates = new ArrayList<>();
-        for (Scenario.Upd u : s.intensity)
-            updates.add(new KafkaIO.Raw(utf8(u.zone()), Avro.encode(Avro.update(u))));
-        produce("intensity", updates);
+        produceIntensity(s.intensity);
         List<KafkaIO.Raw> events = new ArrayList<>();
         for (Scenario.Req r : s.requests) events.add(event(r));
         new java.util.TreeMap<>(extraEvents)
@@ -82,21 +129,8 @@ final class JobFixture {
         List<Scenario.Req> sent = new ArrayList<>();
         for (int partition = 0; partition < 2; partition++) {
             Scenario.Req r =
-                    new Scenario.Req(
-                            id + "-p" + partition,
-                            t,
-                            "dc-de",
-                            "llama-3.1-8b",
-                            "TEXT",
-                            100,
-                            200,
-                            0,
-                            0,
-                            0,
-                            1,
-                            1_000,
-                            null,
-                            null);
+                    Scenario.text(
+                            id + "-p" + partition, t, "dc-de", "llama-3.1-8b", 100, 200, 1, 1_000);
             KafkaIO.produce(
                     kafka.clientProperties(), prefix + "events", List.of(event(r)), partition);
             sent.add(r);
@@ -128,17 +162,7 @@ final class JobFixture {
     Map<String, String> config(Path registry, Map<String, String> extra) {
         Map<String, String> c = new HashMap<>();
         c.put("bootstrap-servers", kafka.bootstrapServers());
-        c.put("topic.events", prefix + "events");
-        c.put("topic.intensity", prefix + "intensity");
-        c.put("topic.registry", prefix + "registry");
-        c.put("topic.aggregates", prefix + "aggregates");
-        c.put("topic.dead-letters", prefix + "dlq");
-        c.put("topic.late-events", prefix + "late");
-        c.put("topic.alerts", prefix + "alerts");
-        c.put("topic.restatements", prefix + "restatements");
-        c.put("topic.certificates", prefix + "certificates");
-        c.put("topic.forecasts", prefix + "forecasts");
-        c.put("topic.ledger", prefix + "ledger");
+        for (Topic t : TOPICS) c.put(t.option(), prefix + t.name());
         c.put("transactional-id-prefix", prefix + "tx");
         c.put("group-id", prefix + "group");
         c.put("parallelism", "2");
@@ -156,36 +180,10 @@ final class JobFixture {
      */
     Map<String, String> outputsTo(JobFixture other) {
         Map<String, String> c = new HashMap<>();
-        for (String[] t :
-                new String[][] {
-                    {"topic.aggregates", "aggregates"},
-                    {"topic.dead-letters", "dlq"},
-                    {"topic.late-events", "late"},
-                    {"topic.alerts", "alerts"},
-                    {"topic.restatements", "restatements"},
-                    {"topic.ledger", "ledger"}
-                }) {
-            c.put(t[0], other.prefix + t[1]);
-        }
+        for (Topic t : TOPICS) if (t.output()) c.put(t.option(), other.prefix + t.name());
         c.put("transactional-id-prefix", other.prefix + "tx");
         c.put("group-id", other.prefix + "group");
         return c;
-    }
-
-    /** End (exclusive) of the window an aggregate key names: window|dimension|dc|model|start. */
-    static long windowEnd(String key) {
-        long start = Long.parseLong(key.substring(key.lastIndexOf('|') + 1));
-        return start + (key.startsWith("MINUTE|") ? Scenario.MIN : 60 * Scenario.MIN);
-    }
-
-    /** The entries of windows ending at or before {@code end}. */
-    static <V> Map<String, V> endingBy(Map<String, V> windows, long end) {
-        Map<String, V> out = new HashMap<>();
-        windows.forEach(
-                (k, v) -> {
-                    if (windowEnd(k) <= end) out.put(k, v);
-                });
-        return out;
     }
 
     /** Whether {@link #assertAggregatesEqual} holds (for awaiting a condition). */
@@ -240,48 +238,103 @@ final class JobFixture {
      * writes them.
      */
     void produceRegistryFirstSchema(List<Scenario.Dc> dcs) throws Exception {
-        org.apache.avro.Schema v1 =
+        Schema v1 =
                 io.carbonstream.ingest.SchemaHistory.olderWriters(
                                 io.carbonstream.schema.Datacenter.getClassSchema())
                         .get(0);
         List<KafkaIO.Raw> records = new ArrayList<>();
-        for (Scenario.Dc d : dcs) {
-            org.apache.avro.generic.GenericRecord r =
-                    new org.apache.avro.generic.GenericData.Record(v1);
-            r.put("datacenter_id", d.id());
-            r.put("zone", d.zone());
-            r.put("pue", d.pue());
-            r.put("wue_l_per_kwh", d.wue());
-            r.put("it_overhead", d.itOverhead());
-            r.put("market_factor_g_per_kwh", d.market());
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            org.apache.avro.io.BinaryEncoder enc =
-                    org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
-            new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(
-                            v1)
-                    .write(r, enc);
-            enc.flush();
-            records.add(new KafkaIO.Raw(utf8(d.id()), out.toByteArray()));
-        }
+        for (Scenario.Dc d : dcs)
+            records.add(new KafkaIO.Raw(utf8(d.id()), plainAvro(v1, firstSchema(v1, d))));
         produce("registry", records);
     }
 
-    List<io.carbonstream.schema.Restatement> restatements() {
-        List<io.carbonstream.schema.Restatement> out = new ArrayList<>();
+    /** A datacenter in the first Datacenter schema {@code v1} (no effective_from). */
+    static GenericRecord firstSchema(Schema v1, Scenario.Dc d) {
+        GenericRecord r = new GenericData.Record(v1);
+        r.put("datacenter_id", d.id());
+        r.put("zone", d.zone());
+        r.put("pue", d.pue());
+        r.put("wue_l_per_kwh", d.wue());
+        r.put("it_overhead", d.itOverhead());
+        r.put("market_factor_g_per_kwh", d.market());
+        return r;
+    }
+
+    /** A generic record in plain Avro binary with the writer schema given. */
+    static byte[] plainAvro(Schema schema, GenericRecord r) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(schema).write(r, enc);
+        enc.flush();
+        return out.toByteArray();
+    }
+
+    /** Every committed record of one of this fixture's topics, decoded, in topic order. */
+    <T extends SpecificRecord> List<T> records(String topic, Class<T> type) {
+        List<T> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> rec :
-                KafkaIO.readAll(kafka.clientProperties(), prefix + "restatements")) {
-            out.add(Avro.decode(rec.value(), io.carbonstream.schema.Restatement.class));
+                KafkaIO.readAll(kafka.clientProperties(), prefix + topic)) {
+            out.add(Avro.decode(rec.value(), type));
         }
         return out;
     }
 
+    List<io.carbonstream.schema.Restatement> restatements() {
+        return records("restatements", io.carbonstream.schema.Restatement.class);
+    }
+
+    /** The SUMMARY records of the restatements topic: one per correction the job handled. */
+    List<io.carbonstream.schema.Restatement> summaries() {
+        return restatements().stream()
+                .filter(
+                        r ->
+                                r.getRecordType()
+                                        == io.carbonstream.schema.RestatementRecordType.SUMMARY)
+                .toList();
+    }
+
+    /** A counter of the job summed over its subtasks, from the metrics a reporter kept. */
+    static long counter(InMemoryReporter metrics, JobID job, String name) {
+        return metrics.findMetrics(job, name).entrySet().stream()
+                .filter(
+                        e ->
+                                e.getKey().endsWith("carbonstream." + name)
+                                        && e.getValue() instanceof Counter)
+                .mapToLong(e -> ((Counter) e.getValue()).getCount())
+                .sum();
+    }
+
     List<DeadLetter> deadLetters(String topic) {
-        List<DeadLetter> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> rec :
-                KafkaIO.readAll(kafka.clientProperties(), prefix + topic)) {
-            out.add(Avro.decode(rec.value(), DeadLetter.class));
-        }
-        return out;
+        return records(topic, DeadLetter.class);
+    }
+
+    /**
+     * Starts the unbounded job with this fixture's options, {@link #PROMPT} and {@code extra}
+     * (which adds or overrides); {@code tap} sees the requests after ingest.
+     */
+    JobClient start(
+            String name,
+            Path registry,
+            Map<String, String> extra,
+            UnaryOperator<DataStream<RequestEnvelope>> tap)
+            throws Exception {
+        Map<String, String> options = new HashMap<>(PROMPT);
+        options.putAll(extra);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        CarbonStreamJob.build(env, JobConfig.fromMap(config(registry, options)), tap);
+        return env.executeAsync(name);
+    }
+
+    JobClient start(String name, Path registry, Map<String, String> extra) throws Exception {
+        return start(name, registry, extra, UnaryOperator.identity());
+    }
+
+    /** Runs the job to its end with the options given (complete: see {@link #config}). */
+    static JobExecutionResult runBounded(String name, Map<String, String> options)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        CarbonStreamJob.build(env, JobConfig.fromMap(options));
+        return env.execute(name);
     }
 
     static Map<String, Reference.Agg> reference(Scenario s, List<Scenario.Req> requests) {

@@ -3,9 +3,6 @@ package io.carbonstream.it;
 import static io.carbonstream.it.JobFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.carbonstream.CarbonStreamJob;
-import io.carbonstream.config.JobConfig;
-import io.carbonstream.kafka.EmbeddedKafka;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.DeadLetter;
 import io.carbonstream.schema.InferenceEvent;
@@ -16,13 +13,8 @@ import java.util.Map;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,36 +24,19 @@ import org.junit.jupiter.api.io.TempDir;
  * same key); beyond it they go to the late-events topic. Conservation holds exactly, read from the
  * job's own metrics.
  */
-class LateEventsIT {
+class LateEventsIT extends KafkaIT {
 
+    /** Every metric of this class's runs, kept in memory (conservation is read from them). */
     static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(2)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-                            .build());
-
-    static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) kafka.close();
-    }
+            KafkaAndFlinkIT.miniCluster(2, METRICS.addToConfiguration(new Configuration()));
 
     static final long MIN = Scenario.MIN;
 
     static Scenario.Req at(String id, long t) {
-        return new Scenario.Req(
-                id, t, "dc-de", "llama-3.1-8b", "TEXT", 100, 200, 0, 0, 0, 1, 1_000, null, null);
+        return Scenario.text(id, t, "dc-de", "llama-3.1-8b", 100, 200, 1, 1_000);
     }
 
     @Test
@@ -69,10 +44,7 @@ class LateEventsIT {
             throws Exception {
         JobFixture f = new JobFixture(kafka, "late.");
         Scenario s = new Scenario(21, 3_000, 20 * MIN, 4_000);
-        List<KafkaIO.Raw> updates = new ArrayList<>();
-        for (Scenario.Upd u : s.intensity)
-            updates.add(new KafkaIO.Raw(JobFixture.utf8(u.zone()), Avro.encode(Avro.update(u))));
-        f.produce("intensity", updates);
+        f.produceIntensity(s.intensity);
         // Phase 1: the scenario (minutes 0-19), then a request at minute 21 whose watermark closes
         // them all.
         List<KafkaIO.Raw> phase1 =
@@ -80,22 +52,11 @@ class LateEventsIT {
         f.produce("events", phase1);
         List<Scenario.Req> pusher1 = f.pushWatermark("pusher-1", Scenario.BASE + 21 * MIN);
 
-        JobConfig cfg =
-                JobConfig.fromMap(
-                        f.config(
-                                JobFixture.writeRegistry(tmp, s.datacenters),
-                                Map.of(
-                                        "checkpoint-interval",
-                                        "500 ms",
-                                        "intensity.idle-timeout",
-                                        "1 s",
-                                        "allowed-lateness",
-                                        "2 min",
-                                        "start-from",
-                                        "EARLIEST")));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        CarbonStreamJob.build(env, cfg);
-        JobClient job = env.executeAsync("carbonstream-late");
+        JobClient job =
+                f.start(
+                        "carbonstream-late",
+                        JobFixture.writeRegistry(tmp, s.datacenters),
+                        Map.of("allowed-lateness", "2 min"));
         try {
             String minute19 =
                     "MINUTE|DATACENTER_MODEL|dc-de|llama-3.1-8b|" + (Scenario.BASE + 19 * MIN);
@@ -175,12 +136,6 @@ class LateEventsIT {
 
     /** A counter of the job summed over its subtasks. */
     static long sum(JobID id, String name) {
-        return METRICS.findMetrics(id, name).entrySet().stream()
-                .filter(
-                        e ->
-                                e.getKey().endsWith("carbonstream." + name)
-                                        && e.getValue() instanceof Counter)
-                .mapToLong(e -> ((Counter) e.getValue()).getCount())
-                .sum();
+        return JobFixture.counter(METRICS, id, name);
     }
 }

@@ -4,8 +4,6 @@ import static io.carbonstream.it.JobFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.carbonstream.CarbonStreamJob;
-import io.carbonstream.config.JobConfig;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.Certificate;
 import io.carbonstream.schema.DeadLetter;
@@ -20,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,21 +88,11 @@ class LedgerIT extends KafkaAndFlinkIT {
                         tmp.resolve("residual.csv"),
                         "zone,g_per_kwh,source\nUS-CAL-CISO,250,test residual table\n");
 
-        Map<String, String> options =
-                f.config(
+        JobClient job =
+                f.start(
+                        "carbonstream-ledger",
                         JobFixture.writeRegistry(tmp, s.datacenters),
-                        Map.of(
-                                "checkpoint-interval",
-                                "500 ms",
-                                "intensity.idle-timeout",
-                                "1 s",
-                                "start-from",
-                                "EARLIEST",
-                                "ledger.residual-mix-file",
-                                residual.toString()));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        CarbonStreamJob.build(env, JobConfig.fromMap(options));
-        JobClient job = env.executeAsync("carbonstream-ledger");
+                        Map.of("ledger.residual-mix-file", residual.toString()));
         try {
             long done = BASE + 2 * HOUR;
             await(

@@ -2,8 +2,6 @@ package io.carbonstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.carbonstream.CarbonStreamJob;
-import io.carbonstream.config.JobConfig;
 import io.carbonstream.schema.DeadLetter;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -12,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,15 +41,7 @@ class OtlpIT extends KafkaAndFlinkIT {
         JobFixture f = new JobFixture(kafka, "otlp.");
         kafka.createTopics(List.of(new NewTopic("otlp.spans", 2, (short) 1)));
         Scenario s = new Scenario(61, 3_000, 40 * Scenario.MIN, 4_000);
-        f.produce(
-                "intensity",
-                s.intensity.stream()
-                        .map(
-                                u ->
-                                        new KafkaIO.Raw(
-                                                JobFixture.utf8(u.zone()),
-                                                Avro.encode(Avro.update(u))))
-                        .toList());
+        f.produceIntensity(s.intensity);
 
         List<KafkaIO.Raw> batches = new ArrayList<>();
         int n = 0;
@@ -80,21 +69,15 @@ class OtlpIT extends KafkaAndFlinkIT {
         for (int i = 0; i < 5; i++) {
             unmapped.add(
                     OtlpBatches.genAi(
-                            new Scenario.Req(
+                            Scenario.text(
                                     "mars-" + i,
                                     Scenario.BASE + i * 1_000,
                                     "?",
                                     "?",
-                                    "TEXT",
                                     10,
                                     10,
-                                    0,
-                                    0,
-                                    0,
                                     1,
-                                    100,
-                                    null,
-                                    null),
+                                    100),
                             "llama-3.1-8b"));
         }
         batches.add(record(OtlpBatches.batch(Map.of("cloud.region", "mars-1"), unmapped), n++));
@@ -111,9 +94,7 @@ class OtlpIT extends KafkaAndFlinkIT {
                 "cloud.region=us-west-*->dc-cal-1;k8s.cluster.name=prod-de-*->dc-de;host.name=gpu-pl-*->dc-pl;"
                     + "cloud.region=xx-nodata-?->dc-nodata");
         options.put("otlp.model-aliases", "meta-llama/Llama-3.1-8B-Instruct=llama-3.1-8b");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        CarbonStreamJob.build(env, JobConfig.fromMap(options));
-        env.execute("carbonstream-otlp");
+        JobFixture.runBounded("carbonstream-otlp", options);
 
         JobFixture.assertAggregatesEqual(f.latestAggregates(), JobFixture.reference(s, s.requests));
         List<DeadLetter> dead = f.deadLetters("dlq");

@@ -2,14 +2,11 @@ package io.carbonstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.carbonstream.CarbonStreamJob;
-import io.carbonstream.config.JobConfig;
 import io.carbonstream.ingest.FakeSchemaRegistry;
 import io.carbonstream.ingest.SchemaHistory;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.Datacenter;
 import io.carbonstream.schema.DeadLetter;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,12 +18,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -62,29 +55,8 @@ class RegistryFramingIT extends KafkaAndFlinkIT {
         return out;
     }
 
-    static GenericRecord firstSchema(Schema v1, Scenario.Dc d) {
-        GenericRecord r = new GenericData.Record(v1);
-        r.put("datacenter_id", d.id());
-        r.put("zone", d.zone());
-        r.put("pue", d.pue());
-        r.put("wue_l_per_kwh", d.wue());
-        r.put("it_overhead", d.itOverhead());
-        r.put("market_factor_g_per_kwh", d.market());
-        return r;
-    }
-
-    static byte[] plain(Schema schema, GenericRecord r) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-        new GenericDatumWriter<GenericRecord>(schema).write(r, enc);
-        enc.flush();
-        return out.toByteArray();
-    }
-
     static void run(Map<String, String> options) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        CarbonStreamJob.build(env, JobConfig.fromMap(options));
-        env.execute("carbonstream-registry-framing");
+        JobFixture.runBounded("carbonstream-registry-framing", options);
     }
 
     @Test
@@ -108,12 +80,16 @@ class RegistryFramingIT extends KafkaAndFlinkIT {
                         switch (i) {
                             case 0 -> Avro.encode(current);
                             case 1 -> framed(DC_CURRENT_ID, Avro.encode(current));
-                            case 2 -> framed(DC_FIRST_SCHEMA_ID, plain(v1, firstSchema(v1, d)));
+                            case 2 ->
+                                    framed(
+                                            DC_FIRST_SCHEMA_ID,
+                                            JobFixture.plainAvro(
+                                                    v1, JobFixture.firstSchema(v1, d)));
                             case 3 ->
                                     bytes(
                                             new BinaryMessageEncoder<GenericRecord>(
                                                             GenericData.get(), v1)
-                                                    .encode(firstSchema(v1, d)));
+                                                    .encode(JobFixture.firstSchema(v1, d)));
                             default -> bytes(current.toByteBuffer());
                         };
                 dcs.add(new KafkaIO.Raw(JobFixture.utf8(d.id()), value));

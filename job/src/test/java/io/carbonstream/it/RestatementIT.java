@@ -4,8 +4,6 @@ import static io.carbonstream.it.JobFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.carbonstream.CarbonStreamJob;
-import io.carbonstream.config.JobConfig;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.Restatement;
 import io.carbonstream.schema.RestatementRecordType;
@@ -16,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,10 +41,6 @@ class RestatementIT extends KafkaAndFlinkIT {
         };
     }
 
-    static KafkaIO.Raw record(Scenario.Upd u) {
-        return new KafkaIO.Raw(JobFixture.utf8(u.zone()), Avro.encode(Avro.update(u)));
-    }
-
     @Test
     void liveRestatementsConvergeToTheBoundedFigures(@TempDir Path tmp) throws Exception {
         JobFixture f = new JobFixture(kafka, "restate.");
@@ -60,36 +53,25 @@ class RestatementIT extends KafkaAndFlinkIT {
             for (long v = BASE - 15 * MIN; v <= BASE + 3 * HOUR; v += 15 * MIN)
                 updates.add(new Scenario.Upd(zone, v, estimate(zone, v), true));
         }
-        f.produce("intensity", updates.stream().map(RestatementIT::record).toList());
+        f.produceIntensity(updates);
         f.produce("events", s.requests.stream().map(JobFixture::event).toList());
         List<Scenario.Req> counted = new ArrayList<>(s.requests);
         long s1 = BASE + 3 * HOUR + 5 * MIN;
         counted.addAll(f.pushWatermark("push-1", s1));
 
-        Map<String, String> options =
-                f.config(
-                        JobFixture.writeRegistry(tmp, s.datacenters),
-                        Map.of(
-                                "checkpoint-interval",
-                                "500 ms",
-                                "intensity.idle-timeout",
-                                "1 s",
-                                "start-from",
-                                "EARLIEST",
-                                "restatement.horizon",
-                                "2 h"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        CarbonStreamJob.build(env, JobConfig.fromMap(options));
-        JobClient job = env.executeAsync("carbonstream-restatements");
+        Map<String, String> options = new HashMap<>(JobFixture.PROMPT);
+        options.put("restatement.horizon", "2 h");
+        Path registry = JobFixture.writeRegistry(tmp, s.datacenters);
+        JobClient job = f.start("carbonstream-restatements", registry, options);
         try {
             long done1 = s1 - 2 * MIN;
             Map<String, Reference.Agg> estimated =
-                    JobFixture.endingBy(reference(s, updates).aggregates(counted), done1);
+                    Reference.endingBy(reference(s, updates).aggregates(counted), done1);
             await(
                     "first figures, priced with the estimates",
                     () ->
                             JobFixture.aggregatesEqual(
-                                    JobFixture.endingBy(f.latestAggregates(), done1), estimated));
+                                    Reference.endingBy(f.latestAggregates(), done1), estimated));
 
             // Phase 2: measured values replace estimates (minutes and hours behind the watermark),
             // a new
@@ -113,7 +95,7 @@ class RestatementIT extends KafkaAndFlinkIT {
                                     estimate("PL", BASE + 2 * HOUR) - 60,
                                     false),
                             new Scenario.Upd("US-CAL-CISO", BASE + HOUR + 52 * MIN, 500, false));
-            f.produce("intensity", corrections.stream().map(RestatementIT::record).toList());
+            f.produceIntensity(corrections);
             Scenario.Dc pl =
                     s.datacenters.stream()
                             .filter(d -> d.id().equals("dc-pl"))
@@ -124,17 +106,7 @@ class RestatementIT extends KafkaAndFlinkIT {
                             pl.id(), pl.zone(), 1.80, pl.wue(), pl.itOverhead(), pl.market());
             long plFrom = BASE + 2 * HOUR + 20 * MIN;
             f.produceRegistry(List.of(plLater), plFrom);
-            await(
-                    "every correction applied",
-                    () ->
-                            f.restatements().stream()
-                                            .filter(
-                                                    r ->
-                                                            r.getRecordType()
-                                                                    == RestatementRecordType
-                                                                            .SUMMARY)
-                                            .count()
-                                    == corrections.size() + 1);
+            await("every correction applied", () -> f.summaries().size() == corrections.size() + 1);
             long s2 = s1 + 10 * MIN;
             counted.addAll(f.pushWatermark("push-2", s2));
             List<Scenario.Upd> all = new ArrayList<>(updates);
@@ -146,17 +118,15 @@ class RestatementIT extends KafkaAndFlinkIT {
                     "final figures, priced with the corrections",
                     () ->
                             JobFixture.aggregatesEqual(
-                                    JobFixture.endingBy(f.latestAggregates(), done2),
-                                    JobFixture.endingBy(finalFigures, done2)));
+                                    Reference.endingBy(f.latestAggregates(), done2),
+                                    Reference.endingBy(finalFigures, done2)));
 
             // A bounded run over the same topics, now: the backfill a report would file.
-            Map<String, String> backfill = new HashMap<>(options);
+            Map<String, String> backfill = new HashMap<>(f.config(registry, options));
             backfill.putAll(f.outputsTo(bounded));
             backfill.put("bounded", "true");
-            StreamExecutionEnvironment benv = StreamExecutionEnvironment.getExecutionEnvironment();
-            CarbonStreamJob.build(benv, JobConfig.fromMap(backfill));
-            benv.execute("carbonstream-restatements-backfill");
-            Map<String, Aggregate> live = JobFixture.endingBy(f.latestAggregates(), done2);
+            JobFixture.runBounded("carbonstream-restatements-backfill", backfill);
+            Map<String, Aggregate> live = Reference.endingBy(f.latestAggregates(), done2);
             Map<String, Aggregate> filed = bounded.latestAggregates();
             JobFixture.assertAggregatesEqual(filed, finalFigures);
             assertThat(filed.keySet()).containsAll(live.keySet());
@@ -182,8 +152,7 @@ class RestatementIT extends KafkaAndFlinkIT {
 
             // Phase 3: a correction far behind the 2 h horizon is recorded, not applied.
             long old = BASE + 30 * MIN;
-            f.produce(
-                    "intensity", List.of(record(new Scenario.Upd("US-CAL-CISO", old, 999, false))));
+            f.produceIntensity(List.of(new Scenario.Upd("US-CAL-CISO", old, 999, false)));
             await(
                     "the correction beyond the horizon recorded",
                     () ->
@@ -228,10 +197,10 @@ class RestatementIT extends KafkaAndFlinkIT {
             assertThat(panes).isNotEmpty();
             int restated = 0;
             for (Map.Entry<String, Aggregate> e :
-                    JobFixture.endingBy(f.latestAggregates(), done1).entrySet()) {
+                    Reference.endingBy(f.latestAggregates(), done1).entrySet()) {
                 String[] k = e.getKey().split("\\|", -1);
                 long start = Long.parseLong(k[4]);
-                long end = JobFixture.windowEnd(e.getKey());
+                long end = Reference.windowEnd(e.getKey());
                 double g = 0, kwh = 0;
                 for (Restatement r : panes) {
                     long m = r.getMinuteStart().toEpochMilli();

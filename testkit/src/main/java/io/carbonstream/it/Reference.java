@@ -99,6 +99,22 @@ public final class Reference {
         };
     }
 
+    /** End (exclusive) of the window an aggregate key names: window|dimension|dc|model|start. */
+    public static long windowEnd(String key) {
+        long start = Long.parseLong(key.substring(key.lastIndexOf('|') + 1));
+        return start + (key.startsWith("MINUTE|") ? MIN : HOUR);
+    }
+
+    /** The entries of windows ending at or before {@code end}. */
+    public static <V> Map<String, V> endingBy(Map<String, V> windows, long end) {
+        Map<String, V> out = new HashMap<>();
+        windows.forEach(
+                (k, v) -> {
+                    if (windowEnd(k) <= end) out.put(k, v);
+                });
+        return out;
+    }
+
     /** Expected aggregates keyed like the job's Kafka keys: window|dimension|dc|model|start. */
     public Map<String, Agg> aggregates(List<Scenario.Req> requests) {
         Map<String, Agg> out = new HashMap<>();

@@ -29,6 +29,12 @@ public final class Scenario {
             Double measured,
             Double params) {}
 
+    /** A text request with no measurement and no declared parameter count. */
+    public static Req text(
+            String id, long t, String dc, String model, long in, long out, int gpus, long ms) {
+        return new Req(id, t, dc, model, "TEXT", in, out, 0, 0, 0, gpus, ms, null, null);
+    }
+
     public record Upd(String zone, long validFrom, double g, boolean estimated) {}
 
     public record Dc(
