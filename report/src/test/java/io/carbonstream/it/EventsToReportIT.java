@@ -3,9 +3,8 @@ package io.carbonstream.it;
 import static io.carbonstream.it.JobFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.carbonstream.CarbonStreamJob;
-import io.carbonstream.config.JobConfig;
 import io.carbonstream.report.ReportCommand;
+import io.carbonstream.report.ReportFiles;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.LedgerEntry;
 import java.math.BigDecimal;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.Test;
@@ -51,19 +49,11 @@ class EventsToReportIT extends KafkaAndFlinkIT {
                 "certificates",
                 List.of(LedgerIT.certificate("c-de", "dc-de", BASE, "DE", deKwh / 2 / 1000)));
 
-        Map<String, String> options =
-                f.config(
+        JobClient job =
+                f.start(
+                        "carbonstream-events-to-report",
                         JobFixture.writeRegistry(tmp, s.datacenters),
-                        Map.of(
-                                "checkpoint-interval",
-                                "500 ms",
-                                "intensity.idle-timeout",
-                                "1 s",
-                                "start-from",
-                                "EARLIEST"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        CarbonStreamJob.build(env, JobConfig.fromMap(options));
-        JobClient job = env.executeAsync("carbonstream-events-to-report");
+                        Map.of());
         Map<String, Aggregate> hours;
         try {
             long end = BASE + 2 * HOUR;
@@ -144,17 +134,7 @@ class EventsToReportIT extends KafkaAndFlinkIT {
                 .isEqualTo(csv.get("matched_kwh"));
         assertThat(new BigDecimal(csv.get("matched_kwh")))
                 .isEqualByComparingTo(new BigDecimal(deKwh / 2).setScale(6, RoundingMode.HALF_UP));
-        for (String file :
-                List.of(
-                        "ledger.csv",
-                        "ledger-models.csv",
-                        "totals.csv",
-                        "summary.json",
-                        "report.html")) {
-            assertThat(Files.readAllBytes(out2.resolve(file)))
-                    .as(file + " twice")
-                    .isEqualTo(Files.readAllBytes(out1.resolve(file)));
-        }
+        ReportFiles.assertSameBytes(out1, out2);
     }
 
     /** The "all" line of totals.csv, by column. */

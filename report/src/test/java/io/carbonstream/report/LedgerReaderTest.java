@@ -4,6 +4,7 @@ import static io.carbonstream.report.Rows.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.carbonstream.it.Avro;
 import io.carbonstream.schema.LedgerEntry;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class LedgerReaderTest {
                 partition,
                 offset++,
                 key.getBytes(StandardCharsets.UTF_8),
-                value == null ? null : Rows.avro(value));
+                value == null ? null : Avro.encode(value));
     }
 
     @Test
@@ -62,7 +63,7 @@ class LedgerReaderTest {
                         "record carbonstream.ledger/1@17 is not one LedgerEntry in plain Avro"
                                 + " binary");
         // A valid record with bytes after it (e.g. framing) is not one plain record either.
-        byte[] valid = Rows.avro(row("dc-a", "2026-12-01T00:00:00Z").kwh(1).build());
+        byte[] valid = Avro.encode(row("dc-a", "2026-12-01T00:00:00Z").kwh(1).build());
         byte[] longer = java.util.Arrays.copyOf(valid, valid.length + 4);
         assertThatThrownBy(
                         () ->

@@ -40,6 +40,21 @@ class ReportCommandTest {
         return run(args);
     }
 
+    /** A run on a reachable-looking broker for 2026-12-01 (whole hours), with {@code more}. */
+    static Run runForADay(String... more) {
+        String[] day = {
+            "--bootstrap-servers",
+            "localhost:1",
+            "--from",
+            "2026-12-01T00:00:00Z",
+            "--to",
+            "2026-12-02T00:00:00Z"
+        };
+        String[] args = java.util.Arrays.copyOf(day, day.length + more.length);
+        System.arraycopy(more, 0, args, day.length, more.length);
+        return run(args);
+    }
+
     @Test
     void periodNotOnWholeHours() {
         Run r =
@@ -81,14 +96,7 @@ class ReportCommandTest {
 
     @Test
     void missingOut() {
-        Run r =
-                run(
-                        "--bootstrap-servers",
-                        "localhost:1",
-                        "--from",
-                        "2026-12-01T00:00:00Z",
-                        "--to",
-                        "2026-12-02T00:00:00Z");
+        Run r = runForADay();
         assertThat(r.code).isEqualTo(2);
         assertThat(r.err).contains("Missing required option: '--out=DIR'");
     }
@@ -106,16 +114,7 @@ class ReportCommandTest {
     @Test
     void outIsAFile() throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
-        Run r =
-                run(
-                        "--bootstrap-servers",
-                        "localhost:1",
-                        "--from",
-                        "2026-12-01T00:00:00Z",
-                        "--to",
-                        "2026-12-02T00:00:00Z",
-                        "--out",
-                        file.toString());
+        Run r = runForADay("--out", file.toString());
         assertThat(r.code).isEqualTo(2);
         assertThat(r.err).contains("--out " + file + " is a file: give a directory");
     }

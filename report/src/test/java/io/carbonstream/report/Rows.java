@@ -6,15 +6,8 @@ import io.carbonstream.schema.LedgerModelLine;
 import io.carbonstream.schema.Restatement;
 import io.carbonstream.schema.RestatementRecordType;
 import io.carbonstream.schema.RestatementStatus;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Crafted ledger rows and restatements for the tests, with the ledger's own relations between
@@ -258,20 +251,5 @@ final class Rows {
                 .setNewSource("measured")
                 .setWatermark(Instant.parse(validFromIso).plusSeconds(7200))
                 .build();
-    }
-
-    /** Plain Avro binary, written here rather than by the code under test. */
-    @SuppressWarnings("unchecked")
-    static byte[] avro(SpecificRecord record) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            BinaryEncoder enc = EncoderFactory.get().binaryEncoder(bytes, null);
-            new SpecificDatumWriter<SpecificRecord>((Class<SpecificRecord>) record.getClass())
-                    .write(record, enc);
-            enc.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
