@@ -1,10 +1,9 @@
 package io.carbonstream.connect.carbonintensity;
 
-import io.carbonstream.connect.common.CommonConfig;
 import io.carbonstream.connect.common.Durations;
+import io.carbonstream.connect.common.SeriesConfig;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
@@ -13,7 +12,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 
 /** Settings of the UK Carbon Intensity API connector (api.carbonintensity.org.uk, no key). */
-public final class CarbonIntensityUkConfig extends CommonConfig {
+public final class CarbonIntensityUkConfig extends SeriesConfig {
     public static final String BASE_URL = "carbonintensity.base.url";
     public static final String NATIONAL = "carbonintensity.national";
     public static final String NATIONAL_ZONE = "carbonintensity.national.zone";
@@ -139,35 +138,19 @@ public final class CarbonIntensityUkConfig extends CommonConfig {
                             Importance.LOW,
                             "How far ahead (the API forecasts up to 48 h).");
 
-    private final Map<String, String> zoneMap = new LinkedHashMap<>();
-
     public CarbonIntensityUkConfig(Map<?, ?> props) {
-        super(CONFIG_DEF, props);
-        checkTopicsDiffer(topic(), forecastTopic());
+        super(CONFIG_DEF, props, "carbonintensity.");
         for (String r : regions()) {
             if (!r.matches("\\d{1,2}"))
                 throw new ConfigException(
                         REGIONS, getList(REGIONS), "region ids are numbers (1-17): " + r);
         }
-        for (String e : getList(ZONE_MAP)) {
-            String[] kv = e.split("=", 2);
-            if (kv.length != 2 || kv[0].isBlank() || kv[1].isBlank())
-                throw new ConfigException(ZONE_MAP, getList(ZONE_MAP), "entries are id=ZONE");
-            zoneMap.put(kv[0].trim(), kv[1].trim());
-        }
+        readZoneMap("id=ZONE");
         if (items().isEmpty())
             throw new ConfigException(
                     REGIONS,
                     getList(REGIONS),
                     "nothing to fetch: set " + NATIONAL + "=true or list regions");
-    }
-
-    public List<String> regions() {
-        return getList(REGIONS).stream()
-                .map(String::trim)
-                .filter(s -> !s.isEmpty())
-                .distinct()
-                .toList();
     }
 
     /** "national" and/or region ids. */
@@ -184,42 +167,15 @@ public final class CarbonIntensityUkConfig extends CommonConfig {
     }
 
     public String zoneOf(String item) {
-        if (zoneMap.containsKey(item)) return zoneMap.get(item);
-        return NATIONAL_ITEM.equals(item)
-                ? getString(NATIONAL_ZONE)
-                : getString(REGION_ZONE_PREFIX) + item;
-    }
-
-    public String baseUrl() {
-        return getString(BASE_URL).replaceAll("/+$", "");
-    }
-
-    public String factorType() {
-        return getString(FACTOR_TYPE);
-    }
-
-    public Duration pollInterval() {
-        return duration(POLL_INTERVAL);
-    }
-
-    public Duration lookback() {
-        return duration(LOOKBACK);
+        return mappedZone(
+                item,
+                NATIONAL_ITEM.equals(item)
+                        ? getString(NATIONAL_ZONE)
+                        : getString(REGION_ZONE_PREFIX) + item);
     }
 
     public Duration actualWait() {
         return duration(ACTUAL_WAIT);
-    }
-
-    public Duration page() {
-        return duration(PAGE);
-    }
-
-    public boolean forecastEnabled() {
-        return getBoolean(FORECAST_ENABLED);
-    }
-
-    public Duration forecastInterval() {
-        return duration(FORECAST_INTERVAL);
     }
 
     public Duration forecastHorizon() {

@@ -26,8 +26,36 @@ public abstract class CommonConfig extends AbstractConfig {
     public static final String DEFAULT_TOPIC = "carbonstream.intensity";
     public static final String DEFAULT_FORECAST_TOPIC = "carbonstream.forecasts";
 
-    protected CommonConfig(ConfigDef def, Map<?, ?> props) {
+    /** The connector's own settings' prefix, e.g. "watttime.". */
+    private final String prefix;
+
+    /**
+     * Reads the settings (and checks that the two topics differ); {@code prefix} begins the names
+     * of the settings every connector has under its own name: base.url, forecast.enabled,
+     * forecast.interval.
+     */
+    protected CommonConfig(ConfigDef def, Map<?, ?> props, String prefix) {
         super(def, props);
+        this.prefix = prefix;
+        checkTopicsDiffer(topic(), forecastTopic());
+    }
+
+    /** The name of one of the connector's own settings, e.g. key("page"). */
+    protected String key(String name) {
+        return prefix + name;
+    }
+
+    /** The API's base URL, without trailing slashes. */
+    public String baseUrl() {
+        return getString(key("base.url")).replaceAll("/+$", "");
+    }
+
+    public boolean forecastEnabled() {
+        return getBoolean(key("forecast.enabled"));
+    }
+
+    public Duration forecastInterval() {
+        return duration(key("forecast.interval"));
     }
 
     public static ConfigDef withCommon(ConfigDef def) {

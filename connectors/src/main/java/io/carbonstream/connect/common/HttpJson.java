@@ -130,16 +130,8 @@ public final class HttpJson {
                                     : " (Retry-After " + retryAfter.toSeconds() + " s)")
                             + snippet);
         }
-        if (status == 401 || status == 403) {
-            throw new HttpFailure(
-                    HttpFailure.Kind.AUTH,
-                    status,
-                    endpoint,
-                    null,
-                    endpoint + " answered HTTP " + status + snippet);
-        }
         throw new HttpFailure(
-                HttpFailure.Kind.CLIENT,
+                status == 401 || status == 403 ? HttpFailure.Kind.AUTH : HttpFailure.Kind.CLIENT,
                 status,
                 endpoint,
                 null,

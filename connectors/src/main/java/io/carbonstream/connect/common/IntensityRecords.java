@@ -20,16 +20,7 @@ public final class IntensityRecords {
 
     public static SourceRecord update(
             Map<String, ?> partition, Map<String, ?> offset, String topic, IntensityUpdate u) {
-        return new SourceRecord(
-                partition,
-                offset,
-                topic,
-                null,
-                Schema.BYTES_SCHEMA,
-                u.getZone().getBytes(StandardCharsets.UTF_8),
-                Schema.BYTES_SCHEMA,
-                AvroWire.encode(u),
-                null);
+        return record(partition, offset, topic, u.getZone(), AvroWire.encode(u));
     }
 
     public static SourceRecord forecast(
@@ -42,6 +33,16 @@ public final class IntensityRecords {
                         + f.getEmissionFactorType()
                         + "|"
                         + f.getValidFrom().toEpochMilli();
+        return record(partition, offset, topic, key, AvroWire.encode(f));
+    }
+
+    /** Key and value as bytes, no partition chosen (the key's hash), no timestamp (see above). */
+    private static SourceRecord record(
+            Map<String, ?> partition,
+            Map<String, ?> offset,
+            String topic,
+            String key,
+            byte[] value) {
         return new SourceRecord(
                 partition,
                 offset,
@@ -50,7 +51,7 @@ public final class IntensityRecords {
                 Schema.BYTES_SCHEMA,
                 key.getBytes(StandardCharsets.UTF_8),
                 Schema.BYTES_SCHEMA,
-                AvroWire.encode(f),
+                value,
                 null);
     }
 }

@@ -149,8 +149,7 @@ public final class ElectricityMapsConfig extends CommonConfig {
     private final List<Duration> ages;
 
     public ElectricityMapsConfig(Map<?, ?> props) {
-        super(CONFIG_DEF, props);
-        checkTopicsDiffer(topic(), forecastTopic());
+        super(CONFIG_DEF, props, "electricitymaps.");
         if (zones().isEmpty())
             throw new ConfigException(ZONES, getList(ZONES), "at least one zone");
         if (factorTypes().isEmpty())
@@ -195,10 +194,6 @@ public final class ElectricityMapsConfig extends CommonConfig {
         return getPassword(API_TOKEN);
     }
 
-    public String baseUrl() {
-        return getString(BASE_URL).replaceAll("/+$", "");
-    }
-
     @Override
     public List<String> workItems() {
         return zones();
@@ -237,14 +232,6 @@ public final class ElectricityMapsConfig extends CommonConfig {
 
     public Duration page() {
         return duration(PAGE);
-    }
-
-    public boolean forecastEnabled() {
-        return getBoolean(FORECAST_ENABLED);
-    }
-
-    public Duration forecastInterval() {
-        return duration(FORECAST_INTERVAL);
     }
 
     public String forecastFactorType() {

@@ -7,6 +7,7 @@ import io.carbonstream.connect.common.CommonConfig;
 import io.carbonstream.connect.common.Durations;
 import io.carbonstream.connect.common.FetchUnit;
 import io.carbonstream.connect.common.ForecastIssue;
+import io.carbonstream.connect.common.ForecastIssueUnit;
 import io.carbonstream.connect.common.HttpFailure;
 import io.carbonstream.connect.common.IntensityRecords;
 import io.carbonstream.connect.common.OnePartitionUnit;
@@ -431,28 +432,17 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
     // ------------------------------------------------------------------------------------------------ forecast
 
     /** /forecast: published when its updatedAt is newer than the last one published. */
-    final class ForecastUnit extends OnePartitionUnit {
+    final class ForecastUnit extends ForecastIssueUnit {
         final String zone;
         final String factor;
-        Instant lastMadeAt;
 
         ForecastUnit(String zone, String factor) {
             super(
                     "electricitymaps forecast " + zone + "/" + factor,
                     partition(zone, factor, "forecast", null),
-                    "updated_at");
+                    config);
             this.zone = zone;
             this.factor = factor;
-        }
-
-        @Override
-        protected void resume(Instant last, Instant now) {
-            lastMadeAt = last;
-        }
-
-        @Override
-        public Duration interval() {
-            return config.forecastInterval();
         }
 
         @Override
@@ -464,8 +454,7 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
                 throw HttpFailure.malformed("GET " + u.getRawPath(), "no \"forecast\" array");
             Instant madeAt = Times.parseOrNull(EmPoint.text(body, "updatedAt"));
             if (madeAt == null) madeAt = now;
-            dueAt = now.plus(interval());
-            if (lastMadeAt != null && !madeAt.isAfter(lastMadeAt)) return List.of();
+            if (!isNew(madeAt, now)) return List.of();
             TreeMap<Instant, Double> points = new TreeMap<>();
             for (JsonNode n : forecast) {
                 Instant t = Times.parseOrNull(EmPoint.text(n, "datetime"));
@@ -501,7 +490,7 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
                                 next != null ? next : e.getKey().plus(step),
                                 e.getValue()));
             }
-            lastMadeAt = madeAt;
+            published(madeAt);
             return out;
         }
     }

@@ -1,9 +1,8 @@
 package io.carbonstream.connect.watttime;
 
-import io.carbonstream.connect.common.CommonConfig;
 import io.carbonstream.connect.common.Durations;
+import io.carbonstream.connect.common.SeriesConfig;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
@@ -13,7 +12,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
 /** Settings of the WattTime v3 connector (marginal emissions, MOER). */
-public final class WattTimeConfig extends CommonConfig {
+public final class WattTimeConfig extends SeriesConfig {
     public static final String BASE_URL = "watttime.base.url";
     public static final String USERNAME = "watttime.username";
     public static final String PASSWORD = "watttime.password";
@@ -135,23 +134,11 @@ public final class WattTimeConfig extends CommonConfig {
                             Importance.LOW,
                             "horizon_hours query parameter of /v3/forecast.");
 
-    private final Map<String, String> zoneMap = new LinkedHashMap<>();
-
     public WattTimeConfig(Map<?, ?> props) {
-        super(CONFIG_DEF, props);
-        checkTopicsDiffer(topic(), forecastTopic());
+        super(CONFIG_DEF, props, "watttime.");
         if (regions().isEmpty())
             throw new ConfigException(REGIONS, getList(REGIONS), "at least one region");
-        for (String e : getList(ZONE_MAP)) {
-            String[] kv = e.split("=", 2);
-            if (kv.length != 2 || kv[0].isBlank() || kv[1].isBlank())
-                throw new ConfigException(ZONE_MAP, getList(ZONE_MAP), "entries are REGION=ZONE");
-            zoneMap.put(kv[0].trim(), kv[1].trim());
-        }
-    }
-
-    public String baseUrl() {
-        return getString(BASE_URL).replaceAll("/+$", "");
+        readZoneMap("REGION=ZONE");
     }
 
     public String username() {
@@ -167,48 +154,16 @@ public final class WattTimeConfig extends CommonConfig {
         return regions();
     }
 
-    public List<String> regions() {
-        return getList(REGIONS).stream()
-                .map(String::trim)
-                .filter(s -> !s.isEmpty())
-                .distinct()
-                .toList();
-    }
-
     public String zoneOf(String region) {
-        return zoneMap.getOrDefault(region, region);
+        return mappedZone(region, region);
     }
 
     public String signalType() {
         return getString(SIGNAL_TYPE);
     }
 
-    public String factorType() {
-        return getString(FACTOR_TYPE);
-    }
-
-    public Duration pollInterval() {
-        return duration(POLL_INTERVAL);
-    }
-
-    public Duration lookback() {
-        return duration(LOOKBACK);
-    }
-
-    public Duration page() {
-        return duration(PAGE);
-    }
-
     public Duration tokenTtl() {
         return duration(TOKEN_TTL);
-    }
-
-    public boolean forecastEnabled() {
-        return getBoolean(FORECAST_ENABLED);
-    }
-
-    public Duration forecastInterval() {
-        return duration(FORECAST_INTERVAL);
     }
 
     public int forecastHorizonHours() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.carbonstream.connect.common.CommonConfig;
 import io.carbonstream.connect.common.FetchUnit;
 import io.carbonstream.connect.common.ForecastIssue;
+import io.carbonstream.connect.common.ForecastIssueUnit;
 import io.carbonstream.connect.common.HttpFailure;
 import io.carbonstream.connect.common.IntensityRecords;
 import io.carbonstream.connect.common.OnePartitionUnit;
@@ -252,25 +253,14 @@ public class WattTimeSourceTask extends PollingSourceTask {
         }
     }
 
-    final class ForecastUnit extends OnePartitionUnit {
+    final class ForecastUnit extends ForecastIssueUnit {
         final String region;
         final String zone;
-        Instant lastGeneratedAt;
 
         ForecastUnit(String region) {
-            super("watttime forecast " + region, partition(region, "forecast"), "updated_at");
+            super("watttime forecast " + region, partition(region, "forecast"), config);
             this.region = region;
             this.zone = config.zoneOf(region);
-        }
-
-        @Override
-        protected void resume(Instant last, Instant now) {
-            lastGeneratedAt = last;
-        }
-
-        @Override
-        public Duration interval() {
-            return config.forecastInterval();
         }
 
         @Override
@@ -289,8 +279,7 @@ public class WattTimeSourceTask extends PollingSourceTask {
             Instant generatedAt =
                     Times.parseOrNull(body.path("meta").path("generated_at").asText(null));
             if (generatedAt == null) generatedAt = now;
-            dueAt = now.plus(interval());
-            if (lastGeneratedAt != null && !generatedAt.isAfter(lastGeneratedAt)) return List.of();
+            if (!isNew(generatedAt, now)) return List.of();
             long periodSeconds = body.path("meta").path("data_point_period_seconds").asLong(0);
             Duration step =
                     periodSeconds > 0 ? Duration.ofSeconds(periodSeconds) : Duration.ofMinutes(5);
@@ -307,7 +296,7 @@ public class WattTimeSourceTask extends PollingSourceTask {
             List<SourceRecord> out = new ArrayList<>();
             for (Map.Entry<Instant, Double> e : points.entrySet())
                 out.add(issue.interval(e.getKey(), e.getKey().plus(step), e.getValue()));
-            lastGeneratedAt = generatedAt;
+            published(generatedAt);
             return out;
         }
     }

@@ -4,14 +4,10 @@ import static io.carbonstream.connect.common.TaskHarness.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.carbonstream.connect.common.ClockSleeper;
-import io.carbonstream.connect.common.FakeClock;
 import io.carbonstream.connect.common.FixtureServer;
 import io.carbonstream.connect.common.FixtureServer.Response;
+import io.carbonstream.connect.common.FixtureTaskTest;
 import io.carbonstream.connect.common.TaskHarness;
 import io.carbonstream.connect.common.Times;
 import io.carbonstream.schema.IntensityForecast;
@@ -22,28 +18,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The UK Carbon Intensity task driven through poll() on a fake clock against the fixture server.
  */
-class CarbonIntensityUkSourceTaskTest {
-    static final ObjectMapper JSON = new ObjectMapper();
+class CarbonIntensityUkSourceTaskTest extends FixtureTaskTest<CarbonIntensityUkSourceTask> {
     static final Instant T0 = Instant.parse("2026-11-30T10:10:00Z");
 
-    FakeClock clock;
-    ClockSleeper sleeper;
-    FixtureServer server;
     volatile String national = "national-asof-20261130T1010.json";
-    TaskHarness<CarbonIntensityUkSourceTask> harness;
+
+    CarbonIntensityUkSourceTaskTest() {
+        super(
+                T0,
+                (clock, sleeper) -> new CarbonIntensityUkSourceTask(clock, sleeper, new Random(3)));
+    }
 
     @BeforeEach
     void setUp() {
-        clock = new FakeClock(T0);
-        sleeper = new ClockSleeper(clock);
-        server = new FixtureServer(clock);
         // GET /intensity/{from}/{to} and /regional/intensity/{from}/{to}/regionid/{id}: the
         // half-hours of the
         // current fixture overlapping the range, including the one that ends at {from}, as the API
@@ -64,29 +57,17 @@ class CarbonIntensityUkSourceTaskTest {
     }
 
     static String slice(String file, String from, String to, boolean regional) {
-        try {
-            Instant start = Times.parseOrNull(from);
-            Instant end = Times.parseOrNull(to);
-            ObjectNode doc = (ObjectNode) JSON.readTree(FixtureServer.resource(file));
-            doc.remove("_comment");
-            ObjectNode holder = regional ? (ObjectNode) doc.get("data") : doc;
-            ArrayNode kept = JSON.createArrayNode();
-            for (JsonNode period : holder.get("data")) {
-                Instant f = Times.parseOrNull(period.get("from").asText());
-                Instant t = Times.parseOrNull(period.get("to").asText());
-                if (!t.isBefore(start) && f.isBefore(end)) kept.add(period);
-            }
-            holder.set("data", kept);
-            return JSON.writeValueAsString(doc);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (harness != null) harness.stop();
-        server.close();
+        Instant start = Times.parseOrNull(from);
+        Instant end = Times.parseOrNull(to);
+        return FixtureServer.keepData(
+                file,
+                doc -> {
+                    doc.remove("_comment");
+                    return regional ? (ObjectNode) doc.get("data") : doc;
+                },
+                period ->
+                        !Times.parseOrNull(period.get("to").asText()).isBefore(start)
+                                && Times.parseOrNull(period.get("from").asText()).isBefore(end));
     }
 
     Map<String, String> props(String... overrides) {
@@ -96,15 +77,6 @@ class CarbonIntensityUkSourceTaskTest {
                         "carbonintensity.lookback", "2h",
                         "carbonintensity.actual.wait", "2h"),
                 overrides);
-    }
-
-    void start(Map<String, String> props) {
-        harness =
-                new TaskHarness<>(
-                        () -> new CarbonIntensityUkSourceTask(clock, sleeper, new Random(3)),
-                        props,
-                        clock,
-                        sleeper);
     }
 
     static Instant at(String hhmm) {
@@ -123,12 +95,7 @@ class CarbonIntensityUkSourceTaskTest {
         // Actuals in order up to the first half-hour without one (09:30); estimates for the started
         // half-hours without actual.
         assertThat(first)
-                .extracting(
-                        r ->
-                                tuple(
-                                        update(r).getValidFrom(),
-                                        update(r).getCarbonIntensity(),
-                                        update(r).getEstimated()))
+                .extracting(TaskHarness::updateValue)
                 .containsExactly(
                         tuple(at("08:30"), 208.0, false),
                         tuple(at("09:00"), 214.0, false),
@@ -149,12 +116,7 @@ class CarbonIntensityUkSourceTaskTest {
         List<SourceRecord> second =
                 onTopic(harness.runUntil(at("10:45")), "carbonstream.intensity");
         assertThat(second)
-                .extracting(
-                        r ->
-                                tuple(
-                                        update(r).getValidFrom(),
-                                        update(r).getCarbonIntensity(),
-                                        update(r).getEstimated()))
+                .extracting(TaskHarness::updateValue)
                 .containsExactly(tuple(at("09:30"), 221.0, false), tuple(at("10:30"), 229.0, true));
         List<IntensityUpdate> nineThirty =
                 harness.records.stream()
@@ -179,12 +141,7 @@ class CarbonIntensityUkSourceTaskTest {
         national = "national-asof-20261130T1310.json";
         List<SourceRecord> third = onTopic(harness.drain(), "carbonstream.intensity");
         assertThat(third)
-                .extracting(
-                        r ->
-                                tuple(
-                                        update(r).getValidFrom(),
-                                        update(r).getCarbonIntensity(),
-                                        update(r).getEstimated()))
+                .extracting(TaskHarness::updateValue)
                 .containsExactly(
                         tuple(at("10:30"), 230.0, false),
                         tuple(at("11:00"), 226.0, false),
@@ -204,11 +161,8 @@ class CarbonIntensityUkSourceTaskTest {
         start(props());
         List<SourceRecord> forecasts = onTopic(harness.drain(), "carbonstream.forecasts");
         List<IntensityForecast> f = forecasts.stream().map(TaskHarness::forecast).toList();
-        assertThat(f)
-                .extracting(
-                        IntensityForecast::getValidFrom,
-                        IntensityForecast::getValidTo,
-                        IntensityForecast::getCarbonIntensity)
+        assertThat(forecasts)
+                .extracting(TaskHarness::forecastValue)
                 .containsExactly(
                         tuple(at("10:30"), at("11:00"), 228.0),
                         tuple(at("11:00"), at("11:30"), 231.0),

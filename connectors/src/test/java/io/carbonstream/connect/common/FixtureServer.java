@@ -1,5 +1,9 @@
 package io.carbonstream.connect.common;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -18,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * A local HTTP server (JDK HttpServer on 127.0.0.1, port 0) standing in for a provider's API.
@@ -26,6 +32,8 @@ import java.util.function.Function;
  * the test's clock when it arrived.
  */
 public final class FixtureServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     public record Request(
             String method,
             String path,
@@ -96,6 +104,25 @@ public final class FixtureServer implements AutoCloseable {
 
     public List<Request> requestsTo(String pathPrefix) {
         return requests.stream().filter(r -> r.path().startsWith(pathPrefix)).toList();
+    }
+
+    /**
+     * A JSON fixture served in part, as the APIs answer a time range: of the "data" array of the
+     * object {@code holderOf} picks in the document (and may edit), only the elements {@code keep}
+     * accepts.
+     */
+    public static String keepData(
+            String name, UnaryOperator<ObjectNode> holderOf, Predicate<JsonNode> keep) {
+        try {
+            ObjectNode doc = (ObjectNode) JSON.readTree(resource(name));
+            ObjectNode holder = holderOf.apply(doc);
+            ArrayNode kept = JSON.createArrayNode();
+            for (JsonNode element : holder.get("data")) if (keep.test(element)) kept.add(element);
+            holder.set("data", kept);
+            return JSON.writeValueAsString(doc);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A classpath resource as text (fixtures live in src/test/resources/fixtures). */

@@ -14,6 +14,8 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.apache.kafka.connect.source.SourceTaskContext;
 import org.apache.kafka.connect.storage.OffsetStorageReader;
+import org.assertj.core.api.Assertions;
+import org.assertj.core.groups.Tuple;
 
 /**
  * Runs a source task as a worker would, minus Kafka: poll() on the test's clock, every returned
@@ -49,6 +51,22 @@ public final class TaskHarness<T extends PollingSourceTask> {
     /** The IntensityUpdate a record carries. */
     public static IntensityUpdate update(SourceRecord r) {
         return AvroWire.decode((byte[]) r.value(), IntensityUpdate.class);
+    }
+
+    /** An update as the tests compare them: (valid_from, carbon_intensity, estimated). */
+    public static Tuple value(IntensityUpdate u) {
+        return Assertions.tuple(u.getValidFrom(), u.getCarbonIntensity(), u.getEstimated());
+    }
+
+    /** The update a record carries, as {@link #value(IntensityUpdate)}. */
+    public static Tuple updateValue(SourceRecord r) {
+        return value(update(r));
+    }
+
+    /** A forecast as the tests compare them: (valid_from, valid_to, carbon_intensity). */
+    public static Tuple forecastValue(SourceRecord r) {
+        IntensityForecast f = forecast(r);
+        return Assertions.tuple(f.getValidFrom(), f.getValidTo(), f.getCarbonIntensity());
     }
 
     /** The IntensityForecast a record carries. */

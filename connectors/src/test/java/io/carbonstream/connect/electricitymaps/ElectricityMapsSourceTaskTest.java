@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.carbonstream.connect.common.ClockSleeper;
-import io.carbonstream.connect.common.FakeClock;
 import io.carbonstream.connect.common.FixtureServer;
 import io.carbonstream.connect.common.FixtureServer.Response;
-import io.carbonstream.connect.common.LogCapture;
+import io.carbonstream.connect.common.FixtureTaskTest;
 import io.carbonstream.connect.common.TaskHarness;
 import io.carbonstream.schema.IntensityForecast;
 import io.carbonstream.schema.IntensityUpdate;
@@ -23,37 +21,28 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The Electricity Maps task driven through poll() on a fake clock against the fixture server. */
-class ElectricityMapsSourceTaskTest {
+class ElectricityMapsSourceTaskTest extends FixtureTaskTest<ElectricityMapsSourceTask> {
     static final String TOKEN = "em-test-token-3f9c2a71d8";
     static final Instant T0 = Instant.parse("2026-11-30T10:20:00Z");
 
-    FakeClock clock;
-    ClockSleeper sleeper;
-    FixtureServer server;
     FakeElectricityMaps em;
-    LogCapture logs;
-    TaskHarness<ElectricityMapsSourceTask> harness;
+
+    ElectricityMapsSourceTaskTest() {
+        super(T0, (clock, sleeper) -> new ElectricityMapsSourceTask(clock, sleeper, new Random(7)));
+    }
 
     @BeforeEach
     void setUp() {
-        logs = new LogCapture();
-        clock = new FakeClock(T0);
-        sleeper = new ClockSleeper(clock);
-        server = new FixtureServer(clock);
         em = new FakeElectricityMaps(server, TOKEN).latest("latest-1000.json");
         em.forecast = "forecast-1000.json";
     }
 
-    @AfterEach
-    void tearDown() {
-        if (harness != null) harness.stop();
-        server.close();
-        logs.close();
+    @Override
+    protected void afterStop() {
         // The token reaches the server in its header and nothing else: no log line, no exception
         // message.
         assertThat(logs.lines).isNotEmpty();
@@ -69,16 +58,6 @@ class ElectricityMapsSourceTaskTest {
                         "electricitymaps.emission.factor.types", "lifecycle",
                         "electricitymaps.forecast.enabled", "false"),
                 overrides);
-    }
-
-    TaskHarness<ElectricityMapsSourceTask> start(Map<String, String> props) {
-        harness =
-                new TaskHarness<>(
-                        () -> new ElectricityMapsSourceTask(clock, sleeper, new Random(7)),
-                        props,
-                        clock,
-                        sleeper);
-        return harness;
     }
 
     static Instant at(String t) {
@@ -100,12 +79,7 @@ class ElectricityMapsSourceTaskTest {
         // (before the first start), 10:00 and 11:00 measured, 12:00 (latest never showed it), 09:00
         // absent (a gap).
         assertThat(harness.records)
-                .extracting(
-                        r ->
-                                tuple(
-                                        update(r).getValidFrom(),
-                                        update(r).getCarbonIntensity(),
-                                        update(r).getEstimated()))
+                .extracting(TaskHarness::updateValue)
                 .containsExactly(
                         tuple(at("2026-11-30T10:00:00Z"), 302.0, true),
                         tuple(at("2026-11-30T11:00:00Z"), 315.0, true),
@@ -237,11 +211,8 @@ class ElectricityMapsSourceTaskTest {
                 out.stream().filter(r -> r.topic().equals("carbonstream.forecasts")).toList();
         assertThat(forecasts).hasSize(3);
         List<IntensityForecast> f = forecasts.stream().map(TaskHarness::forecast).toList();
-        assertThat(f)
-                .extracting(
-                        IntensityForecast::getValidFrom,
-                        IntensityForecast::getValidTo,
-                        IntensityForecast::getCarbonIntensity)
+        assertThat(forecasts)
+                .extracting(TaskHarness::forecastValue)
                 .containsExactly(
                         tuple(at("2026-11-30T11:00:00Z"), at("2026-11-30T12:00:00Z"), 318.0),
                         tuple(at("2026-11-30T12:00:00Z"), at("2026-11-30T13:00:00Z"), 331.0),

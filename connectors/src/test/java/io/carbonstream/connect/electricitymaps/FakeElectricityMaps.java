@@ -1,9 +1,5 @@
 package io.carbonstream.connect.electricitymaps;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carbonstream.connect.common.FixtureServer;
 import io.carbonstream.connect.common.FixtureServer.Response;
 import io.carbonstream.connect.common.Times;
@@ -18,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * auth-token header gets a 401, as the API does.
  */
 final class FakeElectricityMaps {
-    private static final ObjectMapper JSON = new ObjectMapper();
     final FixtureServer server;
     final Map<String, String> latest = new ConcurrentHashMap<>();
     final Map<String, String> pastRange = new ConcurrentHashMap<>();
@@ -51,22 +46,17 @@ final class FakeElectricityMaps {
                                 "{\"zone\":\"" + r.query().get("zone") + "\",\"data\":[]}");
                     Instant start = Times.parseOrNull(r.query().get("start"));
                     Instant end = Times.parseOrNull(r.query().get("end"));
-                    try {
-                        ObjectNode doc =
-                                (ObjectNode)
-                                        JSON.readTree(
-                                                FixtureServer.resource("electricitymaps/" + file));
-                        ArrayNode kept = JSON.createArrayNode();
-                        for (JsonNode p : doc.get("data")) {
-                            Instant t = Times.parseOrNull(p.path("datetime").asText());
-                            if (!t.isBefore(start) && t.isBefore(end)) kept.add(p);
-                        }
-                        doc.set("data", kept);
-                        doc.remove("_comment");
-                        return Response.json(JSON.writeValueAsString(doc));
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
+                    return Response.json(
+                            FixtureServer.keepData(
+                                    "electricitymaps/" + file,
+                                    doc -> {
+                                        doc.remove("_comment");
+                                        return doc;
+                                    },
+                                    p -> {
+                                        Instant t = Times.parseOrNull(p.path("datetime").asText());
+                                        return !t.isBefore(start) && t.isBefore(end);
+                                    }));
                 });
     }
 

@@ -10,9 +10,10 @@ import io.carbonstream.config.JobOptions;
 import io.carbonstream.connect.common.AvroWire;
 import io.carbonstream.connect.common.FixtureServer;
 import io.carbonstream.connect.common.FixtureServer.Response;
+import io.carbonstream.connect.common.TaskHarness;
 import io.carbonstream.connect.common.Times;
-import io.carbonstream.connect.electricitymaps.ElectricityMapsSourceConnector;
 import io.carbonstream.it.Avro;
+import io.carbonstream.it.KafkaAndFlinkIT;
 import io.carbonstream.it.KafkaIO;
 import io.carbonstream.it.Reference;
 import io.carbonstream.it.Scenario;
@@ -43,8 +44,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -85,12 +86,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ConnectorToJobIT {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    static final MiniClusterExtension FLINK = KafkaAndFlinkIT.miniCluster(1, new Configuration());
 
     static final String TOKEN = "e2e-token-9a8b7c6d5e4f";
     static final String CONNECTOR = "electricitymaps-e2e";
@@ -119,22 +115,7 @@ class ConnectorToJobIT {
     static final Scenario.Dc DATACENTER = new Scenario.Dc(DC, ZONE, 1.15, 1.0, null, null);
 
     static String point(Instant datetime, double value, Instant updatedAt, boolean estimated) {
-        return "{\"zone\":\""
-                + ZONE
-                + "\",\"carbonIntensity\":"
-                + value
-                + ",\"datetime\":\""
-                + datetime
-                + "\",\"updatedAt\":\""
-                + updatedAt
-                + "\",\"createdAt\":\""
-                + datetime.plus(Duration.ofMinutes(5))
-                + "\",\"emissionFactorType\":\"lifecycle\","
-                + "\"isEstimated\":"
-                + estimated
-                + ",\"estimationMethod\":"
-                + (estimated ? "\"TIME_SLICER_AVERAGE\"" : "null")
-                + "}";
+        return ConnectFixtures.point(ZONE, datetime, value, updatedAt, estimated);
     }
 
     @Test
@@ -173,21 +154,7 @@ class ConnectorToJobIT {
                                     "Retry-After",
                                     "1");
                         }
-                        List<String> kept =
-                                api.entrySet().stream()
-                                        .filter(
-                                                e ->
-                                                        !e.getKey().isBefore(start)
-                                                                && e.getKey().isBefore(end))
-                                        .sorted(Map.Entry.comparingByKey())
-                                        .map(Map.Entry::getValue)
-                                        .toList();
-                        return Response.json(
-                                "{\"zone\":\""
-                                        + ZONE
-                                        + "\",\"data\":["
-                                        + String.join(",", kept)
-                                        + "]}");
+                        return Response.json(ConnectFixtures.pastRange(ZONE, api, start, end));
                     });
 
             EmbeddedConnectCluster connect = startConnect();
@@ -211,12 +178,7 @@ class ConnectorToJobIT {
                                 () -> intensity(client),
                                 xs -> xs.size() >= 2);
                 assertThat(estimates)
-                        .extracting(
-                                u ->
-                                        tuple(
-                                                u.getValidFrom(),
-                                                u.getCarbonIntensity(),
-                                                u.getEstimated()))
+                        .extracting(TaskHarness::value)
                         .containsExactly(
                                 tuple(d0, D0_ESTIMATE, true), tuple(d1, D1_ESTIMATE, true));
                 await(
@@ -253,10 +215,10 @@ class ConnectorToJobIT {
                                 new Scenario.Upd(ZONE, d1.toEpochMilli(), D1_ESTIMATE, true));
                 long done1 = push1 - 2 * MIN;
                 Map<String, Reference.Agg> first =
-                        endingBy(reference(estimated).aggregates(counted), done1);
+                        Reference.endingBy(reference(estimated).aggregates(counted), done1);
                 await(
                         "the first figures, priced with the estimates",
-                        () -> endingBy(latestAggregates(client), done1),
+                        () -> Reference.endingBy(latestAggregates(client), done1),
                         actual -> matches(actual, first));
                 assertThat(restatements(client))
                         .as("nothing restated before the correction")
@@ -272,12 +234,7 @@ class ConnectorToJobIT {
                         await(
                                 "the correction of D0 in the intensity topic",
                                 () -> intensity(client),
-                                xs ->
-                                        xs.stream()
-                                                .anyMatch(
-                                                        u ->
-                                                                u.getValidFrom().equals(d0)
-                                                                        && !u.getEstimated()));
+                                ConnectFixtures.measured(d0));
                 int latestPolls = server.requestsTo("/v3/carbon-intensity/latest").size();
                 int pastRangePolls = server.requestsTo("/v3/carbon-intensity/past-range").size();
                 IntensityUpdate correction = withCorrection.get(withCorrection.size() - 1);
@@ -317,11 +274,11 @@ class ConnectorToJobIT {
                 List<Scenario.Upd> corrected = new ArrayList<>(estimated);
                 corrected.add(new Scenario.Upd(ZONE, d0.toEpochMilli(), D0_MEASURED, false));
                 Map<String, Reference.Agg> last =
-                        endingBy(reference(corrected).aggregates(counted), done2);
+                        Reference.endingBy(reference(corrected).aggregates(counted), done2);
                 Map<String, Aggregate> restated =
                         await(
                                 "the final figures, priced with the correction",
-                                () -> endingBy(latestAggregates(client), done2),
+                                () -> Reference.endingBy(latestAggregates(client), done2),
                                 actual -> matches(actual, last));
                 assertMatches(restated, last);
 
@@ -332,7 +289,8 @@ class ConnectorToJobIT {
                     long start =
                             Long.parseLong(e.getKey().substring(e.getKey().lastIndexOf('|') + 1));
                     boolean overD0 =
-                            start < d1.toEpochMilli() && windowEnd(e.getKey()) > d0.toEpochMilli();
+                            start < d1.toEpochMilli()
+                                    && Reference.windowEnd(e.getKey()) > d0.toEpochMilli();
                     if (overD0) {
                         revised++;
                         assertThat(e.getValue().getRevision()).as(e.getKey()).isGreaterThan(1);
@@ -411,19 +369,12 @@ class ConnectorToJobIT {
     // ------------------------------------------------------------------------------------------------ set-up
 
     static EmbeddedConnectCluster startConnect() {
-        Properties broker = new Properties();
-        broker.put("transaction.state.log.replication.factor", "1");
-        broker.put("transaction.state.log.min.isr", "1");
+        Properties broker = ConnectFixtures.broker();
         // The job's transactional sinks use timeouts up to this bound; old valid_from and event
         // times must stay.
         broker.put("transaction.max.timeout.ms", String.valueOf(Duration.ofHours(1).toMillis()));
-        broker.put("log.retention.ms", "-1");
         broker.put("group.initial.rebalance.delay.ms", "0");
-        Map<String, String> worker = new HashMap<>();
-        worker.put("exactly.once.source.support", "enabled");
-        worker.put("plugin.discovery", "service_load");
-        worker.put("scheduled.rebalance.max.delay.ms", "0");
-        worker.put("offset.flush.interval.ms", "1000");
+        Map<String, String> worker = ConnectFixtures.worker();
         EmbeddedConnectCluster connect =
                 new EmbeddedConnectCluster.Builder()
                         .name("carbonstream-connector-to-job")
@@ -476,23 +427,9 @@ class ConnectorToJobIT {
     }
 
     static Map<String, String> connectorConfig(String baseUrl, Instant refetchStart) {
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", ElectricityMapsSourceConnector.class.getName());
-        config.put("tasks.max", "1");
-        config.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("exactly.once.support", "required");
+        Map<String, String> config =
+                ConnectFixtures.connectorConfig(TOKEN, baseUrl, ZONE, refetchStart);
         config.put("topic", INTENSITY);
-        config.put("electricitymaps.api.token", TOKEN);
-        config.put("electricitymaps.base.url", baseUrl);
-        config.put("electricitymaps.zones", ZONE);
-        config.put("electricitymaps.emission.factor.types", "lifecycle");
-        config.put("electricitymaps.latest.interval", "1s");
-        config.put("electricitymaps.live.horizon", "30m");
-        config.put("electricitymaps.refetch.ages", "1h");
-        config.put("electricitymaps.refetch.interval", "1s");
-        config.put("electricitymaps.refetch.start", refetchStart.toString());
-        config.put("electricitymaps.forecast.enabled", "false");
         config.put("retry.backoff.initial", "100ms");
         config.put("retry.backoff.max", "1s");
         return config;
@@ -648,21 +585,6 @@ class ConnectorToJobIT {
         return KafkaIO.readAll(client, topic).stream()
                 .map(r -> AvroWire.decode(r.value(), DeadLetter.class))
                 .toList();
-    }
-
-    /** End (exclusive) of the window a key names: window|dimension|datacenter|model|start. */
-    static long windowEnd(String key) {
-        long start = Long.parseLong(key.substring(key.lastIndexOf('|') + 1));
-        return start + (key.startsWith("MINUTE|") ? MIN : HOUR);
-    }
-
-    static <V> Map<String, V> endingBy(Map<String, V> windows, long end) {
-        Map<String, V> out = new HashMap<>();
-        windows.forEach(
-                (k, v) -> {
-                    if (windowEnd(k) <= end) out.put(k, v);
-                });
-        return out;
     }
 
     static boolean matches(Map<String, Aggregate> actual, Map<String, Reference.Agg> expected) {

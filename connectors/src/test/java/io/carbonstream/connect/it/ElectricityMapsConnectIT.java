@@ -7,8 +7,8 @@ import io.carbonstream.connect.common.AvroWire;
 import io.carbonstream.connect.common.FixtureServer;
 import io.carbonstream.connect.common.FixtureServer.Response;
 import io.carbonstream.connect.common.LogCapture;
+import io.carbonstream.connect.common.TaskHarness;
 import io.carbonstream.connect.common.Times;
-import io.carbonstream.connect.electricitymaps.ElectricityMapsSourceConnector;
 import io.carbonstream.schema.IntensityUpdate;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -50,19 +49,7 @@ class ElectricityMapsConnectIT {
     static final String CONNECTOR = "electricitymaps";
 
     static String point(Instant datetime, double value, Instant updatedAt, boolean estimated) {
-        return "{\"zone\":\"DE\",\"carbonIntensity\":"
-                + value
-                + ",\"datetime\":\""
-                + datetime
-                + "\",\"updatedAt\":\""
-                + updatedAt
-                + "\",\"createdAt\":\""
-                + datetime.plusSeconds(300)
-                + "\",\"emissionFactorType\":\"lifecycle\",\"isEstimated\":"
-                + estimated
-                + ",\"estimationMethod\":"
-                + (estimated ? "\"TIME_SLICER_AVERAGE\"" : "null")
-                + "}";
+        return ConnectFixtures.point("DE", datetime, value, updatedAt, estimated);
     }
 
     @Test
@@ -99,28 +86,12 @@ class ElectricityMapsConnectIT {
                             return Response.status(401, "{}");
                         Instant start = Times.parseOrNull(r.query().get("start"));
                         Instant end = Times.parseOrNull(r.query().get("end"));
-                        List<String> kept =
-                                pastRange.entrySet().stream()
-                                        .filter(
-                                                e ->
-                                                        !e.getKey().isBefore(start)
-                                                                && e.getKey().isBefore(end))
-                                        .sorted(Map.Entry.comparingByKey())
-                                        .map(Map.Entry::getValue)
-                                        .toList();
                         return Response.json(
-                                "{\"zone\":\"DE\",\"data\":[" + String.join(",", kept) + "]}");
+                                ConnectFixtures.pastRange("DE", pastRange, start, end));
                     });
 
-            Properties broker = new Properties();
-            broker.put("transaction.state.log.replication.factor", "1");
-            broker.put("transaction.state.log.min.isr", "1");
-            broker.put("log.retention.ms", "-1");
-            Map<String, String> worker = new HashMap<>();
-            worker.put("exactly.once.source.support", "enabled");
-            worker.put("plugin.discovery", "service_load");
-            worker.put("scheduled.rebalance.max.delay.ms", "0");
-            worker.put("offset.flush.interval.ms", "1000");
+            Properties broker = ConnectFixtures.broker();
+            Map<String, String> worker = ConnectFixtures.worker();
             // The token comes from a file through Connect's FileConfigProvider: the connector
             // config (REST payload,
             // config topic) holds only the placeholder, the worker resolves it when it starts the
@@ -148,49 +119,20 @@ class ElectricityMapsConnectIT {
                 connect.kafka().createTopic(TOPIC, 1);
                 connect.kafka().createTopic("carbonstream.forecasts", 1);
 
-                Map<String, String> config = new HashMap<>();
-                config.put("connector.class", ElectricityMapsSourceConnector.class.getName());
-                config.put("tasks.max", "1");
-                config.put(
-                        "key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-                config.put(
-                        "value.converter",
-                        "org.apache.kafka.connect.converters.ByteArrayConverter");
-                config.put("exactly.once.support", "required");
-                config.put(
-                        "electricitymaps.api.token",
-                        "${file:" + secrets + ":electricitymaps.token}");
-                config.put("electricitymaps.base.url", server.baseUrl());
-                config.put("electricitymaps.zones", "DE");
-                config.put("electricitymaps.emission.factor.types", "lifecycle");
-                config.put("electricitymaps.latest.interval", "1s");
-                config.put("electricitymaps.live.horizon", "30m");
-                config.put("electricitymaps.refetch.ages", "1h");
-                config.put("electricitymaps.refetch.interval", "1s");
-                config.put(
-                        "electricitymaps.refetch.start", d0.minus(Duration.ofHours(1)).toString());
-                config.put("electricitymaps.forecast.enabled", "false");
+                Map<String, String> config =
+                        ConnectFixtures.connectorConfig(
+                                "${file:" + secrets + ":electricitymaps.token}",
+                                server.baseUrl(),
+                                "DE",
+                                d0.minus(Duration.ofHours(1)));
                 connect.configureConnector(CONNECTOR, config);
                 connect.assertions()
                         .assertConnectorAndExactlyNumTasksAreRunning(
                                 CONNECTOR, 1, "the connector did not start");
 
-                List<IntensityUpdate> before =
-                        readUntil(
-                                connect,
-                                all ->
-                                        all.stream()
-                                                .anyMatch(
-                                                        u ->
-                                                                u.getValidFrom().equals(d0)
-                                                                        && !u.getEstimated()));
+                List<IntensityUpdate> before = readUntil(connect, ConnectFixtures.measured(d0));
                 assertThat(before)
-                        .extracting(
-                                u ->
-                                        tuple(
-                                                u.getValidFrom(),
-                                                u.getCarbonIntensity(),
-                                                u.getEstimated()))
+                        .extracting(TaskHarness::value)
                         .containsExactly(
                                 tuple(d0, 302.0, true),
                                 tuple(dx, 310.0, true),
@@ -205,22 +147,9 @@ class ElectricityMapsConnectIT {
                         .assertConnectorAndExactlyNumTasksAreRunning(
                                 CONNECTOR, 1, "the connector did not come back");
 
-                List<IntensityUpdate> all =
-                        readUntil(
-                                connect,
-                                xs ->
-                                        xs.stream()
-                                                .anyMatch(
-                                                        u ->
-                                                                u.getValidFrom().equals(dx)
-                                                                        && !u.getEstimated()));
+                List<IntensityUpdate> all = readUntil(connect, ConnectFixtures.measured(dx));
                 assertThat(all)
-                        .extracting(
-                                u ->
-                                        tuple(
-                                                u.getValidFrom(),
-                                                u.getCarbonIntensity(),
-                                                u.getEstimated()))
+                        .extracting(TaskHarness::value)
                         .containsExactly(
                                 tuple(d0, 302.0, true),
                                 tuple(dx, 310.0, true),

@@ -5,15 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.carbonstream.connect.common.ClockSleeper;
-import io.carbonstream.connect.common.FakeClock;
 import io.carbonstream.connect.common.FixtureServer;
 import io.carbonstream.connect.common.FixtureServer.Response;
-import io.carbonstream.connect.common.LogCapture;
+import io.carbonstream.connect.common.FixtureTaskTest;
 import io.carbonstream.connect.common.TaskHarness;
 import io.carbonstream.connect.common.Times;
 import io.carbonstream.schema.IntensityForecast;
@@ -27,31 +21,23 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The WattTime task driven through poll() on a fake clock against the fixture server. */
-class WattTimeSourceTaskTest {
-    static final ObjectMapper JSON = new ObjectMapper();
+class WattTimeSourceTaskTest extends FixtureTaskTest<WattTimeSourceTask> {
     static final String USER = "carbonstream-ci";
     static final String PASSWORD = "wt-pass-5c4b3a29";
     static final String BEARER =
             "wt-bearer-7e1d0c9b8a6f5e4d"; // the token of fixtures/watttime/login.json
     static final Instant T0 = Instant.parse("2026-11-30T10:17:00Z");
 
-    FakeClock clock;
-    ClockSleeper sleeper;
-    FixtureServer server;
-    LogCapture logs;
-    TaskHarness<WattTimeSourceTask> harness;
+    WattTimeSourceTaskTest() {
+        super(T0, (clock, sleeper) -> new WattTimeSourceTask(clock, sleeper, new Random(5)));
+    }
 
     @BeforeEach
     void setUp() {
-        logs = new LogCapture();
-        clock = new FakeClock(T0);
-        sleeper = new ClockSleeper(clock);
-        server = new FixtureServer(clock);
         String basic =
                 "Basic "
                         + Base64.getEncoder()
@@ -86,27 +72,19 @@ class WattTimeSourceTaskTest {
 
     /** /v3/historical: the fixture's points within [start, end]. */
     static String slice(String file, FixtureServer.Request r) {
-        try {
-            Instant start = Times.parseOrNull(r.query().get("start"));
-            Instant end = Times.parseOrNull(r.query().get("end"));
-            ObjectNode doc = (ObjectNode) JSON.readTree(FixtureServer.resource(file));
-            ArrayNode kept = JSON.createArrayNode();
-            for (JsonNode p : doc.get("data")) {
-                Instant t = Times.parseOrNull(p.get("point_time").asText());
-                if (!t.isBefore(start) && !t.isAfter(end)) kept.add(p);
-            }
-            doc.set("data", kept);
-            return JSON.writeValueAsString(doc);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        Instant start = Times.parseOrNull(r.query().get("start"));
+        Instant end = Times.parseOrNull(r.query().get("end"));
+        return FixtureServer.keepData(
+                file,
+                doc -> doc,
+                p -> {
+                    Instant t = Times.parseOrNull(p.get("point_time").asText());
+                    return !t.isBefore(start) && !t.isAfter(end);
+                });
     }
 
-    @AfterEach
-    void tearDown() {
-        if (harness != null) harness.stop();
-        server.close();
-        logs.close();
+    @Override
+    protected void afterStop() {
         assertThat(logs.containing(PASSWORD)).isEmpty();
         assertThat(logs.containing(BEARER)).isEmpty();
         assertThat(
@@ -132,15 +110,6 @@ class WattTimeSourceTaskTest {
                         "watttime.zone.map",
                         "CAISO_NORTH=US-CAL-CISO"),
                 overrides);
-    }
-
-    void start(Map<String, String> props) {
-        harness =
-                new TaskHarness<>(
-                        () -> new WattTimeSourceTask(clock, sleeper, new Random(5)),
-                        props,
-                        clock,
-                        sleeper);
     }
 
     @Test
