@@ -409,21 +409,6 @@ public final class Benchmark implements Callable<Integer> {
     static final String CARBONSTREAM = "CARBONSTREAM";
 
     /**
-     * carbonstream with {@code restatement.horizon 0}: no history kept for restatements, the one
-     * feature of the job that the SQL peers do not have and that costs state (and so checkpoint and
-     * copy-on-write time) per key and minute. Measured beside the default, never instead.
-     */
-    static final String CARBONSTREAM_NO_HISTORY = "CARBONSTREAM_NO_HISTORY";
-
-    @Option(
-            names = "--no-history-run",
-            arity = "1",
-            description =
-                    "true: also run carbonstream with restatement.horizon 0 in the throughput"
-                            + " phase (default: ${DEFAULT-VALUE}).")
-    boolean noHistoryRow = true;
-
-    /**
      * Kafka client settings of both systems' sources (carbonstream through --kafka-properties-file,
      * the SQL peer as connector options). Flink registers every Kafka consumer metric under its
      * bare name, and Kafka 4's consumer has several metrics of one name in different groups:
@@ -547,7 +532,6 @@ public final class Benchmark implements Callable<Integer> {
             Ctx ctx, Input.Topics in, long n, List<Results.Agreement> agreement) throws Exception {
         List<String> systems = new ArrayList<>();
         if (phases.contains("carbonstream")) systems.add(CARBONSTREAM);
-        if (phases.contains("carbonstream") && noHistoryRow) systems.add(CARBONSTREAM_NO_HISTORY);
         if (phases.contains("sql")) sqlVariants.forEach(v -> systems.add(v.name()));
         List<Results.SystemRun> runs = new ArrayList<>();
         List<String> order = new ArrayList<>();
@@ -560,27 +544,25 @@ public final class Benchmark implements Callable<Integer> {
             for (String system : these) {
                 order.add(system + "#" + round);
                 String prefix = ctx.run() + "r" + round + "." + system.toLowerCase() + ".";
-                if (system.startsWith(CARBONSTREAM)) {
-                    boolean history = system.equals(CARBONSTREAM);
+                if (system.equals(CARBONSTREAM)) {
                     createOutputTopics(ctx.servers(), prefix);
                     Memory.resetPeaks();
                     Profiler prof =
-                            history && round == 1 && profile != null
-                                    ? Profiler.start(profilerLib)
-                                    : null;
-                    Map<String, String> options =
-                            jobOptions(
-                                    ctx.servers(),
-                                    in,
-                                    prefix,
-                                    ctx.registryFile(),
-                                    checkpointInterval,
-                                    true,
-                                    parallelism);
-                    if (!history) options.put("restatement.horizon", "0 s");
+                            round == 1 && profile != null ? Profiler.start(profilerLib) : null;
                     CsRun r =
                             runCarbonstream(
-                                    ctx.flink(), options, ctx.servers(), prefix + "aggregates", n);
+                                    ctx.flink(),
+                                    jobOptions(
+                                            ctx.servers(),
+                                            in,
+                                            prefix,
+                                            ctx.registryFile(),
+                                            checkpointInterval,
+                                            true,
+                                            parallelism),
+                                    ctx.servers(),
+                                    prefix + "aggregates",
+                                    n);
                     if (prof != null) prof.stop(profile);
                     long peak = Memory.peakHeap();
                     Map<String, Outputs.Row> out =
@@ -596,27 +578,11 @@ public final class Benchmark implements Callable<Integer> {
                                         + " late events on an input that has neither: the"
                                         + " comparison would be void");
                     }
-                    if (carbonOut == null && history) carbonOut = out;
-                    if (!history && carbonOut != null) {
-                        // No corrections in this input: without history the answer is the same.
-                        Outputs.Comparison c = Outputs.compare(carbonOut, out, tolerance);
-                        if (!c.differences().isEmpty())
-                            throw new IllegalStateException(
-                                    system
-                                            + " differs from "
-                                            + CARBONSTREAM
-                                            + ": "
-                                            + c.differences());
-                    }
+                    if (carbonOut == null) carbonOut = out;
                     Results.SystemRun sr =
                             new Results.SystemRun(
                                     system,
-                                    (history
-                                                    ? "CARBONSTREAM"
-                                                    : "CARBONSTREAM, restatement.horizon 0 (no"
-                                                            + " restatement history)")
-                                            + ", bounded, p="
-                                            + parallelism,
+                                    "CARBONSTREAM, bounded, p=" + parallelism,
                                     round,
                                     r.timing(),
                                     out.size(),

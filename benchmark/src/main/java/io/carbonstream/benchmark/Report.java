@@ -56,9 +56,6 @@ final class Report {
         Optional<Double> csRec =
                 best(r.throughput(), Benchmark.CARBONSTREAM, record)
                         .map(x -> x.timing().recordsPerSecondToLastRecord());
-        Optional<Double> noHistory =
-                best(r.throughput(), Benchmark.CARBONSTREAM_NO_HISTORY, commit)
-                        .map(x -> x.timing().recordsPerSecondToLastCommit());
         Optional<Double> floorSource =
                 bestFloor(r.floor(), "SOURCE_ONLY")
                         .map(f -> f.timing().recordsPerSecondToLastCommit());
@@ -131,9 +128,7 @@ final class Report {
                         scaleGrowth,
                         scaleWorkGrowth,
                         attrOverPlain,
-                        attrOverWithout,
-                        bestSql == null ? null : div(noHistory, Optional.of(bestSqlRate)),
-                        div(noHistory, cs));
+                        attrOverWithout);
 
         List<Results.Target> targets = new ArrayList<>();
         if (ratios.carbonstreamOverBestSql() != null) {
@@ -412,19 +407,6 @@ final class Report {
                                         ? null
                                         : ra.carbonstreamOverSqlToLastRecord().get(v)));
             }
-        }
-        if (ra.noHistoryOverBestSql() != null) {
-            row(
-                    b,
-                    "carbonstream without restatement history (restatement.horizon 0) / best SQL"
-                            + " peer",
-                    f(ra.noHistoryOverBestSql()),
-                    "");
-            row(
-                    b,
-                    "carbonstream without / with restatement history",
-                    f(ra.noHistoryOverCarbonstream()),
-                    "");
         }
         row(b, "floor: source / limit", f(ra.floorSourceOverLimit()), "");
         row(b, "floor: source + forward edge / limit", f(ra.floorForwardOverLimit()), "");

@@ -257,9 +257,7 @@ final class Results {
             Double scaleCostGrowth,
             Double scaleCostPerRequestAndWindowGrowth,
             Double attributionOverPlainConsumer,
-            Double attributionOverCarbonstreamWithout,
-            Double noHistoryOverBestSql,
-            Double noHistoryOverCarbonstream) {}
+            Double attributionOverCarbonstreamWithout) {}
 
     record Target(String target, boolean met, double value) {}
 }

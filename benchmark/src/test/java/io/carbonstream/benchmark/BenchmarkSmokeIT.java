@@ -85,12 +85,10 @@ class BenchmarkSmokeIT {
         assertThat(r.throughput().order())
                 .containsExactly(
                         "CARBONSTREAM#1",
-                        "CARBONSTREAM_NO_HISTORY#1",
                         "CASCADED#1",
                         "PER_WINDOW#1",
                         "PER_WINDOW#2",
                         "CASCADED#2",
-                        "CARBONSTREAM_NO_HISTORY#2",
                         "CARBONSTREAM#2");
         for (Results.SystemRun s : r.throughput().runs()) {
             // The last output record reaches the broker before the transaction that holds it
@@ -153,8 +151,6 @@ class BenchmarkSmokeIT {
 
         assertThat(r.ratios().bestSqlPeer()).isNotNull();
         assertThat(r.ratios().carbonstreamOverSql()).containsOnlyKeys("CASCADED", "PER_WINDOW");
-        assertThat(r.ratios().noHistoryOverBestSql()).isPositive();
-        assertThat(r.ratios().noHistoryOverCarbonstream()).isPositive();
         assertThat(r.targets()).extracting(Results.Target::target).hasSizeGreaterThanOrEqualTo(5);
         assertThat(Files.readString(tmp.resolve("report/latest.md")))
                 .contains(
@@ -166,7 +162,7 @@ class BenchmarkSmokeIT {
                         "JIT s");
         // The JSON is the records, field for field.
         JsonNode json = new ObjectMapper().readTree(tmp.resolve("report/latest.json").toFile());
-        assertThat(json.path("throughput").path("runs")).hasSize(8);
+        assertThat(json.path("throughput").path("runs")).hasSize(6);
         assertThat(
                         json.path("throughput")
                                 .path("runs")
