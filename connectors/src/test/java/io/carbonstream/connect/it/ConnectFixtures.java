@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 
 /**
  * What the Connect tests of the Electricity Maps connector share: a broker and a worker set up for
@@ -61,6 +62,21 @@ final class ConnectFixtures {
                 + ",\"estimationMethod\":"
                 + (estimated ? "\"TIME_SLICER_AVERAGE\"" : "null")
                 + "}";
+    }
+
+    /** Starts a Connect cluster of one worker on one broker. */
+    static EmbeddedConnectCluster startConnect(
+            String name, Properties broker, Map<String, String> worker) {
+        EmbeddedConnectCluster connect =
+                new EmbeddedConnectCluster.Builder()
+                        .name(name)
+                        .numWorkers(1)
+                        .numBrokers(1)
+                        .brokerProps(broker)
+                        .workerProps(worker)
+                        .build();
+        connect.start();
+        return connect;
     }
 
     /** Whether the updates read hold a measured (not estimated) value of {@code datetime}. */

@@ -375,16 +375,7 @@ class ConnectorToJobIT {
         broker.put("transaction.max.timeout.ms", String.valueOf(Duration.ofHours(1).toMillis()));
         broker.put("group.initial.rebalance.delay.ms", "0");
         Map<String, String> worker = ConnectFixtures.worker();
-        EmbeddedConnectCluster connect =
-                new EmbeddedConnectCluster.Builder()
-                        .name("carbonstream-connector-to-job")
-                        .numWorkers(1)
-                        .numBrokers(1)
-                        .brokerProps(broker)
-                        .workerProps(worker)
-                        .build();
-        connect.start();
-        return connect;
+        return ConnectFixtures.startConnect("carbonstream-connector-to-job", broker, worker);
     }
 
     /**

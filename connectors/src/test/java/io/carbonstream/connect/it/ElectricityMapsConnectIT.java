@@ -107,14 +107,7 @@ class ElectricityMapsConnectIT {
                             ".properties");
             Files.writeString(secrets, "electricitymaps.token=" + TOKEN + "\n");
             EmbeddedConnectCluster connect =
-                    new EmbeddedConnectCluster.Builder()
-                            .name("carbonstream-connect-it")
-                            .numWorkers(1)
-                            .numBrokers(1)
-                            .brokerProps(broker)
-                            .workerProps(worker)
-                            .build();
-            connect.start();
+                    ConnectFixtures.startConnect("carbonstream-connect-it", broker, worker);
             try {
                 connect.kafka().createTopic(TOPIC, 1);
                 connect.kafka().createTopic("carbonstream.forecasts", 1);
