@@ -238,22 +238,14 @@ public final class Pipeline {
 
         DataStream<ControlEvent> accountingIntensity =
                 intensityOk
-                        .filter(
-                                new AccountingSignal(
-                                        cfg.get(JobOptions.INTENSITY_EMISSION_FACTOR_TYPE)
-                                                .name()
-                                                .toLowerCase(java.util.Locale.ROOT)))
+                        .filter(new AccountingSignal(accountingFactorType(cfg)))
                         .setParallelism(intensityOk.getParallelism())
                         .uid(Op.ACCOUNTING_SIGNAL.uid)
                         .name(Op.ACCOUNTING_SIGNAL.label);
         // The other factor type's average signal: priced beside the accounting one, never into it.
         DataStream<ControlEvent> alternativeIntensity =
                 intensityOk
-                        .filter(
-                                AccountingSignal.forAlternative(
-                                        cfg.get(JobOptions.INTENSITY_EMISSION_FACTOR_TYPE)
-                                                .name()
-                                                .toLowerCase(java.util.Locale.ROOT)))
+                        .filter(AccountingSignal.forAlternative(accountingFactorType(cfg)))
                         .setParallelism(intensityOk.getParallelism())
                         .uid(Op.ALTERNATIVE_SIGNAL.uid)
                         .name(Op.ALTERNATIVE_SIGNAL.label);
@@ -335,13 +327,7 @@ public final class Pipeline {
         SingleOutputStreamOperator<PaneDelta> panes =
                 toPrice.keyBy(new ByDatacenterModel())
                         .connect(control)
-                        .process(
-                                new PaneFunction(
-                                        registryStart,
-                                        pricing,
-                                        cfg.get(JobOptions.INTENSITY_EMISSION_FACTOR_TYPE)
-                                                .name()
-                                                .toLowerCase(java.util.Locale.ROOT)))
+                        .process(new PaneFunction(registryStart, pricing))
                         .uid(Op.PRICE_PANES.uid)
                         .name(Op.PRICE_PANES.label);
 
@@ -355,9 +341,7 @@ public final class Pipeline {
                                         pricing.allowedLatenessMs(),
                                         pricing.horizonMs(),
                                         cfg.methodology(),
-                                        cfg.get(JobOptions.INTENSITY_EMISSION_FACTOR_TYPE)
-                                                .name()
-                                                .toLowerCase(java.util.Locale.ROOT)))
+                                        accountingFactorType(cfg)))
                         .uid(Op.WINDOWS.uid)
                         .name(Op.WINDOWS.label);
 
@@ -460,10 +444,7 @@ public final class Pipeline {
         // registry's other zones, and the zones' actual intensity as the grid-spike alert evaluated
         // it.
         if (forecasts != null) {
-            String factorType =
-                    cfg.get(JobOptions.INTENSITY_EMISSION_FACTOR_TYPE)
-                            .name()
-                            .toLowerCase(java.util.Locale.ROOT);
+            String factorType = accountingFactorType(cfg);
             SingleOutputStreamOperator<ControlEvent> forecastsOk =
                     forecasts
                             .process(new ControlIntake("forecasts", dlq))
@@ -539,7 +520,15 @@ public final class Pipeline {
                 cfg.get(JobOptions.TOPIC_EVENTS),
                 cfg.get(JobOptions.MAX_MODELS_PER_DATACENTER),
                 ranges(cfg.energyModel().catalog()),
-                cfg.energyModel().catalog().hardware().embodiedGPerGpuJoule());
+                cfg.energyModel().catalog().hardware().embodiedGPerGpuJoule(),
+                accountingFactorType(cfg));
+    }
+
+    /** The emission-factor type priced into the figures, as the intensity records name it. */
+    static String accountingFactorType(JobConfig cfg) {
+        return cfg.get(JobOptions.INTENSITY_EMISSION_FACTOR_TYPE)
+                .name()
+                .toLowerCase(java.util.Locale.ROOT);
     }
 
     private static Map<Provenance, EnergyRange> ranges(ModelCatalog catalog) {

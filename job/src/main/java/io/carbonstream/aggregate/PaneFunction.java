@@ -101,16 +101,9 @@ public class PaneFunction
     private transient CheckpointedWatermark checkpointedWatermark;
 
     public PaneFunction(RegistryStart registryStart, PricingSettings settings) {
-        this(registryStart, settings, "lifecycle");
-    }
-
-    /**
-     * @param factorType the accounting emission-factor type (--intensity.emission-factor-type)
-     */
-    public PaneFunction(RegistryStart registryStart, PricingSettings settings, String factorType) {
         this.registryStart = registryStart;
         this.core = new PricingCore(settings);
-        this.factorType = factorType;
+        this.factorType = settings.accountingFactorType();
     }
 
     @Override

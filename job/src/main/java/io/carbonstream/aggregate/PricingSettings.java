@@ -18,6 +18,8 @@ import java.util.Map;
  * @param energyRanges the low/high range of GPU energy by provenance (the catalog's)
  * @param embodiedGPerGpuJoule embodied emissions charged per joule of GPU energy (the catalog's
  *     hardware)
+ * @param accountingFactorType the emission-factor type priced into the figures (lower case, as the
+ *     intensity feed's records name it); the other type prices only the alternative figure
  */
 public record PricingSettings(
         IntensityPricer pricer,
@@ -29,8 +31,35 @@ public record PricingSettings(
         String eventsTopic,
         int maxModelsPerDatacenter,
         Map<Provenance, EnergyRange> energyRanges,
-        double embodiedGPerGpuJoule)
+        double embodiedGPerGpuJoule,
+        String accountingFactorType)
         implements Serializable {
+
+    /** As the canonical constructor, accounting with the default type (lifecycle). */
+    public PricingSettings(
+            IntensityPricer pricer,
+            long allowedLatenessMs,
+            long horizonMs,
+            long registryGraceMs,
+            double defaultItOverhead,
+            double offSiteWaterLPerKwh,
+            String eventsTopic,
+            int maxModelsPerDatacenter,
+            Map<Provenance, EnergyRange> energyRanges,
+            double embodiedGPerGpuJoule) {
+        this(
+                pricer,
+                allowedLatenessMs,
+                horizonMs,
+                registryGraceMs,
+                defaultItOverhead,
+                offSiteWaterLPerKwh,
+                eventsTopic,
+                maxModelsPerDatacenter,
+                energyRanges,
+                embodiedGPerGpuJoule,
+                "lifecycle");
+    }
 
     /** Lateness of a bounded run: every request of the period counts, however far out of order. */
     public static final long UNLIMITED = Long.MAX_VALUE / 4;
