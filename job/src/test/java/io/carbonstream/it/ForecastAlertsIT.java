@@ -181,7 +181,8 @@ class ForecastAlertsIT extends KafkaAndFlinkIT {
         double[] raiseFigures = null;
         for (long now = BASE + MIN; now <= BASE + 190 * MIN; now += MIN) {
             double kwhPerMinute =
-                    AlertsIT.facilityKwh(requests, "dc-cal-1", PUE_CAL, now - 5 * MIN, now) / 5;
+                    AlertsScenario.facilityKwh(requests, "dc-cal-1", PUE_CAL, now - 5 * MIN, now)
+                            / 5;
             double enter = enter(updates, now);
             double[] fig = outlook(forecasts, updates, now, kwhPerMinute * 60, enter);
             double peak = fig[0];
@@ -234,7 +235,7 @@ class ForecastAlertsIT extends KafkaAndFlinkIT {
                         new AlertStep(marginalId, true, BASE + 100 * MIN),
                         new AlertStep(marginalId, false, BASE + 130 * MIN));
         double kwhPerMinute =
-                AlertsIT.facilityKwh(
+                AlertsScenario.facilityKwh(
                                 requests, "dc-cal-1", PUE_CAL, BASE + 95 * MIN, BASE + 100 * MIN)
                         / 5;
         assertThat(marginalAlerts.get(0).getThreshold()).isCloseTo(675.0, within(1e-9));
