@@ -273,6 +273,17 @@ public final class Benchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Before anything runs: a bad value would otherwise surface only after the earlier phases.
+        if (!(scaleKeyRate > 0) || !(scaleMinutes > 0) || scaleMinRequests < 1)
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "--scale-key-rate and --scale-minutes must be above 0 and --scale-min-requests"
+                            + " at least 1, not "
+                            + scaleKeyRate
+                            + ", "
+                            + scaleMinutes
+                            + ", "
+                            + scaleMinRequests);
         long runStart = System.currentTimeMillis();
         Files.createDirectories(workDir);
         kafkaPropertiesFile = workDir.resolve("kafka.properties");
