@@ -1,9 +1,10 @@
-package io.carbonstream.ingest;
+package io.carbonstream.aggregate;
 
-import io.carbonstream.aggregate.MeteredRequest;
 import io.carbonstream.energy.EnergyEstimate;
 import io.carbonstream.energy.EnergyModel;
 import io.carbonstream.energy.Provenance;
+import io.carbonstream.ingest.DeadLetterRecord;
+import io.carbonstream.ingest.RequestEnvelope;
 import java.util.EnumMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -16,6 +17,10 @@ import org.apache.flink.util.OutputTag;
 /**
  * First step after the events source, chained to it: counts what was read, routes rejected records
  * to the dead letters, and attaches GPU energy (measured or estimated) to the rest.
+ *
+ * <p>It lives with pricing rather than with the decoders because its output, {@link
+ * MeteredRequest}, is pricing's input: {@code ingest} decodes and validates and knows nothing of
+ * what consumes it, so the packages depend one way only (ArchitectureTest checks this).
  */
 public class RequestIntake extends ProcessFunction<RequestEnvelope, MeteredRequest> {
 
