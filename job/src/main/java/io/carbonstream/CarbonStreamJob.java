@@ -144,9 +144,8 @@ public final class CarbonStreamJob {
                                 .uid(Op.OTLP_SOURCE.uid);
 
         // A bounded run reads an optional input only if its topic exists at start: a bounded
-        // KafkaSource subscribed to no
-        // partition never finishes (its enumerator never signals "no more splits" when it finds
-        // none, FLINK-31006).
+        // KafkaSource subscribed to no partition never finishes (its enumerator never signals "no
+        // more splits" when it finds none, FLINK-31006).
         java.util.Set<String> existing =
                 bounded ? existingTopics(cfg, Duration.ofMinutes(2)) : null;
 
@@ -167,9 +166,8 @@ public final class CarbonStreamJob {
                                 .uid(Op.CERTIFICATES_SOURCE.uid);
 
         // Forecasts are issued ahead of the time they describe and apply from their
-        // forecast_made_at: live, they never hold the
-        // watermark back (one that arrives after its made_at applies from the next evaluation); a
-        // bounded run reads them all first.
+        // forecast_made_at: live, they never hold the watermark back (one that arrives after its
+        // made_at applies from the next evaluation); a bounded run reads them all first.
         DataStream<ControlEvent> forecasts =
                 existing != null && !existing.contains(cfg.get(JobOptions.TOPIC_FORECASTS))
                         ? null
@@ -200,8 +198,8 @@ public final class CarbonStreamJob {
                                         gpuWatermarks(cfg),
                                         Op.GPU_ENERGY_SOURCE.label)
                                 // One reader: a reading per GPU every few seconds is a small
-                                // stream, and a reader with no
-                                // partition would hold the watermark back for the idle timeout.
+                                // stream, and a reader with no partition would hold the
+                                // watermark back for the idle timeout.
                                 .setParallelism(1)
                                 .uid(Op.GPU_ENERGY_SOURCE.uid);
 
@@ -213,57 +211,59 @@ public final class CarbonStreamJob {
                         .withGpuSamples(gpuSamples);
         Pipeline.Outputs out = Pipeline.assemble(inputs, registryStart, cfg);
 
-        out.aggregates()
-                .sinkTo(
-                        sink(
-                                cfg,
-                                "aggregates",
-                                new Encoders.Aggregates(cfg.get(JobOptions.TOPIC_AGGREGATES))))
-                .uid(Op.AGGREGATES_SINK.uid)
-                .name(Op.AGGREGATES_SINK.label);
-        out.alerts()
-                .sinkTo(sink(cfg, "alerts", new Encoders.Alerts(cfg.get(JobOptions.TOPIC_ALERTS))))
-                .uid(Op.ALERTS_SINK.uid)
-                .name(Op.ALERTS_SINK.label);
-        out.deadLetters()
-                .sinkTo(
-                        sink(
-                                cfg,
-                                "dead-letters",
-                                new Encoders.DeadLetters(cfg.get(JobOptions.TOPIC_DEAD_LETTERS))))
-                .uid(Op.DEAD_LETTERS_SINK.uid)
-                .name(Op.DEAD_LETTERS_SINK.label);
-        out.lateEvents()
-                .sinkTo(
-                        sink(
-                                cfg,
-                                "late-events",
-                                new Encoders.DeadLetters(cfg.get(JobOptions.TOPIC_LATE))))
-                .uid(Op.LATE_SINK.uid)
-                .name(Op.LATE_SINK.label);
-        out.restatements()
-                .sinkTo(
-                        sink(
-                                cfg,
-                                "restatements",
-                                new Encoders.Restatements(cfg.get(JobOptions.TOPIC_RESTATEMENTS))))
-                .uid(Op.RESTATEMENTS_SINK.uid)
-                .name(Op.RESTATEMENTS_SINK.label);
-        out.ledger()
-                .sinkTo(sink(cfg, "ledger", new LedgerEncoder(cfg.get(JobOptions.TOPIC_LEDGER))))
-                .uid(Op.LEDGER_SINK.uid)
-                .name(Op.LEDGER_SINK.label);
-        if (out.gpuAttribution() != null) {
-            out.gpuAttribution()
-                    .sinkTo(
-                            sink(
-                                    cfg,
-                                    "gpu-attribution",
-                                    new GpuAttributionEncoder(
-                                            cfg.get(JobOptions.TOPIC_GPU_ATTRIBUTION))))
-                    .uid(Op.GPU_ATTRIBUTION_SINK.uid)
-                    .name(Op.GPU_ATTRIBUTION_SINK.label);
-        }
+        write(
+                out.aggregates(),
+                cfg,
+                "aggregates",
+                new Encoders.Aggregates(cfg.get(JobOptions.TOPIC_AGGREGATES)),
+                Op.AGGREGATES_SINK);
+        write(
+                out.alerts(),
+                cfg,
+                "alerts",
+                new Encoders.Alerts(cfg.get(JobOptions.TOPIC_ALERTS)),
+                Op.ALERTS_SINK);
+        write(
+                out.deadLetters(),
+                cfg,
+                "dead-letters",
+                new Encoders.DeadLetters(cfg.get(JobOptions.TOPIC_DEAD_LETTERS)),
+                Op.DEAD_LETTERS_SINK);
+        write(
+                out.lateEvents(),
+                cfg,
+                "late-events",
+                new Encoders.DeadLetters(cfg.get(JobOptions.TOPIC_LATE)),
+                Op.LATE_SINK);
+        write(
+                out.restatements(),
+                cfg,
+                "restatements",
+                new Encoders.Restatements(cfg.get(JobOptions.TOPIC_RESTATEMENTS)),
+                Op.RESTATEMENTS_SINK);
+        write(
+                out.ledger(),
+                cfg,
+                "ledger",
+                new LedgerEncoder(cfg.get(JobOptions.TOPIC_LEDGER)),
+                Op.LEDGER_SINK);
+        if (out.gpuAttribution() != null)
+            write(
+                    out.gpuAttribution(),
+                    cfg,
+                    "gpu-attribution",
+                    new GpuAttributionEncoder(cfg.get(JobOptions.TOPIC_GPU_ATTRIBUTION)),
+                    Op.GPU_ATTRIBUTION_SINK);
+    }
+
+    /** One output topic: an exactly-once sink under the operator's fixed uid. */
+    private static <T> void write(
+            DataStream<T> stream,
+            JobConfig cfg,
+            String name,
+            KafkaRecordSerializationSchema<T> serializer,
+            Op op) {
+        stream.sinkTo(sink(cfg, name, serializer)).uid(op.uid).name(op.label);
     }
 
     /** Job-wide settings: serialization rules, checkpointing, parallelism. */
@@ -302,23 +302,24 @@ public final class CarbonStreamJob {
      * idle timeout.
      */
     static WatermarkStrategy<GpuInput> gpuWatermarks(JobConfig cfg) {
-        WatermarkStrategy<GpuInput> wm =
-                WatermarkStrategy.<GpuInput>forBoundedOutOfOrderness(
-                                cfg.get(JobOptions.OUT_OF_ORDERNESS))
-                        .withTimestampAssigner((e, ts) -> e.eventTime());
-        return cfg.get(JobOptions.BOUNDED)
-                ? wm
-                : wm.withIdleness(cfg.get(JobOptions.EVENTS_IDLE_TIMEOUT));
+        return boundedOutOfOrder(cfg, (e, ts) -> e.eventTime());
     }
 
     /** Event time and watermarks of request inputs (events, OTLP spans). */
     static WatermarkStrategy<RequestEnvelope> requestWatermarks(JobConfig cfg) {
-        WatermarkStrategy<RequestEnvelope> wm =
-                WatermarkStrategy.<RequestEnvelope>forBoundedOutOfOrderness(
-                                cfg.get(JobOptions.OUT_OF_ORDERNESS))
-                        .withTimestampAssigner(new EventTime());
-        // Bounded runs finish every input (watermark +inf) and must not depend on wall-clock
-        // idleness.
+        return boundedOutOfOrder(cfg, new EventTime());
+    }
+
+    /**
+     * Requests and GPU readings arrive out of order by at most --events.out-of-orderness, and a
+     * reader without data goes idle after the events' idle timeout. Bounded runs finish every input
+     * (watermark +inf) and must not depend on wall-clock idleness.
+     */
+    private static <T> WatermarkStrategy<T> boundedOutOfOrder(
+            JobConfig cfg, SerializableTimestampAssigner<T> eventTime) {
+        WatermarkStrategy<T> wm =
+                WatermarkStrategy.<T>forBoundedOutOfOrderness(cfg.get(JobOptions.OUT_OF_ORDERNESS))
+                        .withTimestampAssigner(eventTime);
         return cfg.get(JobOptions.BOUNDED)
                 ? wm
                 : wm.withIdleness(cfg.get(JobOptions.EVENTS_IDLE_TIMEOUT));

@@ -353,40 +353,31 @@ public final class Pipeline {
         long dwell = cfg.ms(JobOptions.ALERT_MIN_DWELL);
         long rateWindow = cfg.ms(JobOptions.ALERT_RATE_WINDOW);
         double busyKwhPerMinute = cfg.get(JobOptions.ALERT_BUSY_KW) / 60;
+        long baselineWindow = cfg.ms(JobOptions.SPIKE_BASELINE_WINDOW);
         SingleOutputStreamOperator<AlertRecord> spikes =
-                accountingIntensity
-                        .flatMap(new IntensityReadings())
-                        .setParallelism(intensityOk.getParallelism())
-                        .uid(Op.INTENSITY_READINGS.uid)
-                        .name(Op.INTENSITY_READINGS.label)
-                        .keyBy(new ByZone())
-                        .connect(livePanes.keyBy(new PaneZone()))
-                        .process(
-                                new GridSpikeFunction(
-                                        cfg.spikeRule(),
-                                        dwell,
-                                        cfg.ms(JobOptions.SPIKE_BASELINE_WINDOW),
-                                        rateWindow))
-                        .uid(Op.SPIKE_ALERTS.uid)
-                        .name(Op.SPIKE_ALERTS.label);
+                spikeAlerts(
+                        accountingIntensity,
+                        new IntensityReadings(),
+                        Op.INTENSITY_READINGS,
+                        livePanes,
+                        new GridSpikeFunction(cfg.spikeRule(), dwell, baselineWindow, rateWindow),
+                        Op.SPIKE_ALERTS,
+                        intensityOk.getParallelism());
         // The marginal signal feeds its own spike alerts, and nothing else: it is never priced.
         DataStream<AlertRecord> marginalSpikes =
-                intensityOk
-                        .flatMap(new MarginalReadings())
-                        .setParallelism(intensityOk.getParallelism())
-                        .uid(Op.MARGINAL_READINGS.uid)
-                        .name(Op.MARGINAL_READINGS.label)
-                        .keyBy(new ByZone())
-                        .connect(livePanes.keyBy(new PaneZone()))
-                        .process(
-                                new GridSpikeFunction(
-                                        GridSpikeFunction.Signal.marginal(busyKwhPerMinute),
-                                        cfg.marginalRule(),
-                                        dwell,
-                                        cfg.ms(JobOptions.SPIKE_BASELINE_WINDOW),
-                                        rateWindow))
-                        .uid(Op.MARGINAL_SPIKE_ALERTS.uid)
-                        .name(Op.MARGINAL_SPIKE_ALERTS.label);
+                spikeAlerts(
+                        intensityOk,
+                        new MarginalReadings(),
+                        Op.MARGINAL_READINGS,
+                        livePanes,
+                        new GridSpikeFunction(
+                                GridSpikeFunction.Signal.marginal(busyKwhPerMinute),
+                                cfg.marginalRule(),
+                                dwell,
+                                baselineWindow,
+                                rateWindow),
+                        Op.MARGINAL_SPIKE_ALERTS,
+                        intensityOk.getParallelism());
         DataStream<AlertRecord> budgets =
                 livePanes
                         .keyBy(new PaneDatacenter())
@@ -599,6 +590,30 @@ public final class Pipeline {
         public String getKey(PaneDelta d) {
             return d.key();
         }
+    }
+
+    /**
+     * One signal's spike alerts: its readings (at the intake's parallelism, chained to it) and the
+     * live panes, both keyed by zone, into a {@link GridSpikeFunction}. The average and the
+     * marginal signal are wired alike; only the readings, the function and the uids differ.
+     */
+    private static SingleOutputStreamOperator<AlertRecord> spikeAlerts(
+            DataStream<ControlEvent> control,
+            FlatMapFunction<ControlEvent, IntensityReading> readings,
+            Op readingsOp,
+            DataStream<PaneDelta> livePanes,
+            GridSpikeFunction spikes,
+            Op alertsOp,
+            int intakeParallelism) {
+        return control.flatMap(readings)
+                .setParallelism(intakeParallelism)
+                .uid(readingsOp.uid)
+                .name(readingsOp.label)
+                .keyBy(new ByZone())
+                .connect(livePanes.keyBy(new PaneZone()))
+                .process(spikes)
+                .uid(alertsOp.uid)
+                .name(alertsOp.label);
     }
 
     public static final class ByZone implements KeySelector<IntensityReading, String> {

@@ -312,17 +312,14 @@ public final class InMemoryPipeline {
     public static List<RequestEnvelope> requests(
             JobConfig cfg, long firstOffset, List<Scenario.Req> requests) {
         Decoders.Requests decoder = new Decoders.Requests(cfg.limits());
-        String topic = cfg.get(JobOptions.TOPIC_EVENTS);
         List<RequestEnvelope> out = new ArrayList<>();
-        long offset = firstOffset;
-        for (Scenario.Req r : requests) {
-            ConsumerRecord<byte[], byte[]> rec =
-                    new ConsumerRecord<>(
-                            topic,
-                            0,
-                            offset++,
-                            r.id().getBytes(StandardCharsets.UTF_8),
-                            Avro.encode(Avro.event(r)));
+        for (ConsumerRecord<byte[], byte[]> rec :
+                records(
+                        cfg.get(JobOptions.TOPIC_EVENTS),
+                        firstOffset,
+                        requests,
+                        Scenario.Req::id,
+                        r -> Avro.encode(Avro.event(r)))) {
             decoder.deserialize(rec, new ListCollector<>(out));
         }
         return out;
@@ -332,19 +329,36 @@ public final class InMemoryPipeline {
     public static List<ControlEvent> intensity(
             JobConfig cfg, long firstOffset, List<Scenario.Upd> updates) {
         Decoders.Intensity decoder = new Decoders.Intensity(cfg.limits());
-        String topic = cfg.get(JobOptions.TOPIC_INTENSITY);
         List<ControlEvent> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> rec :
+                records(
+                        cfg.get(JobOptions.TOPIC_INTENSITY),
+                        firstOffset,
+                        updates,
+                        Scenario.Upd::zone,
+                        u -> Avro.encode(Avro.update(u)))) {
+            out.add(decoder.decode(rec, System.currentTimeMillis()));
+        }
+        return out;
+    }
+
+    /** The records a Kafka source would hand its decoder: partition 0, consecutive offsets. */
+    private static <T> List<ConsumerRecord<byte[], byte[]>> records(
+            String topic,
+            long firstOffset,
+            List<T> items,
+            Function<T, String> key,
+            Function<T, byte[]> value) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         long offset = firstOffset;
-        for (Scenario.Upd u : updates) {
-            ConsumerRecord<byte[], byte[]> rec =
+        for (T item : items)
+            out.add(
                     new ConsumerRecord<>(
                             topic,
                             0,
                             offset++,
-                            u.zone().getBytes(StandardCharsets.UTF_8),
-                            Avro.encode(Avro.update(u)));
-            out.add(decoder.decode(rec, System.currentTimeMillis()));
-        }
+                            key.apply(item).getBytes(StandardCharsets.UTF_8),
+                            value.apply(item)));
         return out;
     }
 

@@ -154,17 +154,13 @@ class KeyPricingTest {
 
     static KeyPricing keys(long horizonMs, long graceMs, boolean summaries) {
         PricingSettings settings =
-                new PricingSettings(
-                        new IntensityPricer(Map.of(), FALLBACK, HOUR),
-                        LATENESS,
-                        horizonMs,
-                        graceMs,
-                        1.75,
-                        0.0,
-                        "events",
-                        MAX_MODELS,
-                        PricingCoreTest.RANGES,
-                        PricingCoreTest.EMBODIED_G_PER_J);
+                TestPricing.with(new IntensityPricer(Map.of(), FALLBACK, HOUR))
+                        .lateness(LATENESS)
+                        .horizon(horizonMs)
+                        .grace(graceMs)
+                        .itOverhead(1.75)
+                        .maxModels(MAX_MODELS)
+                        .settings();
         return new KeyPricing(
                 new PricingCore(settings),
                 RegistryStart.ofFile(Map.of("dc-1", DatacenterHistory.of(dc("dc-1", "Z", 1.0)))),

@@ -38,17 +38,10 @@ class MeteredAttributedPricingTest {
         for (Provenance p : Provenance.values()) ranges.put(p, catalog.range(p));
         PricingCore core =
                 new PricingCore(
-                        new PricingSettings(
-                                new IntensityPricer(Map.of(), 500.0, Long.MAX_VALUE),
-                                60_000,
-                                3_600_000,
-                                0,
-                                1.0,
-                                0.0,
-                                "events",
-                                100,
-                                ranges,
-                                0.0));
+                        TestPricing.with(new IntensityPricer(Map.of(), 500.0, Long.MAX_VALUE))
+                                .ranges(ranges)
+                                .embodied(0.0)
+                                .settings());
 
         Totals t = core.unpriced(req(300, Provenance.METERED_ATTRIBUTED));
         t.add(core.unpriced(req(100, Provenance.MEASURED)));

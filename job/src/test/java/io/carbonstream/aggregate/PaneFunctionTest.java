@@ -64,17 +64,13 @@ class PaneFunctionTest {
         PaneFunction fn =
                 new PaneFunction(
                         RegistryStart.ofFile(Map.of("dc-1", DatacenterHistory.of(dc))),
-                        new PricingSettings(
-                                new IntensityPricer(Map.of(), GLOBAL_DEFAULT, MAX_AGE),
-                                LATENESS,
-                                horizonMs,
-                                graceMs,
-                                1.75,
-                                0.0,
-                                "events",
-                                MAX_MODELS,
-                                PricingCoreTest.RANGES,
-                                PricingCoreTest.EMBODIED_G_PER_J));
+                        TestPricing.with(new IntensityPricer(Map.of(), GLOBAL_DEFAULT, MAX_AGE))
+                                .lateness(LATENESS)
+                                .horizon(horizonMs)
+                                .grace(graceMs)
+                                .itOverhead(1.75)
+                                .maxModels(MAX_MODELS)
+                                .settings());
         var harness =
                 new KeyedBroadcastOperatorTestHarness<>(
                         new CoBroadcastWithKeyedOperator<>(

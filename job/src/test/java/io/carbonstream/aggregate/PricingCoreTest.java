@@ -12,49 +12,21 @@ import io.carbonstream.intensity.IntensityPricer;
 import io.carbonstream.intensity.IntensityTimeline;
 import io.carbonstream.registry.DatacenterHistory;
 import io.carbonstream.registry.DatacenterProfile;
-import java.util.EnumMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The pricing core without Flink: energy ranges and embodied shares, priced and re-priced. */
 class PricingCoreTest {
 
-    /** Ranges of the tests: distinct per provenance so that a mix-up shows. */
-    static final Map<Provenance, EnergyRange> RANGES = ranges();
+    static final Map<Provenance, EnergyRange> RANGES = TestPricing.RANGES;
 
-    /**
-     * One range for every provenance (a new one gets its own too, so that the pricing core can be
-     * built).
-     */
-    private static Map<Provenance, EnergyRange> ranges() {
-        Map<Provenance, EnergyRange> m =
-                new EnumMap<>(
-                        Map.of(
-                                Provenance.MEASURED, new EnergyRange(0.95, 1.05, "test"),
-                                Provenance.CATALOG, new EnergyRange(0.5, 2.0, "test"),
-                                Provenance.PARAMETRIC, new EnergyRange(0.4, 3.0, "test"),
-                                Provenance.DEFAULT, new EnergyRange(0.1, 10.0, "test")));
-        for (Provenance p : Provenance.values())
-            m.putIfAbsent(p, new EnergyRange(0.9, 1.1, "test"));
-        return m;
-    }
-
-    static final double EMBODIED_G_PER_J = 1e-3;
+    static final double EMBODIED_G_PER_J = TestPricing.EMBODIED_G_PER_J;
 
     private static final double KWH = 3.6e6;
     private final PricingCore core =
             new PricingCore(
-                    new PricingSettings(
-                            new IntensityPricer(Map.of(), 500.0, Long.MAX_VALUE),
-                            60_000,
-                            3_600_000,
-                            0,
-                            1.0,
-                            0.0,
-                            "events",
-                            100,
-                            RANGES,
-                            EMBODIED_G_PER_J));
+                    TestPricing.with(new IntensityPricer(Map.of(), 500.0, Long.MAX_VALUE))
+                            .settings());
 
     private static MeteredRequest req(double joules, Provenance p) {
         InferenceRequest r = new InferenceRequest();
@@ -128,17 +100,7 @@ class PricingCoreTest {
 
     private final PricingCore aged =
             new PricingCore(
-                    new PricingSettings(
-                            new IntensityPricer(Map.of(), 500.0, ALT_MAX_AGE),
-                            60_000,
-                            3_600_000,
-                            0,
-                            1.0,
-                            0.0,
-                            "events",
-                            100,
-                            RANGES,
-                            EMBODIED_G_PER_J));
+                    TestPricing.with(new IntensityPricer(Map.of(), 500.0, ALT_MAX_AGE)).settings());
 
     private static IntensityTimeline timeline(long[] from, double[] g) {
         IntensityTimeline tl = new IntensityTimeline();
