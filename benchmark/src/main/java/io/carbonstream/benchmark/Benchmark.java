@@ -335,8 +335,11 @@ public final class Benchmark implements Callable<Integer> {
                     log("producing " + requests + " requests ...");
                     input = inputStats(Input.produce(servers, in, gen, requests));
                     log("input: " + input);
-                    if (warmupRequests > 0) warmUp(ctx);
                 }
+                // Every measured phase runs after the warm-up, also when only the scale curve or
+                // the attribution path is asked for: a cold JVM compiles during the first point's
+                // runs and makes its marginal cost meaningless (seen: a negative one).
+                if (warmupRequests > 0) warmUp(ctx);
                 if (phases.contains("limit")) limit = limit(servers, in.events(), input.requests());
                 if (phases.contains("floor")) floor = floors(ctx, in, input.requests());
                 double carbonRate = 0;
