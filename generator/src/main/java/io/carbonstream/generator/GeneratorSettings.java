@@ -3,6 +3,7 @@ package io.carbonstream.generator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * What to generate. Everything is in simulated (event) time: the generator has no clock; the Kafka
@@ -73,80 +74,33 @@ public record GeneratorSettings(
     }
 
     public GeneratorSettings withFleet(Fleet f) {
-        return new GeneratorSettings(
-                seed,
-                start,
-                requestsPerSimSecond,
-                f,
-                catchUpAt,
-                requestsPerSimSecondAfterCatchUp,
-                stragglerShare,
-                lateShare,
-                silentZone,
-                certificates,
-                gpuCounters);
+        return edit(b -> b.fleet = f);
     }
 
     public GeneratorSettings withCatchUp(Instant at, double ratePerSecondAfter) {
-        return new GeneratorSettings(
-                seed,
-                start,
-                requestsPerSimSecond,
-                fleet,
-                at,
-                ratePerSecondAfter,
-                stragglerShare,
-                lateShare,
-                silentZone,
-                certificates,
-                gpuCounters);
+        return edit(
+                b -> {
+                    b.catchUpAt = at;
+                    b.requestsPerSimSecondAfterCatchUp = ratePerSecondAfter;
+                });
     }
 
     /** Only in-order, on-time requests (e.g. for a throughput benchmark). */
     public GeneratorSettings withoutLateData() {
-        return new GeneratorSettings(
-                seed,
-                start,
-                requestsPerSimSecond,
-                fleet,
-                catchUpAt,
-                requestsPerSimSecondAfterCatchUp,
-                0,
-                0,
-                silentZone,
-                certificates,
-                gpuCounters);
+        return edit(
+                b -> {
+                    b.stragglerShare = 0;
+                    b.lateShare = 0;
+                });
     }
 
     public GeneratorSettings withSilentZone(boolean on) {
-        return new GeneratorSettings(
-                seed,
-                start,
-                requestsPerSimSecond,
-                fleet,
-                catchUpAt,
-                requestsPerSimSecondAfterCatchUp,
-                stragglerShare,
-                lateShare,
-                on,
-                certificates,
-                gpuCounters);
+        return edit(b -> b.silentZone = on);
     }
 
     /** With or without the PPA deliveries of {@link Certificates} (hourly, in event time). */
     public GeneratorSettings withCertificates(boolean on) {
-        return new GeneratorSettings(
-                seed,
-                start,
-                requestsPerSimSecond,
-                fleet,
-                catchUpAt,
-                requestsPerSimSecondAfterCatchUp,
-                stragglerShare,
-                lateShare,
-                silentZone,
-                on,
-                gpuCounters);
+        return edit(b -> b.certificates = on);
     }
 
     /**
@@ -154,18 +108,61 @@ public record GeneratorSettings(
      * datacenter's requests).
      */
     public GeneratorSettings withGpuCounters(boolean on) {
-        return new GeneratorSettings(
-                seed,
-                start,
-                requestsPerSimSecond,
-                fleet,
-                catchUpAt,
-                requestsPerSimSecondAfterCatchUp,
-                stragglerShare,
-                lateShare,
-                silentZone,
-                certificates,
-                on);
+        return edit(b -> b.gpuCounters = on);
+    }
+
+    /**
+     * A copy with some components changed: the withers name only what they change, so that a new
+     * component is copied in one place (and the constructor's checks run on every copy).
+     */
+    private GeneratorSettings edit(Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
+        return copy.build();
+    }
+
+    /** The components of a settings record, mutable while a wither changes some of them. */
+    private static final class Copy {
+        long seed;
+        Instant start;
+        double requestsPerSimSecond;
+        Fleet fleet;
+        Instant catchUpAt;
+        double requestsPerSimSecondAfterCatchUp;
+        double stragglerShare;
+        double lateShare;
+        boolean silentZone;
+        boolean certificates;
+        boolean gpuCounters;
+
+        Copy(GeneratorSettings s) {
+            seed = s.seed;
+            start = s.start;
+            requestsPerSimSecond = s.requestsPerSimSecond;
+            fleet = s.fleet;
+            catchUpAt = s.catchUpAt;
+            requestsPerSimSecondAfterCatchUp = s.requestsPerSimSecondAfterCatchUp;
+            stragglerShare = s.stragglerShare;
+            lateShare = s.lateShare;
+            silentZone = s.silentZone;
+            certificates = s.certificates;
+            gpuCounters = s.gpuCounters;
+        }
+
+        GeneratorSettings build() {
+            return new GeneratorSettings(
+                    seed,
+                    start,
+                    requestsPerSimSecond,
+                    fleet,
+                    catchUpAt,
+                    requestsPerSimSecondAfterCatchUp,
+                    stragglerShare,
+                    lateShare,
+                    silentZone,
+                    certificates,
+                    gpuCounters);
+        }
     }
 
     /** Mean requests per simulated second at simulated instant t: the catch-up changes it. */
