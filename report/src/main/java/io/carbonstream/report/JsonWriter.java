@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * summary.json: period, filters, totals (all, per datacenter, per organisation), SCI per model, the
@@ -82,14 +83,11 @@ public final class JsonWriter {
         Totals totals = ledger.totals();
         // The two figures a Scope 2 filing states, in the unit it states them in.
         ObjectNode scope2 = root.putObject("scope2_tco2e");
-        decimal(
-                scope2,
-                "location_based",
-                Decimals.rounded(Decimals.tonnes(totals.value(TotalField.LOCATION_GCO2E))));
-        decimal(
+        rounded(scope2, "location_based", Decimals.tonnes(totals.value(TotalField.LOCATION_GCO2E)));
+        rounded(
                 scope2,
                 "market_based_hourly_matching",
-                Decimals.rounded(Decimals.tonnes(totals.value(TotalField.MARKET_GCO2E))));
+                Decimals.tonnes(totals.value(TotalField.MARKET_GCO2E)));
         strings(scope2.putArray("location_emission_factor_types"), totals.emissionFactorTypes());
         totals(root.putObject("totals"), totals);
         strings(root.putArray("warnings"), report.warnings(totals));
@@ -125,13 +123,13 @@ public final class JsonWriter {
             o.put("input_tokens", m.inputTokens());
             o.put("output_tokens", m.outputTokens());
             o.put("images", m.images());
-            decimal(o, "media_seconds", Decimals.rounded(m.mediaSeconds()));
-            decimal(o, "facility_kwh", Decimals.rounded(m.facilityKwh()));
-            decimal(o, "location_gco2e", Decimals.rounded(m.locationGco2e()));
-            decimal(o, "embodied_gco2e", Decimals.rounded(m.embodiedGco2e()));
-            decimal(o, "sci_gco2e", Decimals.rounded(m.sciGco2e()));
-            decimal(o, "functional_units", Decimals.rounded(m.functionalUnits()));
-            decimal(o, "sci_g_per_unit", Decimals.rounded(m.sciPerUnit()));
+            rounded(o, "media_seconds", m.mediaSeconds());
+            rounded(o, "facility_kwh", m.facilityKwh());
+            rounded(o, "location_gco2e", m.locationGco2e());
+            rounded(o, "embodied_gco2e", m.embodiedGco2e());
+            rounded(o, "sci_gco2e", m.sciGco2e());
+            rounded(o, "functional_units", m.functionalUnits());
+            rounded(o, "sci_g_per_unit", m.sciPerUnit());
         }
 
         ArrayNode restatements = root.putArray("restatements");
@@ -145,8 +143,8 @@ public final class JsonWriter {
             o.put("model_id", r.getModelId());
             o.put("valid_from", CsvWriter.instant(r.getValidFrom()));
             if (r.getOldValue() == null) o.putNull("old_value");
-            else decimal(o, "old_value", Decimals.rounded(Decimals.exact(r.getOldValue())));
-            decimal(o, "new_value", Decimals.rounded(Decimals.exact(r.getNewValue())));
+            else rounded(o, "old_value", Decimals.exact(r.getOldValue()));
+            rounded(o, "new_value", Decimals.exact(r.getNewValue()));
             o.put("unit", unitOf(r));
             o.put("old_source", r.getOldSource());
             o.put("new_source", r.getNewSource());
@@ -193,6 +191,25 @@ public final class JsonWriter {
                 + " none matched) to the annual matched energy. The primary market-based figure is"
                 + " totals.market_gco2e (hourly matching).";
 
+    /** A figure of an annual matching result that adds up over datacenters and years. */
+    private record AnnualFigure(String column, Function<AnnualMatching.Result, BigDecimal> value) {}
+
+    /** The energy figures, in the order of both a result's object and the totals object. */
+    private static final List<AnnualFigure> ANNUAL_ENERGY =
+            List.of(
+                    new AnnualFigure("load_kwh", AnnualMatching.Result::loadKwh),
+                    new AnnualFigure("certificate_kwh", AnnualMatching.Result::certificateKwh),
+                    new AnnualFigure("matched_kwh", AnnualMatching.Result::matchedKwh),
+                    new AnnualFigure("unmatched_kwh", AnnualMatching.Result::unmatchedKwh),
+                    new AnnualFigure("surplus_kwh", AnnualMatching.Result::surplusKwh));
+
+    /** The two market-based emissions, last in both a result's object and the totals object. */
+    private static final List<AnnualFigure> ANNUAL_MARKET =
+            List.of(
+                    new AnnualFigure("market_gco2e_annual", AnnualMatching.Result::marketGco2e),
+                    new AnnualFigure(
+                            "market_gco2e_hourly", AnnualMatching.Result::hourlyMarketGco2e));
+
     private static void annual(ObjectNode o, List<AnnualMatching.Result> results) {
         o.put("label", ANNUAL_LABEL);
         o.put("primary", false);
@@ -205,53 +222,31 @@ public final class JsonWriter {
             x.put("from", CsvWriter.instant(r.from()));
             x.put("to", CsvWriter.instant(r.to()));
             x.put("rows", r.rows());
-            decimal(x, "load_kwh", Decimals.rounded(r.loadKwh()));
-            decimal(x, "certificate_kwh", Decimals.rounded(r.certificateKwh()));
-            decimal(x, "matched_kwh", Decimals.rounded(r.matchedKwh()));
-            decimal(x, "unmatched_kwh", Decimals.rounded(r.unmatchedKwh()));
-            decimal(x, "surplus_kwh", Decimals.rounded(r.surplusKwh()));
-            decimal(x, "residual_mix_g_per_kwh", Decimals.rounded(r.residualMixGPerKwh()));
+            annualFigures(x, ANNUAL_ENERGY, List.of(r));
+            rounded(x, "residual_mix_g_per_kwh", r.residualMixGPerKwh());
             strings(x.putArray("residual_mix_sources"), r.residualMixSources());
-            decimal(
-                    x,
-                    "certificate_factor_g_per_kwh",
-                    Decimals.rounded(r.certificateFactorGPerKwh()));
-            decimal(x, "certificate_gco2e", Decimals.rounded(r.certificateGco2e()));
-            decimal(x, "unmatched_gco2e", Decimals.rounded(r.unmatchedGco2e()));
-            decimal(x, "market_gco2e_annual", Decimals.rounded(r.marketGco2e()));
-            decimal(x, "market_gco2e_hourly", Decimals.rounded(r.hourlyMarketGco2e()));
+            rounded(x, "certificate_factor_g_per_kwh", r.certificateFactorGPerKwh());
+            rounded(x, "certificate_gco2e", r.certificateGco2e());
+            rounded(x, "unmatched_gco2e", r.unmatchedGco2e());
+            annualFigures(x, ANNUAL_MARKET, List.of(r));
         }
         ObjectNode total = o.putObject("totals");
-        decimal(
-                total,
-                "load_kwh",
-                Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::loadKwh)));
-        decimal(
-                total,
-                "certificate_kwh",
-                Decimals.rounded(
-                        AnnualMatching.sum(results, AnnualMatching.Result::certificateKwh)));
-        decimal(
-                total,
-                "matched_kwh",
-                Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::matchedKwh)));
-        decimal(
-                total,
-                "unmatched_kwh",
-                Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::unmatchedKwh)));
-        decimal(
-                total,
-                "surplus_kwh",
-                Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::surplusKwh)));
-        decimal(
-                total,
-                "market_gco2e_annual",
-                Decimals.rounded(AnnualMatching.sum(results, AnnualMatching.Result::marketGco2e)));
-        decimal(
-                total,
-                "market_gco2e_hourly",
-                Decimals.rounded(
-                        AnnualMatching.sum(results, AnnualMatching.Result::hourlyMarketGco2e)));
+        annualFigures(total, ANNUAL_ENERGY, results);
+        annualFigures(total, ANNUAL_MARKET, results);
+    }
+
+    /**
+     * Each figure summed over the results: one result writes its own figures, all of them the
+     * totals, so that both name and compute a column the same way.
+     */
+    private static void annualFigures(
+            ObjectNode o, List<AnnualFigure> figures, List<AnnualMatching.Result> results) {
+        for (AnnualFigure f : figures)
+            rounded(o, f.column(), AnnualMatching.sum(results, f.value()));
+    }
+
+    private static void rounded(ObjectNode o, String name, BigDecimal value) {
+        decimal(o, name, Decimals.rounded(value));
     }
 
     /**

@@ -3,7 +3,9 @@ package io.carbonstream.report;
 import static io.carbonstream.report.Rows.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.carbonstream.schema.LedgerEntry;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -42,28 +44,19 @@ class AnnualMatchingTest {
 
     @Test
     void oneResultPerCalendarYearWithinThePeriod() {
-        ReportPeriod newYear =
-                new ReportPeriod(
-                        Instant.parse("2026-12-31T22:00:00Z"),
-                        Instant.parse("2027-01-01T02:00:00Z"));
-        List<io.carbonstream.schema.LedgerEntry> rows =
-                List.of(
+        List<AnnualMatching.Result> results =
+                compute(
+                        "2026-12-31T22:00:00Z",
+                        "2027-01-01T02:00:00Z",
                         row("dc-x", "2026-12-31T23:00:00Z")
                                 .kwh(1)
                                 .certificates(3, 1, 0)
-                                .residual(500, "TABLE:AIB-2024")
-                                .build(),
-                        row("dc-x", "2027-01-01T00:00:00Z")
-                                .kwh(2)
-                                .residual(400, "TABLE:AIB-2024")
-                                .build(),
+                                .residual(500, "TABLE:AIB-2024"),
+                        row("dc-x", "2027-01-01T00:00:00Z").kwh(2).residual(400, "TABLE:AIB-2024"),
                         row("dc-x", "2027-01-01T01:00:00Z")
                                 .kwh(3)
                                 .intensity(200)
-                                .residual(200, "GRID_AVERAGE")
-                                .build());
-        List<AnnualMatching.Result> results =
-                AnnualMatching.compute(new LedgerPeriod(newYear, ReportFilter.ALL, rows));
+                                .residual(200, "GRID_AVERAGE"));
         assertThat(results).extracting(AnnualMatching.Result::year).containsExactly(2026, 2027);
 
         AnnualMatching.Result y2026 = results.get(0);
@@ -86,30 +79,33 @@ class AnnualMatchingTest {
 
     @Test
     void withoutAnyHourlyMatchTheCertificateFactorIsTakenAsZero() {
-        ReportPeriod two =
-                new ReportPeriod(
-                        Instant.parse("2026-12-01T00:00:00Z"),
-                        Instant.parse("2026-12-01T02:00:00Z"));
-        List<io.carbonstream.schema.LedgerEntry> rows =
-                List.of(
-                        // Certificates in an hour without load: all surplus hour by hour, so no
-                        // factor reaches the ledger.
-                        row("dc-y", "2026-12-01T00:00:00Z")
-                                .kwh(0)
-                                .certificates(5, 1, 30)
-                                .residual(100, "TABLE:AIB-2024")
-                                .build(),
-                        row("dc-y", "2026-12-01T01:00:00Z")
-                                .kwh(4)
-                                .residual(100, "TABLE:AIB-2024")
-                                .build());
         AnnualMatching.Result r =
-                AnnualMatching.compute(new LedgerPeriod(two, ReportFilter.ALL, rows)).get(0);
+                compute(
+                                "2026-12-01T00:00:00Z",
+                                "2026-12-01T02:00:00Z",
+                                // Certificates in an hour without load: all surplus hour by hour,
+                                // so no factor reaches the ledger.
+                                row("dc-y", "2026-12-01T00:00:00Z")
+                                        .kwh(0)
+                                        .certificates(5, 1, 30)
+                                        .residual(100, "TABLE:AIB-2024"),
+                                row("dc-y", "2026-12-01T01:00:00Z")
+                                        .kwh(4)
+                                        .residual(100, "TABLE:AIB-2024"))
+                        .get(0);
         assertThat(Decimals.format(r.matchedKwh())).isEqualTo("4.000000");
         assertThat(Decimals.format(r.surplusKwh())).isEqualTo("1.000000");
         assertThat(Decimals.format(r.residualMixGPerKwh())).isEqualTo("100.000000");
         assertThat(Decimals.format(r.certificateFactorGPerKwh())).isEqualTo("0.000000");
         assertThat(Decimals.format(r.marketGco2e())).isEqualTo("0.000000");
         assertThat(Decimals.format(r.hourlyMarketGco2e())).isEqualTo("400.000000");
+    }
+
+    /** The annual matching of the rows, unfiltered, over the period [fromIso, toIso). */
+    private static List<AnnualMatching.Result> compute(
+            String fromIso, String toIso, Rows.Row... rows) {
+        ReportPeriod period = new ReportPeriod(Instant.parse(fromIso), Instant.parse(toIso));
+        List<LedgerEntry> entries = Arrays.stream(rows).map(Rows.Row::build).toList();
+        return AnnualMatching.compute(new LedgerPeriod(period, ReportFilter.ALL, entries));
     }
 }

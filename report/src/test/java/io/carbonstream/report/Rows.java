@@ -116,23 +116,9 @@ final class Rows {
             return this;
         }
 
-        Row factorType(String t) {
-            factorType = t;
-            return this;
-        }
-
-        Row methodology(String m) {
-            methodology = m;
-            return this;
-        }
-
         Row models(LedgerModelLine... lines) {
             models = List.of(lines);
             return this;
-        }
-
-        String key() {
-            return dc + "|" + hour;
         }
 
         LedgerEntry build() {
