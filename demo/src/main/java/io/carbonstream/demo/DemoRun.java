@@ -39,36 +39,7 @@ public final class DemoRun implements AutoCloseable {
             boolean ansi,
             Duration refresh,
             Path workDirParent,
-            boolean otlp) {
-
-        /** Requests as Avro events (the default). */
-        public Settings(
-                TrafficOptions.Plan plan,
-                Long count,
-                long wallDeadline,
-                int webPort,
-                int parallelism,
-                Duration checkpointInterval,
-                Duration idleTimeout,
-                PrintStream screen,
-                boolean ansi,
-                Duration refresh,
-                Path workDirParent) {
-            this(
-                    plan,
-                    count,
-                    wallDeadline,
-                    webPort,
-                    parallelism,
-                    checkpointInterval,
-                    idleTimeout,
-                    screen,
-                    ansi,
-                    refresh,
-                    workDirParent,
-                    false);
-        }
-    }
+            boolean otlp) {}
 
     /** System property naming the log file (read by log4j2.properties). */
     static final String LOG_PROPERTY = "carbonstream.demo.log";
@@ -184,6 +155,7 @@ public final class DemoRun implements AutoCloseable {
 
         view =
                 new LiveView(
+                                new Properties(),
                                 bootstrap,
                                 new LiveView.Topics(
                                         DemoTopics.INTENSITY,
@@ -342,6 +314,21 @@ public final class DemoRun implements AutoCloseable {
         if (first != null) throw first;
     }
 
+    /** The job's output topics the summary lists, each with what it held, in the listed order. */
+    private static final Map<String, String> OUTPUT_TOPICS = outputTopics();
+
+    private static Map<String, String> outputTopics() {
+        Map<String, String> topics = new LinkedHashMap<>();
+        topics.put(DemoTopics.AGGREGATES, "Aggregate, compacted (latest revision per window)");
+        topics.put(DemoTopics.LATE, "DeadLetter, reason LATE");
+        topics.put(DemoTopics.DEAD_LETTERS, "DeadLetter");
+        topics.put(DemoTopics.ALERTS, "Alert");
+        topics.put(DemoTopics.RESTATEMENTS, "Restatement (corrections applied after the fact)");
+        topics.put(DemoTopics.LEDGER, "LedgerEntry, compacted (hourly Scope 2 / SCI ledger)");
+        topics.put(DemoTopics.GPU_ATTRIBUTION, "GpuAttribution, compacted (metered GPU energy)");
+        return topics;
+    }
+
     /** What the run produced and where it went: printed after it stopped. */
     public String summary() {
         StringBuilder b = new StringBuilder();
@@ -380,29 +367,14 @@ public final class DemoRun implements AutoCloseable {
         }
         b.append("  Outputs were on the in-process broker ")
                 .append(bootstrap == null ? "-" : bootstrap)
-                .append("; it is gone, with its data:\n")
-                .append("    ")
-                .append(String.format("%-29s", DemoTopics.AGGREGATES))
-                .append("Aggregate, compacted (latest revision per window)\n")
-                .append("    ")
-                .append(String.format("%-29s", DemoTopics.LATE))
-                .append("DeadLetter, reason LATE\n")
-                .append("    ")
-                .append(String.format("%-29s", DemoTopics.DEAD_LETTERS))
-                .append("DeadLetter\n")
-                .append("    ")
-                .append(String.format("%-29s", DemoTopics.ALERTS))
-                .append("Alert\n")
-                .append("    ")
-                .append(String.format("%-29s", DemoTopics.RESTATEMENTS))
-                .append("Restatement (corrections applied after the fact)\n")
-                .append("    ")
-                .append(String.format("%-29s", DemoTopics.LEDGER))
-                .append("LedgerEntry, compacted (hourly Scope 2 / SCI ledger)\n")
-                .append("    ")
-                .append(String.format("%-29s", DemoTopics.GPU_ATTRIBUTION))
-                .append("GpuAttribution, compacted (metered GPU energy)\n")
-                .append(
+                .append("; it is gone, with its data:\n");
+        OUTPUT_TOPICS.forEach(
+                (topic, holds) ->
+                        b.append("    ")
+                                .append(String.format("%-29s", topic))
+                                .append(holds)
+                                .append('\n'));
+        b.append(
                         "  To keep them, run both against your own Kafka (create the topics first,"
                                 + " see the README):\n")
                 .append("    java -jar demo/target/carbonstream-demo.jar generate \\\n")

@@ -25,6 +25,10 @@ class IntensityReplayDemoTest {
 
     static final long HOUR = 3_600_000L;
 
+    /** The header of both frames: a running demo that has sent nothing yet. */
+    static final ScreenRenderer.Header RUNNING =
+            new ScreenRenderer.Header(Long.MIN_VALUE, 144, "-", "-", 0, 0, 0, "RUNNING", 0, 0);
+
     @Test
     void theOptionIsInTheHelpAndNeedsADatacenterInTheZone() {
         String help = new CommandLine(new EmbeddedRun()).getUsageMessage().replaceAll("\\s+", " ");
@@ -71,11 +75,7 @@ class IntensityReplayDemoTest {
                             640.0 + i,
                             650.0 + i,
                             "carbonstream-demo synthetic (levels: ...)"));
-        String frame =
-                ScreenRenderer.render(
-                        state,
-                        new ScreenRenderer.Header(
-                                Long.MIN_VALUE, 144, "-", "-", 0, 0, 0, "RUNNING"));
+        String frame = ScreenRenderer.render(state, RUNNING);
         assertThat(frame).contains("RESTATEMENTS  7 corrections");
         assertThat(frame)
                 .contains("DE g/kWh")
@@ -101,11 +101,7 @@ class IntensityReplayDemoTest {
             state.onIntensity(update("US-CAL-CISO", t, 230, "carbonstream-demo synthetic"));
         for (long t = t0; t <= t0 + HOUR + 55 * 60_000L; t += 5 * 60_000L)
             state.onIntensity(update("GB", t, 150, "carbonstream-demo synthetic"));
-        String frame =
-                ScreenRenderer.render(
-                        state,
-                        new ScreenRenderer.Header(
-                                Long.MIN_VALUE, 144, "-", "-", 0, 0, 0, "RUNNING"));
+        String frame = ScreenRenderer.render(state, RUNNING);
         String de = frame.lines().filter(l -> l.startsWith("  DE ")).findFirst().orElseThrow();
         assertThat(de).contains("electricitymaps").doesNotContain("SILENT");
         String cal =

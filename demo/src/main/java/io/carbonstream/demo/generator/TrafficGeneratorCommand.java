@@ -1,10 +1,9 @@
 package io.carbonstream.demo.generator;
 
+import io.carbonstream.demo.util.KafkaClientOptions;
 import io.carbonstream.generator.RegistryJson;
 import io.carbonstream.generator.TrafficGenerator;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
@@ -31,18 +30,7 @@ import picocli.CommandLine.Option;
         })
 public final class TrafficGeneratorCommand implements Callable<Integer> {
 
-    @Option(
-            names = "--bootstrap-servers",
-            defaultValue = "localhost:9092",
-            description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
-    String bootstrap;
-
-    @Option(
-            names = "--kafka-properties-file",
-            paramLabel = "FILE",
-            description =
-                    "Kafka client properties (security.protocol, sasl.*, ssl.*), as for the job.")
-    Path kafkaProperties;
+    @Mixin KafkaClientOptions kafka;
 
     @Option(
             names = "--topic.events",
@@ -98,18 +86,12 @@ public final class TrafficGeneratorCommand implements Callable<Integer> {
             System.err.println("generate: " + e.getMessage());
             return 2;
         }
-        Properties extra = new Properties();
-        if (kafkaProperties != null) {
-            try (InputStream in = Files.newInputStream(kafkaProperties)) {
-                extra.load(in);
-            } catch (IOException e) {
-                System.err.println(
-                        "generate: cannot read --kafka-properties-file "
-                                + kafkaProperties
-                                + ": "
-                                + e.getMessage());
-                return 2;
-            }
+        Properties extra;
+        try {
+            extra = kafka.clientProperties();
+        } catch (IOException e) {
+            System.err.println("generate: " + kafka.unreadable(e));
+            return 2;
         }
         if (topicGpuEnergy == null)
             plan =
@@ -123,7 +105,7 @@ public final class TrafficGeneratorCommand implements Callable<Integer> {
                         : System.currentTimeMillis() + traffic.duration.toMillis();
         KafkaPublisher pub =
                 new KafkaPublisher(
-                        bootstrap,
+                        kafka.bootstrap(),
                         extra,
                         new KafkaPublisher.Topics(
                                 topicEvents,
@@ -151,7 +133,7 @@ public final class TrafficGeneratorCommand implements Callable<Integer> {
         System.out.printf(
                 Locale.ROOT,
                 "publishing to %s: %s, %s, %s, %s%s%s%n",
-                bootstrap,
+                kafka.bootstrap(),
                 topicEvents,
                 topicIntensity,
                 topicRegistry,

@@ -1,5 +1,6 @@
 package io.carbonstream.demo.tail;
 
+import io.carbonstream.demo.util.KafkaClientOptions;
 import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.Alert;
@@ -32,6 +33,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -69,11 +71,7 @@ public final class TailCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "The topic, e.g. carbonstream.aggregates.")
     String topic;
 
-    @Option(
-            names = "--bootstrap-servers",
-            defaultValue = "localhost:9092",
-            description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
-    String bootstrap;
+    @Mixin KafkaClientOptions kafka;
 
     @Option(
             names = "--type",
@@ -91,11 +89,6 @@ public final class TailCommand implements Callable<Integer> {
             names = "--max-records",
             description = "Stop after this many records (default: run until Ctrl-C).")
     Long maxRecords;
-
-    @Option(
-            names = "--kafka-properties-file",
-            description = "Kafka client properties (security settings).")
-    java.nio.file.Path kafkaProperties;
 
     /** The record types, by name. */
     public enum Type {
@@ -131,15 +124,8 @@ public final class TailCommand implements Callable<Integer> {
                             + " from its name; give --type");
             return 2;
         }
-        Properties p = new Properties();
-        if (kafkaProperties != null) {
-            try (var in = java.nio.file.Files.newInputStream(kafkaProperties)) {
-                p.load(in);
-            }
-        }
-        p.put("bootstrap.servers", bootstrap);
-        p.put("isolation.level", "read_committed");
-        p.put("enable.auto.commit", "false");
+        Properties p =
+                KafkaClientOptions.committedReader(kafka.clientProperties(), kafka.bootstrap());
         long printed = 0;
         try (KafkaConsumer<byte[], byte[]> c =
                 new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

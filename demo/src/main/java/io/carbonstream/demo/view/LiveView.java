@@ -1,6 +1,7 @@
 package io.carbonstream.demo.view;
 
 import io.carbonstream.demo.util.BackgroundThreads;
+import io.carbonstream.demo.util.KafkaClientOptions;
 import io.carbonstream.ingest.AvroCodec;
 import io.carbonstream.schema.Aggregate;
 import io.carbonstream.schema.Alert;
@@ -51,36 +52,6 @@ public final class LiveView implements AutoCloseable {
             String restatements,
             String ledger,
             String gpuAttribution) {
-        public Topics(
-                String intensity,
-                String registry,
-                String aggregates,
-                String alerts,
-                String late,
-                String deadLetters) {
-            this(intensity, registry, aggregates, alerts, late, deadLetters, null, null, null);
-        }
-
-        public Topics(
-                String intensity,
-                String registry,
-                String aggregates,
-                String alerts,
-                String late,
-                String deadLetters,
-                String restatements) {
-            this(
-                    intensity,
-                    registry,
-                    aggregates,
-                    alerts,
-                    late,
-                    deadLetters,
-                    restatements,
-                    null,
-                    null);
-        }
-
         List<String> all() {
             List<String> all =
                     new ArrayList<>(
@@ -107,23 +78,11 @@ public final class LiveView implements AutoCloseable {
     private Thread thread;
 
     /**
+     * @param client Kafka client settings to start from (security, for a Kafka the demo did not
+     *     start; empty for the demo's own broker)
      * @param out where to draw frames, or null to only collect state
      * @param ansi clear the screen before each frame (a terminal) or print frames one after another
      *     (a log)
-     */
-    public LiveView(
-            String bootstrap,
-            Topics topics,
-            Supplier<ScreenRenderer.Header> header,
-            PrintStream out,
-            boolean ansi,
-            Duration refresh) {
-        this(new Properties(), bootstrap, topics, header, out, ansi, refresh);
-    }
-
-    /**
-     * @param client Kafka client settings to start from (security, for a Kafka the demo did not
-     *     start)
      */
     public LiveView(
             Properties client,
@@ -133,10 +92,7 @@ public final class LiveView implements AutoCloseable {
             PrintStream out,
             boolean ansi,
             Duration refresh) {
-        props.putAll(client);
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.putAll(KafkaClientOptions.committedReader(client, bootstrap));
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "carbonstream-demo-view");
         this.topics = topics;
         this.header = header;

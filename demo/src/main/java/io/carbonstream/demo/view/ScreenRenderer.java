@@ -32,28 +32,6 @@ public final class ScreenRenderer {
             String jobStatus,
             long certificatesSent,
             long gpuReadingsSent) {
-        public Header(
-                long simNow,
-                double speed,
-                String webUrl,
-                String bootstrap,
-                long requestsSent,
-                long updatesSent,
-                double requestsPerSecond,
-                String jobStatus) {
-            this(
-                    simNow,
-                    speed,
-                    webUrl,
-                    bootstrap,
-                    requestsSent,
-                    updatesSent,
-                    requestsPerSecond,
-                    jobStatus,
-                    0,
-                    0);
-        }
-
         /**
          * The header of a view attached to a Kafka the demo did not start (no generator, no local
          * cluster).

@@ -1,16 +1,16 @@
 package io.carbonstream.demo.view;
 
 import io.carbonstream.demo.generator.DurationConverter;
-import java.io.InputStream;
+import io.carbonstream.demo.util.KafkaClientOptions;
+import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,16 +29,7 @@ import picocli.CommandLine.Option;
         })
 public final class ViewCommand implements Callable<Integer> {
 
-    @Option(
-            names = "--bootstrap-servers",
-            defaultValue = "localhost:9092",
-            description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
-    String bootstrap;
-
-    @Option(
-            names = "--kafka-properties-file",
-            description = "Kafka client properties (security settings, e.g. SASL and TLS).")
-    Path kafkaProperties;
+    @Mixin KafkaClientOptions kafka;
 
     @Option(
             names = "--topic-prefix",
@@ -106,18 +97,14 @@ public final class ViewCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Properties client = new Properties();
-        if (kafkaProperties != null) {
-            if (!Files.isReadable(kafkaProperties)) {
-                System.err.println(
-                        "carbonstream-demo view: cannot read --kafka-properties-file "
-                                + kafkaProperties);
-                return 2;
-            }
-            try (InputStream in = Files.newInputStream(kafkaProperties)) {
-                client.load(in);
-            }
+        Properties client;
+        try {
+            client = kafka.clientProperties();
+        } catch (IOException e) {
+            System.err.println("carbonstream-demo view: " + kafka.unreadable(e));
+            return 2;
         }
+        String bootstrap = kafka.bootstrap();
         boolean ansi = mode == null ? System.console() != null && !once : mode == Mode.live;
         LiveView view =
                 new LiveView(
