@@ -3,7 +3,6 @@ package io.carbonstream.demo.generator;
 import io.carbonstream.demo.util.KafkaClientOptions;
 import io.carbonstream.generator.RegistryJson;
 import io.carbonstream.generator.TrafficGenerator;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
@@ -86,13 +85,8 @@ public final class TrafficGeneratorCommand implements Callable<Integer> {
             System.err.println("generate: " + e.getMessage());
             return 2;
         }
-        Properties extra;
-        try {
-            extra = kafka.clientProperties();
-        } catch (IOException e) {
-            System.err.println("generate: " + kafka.unreadable(e));
-            return 2;
-        }
+        Properties extra = kafka.clientPropertiesOrNull("generate");
+        if (extra == null) return 2;
         if (topicGpuEnergy == null)
             plan =
                     new TrafficOptions.Plan(

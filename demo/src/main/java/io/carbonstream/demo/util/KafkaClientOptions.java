@@ -46,9 +46,22 @@ public final class KafkaClientOptions {
         return properties;
     }
 
-    /** The message for a properties file that cannot be read, after the command's name. */
-    public String unreadable(IOException e) {
-        return "cannot read --kafka-properties-file " + propertiesFile + ": " + e.getMessage();
+    /**
+     * The client properties, or null once it has told on stderr, after the command's name, why the
+     * file cannot be read: the command then exits with 2 (invalid input).
+     */
+    public Properties clientPropertiesOrNull(String command) {
+        try {
+            return clientProperties();
+        } catch (IOException e) {
+            System.err.println(
+                    command
+                            + ": cannot read --kafka-properties-file "
+                            + propertiesFile
+                            + ": "
+                            + e.getMessage());
+            return null;
+        }
     }
 
     /**

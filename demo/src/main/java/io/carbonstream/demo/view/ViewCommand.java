@@ -2,7 +2,6 @@ package io.carbonstream.demo.view;
 
 import io.carbonstream.demo.generator.DurationConverter;
 import io.carbonstream.demo.util.KafkaClientOptions;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Properties;
@@ -97,13 +96,8 @@ public final class ViewCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Properties client;
-        try {
-            client = kafka.clientProperties();
-        } catch (IOException e) {
-            System.err.println("carbonstream-demo view: " + kafka.unreadable(e));
-            return 2;
-        }
+        Properties client = kafka.clientPropertiesOrNull("carbonstream-demo view");
+        if (client == null) return 2;
         String bootstrap = kafka.bootstrap();
         boolean ansi = mode == null ? System.console() != null && !once : mode == Mode.live;
         LiveView view =
