@@ -34,12 +34,10 @@ public final class CarbonIntensityUkConfig extends SeriesConfig {
     public static final ConfigDef CONFIG_DEF =
             withCommon(new ConfigDef())
                     .define(
-                            BASE_URL,
-                            Type.STRING,
-                            "https://api.carbonintensity.org.uk",
-                            new ConfigDef.NonEmptyString(),
-                            Importance.LOW,
-                            "Base URL of the API (no key needed).")
+                            baseUrlKey(
+                                    BASE_URL,
+                                    "https://api.carbonintensity.org.uk",
+                                    "Base URL of the API (no key needed)."))
                     .define(
                             NATIONAL,
                             Type.BOOLEAN,
@@ -116,20 +114,16 @@ public final class CarbonIntensityUkConfig extends SeriesConfig {
                             "Time range of one request while catching up (the API allows up to 14"
                                     + " days).")
                     .define(
-                            FORECAST_ENABLED,
-                            Type.BOOLEAN,
-                            true,
-                            Importance.MEDIUM,
-                            "Publish the forecast of the half-hours ahead of now to the forecast"
-                                    + " topic.")
+                            forecastEnabledKey(
+                                    FORECAST_ENABLED,
+                                    "Publish the forecast of the half-hours ahead of now to the"
+                                            + " forecast topic."))
                     .define(
-                            FORECAST_INTERVAL,
-                            Type.STRING,
-                            "1h",
-                            Durations.validator(Duration.ofMillis(100)),
-                            Importance.LOW,
-                            "How often a forecast is published (the API gives no issue time:"
-                                    + " forecast_made_at is the fetch time).")
+                            forecastIntervalKey(
+                                    FORECAST_INTERVAL,
+                                    "1h",
+                                    "How often a forecast is published (the API gives no issue"
+                                            + " time: forecast_made_at is the fetch time)."))
                     .define(
                             FORECAST_HORIZON,
                             Type.STRING,

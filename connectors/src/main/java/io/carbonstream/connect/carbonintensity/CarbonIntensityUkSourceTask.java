@@ -1,10 +1,10 @@
 package io.carbonstream.connect.carbonintensity;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.carbonstream.connect.common.CommonConfig;
 import io.carbonstream.connect.common.FetchUnit;
 import io.carbonstream.connect.common.ForecastIssue;
 import io.carbonstream.connect.common.HttpFailure;
+import io.carbonstream.connect.common.Intensities;
 import io.carbonstream.connect.common.IntensityRecords;
 import io.carbonstream.connect.common.OnePartitionUnit;
 import io.carbonstream.connect.common.PollingSourceTask;
@@ -33,13 +33,11 @@ import org.apache.kafka.connect.source.SourceRecord;
  * later updated_at). The API gives no update time: updated_at is the time the connector saw the
  * value. Half-hours ahead of now go to the forecast topic on their own cadence.
  */
-public class CarbonIntensityUkSourceTask extends PollingSourceTask {
+public class CarbonIntensityUkSourceTask extends PollingSourceTask<CarbonIntensityUkConfig> {
     static final String SOURCE = "carbonintensity.org.uk";
     static final String SIGNAL = "average";
     static final String ESTIMATION_METHOD = "FORECAST";
     static final Duration HALF_HOUR = Duration.ofMinutes(30);
-
-    private CarbonIntensityUkConfig config;
 
     public CarbonIntensityUkSourceTask() {
         super();
@@ -50,16 +48,18 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
     }
 
     @Override
-    protected CommonConfig configure(Map<String, String> props) {
-        config = new CarbonIntensityUkConfig(props);
-        return config;
+    protected CarbonIntensityUkConfig configure(Map<String, String> props) {
+        return new CarbonIntensityUkConfig(props);
     }
 
     @Override
-    protected List<FetchUnit> unitsOf(String item) {
-        return config.forecastEnabled()
-                ? List.of(new SeriesUnit(item), new ForecastUnit(item))
-                : List.of(new SeriesUnit(item));
+    protected List<FetchUnit> valueUnits(String item) {
+        return List.of(new SeriesUnit(item));
+    }
+
+    @Override
+    protected FetchUnit forecastUnit(String item) {
+        return new ForecastUnit(item);
     }
 
     @Override
@@ -104,8 +104,8 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
             Instant f = Times.parseOrNull(n.path("from").asText(null));
             Instant t = Times.parseOrNull(n.path("to").asText(null));
             JsonNode intensity = n.path("intensity");
-            Double forecast = number(intensity.get("forecast"));
-            Double actual = number(intensity.get("actual"));
+            Double forecast = Intensities.of(intensity.get("forecast"));
+            Double actual = Intensities.of(intensity.get("actual"));
             if (f == null || t == null || !t.isAfter(f) || (forecast == null && actual == null)) {
                 metrics.countInvalidPoint();
                 continue;
@@ -113,12 +113,6 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
             out.put(f, new Period(f, t, forecast, actual));
         }
         return new ArrayList<>(out.values());
-    }
-
-    private static Double number(JsonNode v) {
-        if (v == null || !v.isNumber()) return null;
-        double d = v.asDouble();
-        return Double.isFinite(d) && d >= 0 ? d : null;
     }
 
     Map<String, Object> partition(String item, String stage) {
@@ -246,7 +240,7 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
             boolean progressed = (hasActuals ? Times.min(e, a) : e).isAfter(start);
             // The next page at once while catching up and moving; otherwise (a young hole in the
             // actuals) the next turn.
-            dueAt = catchingUp && progressed ? now : now.plus(interval());
+            nextTurn(now, catchingUp && progressed);
             return out;
         }
     }
@@ -284,21 +278,16 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask {
                             now.plus(config.forecastHorizon()));
             Instant madeAt = now.truncatedTo(ChronoUnit.MILLIS);
             ForecastIssue issue =
-                    new ForecastIssue(
-                            partition,
-                            Map.of("forecast_made_at", madeAt.toEpochMilli()),
+                    issue(
                             config.forecastTopic(),
-                            zone,
-                            SIGNAL,
-                            config.factorType(),
-                            SOURCE,
+                            new ForecastIssue.Series(zone, SIGNAL, config.factorType(), SOURCE),
                             madeAt);
             List<SourceRecord> out = new ArrayList<>();
             for (Period p : periods) {
                 if (!p.from().isAfter(now) || p.forecast() == null) continue;
                 out.add(issue.interval(p.from(), p.to(), p.forecast()));
             }
-            dueAt = now.plus(interval());
+            nextTurn(now);
             return out;
         }
     }

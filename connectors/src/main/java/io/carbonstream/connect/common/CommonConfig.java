@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.ConfigKey;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 
@@ -109,6 +110,44 @@ public abstract class CommonConfig extends AbstractConfig {
                         Durations.validator(Duration.ofMillis(1)),
                         Importance.LOW,
                         "Longest wait a server's Retry-After header can impose.");
+    }
+
+    /** The definition of a connector's base.url setting (see {@link #baseUrl()}). */
+    protected static ConfigKey baseUrlKey(String name, String url, String doc) {
+        return keyOf(name, Type.STRING, url, new ConfigDef.NonEmptyString(), Importance.LOW, doc);
+    }
+
+    /** The definition of a connector's forecast.enabled setting: forecasts are on by default. */
+    protected static ConfigKey forecastEnabledKey(String name, String doc) {
+        return keyOf(name, Type.BOOLEAN, true, null, Importance.MEDIUM, doc);
+    }
+
+    /** The definition of a connector's forecast.interval setting, a duration of 100 ms or more. */
+    protected static ConfigKey forecastIntervalKey(String name, String interval, String doc) {
+        return keyOf(
+                name,
+                Type.STRING,
+                interval,
+                Durations.validator(Duration.ofMillis(100)),
+                Importance.LOW,
+                doc);
+    }
+
+    /**
+     * The key {@code define(name, type, value, validator, importance, doc)} adds, made on its own
+     * so that each connector defines it at its place among its settings.
+     */
+    private static ConfigKey keyOf(
+            String name,
+            Type type,
+            Object value,
+            ConfigDef.Validator validator,
+            Importance importance,
+            String doc) {
+        return new ConfigDef()
+                .define(name, type, value, validator, importance, doc)
+                .configKeys()
+                .get(name);
     }
 
     /**

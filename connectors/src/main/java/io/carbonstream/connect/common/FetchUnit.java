@@ -38,7 +38,17 @@ public abstract class FetchUnit {
 
     /** After a malformed response or a client error: skip this turn, try again at the next one. */
     public void skipTurn(Instant now) {
+        nextTurn(now);
+    }
+
+    /** Due again one interval from now. */
+    protected final void nextTurn(Instant now) {
         dueAt = now.plus(interval());
+    }
+
+    /** Due again at once while more pages wait (catching up), else one interval from now. */
+    protected final void nextTurn(Instant now, boolean morePages) {
+        dueAt = morePages ? now : now.plus(interval());
     }
 
     /** An epoch-millisecond field of a committed offset, or null. */

@@ -6,32 +6,32 @@ import java.util.Map;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
- * One forecast as a feed issues it: what every interval of it shares (zone, signal, factor type,
- * source, the time it was made). Each interval becomes one IntensityForecast record of the issue's
- * source partition and offset.
+ * One forecast as a feed issues it: what every interval of it shares (its series, the time it was
+ * made). Each interval becomes one IntensityForecast record of the issue's source partition and
+ * offset.
  */
 public record ForecastIssue(
         Map<String, ?> partition,
         Map<String, ?> offset,
         String topic,
-        String zone,
-        String signal,
-        String factor,
-        String source,
+        Series series,
         Instant madeAt) {
+
+    /** Whose forecast it is: zone, signal, emission-factor type and source of every interval. */
+    public record Series(String zone, String signal, String factor, String source) {}
 
     /** The record of the interval [from, to) at {@code gPerKwh}. */
     public SourceRecord interval(Instant from, Instant to, double gPerKwh) {
         IntensityForecast f =
                 IntensityForecast.newBuilder()
-                        .setZone(zone)
+                        .setZone(series.zone())
                         .setValidFrom(from)
                         .setValidTo(to)
                         .setCarbonIntensity(gPerKwh)
-                        .setSignal(signal)
-                        .setEmissionFactorType(factor)
+                        .setSignal(series.signal())
+                        .setEmissionFactorType(series.factor())
                         .setForecastMadeAt(madeAt)
-                        .setSource(source)
+                        .setSource(series.source())
                         .build();
         return IntensityRecords.forecast(partition, offset, topic, f);
     }

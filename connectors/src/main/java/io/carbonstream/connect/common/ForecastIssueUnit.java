@@ -33,7 +33,7 @@ public abstract class ForecastIssueUnit extends OnePartitionUnit {
      * the unit is due again an interval from now.
      */
     protected final boolean isNew(Instant issuedAt, Instant now) {
-        dueAt = now.plus(interval());
+        nextTurn(now);
         return lastIssued == null || issuedAt.isAfter(lastIssued);
     }
 

@@ -31,4 +31,14 @@ public abstract class OnePartitionUnit extends FetchUnit {
 
     /** Sets the unit's position from the committed {@code last} (null: none). */
     protected abstract void resume(Instant last, Instant now);
+
+    /** The offset that says this unit has published up to {@code at}: what it resumes from. */
+    protected final Map<String, Object> offsetAt(Instant at) {
+        return Map.of(resumeField, at.toEpochMilli());
+    }
+
+    /** A forecast made at {@code madeAt}, published with this unit's partition and offset. */
+    protected final ForecastIssue issue(String topic, ForecastIssue.Series series, Instant madeAt) {
+        return new ForecastIssue(partition, offsetAt(madeAt), topic, series, madeAt);
+    }
 }

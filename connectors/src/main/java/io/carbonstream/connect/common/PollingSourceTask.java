@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * and skipped. Clock, sleeper and random are injected so that unit tests drive poll() without real
  * time.
  */
-public abstract class PollingSourceTask extends SourceTask {
+public abstract class PollingSourceTask<C extends CommonConfig> extends SourceTask {
     private static final Logger LOG = LoggerFactory.getLogger(PollingSourceTask.class);
 
     /** The longest a poll() waits before returning empty, so the worker's loop stays responsive. */
@@ -44,7 +44,9 @@ public abstract class PollingSourceTask extends SourceTask {
     /** Made at start from the configuration's timeout and size limit, shared by the units. */
     protected HttpJson http;
 
-    private CommonConfig common;
+    /** The configuration {@link #configure} read at start; the units read their settings here. */
+    protected C config;
+
     private Backoff backoff;
     private Instant blockedUntil = Instant.MIN;
     private int consecutiveFailures;
@@ -64,11 +66,17 @@ public abstract class PollingSourceTask extends SourceTask {
         return Version.get();
     }
 
-    /** Reads and keeps the configuration. Secrets go to {@link #redactor} first. */
-    protected abstract CommonConfig configure(Map<String, String> props);
+    /**
+     * Reads the configuration, which start() keeps in {@link #config}. Secrets go to {@link
+     * #redactor} first.
+     */
+    protected abstract C configure(Map<String, String> props);
 
-    /** The units of one work item (a zone, a region) of this task. */
-    protected abstract List<FetchUnit> unitsOf(String item);
+    /** The units that publish the values of one work item (a zone, a region) of this task. */
+    protected abstract List<FetchUnit> valueUnits(String item);
+
+    /** The unit that publishes the forecasts of one work item; asked only when forecasts are on. */
+    protected abstract FetchUnit forecastUnit(String item);
 
     /** The message of the task failure after a 401 or 403: which setting to fix. */
     protected abstract String authFailureMessage(HttpFailure failure, FetchUnit unit);
@@ -76,8 +84,8 @@ public abstract class PollingSourceTask extends SourceTask {
     @Override
     public final void start(Map<String, String> props) {
         units.clear();
-        CommonConfig c = configure(props);
-        common = c;
+        C c = configure(props);
+        config = c;
         http = new HttpJson(c.httpTimeout(), c.maxResponseBytes(), redactor, metrics, clock);
         // The connector gives each task its share of the items; a task started on its own fetches
         // them all.
@@ -88,7 +96,10 @@ public abstract class PollingSourceTask extends SourceTask {
                                 .filter(s -> !s.isEmpty())
                                 .toList()
                         : c.workItems();
-        for (String item : items) units.addAll(unitsOf(item));
+        for (String item : items) {
+            units.addAll(valueUnits(item));
+            if (c.forecastEnabled()) units.add(forecastUnit(item));
+        }
         backoff = new Backoff(c.backoffInitial(), c.backoffMax(), c.retryAfterMax(), random);
         if (context != null) {
             try {
@@ -147,7 +158,7 @@ public abstract class PollingSourceTask extends SourceTask {
             int forecasts =
                     (int)
                             records.stream()
-                                    .filter(r -> r.topic().equals(common.forecastTopic()))
+                                    .filter(r -> r.topic().equals(config.forecastTopic()))
                                     .count();
             metrics.forecastRecords(forecasts);
             metrics.intensityRecords(records.size() - forecasts);

@@ -48,13 +48,11 @@ public final class ElectricityMapsConfig extends CommonConfig {
                                 + " ${file:/etc/carbonstream/secrets.properties:electricitymaps.token}"
                                 + " or ${env:ELECTRICITYMAPS_TOKEN}.")
                     .define(
-                            BASE_URL,
-                            Type.STRING,
-                            "https://api.electricitymaps.com",
-                            new ConfigDef.NonEmptyString(),
-                            Importance.LOW,
-                            "Base URL of the API, without /v3 (the older host"
-                                    + " https://api.electricitymap.org serves the same API).")
+                            baseUrlKey(
+                                    BASE_URL,
+                                    "https://api.electricitymaps.com",
+                                    "Base URL of the API, without /v3 (the older host"
+                                        + " https://api.electricitymap.org serves the same API)."))
                     .define(
                             ZONES,
                             Type.LIST,
@@ -124,19 +122,15 @@ public final class ElectricityMapsConfig extends CommonConfig {
                             "Time range of one past-range request (at most 10 days, the API's limit"
                                     + " for hourly data).")
                     .define(
-                            FORECAST_ENABLED,
-                            Type.BOOLEAN,
-                            true,
-                            Importance.MEDIUM,
-                            "Fetch /v3/carbon-intensity/forecast to the forecast topic.")
+                            forecastEnabledKey(
+                                    FORECAST_ENABLED,
+                                    "Fetch /v3/carbon-intensity/forecast to the forecast topic."))
                     .define(
-                            FORECAST_INTERVAL,
-                            Type.STRING,
-                            "1h",
-                            Durations.validator(Duration.ofMillis(100)),
-                            Importance.LOW,
-                            "How often the forecast is fetched; a forecast is published when its"
-                                    + " updatedAt is new.")
+                            forecastIntervalKey(
+                                    FORECAST_INTERVAL,
+                                    "1h",
+                                    "How often the forecast is fetched; a forecast is published"
+                                            + " when its updatedAt is new."))
                     .define(
                             FORECAST_FACTOR_TYPE,
                             Type.STRING,

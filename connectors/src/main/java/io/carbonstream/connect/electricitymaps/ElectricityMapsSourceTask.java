@@ -3,12 +3,12 @@ package io.carbonstream.connect.electricitymaps;
 import static io.carbonstream.connect.common.HttpJson.enc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.carbonstream.connect.common.CommonConfig;
 import io.carbonstream.connect.common.Durations;
 import io.carbonstream.connect.common.FetchUnit;
 import io.carbonstream.connect.common.ForecastIssue;
 import io.carbonstream.connect.common.ForecastIssueUnit;
 import io.carbonstream.connect.common.HttpFailure;
+import io.carbonstream.connect.common.Intensities;
 import io.carbonstream.connect.common.IntensityRecords;
 import io.carbonstream.connect.common.OnePartitionUnit;
 import io.carbonstream.connect.common.PollingSourceTask;
@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * updated_at published per datetime ("u.&lt;epoch ms&gt;"). A refetch offset holds the last
  * valid_from/updated_at it published: it resumes after that datetime.
  */
-public class ElectricityMapsSourceTask extends PollingSourceTask {
+public class ElectricityMapsSourceTask extends PollingSourceTask<ElectricityMapsConfig> {
     private static final Logger LOG = LoggerFactory.getLogger(ElectricityMapsSourceTask.class);
     static final String SOURCE = ElectricityMapsResponses.SOURCE;
     static final String SIGNAL = ElectricityMapsResponses.SIGNAL;
@@ -67,7 +67,6 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
 
     static final int LEDGER_CAP = 2000;
 
-    private ElectricityMapsConfig config;
     private Map<String, String> headers;
 
     public ElectricityMapsSourceTask() {
@@ -79,16 +78,16 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
     }
 
     @Override
-    protected CommonConfig configure(Map<String, String> props) {
-        config = new ElectricityMapsConfig(props);
-        String token = config.token().value();
+    protected ElectricityMapsConfig configure(Map<String, String> props) {
+        ElectricityMapsConfig c = new ElectricityMapsConfig(props);
+        String token = c.token().value();
         redactor.add(token);
         headers = Map.of("auth-token", token);
-        return config;
+        return c;
     }
 
     @Override
-    protected List<FetchUnit> unitsOf(String zone) {
+    protected List<FetchUnit> valueUnits(String zone) {
         List<FetchUnit> units = new ArrayList<>();
         for (String factor : config.factorTypes()) {
             units.add(new LiveUnit(zone, factor));
@@ -98,9 +97,12 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
                 lower = age;
             }
         }
-        if (config.forecastEnabled())
-            units.add(new ForecastUnit(zone, config.forecastFactorType()));
         return units;
+    }
+
+    @Override
+    protected FetchUnit forecastUnit(String zone) {
+        return new ForecastUnit(zone, config.forecastFactorType());
     }
 
     @Override
@@ -341,7 +343,7 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
             lastValidFrom = newestFrom;
             lastUpdatedAt = newestAt;
             catchUp = more;
-            dueAt = more ? now : now.plus(interval());
+            nextTurn(now, more);
             return out;
         }
     }
@@ -404,7 +406,7 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
         public List<SourceRecord> run(Instant now) throws InterruptedException {
             Instant limit = now.minus(age);
             if (!cursor.isBefore(limit)) {
-                dueAt = now.plus(interval());
+                nextTurn(now);
                 return List.of();
             }
             Instant end = Times.min(limit, cursor.plus(config.page()));
@@ -424,7 +426,7 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
             }
             cursor = end;
             malformedStreak = 0;
-            dueAt = end.isBefore(limit) ? now : now.plus(interval());
+            nextTurn(now, end.isBefore(limit));
             return out;
         }
     }
@@ -458,28 +460,19 @@ public class ElectricityMapsSourceTask extends PollingSourceTask {
             TreeMap<Instant, Double> points = new TreeMap<>();
             for (JsonNode n : forecast) {
                 Instant t = Times.parseOrNull(EmPoint.text(n, "datetime"));
-                JsonNode v = n.get("carbonIntensity");
-                if (t == null
-                        || v == null
-                        || !v.isNumber()
-                        || !Double.isFinite(v.asDouble())
-                        || v.asDouble() < 0) {
+                Double v = Intensities.of(n.get("carbonIntensity"));
+                if (t == null || v == null) {
                     metrics.countInvalidPoint();
                     continue;
                 }
-                points.put(t, v.asDouble());
+                points.put(t, v);
             }
             Duration step =
                     smallestStep(points.navigableKeySet().stream().toList(), Duration.ofHours(1));
             ForecastIssue issue =
-                    new ForecastIssue(
-                            partition,
-                            Map.of("updated_at", madeAt.toEpochMilli()),
+                    issue(
                             config.forecastTopic(),
-                            zone,
-                            SIGNAL,
-                            factor,
-                            SOURCE,
+                            new ForecastIssue.Series(zone, SIGNAL, factor, SOURCE),
                             madeAt);
             List<SourceRecord> out = new ArrayList<>();
             for (Map.Entry<Instant, Double> e : points.entrySet()) {

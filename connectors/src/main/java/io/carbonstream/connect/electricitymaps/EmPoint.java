@@ -1,6 +1,7 @@
 package io.carbonstream.connect.electricitymaps;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.carbonstream.connect.common.Intensities;
 import io.carbonstream.connect.common.Times;
 import java.time.Instant;
 
@@ -24,10 +25,8 @@ record EmPoint(
     static EmPoint parse(JsonNode n) {
         if (n == null || !n.isObject()) return null;
         Instant datetime = Times.parseOrNull(text(n, "datetime"));
-        JsonNode ci = n.get("carbonIntensity");
-        if (datetime == null || ci == null || !ci.isNumber()) return null;
-        double value = ci.asDouble();
-        if (!Double.isFinite(value) || value < 0) return null;
+        Double value = Intensities.of(n.get("carbonIntensity"));
+        if (datetime == null || value == null) return null;
         Instant updatedAt = Times.parseOrNull(text(n, "updatedAt"));
         Instant createdAt = Times.parseOrNull(text(n, "createdAt"));
         Instant version = updatedAt != null ? updatedAt : createdAt != null ? createdAt : datetime;

@@ -31,12 +31,10 @@ public final class WattTimeConfig extends SeriesConfig {
     public static final ConfigDef CONFIG_DEF =
             withCommon(new ConfigDef())
                     .define(
-                            BASE_URL,
-                            Type.STRING,
-                            "https://api.watttime.org",
-                            new ConfigDef.NonEmptyString(),
-                            Importance.LOW,
-                            "Base URL of the API (login at /login, data under /v3).")
+                            baseUrlKey(
+                                    BASE_URL,
+                                    "https://api.watttime.org",
+                                    "Base URL of the API (login at /login, data under /v3)."))
                     .define(
                             USERNAME,
                             Type.STRING,
@@ -113,19 +111,15 @@ public final class WattTimeConfig extends SeriesConfig {
                             "Log in again after this long (tokens last 30 minutes), or at once"
                                     + " after a 401.")
                     .define(
-                            FORECAST_ENABLED,
-                            Type.BOOLEAN,
-                            true,
-                            Importance.MEDIUM,
-                            "Fetch /v3/forecast to the forecast topic (signal marginal).")
+                            forecastEnabledKey(
+                                    FORECAST_ENABLED,
+                                    "Fetch /v3/forecast to the forecast topic (signal marginal)."))
                     .define(
-                            FORECAST_INTERVAL,
-                            Type.STRING,
-                            "30m",
-                            Durations.validator(Duration.ofMillis(100)),
-                            Importance.LOW,
-                            "How often the forecast is fetched; published when its generated_at is"
-                                    + " new.")
+                            forecastIntervalKey(
+                                    FORECAST_INTERVAL,
+                                    "30m",
+                                    "How often the forecast is fetched; published when its"
+                                            + " generated_at is new."))
                     .define(
                             FORECAST_HORIZON_HOURS,
                             Type.INT,

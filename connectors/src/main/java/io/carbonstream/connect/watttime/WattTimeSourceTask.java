@@ -3,11 +3,11 @@ package io.carbonstream.connect.watttime;
 import static io.carbonstream.connect.common.HttpJson.enc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.carbonstream.connect.common.CommonConfig;
 import io.carbonstream.connect.common.FetchUnit;
 import io.carbonstream.connect.common.ForecastIssue;
 import io.carbonstream.connect.common.ForecastIssueUnit;
 import io.carbonstream.connect.common.HttpFailure;
+import io.carbonstream.connect.common.Intensities;
 import io.carbonstream.connect.common.IntensityRecords;
 import io.carbonstream.connect.common.OnePartitionUnit;
 import io.carbonstream.connect.common.PollingSourceTask;
@@ -34,14 +34,13 @@ import org.apache.kafka.connect.source.SourceRecord;
  * /v3/forecast published when its generated_at is new (offset "updated_at"). Login: GET /login with
  * basic auth gives a bearer token, renewed after watttime.token.ttl or a 401.
  */
-public class WattTimeSourceTask extends PollingSourceTask {
+public class WattTimeSourceTask extends PollingSourceTask<WattTimeConfig> {
     static final String SOURCE = "watttime";
     static final String SIGNAL = "marginal";
 
     /** 1 lb = 453.59237 g (exact, by definition); 1 MWh = 1000 kWh. */
     static final double G_PER_KWH_PER_LBS_PER_MWH = 453.59237 / 1000.0;
 
-    private WattTimeConfig config;
     private String token;
     private Instant tokenExpires = Instant.MIN;
 
@@ -54,18 +53,21 @@ public class WattTimeSourceTask extends PollingSourceTask {
     }
 
     @Override
-    protected CommonConfig configure(Map<String, String> props) {
-        config = new WattTimeConfig(props);
-        redactor.add(config.password().value());
-        redactor.add(basic());
-        return config;
+    protected WattTimeConfig configure(Map<String, String> props) {
+        WattTimeConfig c = new WattTimeConfig(props);
+        redactor.add(c.password().value());
+        redactor.add(basic(c));
+        return c;
     }
 
     @Override
-    protected List<FetchUnit> unitsOf(String region) {
-        return config.forecastEnabled()
-                ? List.of(new HistoricalUnit(region), new ForecastUnit(region))
-                : List.of(new HistoricalUnit(region));
+    protected List<FetchUnit> valueUnits(String region) {
+        return List.of(new HistoricalUnit(region));
+    }
+
+    @Override
+    protected FetchUnit forecastUnit(String region) {
+        return new ForecastUnit(region);
     }
 
     @Override
@@ -92,10 +94,10 @@ public class WattTimeSourceTask extends PollingSourceTask {
                 + " (the free preview covers CAISO_NORTH only), then restart the task.";
     }
 
-    private String basic() {
+    private static String basic(WattTimeConfig c) {
         return Base64.getEncoder()
                 .encodeToString(
-                        (config.username() + ":" + config.password().value())
+                        (c.username() + ":" + c.password().value())
                                 .getBytes(StandardCharsets.UTF_8));
     }
 
@@ -104,7 +106,7 @@ public class WattTimeSourceTask extends PollingSourceTask {
             JsonNode body =
                     http.get(
                             URI.create(config.baseUrl() + "/login"),
-                            Map.of("Authorization", "Basic " + basic()));
+                            Map.of("Authorization", "Basic " + basic(config)));
             JsonNode t = body.get("token");
             if (t == null || !t.isTextual() || t.asText().isEmpty())
                 throw HttpFailure.malformed("GET /login", "no \"token\"");
@@ -153,16 +155,12 @@ public class WattTimeSourceTask extends PollingSourceTask {
         TreeMap<Instant, Double> out = new TreeMap<>();
         for (JsonNode n : data) {
             Instant t = Times.parseOrNull(n.path("point_time").asText(null));
-            JsonNode v = n.get("value");
-            if (t == null
-                    || v == null
-                    || !v.isNumber()
-                    || !Double.isFinite(v.asDouble())
-                    || v.asDouble() < 0) {
+            Double v = Intensities.of(n.get("value"));
+            if (t == null || v == null) {
                 metrics.countInvalidPoint();
                 continue;
             }
-            out.put(t, toGramsPerKwh(v.asDouble(), units));
+            out.put(t, toGramsPerKwh(v, units));
         }
         return out;
     }
@@ -204,7 +202,7 @@ public class WattTimeSourceTask extends PollingSourceTask {
         public List<SourceRecord> run(Instant now) throws InterruptedException {
             Instant end = Times.min(now, after.plus(config.page()));
             if (!end.isAfter(after)) {
-                dueAt = now.plus(interval());
+                nextTurn(now);
                 return List.of();
             }
             URI u =
@@ -237,18 +235,13 @@ public class WattTimeSourceTask extends PollingSourceTask {
                                 .setEstimationMethod(null)
                                 .setUpdatedAt(null)
                                 .build();
-                out.add(
-                        IntensityRecords.update(
-                                partition,
-                                Map.of("valid_from", last.toEpochMilli()),
-                                config.topic(),
-                                rec));
+                out.add(IntensityRecords.update(partition, offsetAt(last), config.topic(), rec));
             }
             boolean catchingUp = end.isBefore(now);
             // While catching up, an empty page (a gap of the source) is passed; at the head we wait
             // for the next point.
             after = catchingUp ? Times.max(last, end.minusMillis(1)) : last;
-            dueAt = catchingUp ? now : now.plus(interval());
+            nextTurn(now, catchingUp);
             return out;
         }
     }
@@ -284,14 +277,9 @@ public class WattTimeSourceTask extends PollingSourceTask {
             Duration step =
                     periodSeconds > 0 ? Duration.ofSeconds(periodSeconds) : Duration.ofMinutes(5);
             ForecastIssue issue =
-                    new ForecastIssue(
-                            partition,
-                            Map.of("updated_at", generatedAt.toEpochMilli()),
+                    issue(
                             config.forecastTopic(),
-                            zone,
-                            SIGNAL,
-                            config.factorType(),
-                            SOURCE,
+                            new ForecastIssue.Series(zone, SIGNAL, config.factorType(), SOURCE),
                             generatedAt);
             List<SourceRecord> out = new ArrayList<>();
             for (Map.Entry<Instant, Double> e : points.entrySet())

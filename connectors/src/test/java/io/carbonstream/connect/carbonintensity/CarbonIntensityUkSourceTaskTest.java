@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +80,13 @@ class CarbonIntensityUkSourceTaskTest extends FixtureTaskTest<CarbonIntensityUkS
                 overrides);
     }
 
+    /** Region 13 (London) and no national series, with {@code overrides} as in props(). */
+    Map<String, String> londonOnly(String... overrides) {
+        return TaskHarness.props(
+                props("carbonintensity.national", "false", "carbonintensity.regions", "13"),
+                overrides);
+    }
+
     static Instant at(String hhmm) {
         return Instant.parse("2026-11-30T" + hhmm + ":00Z");
     }
@@ -87,20 +95,30 @@ class CarbonIntensityUkSourceTaskTest extends FixtureTaskTest<CarbonIntensityUkS
         return records.stream().filter(r -> r.topic().equals(topic)).toList();
     }
 
+    static List<SourceRecord> intensities(List<SourceRecord> records) {
+        return onTopic(records, "carbonstream.intensity");
+    }
+
+    /**
+     * The updates the records carry are {@code expected}, (valid_from, g/kWh, estimated), in order.
+     */
+    static void assertUpdates(List<SourceRecord> records, Tuple... expected) {
+        assertThat(records).extracting(TaskHarness::updateValue).containsExactly(expected);
+    }
+
     @Test
     void forecastIsTheEstimateAndTheActualItsCorrectionInOrderWithHolesPassedOver()
             throws Exception {
         start(props());
-        List<SourceRecord> first = onTopic(harness.drain(), "carbonstream.intensity");
+        List<SourceRecord> first = intensities(harness.drain());
         // Actuals in order up to the first half-hour without one (09:30); estimates for the started
         // half-hours without actual.
-        assertThat(first)
-                .extracting(TaskHarness::updateValue)
-                .containsExactly(
-                        tuple(at("08:30"), 208.0, false),
-                        tuple(at("09:00"), 214.0, false),
-                        tuple(at("09:30"), 219.0, true),
-                        tuple(at("10:00"), 224.0, true));
+        assertUpdates(
+                first,
+                tuple(at("08:30"), 208.0, false),
+                tuple(at("09:00"), 214.0, false),
+                tuple(at("09:30"), 219.0, true),
+                tuple(at("10:00"), 224.0, true));
         IntensityUpdate estimate = update(first.get(2));
         assertThat(estimate.getZone()).isEqualTo("GB");
         assertThat(estimate.getSource()).isEqualTo("carbonintensity.org.uk");
@@ -113,14 +131,12 @@ class CarbonIntensityUkSourceTaskTest extends FixtureTaskTest<CarbonIntensityUkS
         // 09:30's actual arrives: published as its correction; 10:30 has started: its estimate.
         harness.runUntil(at("10:40"));
         national = "national-asof-20261130T1040.json";
-        List<SourceRecord> second =
-                onTopic(harness.runUntil(at("10:45")), "carbonstream.intensity");
-        assertThat(second)
-                .extracting(TaskHarness::updateValue)
-                .containsExactly(tuple(at("09:30"), 221.0, false), tuple(at("10:30"), 229.0, true));
+        assertUpdates(
+                intensities(harness.runUntil(at("10:45"))),
+                tuple(at("09:30"), 221.0, false),
+                tuple(at("10:30"), 229.0, true));
         List<IntensityUpdate> nineThirty =
-                harness.records.stream()
-                        .filter(r -> r.topic().equals("carbonstream.intensity"))
+                intensities(harness.records).stream()
                         .map(TaskHarness::update)
                         .filter(u -> u.getValidFrom().equals(at("09:30")))
                         .toList();
@@ -132,26 +148,24 @@ class CarbonIntensityUkSourceTaskTest extends FixtureTaskTest<CarbonIntensityUkS
 
         // Restart: nothing again.
         harness.restart();
-        assertThat(onTopic(harness.runUntil(at("11:00")), "carbonstream.intensity")).isEmpty();
+        assertThat(intensities(harness.runUntil(at("11:00")))).isEmpty();
 
         // 13:10: 10:00 never got an actual; more than actual.wait after its end it is passed over
         // (its estimate
         // stands) and the later actuals follow; 12:00 on have no actual yet: estimates.
         clock.set(at("13:10"));
         national = "national-asof-20261130T1310.json";
-        List<SourceRecord> third = onTopic(harness.drain(), "carbonstream.intensity");
-        assertThat(third)
-                .extracting(TaskHarness::updateValue)
-                .containsExactly(
-                        tuple(at("10:30"), 230.0, false),
-                        tuple(at("11:00"), 226.0, false),
-                        tuple(at("11:30"), 222.0, false),
-                        tuple(at("12:00"), 228.0, true),
-                        tuple(at("12:30"), 225.0, true),
-                        tuple(at("13:00"), 221.0, true));
+        assertUpdates(
+                intensities(harness.drain()),
+                tuple(at("10:30"), 230.0, false),
+                tuple(at("11:00"), 226.0, false),
+                tuple(at("11:30"), 222.0, false),
+                tuple(at("12:00"), 228.0, true),
+                tuple(at("12:30"), 225.0, true),
+                tuple(at("13:00"), 221.0, true));
         harness.restart();
-        assertThat(onTopic(harness.drain(), "carbonstream.intensity")).isEmpty();
-        assertThat(onTopic(harness.records, "carbonstream.intensity"))
+        assertThat(intensities(harness.drain())).isEmpty();
+        assertThat(intensities(harness.records))
                 .extracting(r -> tuple(update(r).getValidFrom(), update(r).getEstimated()))
                 .doesNotHaveDuplicates();
     }
@@ -176,7 +190,7 @@ class CarbonIntensityUkSourceTaskTest extends FixtureTaskTest<CarbonIntensityUkS
                         });
         assertThat(new String((byte[]) forecasts.get(0).key(), StandardCharsets.UTF_8))
                 .isEqualTo("GB|average|direct|" + at("10:30").toEpochMilli());
-        assertThat(onTopic(harness.records, "carbonstream.intensity"))
+        assertThat(intensities(harness.records))
                 .allSatisfy(r -> assertThat(update(r).getValidFrom()).isBeforeOrEqualTo(T0));
         List<FixtureServer.Request> asked =
                 server.requests.stream()
@@ -201,14 +215,7 @@ class CarbonIntensityUkSourceTaskTest extends FixtureTaskTest<CarbonIntensityUkS
     @Test
     @SuppressWarnings("unchecked")
     void regionsAreZonesGbDashIdOrMappedAndStayEstimates() throws Exception {
-        start(
-                props(
-                        "carbonintensity.national",
-                        "false",
-                        "carbonintensity.regions",
-                        "13",
-                        "carbonintensity.forecast.enabled",
-                        "false"));
+        start(londonOnly("carbonintensity.forecast.enabled", "false"));
         List<SourceRecord> out = harness.drain();
         assertThat(out)
                 .extracting(
@@ -228,15 +235,8 @@ class CarbonIntensityUkSourceTaskTest extends FixtureTaskTest<CarbonIntensityUkS
                 .containsEntry("endpoint", "regional");
         harness.stop();
 
-        start(
-                props(
-                        "carbonintensity.national",
-                        "false",
-                        "carbonintensity.regions",
-                        "13",
-                        "carbonintensity.zone.map",
-                        "13=GB-LONDON"));
-        assertThat(onTopic(harness.drain(), "carbonstream.intensity"))
+        start(londonOnly("carbonintensity.zone.map", "13=GB-LONDON"));
+        assertThat(intensities(harness.drain()))
                 .extracting(r -> update(r).getZone())
                 .containsOnly("GB-LONDON");
     }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
  * server: the clock (starting at the test's t0), its sleeper, the server, a capture of every log
  * line, and the harness of the task once started.
  */
-public abstract class FixtureTaskTest<T extends PollingSourceTask> {
+public abstract class FixtureTaskTest<T extends PollingSourceTask<?>> {
 
     /** Makes a task (each restart makes a fresh one) on the test's clock and sleeper. */
     public interface TaskFactory<T> {

@@ -23,7 +23,7 @@ import org.assertj.core.groups.Tuple;
  * offsets of acknowledged records), and restart(): stop the task and start a fresh instance that
  * reads the committed offsets.
  */
-public final class TaskHarness<T extends PollingSourceTask> {
+public final class TaskHarness<T extends PollingSourceTask<?>> {
     private final Supplier<T> factory;
     private final Map<String, String> props;
     private final FakeClock clock;

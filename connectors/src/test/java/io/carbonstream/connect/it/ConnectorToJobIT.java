@@ -429,16 +429,18 @@ class ConnectorToJobIT {
     static Map<String, String> jobOptions(
             String bootstrap, Map<String, String> topics, Path registry) {
         Map<String, String> c = new HashMap<>(topics);
-        c.put("bootstrap-servers", bootstrap);
-        c.put("transactional-id-prefix", "e2e-tx");
-        c.put("group-id", "e2e-group");
-        c.put("parallelism", "2");
-        c.put("checkpoint-interval", "500 ms");
-        c.put("start-from", "EARLIEST");
-        c.put("registry-file", registry.toString());
         // The connector publishes in bursts; a quiet intensity topic must not hold results back for
-        // long.
-        c.put("intensity.idle-timeout", "1 s");
+        // long (intensity.idle-timeout).
+        c.putAll(
+                Map.of(
+                        "bootstrap-servers", bootstrap,
+                        "transactional-id-prefix", "e2e-tx",
+                        "group-id", "e2e-group",
+                        "parallelism", "2",
+                        "checkpoint-interval", "500 ms",
+                        "start-from", "EARLIEST",
+                        "registry-file", registry.toString(),
+                        "intensity.idle-timeout", "1 s"));
         return c;
     }
 

@@ -32,6 +32,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorOffset;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.logging.log4j.Level;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -119,31 +120,24 @@ class ElectricityMapsConnectIT {
                                 "DE",
                                 d0.minus(Duration.ofHours(1)));
                 connect.configureConnector(CONNECTOR, config);
-                connect.assertions()
-                        .assertConnectorAndExactlyNumTasksAreRunning(
-                                CONNECTOR, 1, "the connector did not start");
-
-                List<IntensityUpdate> before = readUntil(connect, ConnectFixtures.measured(d0));
-                assertThat(before)
-                        .extracting(TaskHarness::value)
-                        .containsExactly(
-                                tuple(d0, 302.0, true),
-                                tuple(dx, 310.0, true),
-                                tuple(d0, 298.0, false));
+                readWhenRunning(
+                        connect,
+                        "the connector did not start",
+                        ConnectFixtures.measured(d0),
+                        tuple(d0, 302.0, true),
+                        tuple(dx, 310.0, true),
+                        tuple(d0, 298.0, false));
 
                 // The worker goes away; meanwhile the source corrects DX; a new worker takes over
                 // from the committed offsets.
                 connect.removeWorker();
                 pastRange.put(dx, dxCorrected);
                 connect.addWorker();
-                connect.assertions()
-                        .assertConnectorAndExactlyNumTasksAreRunning(
-                                CONNECTOR, 1, "the connector did not come back");
-
-                List<IntensityUpdate> all = readUntil(connect, ConnectFixtures.measured(dx));
-                assertThat(all)
-                        .extracting(TaskHarness::value)
-                        .containsExactly(
+                List<IntensityUpdate> all =
+                        readWhenRunning(
+                                connect,
+                                "the connector did not come back",
+                                ConnectFixtures.measured(dx),
                                 tuple(d0, 302.0, true),
                                 tuple(dx, 310.0, true),
                                 tuple(d0, 298.0, false),
@@ -197,6 +191,22 @@ class ElectricityMapsConnectIT {
             assertThat(logs.lines).as("log lines captured").isNotEmpty();
             assertThat(logs.containing(TOKEN)).as("log lines with the token").isEmpty();
         }
+    }
+
+    /**
+     * Waits until the connector's one task runs, then reads the topic until {@code done} holds and
+     * checks the values read, (valid_from, g/kWh, estimated), in order.
+     */
+    static List<IntensityUpdate> readWhenRunning(
+            EmbeddedConnectCluster connect,
+            String notRunning,
+            Predicate<List<IntensityUpdate>> done,
+            Tuple... expected)
+            throws InterruptedException {
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(CONNECTOR, 1, notRunning);
+        List<IntensityUpdate> read = readUntil(connect, done);
+        assertThat(read).extracting(TaskHarness::value).containsExactly(expected);
+        return read;
     }
 
     /**
