@@ -200,12 +200,7 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask<CarbonIntensi
                     if (p.actual() != null) {
                         a = p.from();
                         actualNow = true;
-                        out.add(
-                                IntensityRecords.update(
-                                        actualPartition,
-                                        Map.of("valid_from", a.toEpochMilli()),
-                                        config.topic(),
-                                        update(zone, p.from(), p.actual(), false, now)));
+                        out.add(record(p, p.actual(), false, now));
                     } else if (!p.to().isAfter(passOver)) {
                         a = p.from(); // a hole older than actual.wait: its estimate stands
                     } else {
@@ -218,12 +213,7 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask<CarbonIntensi
                     boolean actualPublished =
                             actualNow || (hasActuals && p.actual() != null && !p.from().isAfter(a));
                     if (!actualPublished && p.forecast() != null) {
-                        out.add(
-                                IntensityRecords.update(
-                                        estimatePartition,
-                                        Map.of("valid_from", e.toEpochMilli()),
-                                        config.topic(),
-                                        update(zone, p.from(), p.forecast(), true, now)));
+                        out.add(record(p, p.forecast(), true, now));
                     }
                 }
             }
@@ -242,6 +232,18 @@ public class CarbonIntensityUkSourceTask extends PollingSourceTask<CarbonIntensi
             // actuals) the next turn.
             nextTurn(now, catchingUp && progressed);
             return out;
+        }
+
+        /**
+         * The record of half-hour {@code p} at {@code value}: an estimate or an actual, in its
+         * stage's partition with the half-hour as its offset.
+         */
+        private SourceRecord record(Period p, double value, boolean estimated, Instant now) {
+            return IntensityRecords.update(
+                    estimated ? estimatePartition : actualPartition,
+                    Map.of("valid_from", p.from().toEpochMilli()),
+                    config.topic(),
+                    update(zone, p.from(), value, estimated, now));
         }
     }
 
