@@ -75,8 +75,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * keyed operator downstream of two subtasks may still see one of them later, so exact revision
  * numbers want 1.
  *
- * <p>The registry input, if not empty, holds the watermark back until it ends (it has no watermarks
- * of its own here), so it should not wait at a gate.
+ * <p>The registry input never holds the watermark back, as the job's registry source (it is idle
+ * between its records), so it may wait at a gate: a version published after its hour was emitted is
+ * a registry change to restate.
  */
 public final class InMemoryPipeline {
 
@@ -115,11 +116,21 @@ public final class InMemoryPipeline {
          * emitted (collected).
          */
         public Input<T> awaitAggregate(String what, Predicate<AggregateRecord> condition) {
+            return await(what, r -> r instanceof AggregateRecord a && condition.test(a));
+        }
+
+        /**
+         * The elements added after this wait until a restatement record matching {@code condition}
+         * has been emitted: the correction was decided at the watermark of that moment.
+         */
+        public Input<T> awaitRestatement(String what, Predicate<RestatementRecord> condition) {
+            return await(what, r -> r instanceof RestatementRecord x && condition.test(x));
+        }
+
+        private Input<T> await(String what, Predicate<Object> condition) {
             if (gates.containsKey(elements.size()))
                 throw new IllegalStateException("two gates before element " + elements.size());
-            gates.put(
-                    elements.size(),
-                    new Gate(what, r -> r instanceof AggregateRecord a && condition.test(a)));
+            gates.put(elements.size(), new Gate(what, condition));
             return this;
         }
     }
@@ -235,7 +246,8 @@ public final class InMemoryPipeline {
                                                     c -> new Punctuated<>(intensityDisorder)))
                                     .withTimestampAssigner(new CarbonStreamJob.ValidFrom()));
             // No registry records: an empty stream with the intensity's watermarks (an empty source
-            // cannot be made); else the records, holding the watermark back until they end.
+            // cannot be made); else the records, with the job's registry watermarks (never
+            // holding the others back).
             DataStream<ControlEvent> registryStream =
                     registry.elements.isEmpty()
                             ? intensityStream.filter(new Nothing()).setParallelism(1)
@@ -245,7 +257,8 @@ public final class InMemoryPipeline {
                                     "registry",
                                     registry,
                                     ControlEvent.class,
-                                    WatermarkStrategy.noWatermarks());
+                                    WatermarkStrategy.forGenerator(
+                                            c -> new CarbonStreamJob.NeverHoldsBack<>()));
             Pipeline.Outputs out =
                     Pipeline.assemble(
                             Pipeline.Inputs.of(eventStream, intensityStream, registryStream),
@@ -338,6 +351,26 @@ public final class InMemoryPipeline {
                         Scenario.Upd::zone,
                         u -> Avro.encode(Avro.update(u)))) {
             out.add(decoder.decode(rec, System.currentTimeMillis()));
+        }
+        return out;
+    }
+
+    /**
+     * Datacenter versions as the job's registry source decodes them, keyed as a producer keeping
+     * every version keys them ({@code id@effective_from}).
+     */
+    public static List<ControlEvent> registry(
+            JobConfig cfg, long firstOffset, List<Scenario.Dc> datacenters, long effectiveFrom) {
+        Decoders.Registry decoder = new Decoders.Registry(cfg.limits());
+        List<ControlEvent> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> rec :
+                records(
+                        cfg.get(JobOptions.TOPIC_REGISTRY),
+                        firstOffset,
+                        datacenters,
+                        d -> d.id() + "@" + effectiveFrom,
+                        d -> Avro.encode(Avro.datacenter(d, effectiveFrom)))) {
+            out.add(decoder.decode(rec));
         }
         return out;
     }

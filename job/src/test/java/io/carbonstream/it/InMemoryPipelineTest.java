@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.carbonstream.InMemoryPipeline;
 import io.carbonstream.InMemoryPipeline.Input;
+import io.carbonstream.aggregate.RestatementRecord;
 import io.carbonstream.aggregate.WindowKind;
 import io.carbonstream.config.JobConfig;
 import io.carbonstream.ingest.ControlEvent;
@@ -257,6 +258,104 @@ class InMemoryPipelineTest {
         }
         assertThat(restated).isGreaterThan(10);
         assertThat(latest.get("HOUR|DATACENTER|dc-de||" + BASE).getRevision()).isEqualTo(2);
+        assertThat(r.lateEvents()).isEmpty();
+        assertThat(r.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void aRegistryVersionPublishedAfterItsHourWasEmittedRestatesItsDatacenter(@TempDir Path tmp)
+            throws Exception {
+        Scenario s = new Scenario(52, 2_000, 2 * HOUR, 4_000);
+        // A horizon longer than the run: the correction applies at whatever watermark it meets.
+        JobConfig cfg =
+                config(
+                        JobFixture.writeRegistry(tmp, s.datacenters),
+                        Map.of("restatement.horizon", "4 h"));
+        List<Scenario.Upd> updates = estimates(BASE - 15 * MIN, BASE + 2 * HOUR + 15 * MIN);
+        Scenario.Dc pl =
+                s.datacenters.stream()
+                        .filter(d -> d.id().equals("dc-pl"))
+                        .findFirst()
+                        .orElseThrow();
+        // dc-pl's PUE raised from minute 20 of the first hour, published once that hour is out.
+        Scenario.Dc plLater =
+                new Scenario.Dc(pl.id(), pl.zone(), 1.80, pl.wue(), pl.itOverhead(), pl.market());
+        long plFrom = BASE + 20 * MIN;
+
+        Input<ControlEvent> registry = InMemoryPipeline.input();
+        registry.awaitAggregate(
+                "the first hour emitted",
+                a -> a.window == WindowKind.HOUR && a.windowStart == BASE);
+        registry.addAll(InMemoryPipeline.registry(cfg, 0, List.of(plLater), plFrom));
+        // The requests of the first 70 minutes, then the rest once the change was decided: the
+        // requests hold the watermark at about 1 h 05 meanwhile, so the change meets a watermark
+        // past the first hour and inside the horizon (without the gate, the bounded requests
+        // would end first and the change would meet the final watermark).
+        List<RequestEnvelope> requests = InMemoryPipeline.requests(cfg, 0, s.requests);
+        Input<RequestEnvelope> events = InMemoryPipeline.input();
+        events.addAll(
+                requests.stream().filter(e -> e.request.eventTime < BASE + 70 * MIN).toList());
+        events.awaitRestatement(
+                "the registry change decided", x -> x.type == RestatementRecord.Type.SUMMARY);
+        events.addAll(
+                requests.stream().filter(e -> e.request.eventTime >= BASE + 70 * MIN).toList());
+        InMemoryPipeline.Result r =
+                InMemoryPipeline.run(
+                        cfg,
+                        events,
+                        InMemoryPipeline.<ControlEvent>input()
+                                .addAll(InMemoryPipeline.intensity(cfg, 0, updates)),
+                        registry);
+
+        Map<String, Reference.Agg> before = reference(s, updates).aggregates(s.requests);
+        Map<String, Reference.Agg> after =
+                reference(s, updates).version(plLater, plFrom).aggregates(s.requests);
+        Map<String, Aggregate> latest = r.latestAggregates();
+        JobFixture.assertAggregatesEqual(latest, after);
+        Map<String, Aggregate> first = Reference.endingBy(r.firstAggregates(), BASE + HOUR);
+        JobFixture.assertAggregatesEqual(first, Reference.endingBy(before, BASE + HOUR));
+
+        // One summary, applied; pane records only of dc-pl, only from minute 20 on, adding up to
+        // the reference's difference in every window of the first hour.
+        List<Restatement> records = r.restatements();
+        List<Restatement> summaries =
+                records.stream()
+                        .filter(x -> x.getRecordType() == RestatementRecordType.SUMMARY)
+                        .toList();
+        assertThat(summaries).hasSize(1);
+        assertThat(summaries.get(0).getCorrectionId())
+                .isEqualTo("REGISTRY|dc-pl|" + plFrom + "|" + plLater.pue());
+        assertThat(summaries.get(0).getStatus()).isEqualTo(RestatementStatus.APPLIED);
+        assertThat(summaries.get(0).getOldValue()).isEqualTo(pl.pue());
+        assertThat(summaries.get(0).getNewValue()).isEqualTo(plLater.pue());
+        List<Restatement> panes =
+                records.stream()
+                        .filter(x -> x.getRecordType() == RestatementRecordType.PANE)
+                        .toList();
+        assertThat(panes).isNotEmpty();
+        assertThat(panes).extracting(Restatement::getDatacenterId).containsOnly("dc-pl");
+        assertThat(panes)
+                .allSatisfy(
+                        p ->
+                                assertThat(p.getMinuteStart().toEpochMilli())
+                                        .isGreaterThanOrEqualTo(plFrom));
+        int restated = 0;
+        for (Map.Entry<String, Aggregate> e : first.entrySet()) {
+            String key = e.getKey();
+            double delta = after.get(key).g - before.get(key).g;
+            Aggregate is = latest.get(key);
+            double scale = Math.max(1e-6, Math.abs(is.getLocationGco2e()));
+            assertThat(paneDelta(panes, key)).as(key).isCloseTo(delta, within(1e-9 * scale));
+            if (Math.abs(delta) > 1e-9 * scale) {
+                restated++;
+                assertThat(is.getRevisionReason()).as(key).contains("REGISTRY_CHANGE");
+            } else {
+                assertThat(is.getRevision()).as(key).isEqualTo(e.getValue().getRevision());
+            }
+        }
+        assertThat(restated).isGreaterThan(3);
+        assertThat(latest.get("HOUR|DATACENTER|dc-pl||" + BASE).getRevisionReason())
+                .contains("REGISTRY_CHANGE");
         assertThat(r.lateEvents()).isEmpty();
         assertThat(r.deadLetters()).isEmpty();
     }
