@@ -118,13 +118,7 @@ final class Flink implements AutoCloseable {
         CompletedCheckpointStats c =
                 g.getCheckpointStatsSnapshot().getHistory().getLatestCompletedCheckpoint();
         if (c == null) return null;
-        Map<String, Long> by = new LinkedHashMap<>();
-        for (AccessExecutionJobVertex v : g.getVerticesTopologically()) {
-            TaskStateStats s = c.getTaskStateStats(v.getJobVertexId());
-            if (s != null) by.put(v.getName(), s.getStateSize());
-        }
-        return new CheckpointState(
-                c.getCheckpointId(), c.getStateSize(), c.getEndToEndDuration(), by);
+        return stateOf(g, c);
     }
 
     /**
@@ -141,13 +135,18 @@ final class Flink implements AutoCloseable {
                     && (best == null || done.getStateSize() > best.getStateSize())) best = done;
         }
         if (best == null) return new CheckpointState(-1, 0, 0, Map.of());
+        return stateOf(g, best);
+    }
+
+    /** The sizes of checkpoint {@code c}, by vertex in topological order. */
+    private static CheckpointState stateOf(AccessExecutionGraph g, CompletedCheckpointStats c) {
         Map<String, Long> by = new LinkedHashMap<>();
         for (AccessExecutionJobVertex v : g.getVerticesTopologically()) {
-            TaskStateStats s = best.getTaskStateStats(v.getJobVertexId());
+            TaskStateStats s = c.getTaskStateStats(v.getJobVertexId());
             if (s != null) by.put(v.getName(), s.getStateSize());
         }
         return new CheckpointState(
-                best.getCheckpointId(), best.getStateSize(), best.getEndToEndDuration(), by);
+                c.getCheckpointId(), c.getStateSize(), c.getEndToEndDuration(), by);
     }
 
     /**

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -45,31 +46,8 @@ final class Input {
         List<DatacenterSpec> dcs = new ArrayList<>();
         for (DatacenterSpec d : large.datacenters()) {
             Zone z = d.zone();
-            Zone z5 =
-                    fiveMinute.computeIfAbsent(
-                            z.id(),
-                            k ->
-                                    new Zone(
-                                            z.id(),
-                                            z.utcOffsetHours(),
-                                            z.lowHour(),
-                                            z.low(),
-                                            z.highHour(),
-                                            z.high(),
-                                            5,
-                                            z.spikesPerDay(),
-                                            z.marginalFactor()));
-            dcs.add(
-                    new DatacenterSpec(
-                            d.id(),
-                            z5,
-                            d.pue(),
-                            d.wueLPerKwh(),
-                            d.itOverhead(),
-                            d.marketFactorGPerKwh(),
-                            d.budgetShare(),
-                            d.trafficWeight(),
-                            d.telemetryShare()));
+            Zone z5 = fiveMinute.computeIfAbsent(z.id(), k -> copy(z, z.id(), 5));
+            dcs.add(copy(d, d.id(), z5));
         }
         return new Fleet(dcs, large.models());
     }
@@ -104,32 +82,13 @@ final class Input {
             zs.add(
                     j < baseZones.size()
                             ? z
-                            : new Zone(
-                                    z.id() + "-" + (j / baseZones.size()),
-                                    z.utcOffsetHours(),
-                                    z.lowHour(),
-                                    z.low(),
-                                    z.highHour(),
-                                    z.high(),
-                                    z.updateMinutes(),
-                                    z.spikesPerDay(),
-                                    z.marginalFactor()));
+                            : copy(z, z.id() + "-" + (j / baseZones.size()), z.updateMinutes()));
         }
         List<DatacenterSpec> dcs = new ArrayList<>();
         for (int i = 0; i < datacenters; i++) {
             DatacenterSpec d = base.datacenters().get(i % base.datacenters().size());
             String id = i < base.datacenters().size() ? d.id() : d.id() + "-s" + i;
-            dcs.add(
-                    new DatacenterSpec(
-                            id,
-                            zs.get(i % zs.size()),
-                            d.pue(),
-                            d.wueLPerKwh(),
-                            d.itOverhead(),
-                            d.marketFactorGPerKwh(),
-                            d.budgetShare(),
-                            d.trafficWeight(),
-                            d.telemetryShare()));
+            dcs.add(copy(d, id, zs.get(i % zs.size())));
         }
         List<ModelSpec> ms = new ArrayList<>();
         List<ModelSpec> all = Fleet.ALL_MODELS;
@@ -150,6 +109,34 @@ final class Input {
                                     m.medianOutput()));
         }
         return new Fleet(dcs, ms);
+    }
+
+    /** The zone {@code z} under another id and publication interval, same daily shape. */
+    private static Zone copy(Zone z, String id, int updateMinutes) {
+        return new Zone(
+                id,
+                z.utcOffsetHours(),
+                z.lowHour(),
+                z.low(),
+                z.highHour(),
+                z.high(),
+                updateMinutes,
+                z.spikesPerDay(),
+                z.marginalFactor());
+    }
+
+    /** The datacenter {@code d} under another id and zone, same PUE, water and traffic. */
+    private static DatacenterSpec copy(DatacenterSpec d, String id, Zone zone) {
+        return new DatacenterSpec(
+                id,
+                zone,
+                d.pue(),
+                d.wueLPerKwh(),
+                d.itOverhead(),
+                d.marketFactorGPerKwh(),
+                d.budgetShare(),
+                d.trafficWeight(),
+                d.telemetryShare());
     }
 
     static Properties producerProps(String bootstrap, int lingerMs) {
@@ -211,6 +198,11 @@ final class Input {
     static Produced produce(String bootstrap, Topics t, TrafficGenerator gen, long n) {
         long start = System.nanoTime();
         AtomicReference<Exception> failure = new AtomicReference<>();
+        // The first failed send, thrown once everything is flushed.
+        Callback onFailure =
+                (m, ex) -> {
+                    if (ex != null) failure.compareAndSet(null, ex);
+                };
         long requests = 0, updates = 0, bytes = 0, first = Long.MAX_VALUE, last = Long.MIN_VALUE;
         long namingGpus = 0, samples = 0;
         Set<String> dcs = new HashSet<>(),
@@ -235,27 +227,15 @@ final class Input {
                         models.add(e.getModelId());
                     }
                     if (!e.getGpuIds().isEmpty()) namingGpus++;
-                    p.send(
-                            new ProducerRecord<>(t.events(), r.keyBytes(), value),
-                            (m, ex) -> {
-                                if (ex != null) failure.compareAndSet(null, ex);
-                            });
+                    p.send(new ProducerRecord<>(t.events(), r.keyBytes(), value), onFailure);
                 } else if (r.kind() == GeneratedRecord.Kind.GPU_ENERGY) {
                     samples++;
                     gpus.add(r.gpuSample().getGpuId().toString());
-                    p.send(
-                            new ProducerRecord<>(t.gpuEnergy(), r.keyBytes(), value),
-                            (m, ex) -> {
-                                if (ex != null) failure.compareAndSet(null, ex);
-                            });
+                    p.send(new ProducerRecord<>(t.gpuEnergy(), r.keyBytes(), value), onFailure);
                 } else if (r.isIntensity()) {
                     updates++;
                     zones.add(r.key());
-                    p.send(
-                            new ProducerRecord<>(t.intensity(), r.keyBytes(), value),
-                            (m, ex) -> {
-                                if (ex != null) failure.compareAndSet(null, ex);
-                            });
+                    p.send(new ProducerRecord<>(t.intensity(), r.keyBytes(), value), onFailure);
                 }
             }
             p.flush();

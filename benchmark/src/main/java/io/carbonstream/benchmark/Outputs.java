@@ -8,10 +8,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.flink.formats.avro.typeutils.AvroSchemaConverter;
@@ -24,28 +26,16 @@ final class Outputs {
     private Outputs() {}
 
     /** One window of one dimension key. Key: kind|dimension|dc|model|windowStartMs. */
-    static final class Row {
-        long requests;
-        double gpuJ, kwh, g, water;
-        int revision;
-    }
+    record Row(long requests, double gpuJ, double kwh, double g, double water, int revision) {}
 
     /** The latest revision of every window key. */
     static Map<String, Row> carbonstream(String bootstrap, String topic) {
         Map<String, Row> out = new HashMap<>();
-        SpecificDatumReader<Aggregate> reader = new SpecificDatumReader<>(Aggregate.class);
-        BinaryDecoder[] dec = {null};
-        KafkaUtil.readAll(
+        readAvro(
                 bootstrap,
                 topic,
-                r -> {
-                    dec[0] = DecoderFactory.get().binaryDecoder(r.value(), dec[0]);
-                    Aggregate a;
-                    try {
-                        a = reader.read(null, dec[0]);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+                new SpecificDatumReader<>(Aggregate.class),
+                (Aggregate a) -> {
                     String key =
                             key(
                                     a.getWindow().name(),
@@ -53,14 +43,15 @@ final class Outputs {
                                     a.getDatacenterId(),
                                     a.getModelId(),
                                     a.getWindowStart().toEpochMilli());
-                    Row x = new Row();
-                    x.requests = a.getRequests();
-                    x.gpuJ = a.getGpuJoules();
-                    x.kwh = a.getFacilityKwh();
-                    x.g = a.getLocationGco2e();
-                    x.water = a.getWaterL();
-                    x.revision = a.getRevision();
-                    out.merge(key, x, (o, n) -> n.revision > o.revision ? n : o);
+                    Row x =
+                            new Row(
+                                    a.getRequests(),
+                                    a.getGpuJoules(),
+                                    a.getFacilityKwh(),
+                                    a.getLocationGco2e(),
+                                    a.getWaterL(),
+                                    a.getRevision());
+                    out.merge(key, x, (o, n) -> n.revision() > o.revision() ? n : o);
                 });
         return out;
     }
@@ -95,20 +86,12 @@ final class Outputs {
 
     static Map<String, Row> sql(String bootstrap, String topic) {
         Schema schema = AvroSchemaConverter.convertToSchema(sqlValueType().getLogicalType());
-        GenericDatumReader<GenericRecord> reader = new GenericDatumReader<>(schema);
-        BinaryDecoder[] dec = {null};
         Map<String, Row> out = new HashMap<>();
-        KafkaUtil.readAll(
+        readAvro(
                 bootstrap,
                 topic,
-                r -> {
-                    dec[0] = DecoderFactory.get().binaryDecoder(r.value(), dec[0]);
-                    GenericRecord a;
-                    try {
-                        a = reader.read(null, dec[0]);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+                new GenericDatumReader<GenericRecord>(schema),
+                a -> {
                     String key =
                             key(
                                     str(a.get("window_kind")),
@@ -116,18 +99,41 @@ final class Outputs {
                                     str(a.get("datacenter_id")),
                                     str(a.get("model_id")),
                                     (Long) a.get("window_start"));
-                    Row x = new Row();
-                    x.requests = (Long) a.get("requests");
-                    x.gpuJ = (Double) a.get("gpu_joules");
-                    x.kwh = (Double) a.get("facility_kwh");
-                    x.g = (Double) a.get("location_gco2e");
-                    x.water = (Double) a.get("water_l");
-                    x.revision = 1;
+                    Row x =
+                            new Row(
+                                    (Long) a.get("requests"),
+                                    (Double) a.get("gpu_joules"),
+                                    (Double) a.get("facility_kwh"),
+                                    (Double) a.get("location_gco2e"),
+                                    (Double) a.get("water_l"),
+                                    1);
                     if (out.put(key, x) != null)
                         throw new IllegalStateException(
                                 "SQL peer emitted window " + key + " twice");
                 });
         return out;
+    }
+
+    /**
+     * Decodes every record value of {@code topic} with {@code reader} (one decoder reused across
+     * records) and hands each datum to {@code sink}.
+     */
+    private static <T> void readAvro(
+            String bootstrap, String topic, DatumReader<T> reader, Consumer<T> sink) {
+        BinaryDecoder[] dec = {null};
+        KafkaUtil.readAll(
+                bootstrap,
+                topic,
+                r -> {
+                    dec[0] = DecoderFactory.get().binaryDecoder(r.value(), dec[0]);
+                    T datum;
+                    try {
+                        datum = reader.read(null, dec[0]);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    sink.accept(datum);
+                });
     }
 
     private static String str(Object o) {
@@ -172,9 +178,11 @@ final class Outputs {
             Row s = sql.get(e.getKey());
             if (s == null) continue;
             compared++;
-            if (c.requests != s.requests && diffs.size() < 60)
-                diffs.add(e.getKey() + " requests " + c.requests + " vs " + s.requests);
-            double[][] pairs = {{c.gpuJ, s.gpuJ}, {c.kwh, s.kwh}, {c.g, s.g}, {c.water, s.water}};
+            if (c.requests() != s.requests() && diffs.size() < 60)
+                diffs.add(e.getKey() + " requests " + c.requests() + " vs " + s.requests());
+            double[][] pairs = {
+                {c.gpuJ(), s.gpuJ()}, {c.kwh(), s.kwh()}, {c.g(), s.g()}, {c.water(), s.water()}
+            };
             String[] names = {"gpuJ", "kwh", "gCO2e", "water"};
             for (int i = 0; i < pairs.length; i++) {
                 double d = relDiff(pairs[i][0], pairs[i][1]);
@@ -186,21 +194,22 @@ final class Outputs {
             if (e.getKey().startsWith("HOUR|DATACENTER|")) {
                 String dc = e.getKey().split("\\|")[2];
                 double[] h = hourly.computeIfAbsent(dc, x -> new double[6]);
-                h[0] += c.requests;
-                h[1] += c.kwh;
-                h[2] += c.g;
-                h[3] += s.requests;
-                h[4] += s.kwh;
-                h[5] += s.g;
-                tc[0] += c.requests;
-                tc[1] += c.kwh;
-                tc[2] += c.g;
-                ts[0] += s.requests;
-                ts[1] += s.kwh;
-                ts[2] += s.g;
+                addHourly(h, 0, c);
+                addHourly(h, 3, s);
+                addHourly(tc, 0, c);
+                addHourly(ts, 0, s);
             }
         }
         return new Comparison(carbon.size(), sql.size(), compared, diffs, maxRel, hourly, tc, ts);
+    }
+
+    /**
+     * Adds a row's requests, facility kWh and location gCO2e to {@code sums} from {@code at} on.
+     */
+    private static void addHourly(double[] sums, int at, Row r) {
+        sums[at] += r.requests();
+        sums[at + 1] += r.kwh();
+        sums[at + 2] += r.g();
     }
 
     static double relDiff(double a, double b) {

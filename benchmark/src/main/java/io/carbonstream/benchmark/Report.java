@@ -223,6 +223,11 @@ final class Report {
                 : String.format(Locale.ROOT, "%,.0f MiB", bytes / (1 << 20));
     }
 
+    /** A latency cell: "p50 / p99 / max". */
+    private static String quantiles(double p50, double p99, double max) {
+        return f(p50) + " / " + f(p99) + " / " + f(max);
+    }
+
     private static void row(StringBuilder b, Object... cells) {
         b.append('|');
         for (Object c : cells)
@@ -591,27 +596,24 @@ final class Report {
             row(
                     b,
                     "produce -> readable p50 / p99 / max ms",
-                    f(lat.produceToReadableP50Ms())
-                            + " / "
-                            + f(lat.produceToReadableP99Ms())
-                            + " / "
-                            + f(lat.produceToReadableMaxMs()));
+                    quantiles(
+                            lat.produceToReadableP50Ms(),
+                            lat.produceToReadableP99Ms(),
+                            lat.produceToReadableMaxMs()));
             row(
                     b,
                     "window end -> readable p50 / p99 / max ms",
-                    f(lat.windowEndToReadableP50Ms())
-                            + " / "
-                            + f(lat.windowEndToReadableP99Ms())
-                            + " / "
-                            + f(lat.windowEndToReadableMaxMs()));
+                    quantiles(
+                            lat.windowEndToReadableP50Ms(),
+                            lat.windowEndToReadableP99Ms(),
+                            lat.windowEndToReadableMaxMs()));
             row(
                     b,
                     "watermark may pass -> readable p50 / p99 / max ms",
-                    f(lat.watermarkToReadableP50Ms())
-                            + " / "
-                            + f(lat.watermarkToReadableP99Ms())
-                            + " / "
-                            + f(lat.watermarkToReadableMaxMs()));
+                    quantiles(
+                            lat.watermarkToReadableP50Ms(),
+                            lat.watermarkToReadableP99Ms(),
+                            lat.watermarkToReadableMaxMs()));
             b.append(
                             "\n"
                                 + "produceToReadable: from the producer's send of a request to its"

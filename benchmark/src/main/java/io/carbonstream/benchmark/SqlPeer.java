@@ -255,6 +255,10 @@ public final class SqlPeer {
                     + " market_requests, water_l, fallback_kwh, stale_kwh, min_intensity,"
                     + " max_intensity";
 
+    /** The three grouping sets of a window kind that has (datacenter, model) rows of its own. */
+    private static final String ALL_GROUPINGS =
+            "(datacenter_id, model_id), (datacenter_id), (model_id)";
+
     private static final String DIMENSION =
             "CASE WHEN GROUPING(model_id) = 1 THEN 'DATACENTER' WHEN GROUPING(datacenter_id) = 1"
                     + " THEN 'MODEL' ELSE 'DATACENTER_MODEL' END AS dimension";
@@ -294,19 +298,8 @@ public final class SqlPeer {
                             "HOUR",
                             "TUMBLE(TABLE priced, DESCRIPTOR(event_time), INTERVAL '1' HOUR)"
                         })) {
-            insert.append(union)
-                    .append(outputRow(w[0]))
-                    .append(
-                            " FROM (SELECT window_start, window_end, datacenter_id AS dc, model_id"
-                                    + " AS model, ")
-                    .append(DIMENSION)
-                    .append(", ")
-                    .append(SUMS_OF_PRICED)
-                    .append(" FROM ")
-                    .append(w[1])
-                    .append(
-                            " GROUP BY window_start, window_end, GROUPING SETS ((datacenter_id,"
-                                    + " model_id), (datacenter_id), (model_id)))");
+            insert.append(union);
+            windowed(insert, w[0], SUMS_OF_PRICED, w[1], ALL_GROUPINGS);
             union = " UNION ALL ";
         }
         return insert.toString();
@@ -345,28 +338,37 @@ public final class SqlPeer {
                             "ROLLING_HOUR",
                             "HOP(TABLE minutes, DESCRIPTOR(minute_time), INTERVAL '1' MINUTE,"
                                     + " INTERVAL '1' HOUR)",
-                            "(datacenter_id, model_id), (datacenter_id), (model_id)"
+                            ALL_GROUPINGS
                         },
                         new String[] {
                             "HOUR",
                             "TUMBLE(TABLE minutes, DESCRIPTOR(minute_time), INTERVAL '1' HOUR)",
-                            "(datacenter_id, model_id), (datacenter_id), (model_id)"
+                            ALL_GROUPINGS
                         })) {
-            insert.append(" UNION ALL ")
-                    .append(outputRow(w[0]))
-                    .append(
-                            " FROM (SELECT window_start, window_end, datacenter_id AS dc, model_id"
-                                    + " AS model, ")
-                    .append(DIMENSION)
-                    .append(", ")
-                    .append(SUMS_OF_MINUTES)
-                    .append(" FROM ")
-                    .append(w[1])
-                    .append(" GROUP BY window_start, window_end, GROUPING SETS (")
-                    .append(w[2])
-                    .append("))");
+            insert.append(" UNION ALL ");
+            windowed(insert, w[0], SUMS_OF_MINUTES, w[1], w[2]);
         }
         return insert.toString();
+    }
+
+    /**
+     * Appends the output rows of one window kind: {@code sums} over the window TVF {@code tvf},
+     * grouped by window and {@code groupingSets}.
+     */
+    private static void windowed(
+            StringBuilder insert, String kind, String sums, String tvf, String groupingSets) {
+        insert.append(outputRow(kind))
+                .append(
+                        " FROM (SELECT window_start, window_end, datacenter_id AS dc, model_id"
+                                + " AS model, ")
+                .append(DIMENSION)
+                .append(", ")
+                .append(sums)
+                .append(" FROM ")
+                .append(tvf)
+                .append(" GROUP BY window_start, window_end, GROUPING SETS (")
+                .append(groupingSets)
+                .append("))");
     }
 
     static String interval(Duration d) {
