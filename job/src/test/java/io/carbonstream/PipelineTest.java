@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongPredicate;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -120,7 +121,22 @@ class PipelineTest {
     record Run(
             List<AggregateRecord> aggregates,
             List<DeadLetterRecord> late,
-            List<DeadLetterRecord> deadLetters) {}
+            List<DeadLetterRecord> deadLetters) {
+
+        /**
+         * The last revision of each aggregate key among those of a window kind and dimension whose
+         * window start passes the test.
+         */
+        List<AggregateRecord> latestPerKey(
+                WindowKind window, Dimension dimension, LongPredicate start) {
+            Map<String, AggregateRecord> latest = new java.util.HashMap<>();
+            for (AggregateRecord a : aggregates) {
+                if (a.window == window && a.dimension == dimension && start.test(a.windowStart))
+                    latest.merge(a.kafkaKey(), a, (x, y) -> y.revision > x.revision ? y : x);
+            }
+            return new ArrayList<>(latest.values());
+        }
+    }
 
     static Run run(Path tmp, List<RequestEnvelope> events) throws Exception {
         Path registry =
@@ -219,33 +235,19 @@ class PipelineTest {
         long late = r.late().size();
         for (Dimension dim : Dimension.values()) {
             List<AggregateRecord> hour =
-                    latestPerKey(
-                            r.aggregates().stream()
-                                    .filter(
-                                            a ->
-                                                    a.window == WindowKind.HOUR
-                                                            && a.dimension == dim
-                                                            && a.windowStart == BASE)
-                                    .toList());
-            long requests = hour.stream().mapToLong(a -> a.totals.requests).sum();
+                    r.latestPerKey(WindowKind.HOUR, dim, start -> start == BASE);
+            long requests = requests(hour);
             double g = hour.stream().mapToDouble(a -> a.totals.locationG).sum();
             assertThat(requests + late).as(dim.name()).isEqualTo(6);
             assertThat(g).as(dim.name()).isCloseTo(grams((int) requests), within(1e-9));
         }
         // Minute by minute, the final revisions add up to the hour.
         long minutes =
-                latestPerKey(
-                                r.aggregates().stream()
-                                        .filter(
-                                                a ->
-                                                        a.window == WindowKind.MINUTE
-                                                                && a.dimension
-                                                                        == Dimension.DATACENTER
-                                                                && a.windowStart < BASE + 60 * MIN)
-                                        .toList())
-                        .stream()
-                        .mapToLong(a -> a.totals.requests)
-                        .sum();
+                requests(
+                        r.latestPerKey(
+                                WindowKind.MINUTE,
+                                Dimension.DATACENTER,
+                                start -> start < BASE + 60 * MIN));
         assertThat(minutes + late).isEqualTo(6);
         assertThat(r.aggregates())
                 .filteredOn(a -> a.revision > 1)
@@ -282,25 +284,13 @@ class PipelineTest {
                 .containsExactlyInAnyOrder(Reason.UNDECODABLE, Reason.UNKNOWN_DATACENTER);
         assertThat(r.late()).isEmpty();
         long first =
-                latestPerKey(
-                                r.aggregates().stream()
-                                        .filter(
-                                                a ->
-                                                        a.window == WindowKind.HOUR
-                                                                && a.dimension
-                                                                        == Dimension.DATACENTER
-                                                                && a.windowStart == BASE)
-                                        .toList())
-                        .stream()
-                        .mapToLong(a -> a.totals.requests)
-                        .sum();
+                requests(
+                        r.latestPerKey(
+                                WindowKind.HOUR, Dimension.DATACENTER, start -> start == BASE));
         assertThat(first).isEqualTo(1);
     }
 
-    static List<AggregateRecord> latestPerKey(List<AggregateRecord> records) {
-        Map<String, AggregateRecord> latest = new java.util.HashMap<>();
-        for (AggregateRecord a : records)
-            latest.merge(a.kafkaKey(), a, (x, y) -> y.revision > x.revision ? y : x);
-        return new ArrayList<>(latest.values());
+    static long requests(List<AggregateRecord> aggregates) {
+        return aggregates.stream().mapToLong(a -> a.totals.requests).sum();
     }
 }

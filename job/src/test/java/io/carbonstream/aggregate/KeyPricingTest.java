@@ -1,11 +1,9 @@
 package io.carbonstream.aggregate;
 
+import static io.carbonstream.aggregate.TestPricing.req;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.carbonstream.energy.InferenceRequest;
-import io.carbonstream.energy.Modality;
-import io.carbonstream.energy.Provenance;
 import io.carbonstream.ingest.ControlEvent;
 import io.carbonstream.ingest.DeadLetterRecord;
 import io.carbonstream.ingest.IntensityReading;
@@ -166,18 +164,6 @@ class KeyPricingTest {
                 RegistryStart.ofFile(Map.of("dc-1", DatacenterHistory.of(dc("dc-1", "Z", 1.0)))),
                 "lifecycle",
                 summaries);
-    }
-
-    static MeteredRequest req(String dc, String model, long t) {
-        InferenceRequest r = new InferenceRequest();
-        r.requestId = "r-" + t;
-        r.eventTime = t;
-        r.datacenterId = dc;
-        r.modelId = model;
-        r.modality = Modality.TEXT;
-        r.outputTokens = 10;
-        r.gpuCount = 1;
-        return new MeteredRequest(r, 3.6e6, Provenance.CATALOG);
     }
 
     void intensity(String zone, long validFrom, double g) {

@@ -1,11 +1,10 @@
 package io.carbonstream.aggregate;
 
+import static io.carbonstream.aggregate.TestPricing.req;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.carbonstream.energy.EnergyRange;
-import io.carbonstream.energy.InferenceRequest;
-import io.carbonstream.energy.Modality;
 import io.carbonstream.energy.ModelCatalog;
 import io.carbonstream.energy.Provenance;
 import io.carbonstream.intensity.IntensityPricer;
@@ -19,14 +18,6 @@ import org.junit.jupiter.api.Test;
  * aggregates' metered_attributed_share end to end).
  */
 class MeteredAttributedPricingTest {
-
-    static MeteredRequest req(double joules, Provenance p) {
-        InferenceRequest r = new InferenceRequest();
-        r.modality = Modality.TEXT;
-        r.outputTokens = 1;
-        r.gpuCount = 1;
-        return new MeteredRequest(r, joules, p);
-    }
 
     @Test
     void meteredAttributedEnergyHasItsRangeAndIsCountedApart() {

@@ -38,15 +38,22 @@ class MeteredRequestSerializerTest {
                 r, 7_750.25, measured == null ? Provenance.CATALOG : Provenance.MEASURED);
     }
 
+    static byte[] serialize(MeteredRequest m) throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        MeteredRequestSerializer.INSTANCE.serialize(m, out);
+        return out.getCopyOfBuffer();
+    }
+
+    static MeteredRequest roundTrip(MeteredRequest m) throws Exception {
+        return MeteredRequestSerializer.INSTANCE.deserialize(
+                new DataInputDeserializer(serialize(m)));
+    }
+
     @Test
     void roundTripsEveryField() throws Exception {
         for (MeteredRequest m :
                 new MeteredRequest[] {sample(6_000.5, "req-1".getBytes()), sample(null, null)}) {
-            DataOutputSerializer out = new DataOutputSerializer(64);
-            MeteredRequestSerializer.INSTANCE.serialize(m, out);
-            MeteredRequest back =
-                    MeteredRequestSerializer.INSTANCE.deserialize(
-                            new DataInputDeserializer(out.getCopyOfBuffer()));
+            MeteredRequest back = roundTrip(m);
             assertThat(back.request).isEqualTo(m.request);
             assertThat(back.request.sourcePartition).isEqualTo(3);
             assertThat(back.request.sourceOffset).isEqualTo(987_654_321L);
@@ -70,19 +77,13 @@ class MeteredRequestSerializerTest {
         for (int code = 0; code < before.length; code++) {
             MeteredRequest m = sample(null, null);
             m.provenance = before[code];
-            DataOutputSerializer out = new DataOutputSerializer(64);
-            MeteredRequestSerializer.INSTANCE.serialize(m, out);
-            byte[] bytes = out.getCopyOfBuffer();
+            byte[] bytes = serialize(m);
             // No GPU ids: the provenance byte is the last one, without flag bits.
             assertThat(bytes[bytes.length - 1]).as(before[code].name()).isEqualTo((byte) code);
         }
         MeteredRequest m = sample(6_000.5, null);
         m.provenance = Provenance.METERED_ATTRIBUTED;
-        DataOutputSerializer out = new DataOutputSerializer(64);
-        MeteredRequestSerializer.INSTANCE.serialize(m, out);
-        MeteredRequest back =
-                MeteredRequestSerializer.INSTANCE.deserialize(
-                        new DataInputDeserializer(out.getCopyOfBuffer()));
+        MeteredRequest back = roundTrip(m);
         assertThat(back.provenance).isEqualTo(Provenance.METERED_ATTRIBUTED);
         assertThat(back.request.gpuIds).isEqualTo(m.request.gpuIds);
     }

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.carbonstream.Pipeline;
-import io.carbonstream.energy.InferenceRequest;
-import io.carbonstream.energy.Modality;
-import io.carbonstream.energy.Provenance;
 import io.carbonstream.ingest.ControlEvent;
 import io.carbonstream.ingest.DeadLetterRecord;
 import io.carbonstream.ingest.IntensityReading;
@@ -91,19 +88,16 @@ class PaneFunctionTest {
     }
 
     static MeteredRequest req(String dc, long t) {
-        return req(dc, "m", t);
+        return TestPricing.req(dc, "m", t);
     }
 
-    static MeteredRequest req(String dc, String model, long t) {
-        InferenceRequest r = new InferenceRequest();
-        r.requestId = "r-" + t;
-        r.eventTime = t;
-        r.datacenterId = dc;
-        r.modelId = model;
-        r.modality = Modality.TEXT;
-        r.outputTokens = 10;
-        r.gpuCount = 1;
-        return new MeteredRequest(r, 3.6e6, Provenance.CATALOG);
+    /** One request of the datacenter at each event time, in this order. */
+    static void requests(
+            KeyedBroadcastOperatorTestHarness<String, MeteredRequest, ControlEvent, PaneDelta> h,
+            String dc,
+            long... times)
+            throws Exception {
+        for (long t : times) h.processElement(req(dc, t), t);
     }
 
     static ControlEvent update(long validFrom, double g) {
@@ -149,8 +143,7 @@ class PaneFunctionTest {
     @Test
     void anUpdateArrivingAfterTheEventsItCoversStillPricesThem() throws Exception {
         h.processBroadcastElement(update(0, 100), 0);
-        h.processElement(req("dc-1", 10_000), 10_000);
-        h.processElement(req("dc-1", 20_000), 20_000);
+        requests(h, "dc-1", 10_000, 20_000);
         watermark(5_000);
         h.processBroadcastElement(
                 update(15_000, 300), 15_000); // valid from 15 s, arrives after the 20 s request
@@ -171,8 +164,7 @@ class PaneFunctionTest {
     @Test
     void anOldIntensityIsUsedButFlaggedStale() throws Exception {
         h.processBroadcastElement(update(0, 100), 0);
-        h.processElement(req("dc-1", 30_000), 30_000);
-        h.processElement(req("dc-1", 90_000), 90_000);
+        requests(h, "dc-1", 30_000, 90_000);
         watermark(119_999);
         assertThat(panes()).hasSize(2);
         Map<Long, Totals> byMinute =
@@ -230,9 +222,10 @@ class PaneFunctionTest {
     @Test
     void garbageModelIdsCannotGrowStateBeyondTheCap() throws Exception {
         for (int i = 0; i < 10; i++)
-            h.processElement(req("dc-1", "garbage-" + i, 1_000 + i), 1_000 + i);
+            h.processElement(TestPricing.req("dc-1", "garbage-" + i, 1_000 + i), 1_000 + i);
         h.processElement(
-                req("dc-1", "garbage-0", 2_000), 2_000); // an admitted model stays admitted
+                TestPricing.req("dc-1", "garbage-0", 2_000),
+                2_000); // an admitted model stays admitted
         List<DeadLetterRecord> dead =
                 h.getSideOutput(PaneFunction.DEAD_LETTERS).stream()
                         .map(StreamRecord::getValue)
@@ -245,7 +238,7 @@ class PaneFunctionTest {
         assertThat(panes().stream().mapToLong(p -> p.totals.requests).sum())
                 .isEqualTo(MAX_MODELS + 1);
         // Once their state is gone, the slots are free again.
-        h.processElement(req("dc-1", "garbage-9", 61_000), 61_000);
+        h.processElement(TestPricing.req("dc-1", "garbage-9", 61_000), 61_000);
         assertThat(h.getSideOutput(PaneFunction.DEAD_LETTERS)).hasSize(10 - MAX_MODELS);
     }
 
@@ -265,8 +258,7 @@ class PaneFunctionTest {
     @Test
     void pendingRequestsSurviveASnapshotAndRestore() throws Exception {
         h.processBroadcastElement(update(0, 100), 0);
-        h.processElement(req("dc-1", 10_000), 10_000);
-        h.processElement(req("dc-1", 20_000), 20_000);
+        requests(h, "dc-1", 10_000, 20_000);
         OperatorSubtaskState snapshot = h.snapshot(1, 1);
         h.close();
         h = harness(snapshot);

@@ -1,11 +1,10 @@
 package io.carbonstream.aggregate;
 
+import static io.carbonstream.aggregate.TestPricing.req;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.carbonstream.energy.EnergyRange;
-import io.carbonstream.energy.InferenceRequest;
-import io.carbonstream.energy.Modality;
 import io.carbonstream.energy.ModelCatalog;
 import io.carbonstream.energy.Provenance;
 import io.carbonstream.intensity.IntensityPricer;
@@ -28,20 +27,10 @@ class PricingCoreTest {
                     TestPricing.with(new IntensityPricer(Map.of(), 500.0, Long.MAX_VALUE))
                             .settings());
 
-    private static MeteredRequest req(double joules, Provenance p) {
-        InferenceRequest r = new InferenceRequest();
-        r.modality = Modality.TEXT;
-        r.outputTokens = 1;
-        r.gpuCount = 1;
-        return new MeteredRequest(r, joules, p);
-    }
-
     @Test
     void rangesFollowEachRequestsProvenanceAndPriceWithItsIntensity() {
-        DatacenterProfile dc = new DatacenterProfile("dc", "Z", 1.5, 0.0);
-        dc.itOverhead = 1.0;
-        IntensityTimeline tl = new IntensityTimeline();
-        tl.upsert(0, 200.0);
+        DatacenterProfile dc = dc(1.5);
+        IntensityTimeline tl = timeline(new long[] {0}, new double[] {200.0});
         Totals t = core.unpriced(req(KWH, Provenance.MEASURED));
         t.add(core.unpriced(req(2 * KWH, Provenance.CATALOG)));
         t.add(core.unpriced(req(KWH, Provenance.DEFAULT)));
@@ -60,10 +49,8 @@ class PricingCoreTest {
 
     @Test
     void aCorrectionMovesTheRangeWithThePointFigureAndLeavesEmbodiedAlone() {
-        DatacenterProfile dc = new DatacenterProfile("dc", "Z", 1.0, 0.0);
-        dc.itOverhead = 1.0;
-        IntensityTimeline tl = new IntensityTimeline();
-        tl.upsert(0, 100.0);
+        DatacenterProfile dc = dc(1.0);
+        IntensityTimeline tl = timeline(new long[] {0}, new double[] {100.0});
         Totals t = core.unpriced(req(KWH, Provenance.CATALOG));
         SliceList slices = new SliceList();
         slices.add(core.price(t, 1_000, dc, tl));
@@ -102,6 +89,13 @@ class PricingCoreTest {
             new PricingCore(
                     TestPricing.with(new IntensityPricer(Map.of(), 500.0, ALT_MAX_AGE)).settings());
 
+    /** Datacenter "dc" in zone Z at this PUE and IT overhead 1. */
+    private static DatacenterProfile dc(double pue) {
+        DatacenterProfile dc = new DatacenterProfile("dc", "Z", pue, 0.0);
+        dc.itOverhead = 1.0;
+        return dc;
+    }
+
     private static IntensityTimeline timeline(long[] from, double[] g) {
         IntensityTimeline tl = new IntensityTimeline();
         for (int i = 0; i < from.length; i++) tl.upsert(from[i], g[i]);
@@ -126,8 +120,7 @@ class PricingCoreTest {
 
     @Test
     void theOtherFactorTypePricesItsOwnFigureAndNeverTheAccountingOne() {
-        DatacenterProfile dc = new DatacenterProfile("dc", "Z", 1.25, 0.0);
-        dc.itOverhead = 1.0;
+        DatacenterProfile dc = dc(1.25);
         long[] accFrom = {0, 20 * 60_000L};
         double[] accG = {300.0, 320.0};
         // The alternative starts late, changes once, then goes silent for longer than the max age.
@@ -177,8 +170,7 @@ class PricingCoreTest {
 
     @Test
     void aFullyCoveredWindowHasTheFigureAndNoneAtAllHasShareZero() {
-        DatacenterProfile dc = new DatacenterProfile("dc", "Z", 1.0, 0.0);
-        dc.itOverhead = 1.0;
+        DatacenterProfile dc = dc(1.0);
         IntensityTimeline acc = timeline(new long[] {0}, new double[] {400.0});
         IntensityTimeline alt = timeline(new long[] {0}, new double[] {350.0});
         Totals covered = aged.unpriced(req(2 * KWH, Provenance.CATALOG));
@@ -197,8 +189,7 @@ class PricingCoreTest {
     @Test
     void
             aCorrectionOfTheOtherTypeRepricesOnlyItsFigureAndOneOfTheAccountingTypeOnlyTheAccountingOnes() {
-        DatacenterProfile dc = new DatacenterProfile("dc", "Z", 1.0, 0.0);
-        dc.itOverhead = 1.0;
+        DatacenterProfile dc = dc(1.0);
         IntensityTimeline acc = timeline(new long[] {0}, new double[] {400.0});
         IntensityTimeline alt = timeline(new long[] {0}, new double[] {350.0});
         SliceList slices = new SliceList();

@@ -37,6 +37,17 @@ class RestatementTest {
         h = PaneFunctionTest.harness(null, horizonMs, graceMs);
     }
 
+    /** Opens the harness with zone Z's intensity at 100 g/kWh from time 0. */
+    void openAt100(long horizonMs, long graceMs) throws Exception {
+        open(horizonMs, graceMs);
+        h.processBroadcastElement(update(0, 100), 0);
+    }
+
+    /** One request of dc-1 at each event time, in this order. */
+    void requests(long... times) throws Exception {
+        PaneFunctionTest.requests(h, "dc-1", times);
+    }
+
     void watermark(long wm) throws Exception {
         h.processWatermark(wm);
         h.processBroadcastWatermark(wm);
@@ -69,10 +80,8 @@ class RestatementTest {
 
     @Test
     void aCorrectedValueAfterEmissionRepricesThePaneAndSaysWhy() throws Exception {
-        open(HOUR, 0);
-        h.processBroadcastElement(update(0, 100), 0);
-        h.processElement(req("dc-1", 10_000), 10_000);
-        h.processElement(req("dc-1", 20_000), 20_000);
+        openAt100(HOUR, 0);
+        requests(10_000, 20_000);
         watermark(59_999);
         assertThat(deltas()).hasSize(1);
         assertThat(deltas().get(0).totals.locationG).isCloseTo(200, within(1e-9));
@@ -107,11 +116,8 @@ class RestatementTest {
 
     @Test
     void aNewVersionRestatesOnlyTheMinutesItCovers() throws Exception {
-        open(HOUR, 0);
-        h.processBroadcastElement(update(0, 100), 0);
-        h.processElement(req("dc-1", 10_000), 10_000);
-        h.processElement(req("dc-1", 70_000), 70_000);
-        h.processElement(req("dc-1", 130_000), 130_000);
+        openAt100(HOUR, 0);
+        requests(10_000, 70_000, 130_000);
         watermark(3 * MIN - 1);
         assertThat(deltas()).hasSize(3);
 
@@ -127,10 +133,8 @@ class RestatementTest {
 
     @Test
     void aVersionStartingInsideAPricedSpanIsRecordedAsPartial() throws Exception {
-        open(HOUR, 0);
-        h.processBroadcastElement(update(0, 100), 0);
-        h.processElement(req("dc-1", 10_000), 10_000);
-        h.processElement(req("dc-1", 50_000), 50_000);
+        openAt100(HOUR, 0);
+        requests(10_000, 50_000);
         watermark(59_999);
         h.processBroadcastElement(update(30_000, 300), 30_000); // cuts the slice [10 s, 50 s]
         assertThat(deltas()).hasSize(1);
@@ -142,10 +146,8 @@ class RestatementTest {
 
     @Test
     void aRegistryVersionInThePastRepricesFromItsEffectiveTime() throws Exception {
-        open(HOUR, 0);
-        h.processBroadcastElement(update(0, 100), 0);
-        h.processElement(req("dc-1", 10_000), 10_000);
-        h.processElement(req("dc-1", 70_000), 70_000);
+        openAt100(HOUR, 0);
+        requests(10_000, 70_000);
         watermark(2 * MIN - 1);
         assertThat(deltas()).hasSize(2);
 
@@ -162,7 +164,7 @@ class RestatementTest {
         assertThat(summary.newValue).isEqualTo(2.0);
 
         // Requests after it are priced with it from the start.
-        h.processElement(req("dc-1", 130_000), 130_000);
+        requests(130_000);
         watermark(3 * MIN - 1);
         assertThat(deltas().get(3).totals.facilityKwh).isCloseTo(2.0, within(1e-12));
     }
@@ -170,9 +172,8 @@ class RestatementTest {
     @Test
     void aCorrectionBeyondTheHorizonIsRecordedNotAppliedAndStateIsGoneAfterTheHorizon()
             throws Exception {
-        open(10 * MIN, 0);
-        h.processBroadcastElement(update(0, 100), 0);
-        h.processElement(req("dc-1", 10_000), 10_000);
+        openAt100(10 * MIN, 0);
+        requests(10_000);
         watermark(59_999);
         h.processBroadcastElement(update(HOUR, 200), HOUR); // so that the version of 0 ends at 1 h
         assertThat(keyedStateEntries()).isPositive(); // the emitted slices, kept for corrections
@@ -190,8 +191,7 @@ class RestatementTest {
 
     @Test
     void anUnknownDatacenterWaitsForTheRegistryWithinTheGrace() throws Exception {
-        open(HOUR, 2 * MIN);
-        h.processBroadcastElement(update(0, 100), 0);
+        openAt100(HOUR, 2 * MIN);
         h.processElement(req("dc-new", 1_000), 1_000);
         watermark(30_000);
         assertThat(h.getSideOutput(PaneFunction.DEAD_LETTERS)).isNullOrEmpty();
@@ -223,9 +223,8 @@ class RestatementTest {
 
     @Test
     void aCorrectionOfAPaneNotYetEmittedIsInItsFirstEmission() throws Exception {
-        open(HOUR, 0);
-        h.processBroadcastElement(update(0, 100), 0);
-        h.processElement(req("dc-1", 10_000), 10_000);
+        openAt100(HOUR, 0);
+        requests(10_000);
         watermark(30_000); // priced, pane not emitted
         h.processBroadcastElement(update(0, 120), 0);
         watermark(59_999);
@@ -242,7 +241,7 @@ class RestatementTest {
         h.processBroadcastElement(
                 ControlEvent.of(dc1(1.0, Long.MIN_VALUE)), 0); // before any watermark
         h.processBroadcastElement(update(0, 100), 0);
-        h.processElement(req("dc-1", 10_000), 10_000);
+        requests(10_000);
         watermark(59_999);
         h.processBroadcastElement(
                 ControlEvent.of(dc1(1.0, Long.MIN_VALUE)), 0); // the same values again
@@ -253,10 +252,8 @@ class RestatementTest {
     @Test
     void aChangeWithoutEffectiveFromHoldsSinceAlwaysAndIsRestatedWithinTheHorizonOnly()
             throws Exception {
-        open(2 * MIN, 0);
-        h.processBroadcastElement(update(0, 100), 0);
-        h.processElement(req("dc-1", 10_000), 10_000);
-        h.processElement(req("dc-1", 5 * MIN + 10_000), 5 * MIN + 10_000);
+        openAt100(2 * MIN, 0);
+        requests(10_000, 5 * MIN + 10_000);
         watermark(6 * MIN - 1);
         h.processBroadcastElement(ControlEvent.of(dc1(1.5, Long.MIN_VALUE)), 0);
         RestatementRecord summary = records(RestatementRecord.Type.SUMMARY).get(0);
@@ -281,16 +278,13 @@ class RestatementTest {
     @Test
     void bothFactorTypesPriceTheirOwnFigureAndACorrectionOfTheOtherRestatesOnlyIts()
             throws Exception {
-        open(HOUR, 0);
-        h.processBroadcastElement(
-                update(0, 100), 0); // lifecycle: the accounting type of the harness
+        openAt100(HOUR, 0); // lifecycle: the accounting type of the harness
         h.processBroadcastElement(direct(0, 80), 0);
         h.processBroadcastElement(
                 direct(MIN + 30_000, 90), 0); // a new direct version in the second minute
-        h.processElement(req("dc-1", 10_000), 10_000);
+        requests(10_000);
         // At 1:00 direct version 0 is exactly as old as the max age (60 s): still in force.
-        h.processElement(req("dc-1", MIN), MIN);
-        h.processElement(req("dc-1", MIN + 40_000), MIN + 40_000);
+        requests(MIN, MIN + 40_000);
         watermark(2 * MIN - 1);
         assertThat(deltas()).hasSize(2);
         // By hand (1 kWh per request): minute 0 at 100 / 80; minute 1 at 100 + 100 / 80 + 90.

@@ -1,6 +1,8 @@
 package io.carbonstream.aggregate;
 
 import io.carbonstream.energy.EnergyRange;
+import io.carbonstream.energy.InferenceRequest;
+import io.carbonstream.energy.Modality;
 import io.carbonstream.energy.Provenance;
 import io.carbonstream.intensity.IntensityPricer;
 import java.util.EnumMap;
@@ -67,6 +69,31 @@ final class TestPricing {
     TestPricing embodied(double gPerGpuJoule) {
         embodiedGPerJ = gPerGpuJoule;
         return this;
+    }
+
+    /**
+     * A text request of the given key at time t drawing 3.6 MJ (1 facility kWh at PUE 1 and IT
+     * overhead 1), from the catalog.
+     */
+    static MeteredRequest req(String dc, String model, long t) {
+        InferenceRequest r = new InferenceRequest();
+        r.requestId = "r-" + t;
+        r.eventTime = t;
+        r.datacenterId = dc;
+        r.modelId = model;
+        r.modality = Modality.TEXT;
+        r.outputTokens = 10;
+        r.gpuCount = 1;
+        return new MeteredRequest(r, 3.6e6, Provenance.CATALOG);
+    }
+
+    /** A one-GPU text request of no key drawing the given GPU energy, of that provenance. */
+    static MeteredRequest req(double joules, Provenance p) {
+        InferenceRequest r = new InferenceRequest();
+        r.modality = Modality.TEXT;
+        r.outputTokens = 1;
+        r.gpuCount = 1;
+        return new MeteredRequest(r, joules, p);
     }
 
     /** No off-site water; the events topic is "events"; accounting with the default type. */

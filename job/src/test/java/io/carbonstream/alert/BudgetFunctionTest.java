@@ -27,14 +27,18 @@ class BudgetFunctionTest {
         return d;
     }
 
+    /** Per datacenter: a 10-minute window, a 15-minute dwell, clears below 90% of the budget. */
+    static KeyedOneInputStreamOperatorTestHarness<String, PaneDelta, AlertRecord> harness()
+            throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new BudgetFunction(null, 0.9, 15 * MIN, 10 * MIN),
+                new Pipeline.PaneDatacenter(),
+                Types.STRING);
+    }
+
     @Test
     void raisesOnceOverBudgetClearsAfterDwellAndLeavesNoState() throws Exception {
-        // 10-minute window, 15-minute dwell, clears below 90% of the budget.
-        KeyedOneInputStreamOperatorTestHarness<String, PaneDelta, AlertRecord> h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new BudgetFunction(null, 0.9, 15 * MIN, 10 * MIN),
-                        new Pipeline.PaneDatacenter(),
-                        Types.STRING);
+        KeyedOneInputStreamOperatorTestHarness<String, PaneDelta, AlertRecord> h = harness();
         // 200 g per minute, two models: the 10-minute window reaches 1000 g = 6000 g/h at minute 5.
         for (int m = 0; m < 5; m++) {
             h.processElement(pane(m, 120, 6000.0), T0 + m * MIN);
@@ -60,11 +64,7 @@ class BudgetFunctionTest {
 
     @Test
     void withoutABudgetNothingIsWatched() throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, PaneDelta, AlertRecord> h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new BudgetFunction(null, 0.9, 15 * MIN, 10 * MIN),
-                        new Pipeline.PaneDatacenter(),
-                        Types.STRING);
+        KeyedOneInputStreamOperatorTestHarness<String, PaneDelta, AlertRecord> h = harness();
         h.processElement(pane(0, 1e9, null), T0);
         h.processWatermark(T0 + 60 * MIN);
         assertThat(h.extractOutputValues()).isEmpty();

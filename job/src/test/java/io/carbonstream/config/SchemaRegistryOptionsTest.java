@@ -72,6 +72,15 @@ class SchemaRegistryOptionsTest {
         }
     }
 
+    /** A registry at http://registry:8081 with its client settings in the given file. */
+    static JobConfig registryWithProperties(String file) {
+        return JobConfig.fromArgs(
+                "--schema-registry.url",
+                "http://registry:8081",
+                "--schema-registry.properties-file",
+                file);
+    }
+
     @Test
     void mistakesSayWhatToFixWithoutQuotingCredentials(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> JobConfig.fromArgs("--output.wire-format", "REGISTRY"))
@@ -96,34 +105,16 @@ class SchemaRegistryOptionsTest {
                                         "http://carbon:" + PASSWORD + "@registry:8081"))
                 .hasMessageContaining("--schema-registry.properties-file")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(PASSWORD));
-        assertThatThrownBy(
-                        () ->
-                                JobConfig.fromArgs(
-                                        "--schema-registry.url",
-                                        "http://registry:8081",
-                                        "--schema-registry.properties-file",
-                                        "/nonexistent/registry.properties"))
+        assertThatThrownBy(() -> registryWithProperties("/nonexistent/registry.properties"))
                 .hasMessageContaining("--schema-registry.properties-file")
                 .hasMessageContaining("/nonexistent/registry.properties");
         Path empty = dir.resolve("empty.properties");
         Files.writeString(empty, "basic.auth.credentials.source=USER_INFO\n");
-        assertThatThrownBy(
-                        () ->
-                                JobConfig.fromArgs(
-                                        "--schema-registry.url",
-                                        "http://registry:8081",
-                                        "--schema-registry.properties-file",
-                                        empty.toString()))
+        assertThatThrownBy(() -> registryWithProperties(empty.toString()))
                 .hasMessageContaining("basic.auth.user.info=user:password");
         Path malformed = dir.resolve("malformed.properties");
         Files.writeString(malformed, "basic.auth.user.info=" + PASSWORD + "\n");
-        assertThatThrownBy(
-                        () ->
-                                JobConfig.fromArgs(
-                                        "--schema-registry.url",
-                                        "http://registry:8081",
-                                        "--schema-registry.properties-file",
-                                        malformed.toString()))
+        assertThatThrownBy(() -> registryWithProperties(malformed.toString()))
                 .hasMessageContaining("user:password")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(PASSWORD));
     }

@@ -9,7 +9,10 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -49,6 +52,22 @@ public final class FakeSchemaRegistry implements AutoCloseable {
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(2));
         server.start();
+    }
+
+    /**
+     * A schema of this release as a producer in any language registers it: the .avsc file (no
+     * Java-specific properties). Read relative to the job module.
+     */
+    public static String avsc(String record) throws IOException {
+        return Files.readString(Path.of("..", "schemas", "src", "main", "avro", record + ".avsc"));
+    }
+
+    /**
+     * The registry wire format as documented: magic byte 0, 4-byte big-endian schema id, Avro
+     * binary.
+     */
+    public static byte[] framed(int id, byte[] body) {
+        return ByteBuffer.allocate(5 + body.length).put((byte) 0).putInt(id).put(body).array();
     }
 
     public String url() {

@@ -1,5 +1,7 @@
 package io.carbonstream.ingest;
 
+import static io.carbonstream.ingest.FakeSchemaRegistry.avsc;
+import static io.carbonstream.ingest.FakeSchemaRegistry.framed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -63,11 +65,6 @@ class RegistryFramingTest {
         server.close();
     }
 
-    /** Datacenter.avsc as a producer in any language registers it (no Java-specific properties). */
-    static String currentAvsc(String record) throws Exception {
-        return Files.readString(Path.of("..", "schemas", "src", "main", "avro", record + ".avsc"));
-    }
-
     static byte[] plain(Schema schema, GenericRecord r) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
@@ -76,37 +73,46 @@ class RegistryFramingTest {
         return out.toByteArray();
     }
 
-    /** The registry wire format as documented: magic byte 0, 4-byte big-endian id, Avro binary. */
-    static byte[] framed(int id, byte[] body) {
-        return ByteBuffer.allocate(5 + body.length).put((byte) 0).putInt(id).put(body).array();
-    }
-
     static byte[] bytes(ByteBuffer b) {
         byte[] out = new byte[b.remaining()];
         b.get(out);
         return out;
     }
 
-    static GenericRecord oldDatacenter(String id) {
-        GenericRecord r = new GenericData.Record(V1);
+    /** A Datacenter record of any writer schema with the fields every version has set. */
+    static GenericRecord datacenter(Schema schema, String id, String zone, double pue, double wue) {
+        GenericRecord r = new GenericData.Record(schema);
         r.put("datacenter_id", id);
-        r.put("zone", "DE");
-        r.put("pue", 1.3);
-        r.put("wue_l_per_kwh", 0.9);
+        r.put("zone", zone);
+        r.put("pue", pue);
+        r.put("wue_l_per_kwh", wue);
+        return r;
+    }
+
+    static GenericRecord oldDatacenter(String id) {
+        GenericRecord r = datacenter(V1, id, "DE", 1.3, 0.9);
         r.put("it_overhead", 1.6);
         r.put("market_factor_g_per_kwh", 80.0);
         return r;
     }
 
     static GenericRecord newDatacenter(Schema current, String id, long effectiveFrom) {
-        GenericRecord r = new GenericData.Record(current);
-        r.put("datacenter_id", id);
-        r.put("zone", "FR");
-        r.put("pue", 1.2);
-        r.put("wue_l_per_kwh", 0.4);
+        GenericRecord r = datacenter(current, id, "FR", 1.2, 0.4);
         r.put("emission_budget_g_per_hour", 500.0);
         r.put("effective_from", effectiveFrom);
         return r;
+    }
+
+    /** dc-new as this release writes it: the values {@link #assertNew} expects. */
+    static Datacenter newDatacenter(long effectiveFrom) {
+        return Datacenter.newBuilder()
+                .setDatacenterId("dc-new")
+                .setZone("FR")
+                .setPue(1.2)
+                .setWueLPerKwh(0.4)
+                .setEmissionBudgetGPerHour(500.0)
+                .setEffectiveFrom(Instant.ofEpochMilli(effectiveFrom))
+                .build();
     }
 
     SchemaRegistryClient client() {
@@ -146,8 +152,8 @@ class RegistryFramingTest {
 
     @Test
     void registryFramedRecordsOfTheOldAndTheNewSchemaDecode() throws Exception {
-        Schema current = new Schema.Parser().parse(currentAvsc("Datacenter"));
-        server.serve(1, V1.toString()).serve(2, currentAvsc("Datacenter"));
+        Schema current = new Schema.Parser().parse(avsc("Datacenter"));
+        server.serve(1, V1.toString()).serve(2, avsc("Datacenter"));
         SchemaRegistryClient client = client();
         long from = Instant.parse("2026-11-15T00:00:00Z").toEpochMilli();
 
@@ -163,7 +169,7 @@ class RegistryFramingTest {
         assertThat(server.requests()).allSatisfy(r -> assertThat(r.authorization()).isNull());
 
         // Requests too: a framed event decodes to the same request as its plain bytes.
-        server.serve(7, currentAvsc("InferenceEvent"));
+        server.serve(7, avsc("InferenceEvent"));
         InferenceEvent event = DecodersTest.valid().build();
         Decoders.Requests requests =
                 new Decoders.Requests(Limits.defaults().withSchemaRegistry(client));
@@ -187,16 +193,7 @@ class RegistryFramingTest {
                         new BinaryMessageEncoder<GenericRecord>(GenericData.get(), V1)
                                 .encode(oldDatacenter("dc-old")));
         long from = Instant.parse("2026-11-20T00:00:00Z").toEpochMilli();
-        Datacenter now =
-                Datacenter.newBuilder()
-                        .setDatacenterId("dc-new")
-                        .setZone("FR")
-                        .setPue(1.2)
-                        .setWueLPerKwh(0.4)
-                        .setEmissionBudgetGPerHour(500.0)
-                        .setEffectiveFrom(Instant.ofEpochMilli(from))
-                        .build();
-        byte[] fresh = bytes(now.toByteBuffer());
+        byte[] fresh = bytes(newDatacenter(from).toByteBuffer());
         assertThat(old).startsWith(0xC3, 0x01);
         assertThat(fresh).startsWith(0xC3, 0x01);
 
@@ -234,15 +231,7 @@ class RegistryFramingTest {
 
     @Test
     void plainRecordsStillDecodeWithOrWithoutARegistry() throws Exception {
-        Datacenter now =
-                Datacenter.newBuilder()
-                        .setDatacenterId("dc-new")
-                        .setZone("FR")
-                        .setPue(1.2)
-                        .setWueLPerKwh(0.4)
-                        .setEmissionBudgetGPerHour(500.0)
-                        .setEffectiveFrom(Instant.ofEpochMilli(86_400_000L))
-                        .build();
+        Datacenter now = newDatacenter(86_400_000L);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
         new SpecificDatumWriter<>(Datacenter.class).write(now, enc);
@@ -416,7 +405,7 @@ class RegistryFramingTest {
 
     @Test
     void aSchemaOfAnotherRecordIsUndecodableAndAFrameCutShortToo() throws Exception {
-        server.serve(5, currentAvsc("IntensityUpdate")).serve(6, "{\"type\": \"not a type\"}");
+        server.serve(5, avsc("IntensityUpdate")).serve(6, "{\"type\": \"not a type\"}");
         SchemaRegistryClient client = client();
         ControlEvent e = registry(client, framed(5, plain(V1, oldDatacenter("dc"))));
         assertThat(e.rejected.reason).isEqualTo(Reason.UNDECODABLE);
@@ -432,7 +421,7 @@ class RegistryFramingTest {
 
     @Test
     void randomBytesBehindAHeaderNeverThrowAndNeverPass() throws Exception {
-        server.serve(1, currentAvsc("InferenceEvent"));
+        server.serve(1, avsc("InferenceEvent"));
         SchemaRegistryClient client = client();
         client.clock = () -> 0; // frozen: what is remembered stays remembered
         Decoders.Requests requests =
@@ -469,19 +458,35 @@ class RegistryFramingTest {
     }
 
     static AggregateRecord aggregate() {
+        AggregateRecord a = datacenterAggregate(WindowKind.MINUTE, 60_000, 120_000, 4, 0.5, 300, 1);
+        a.totals.gpuJoules = 321.5;
+        return a;
+    }
+
+    /**
+     * dc-1's aggregate of one window (methodology "m") whose requests were all priced at one
+     * intensity: location grams are the facility kWh times it.
+     */
+    static AggregateRecord datacenterAggregate(
+            WindowKind window,
+            long start,
+            long end,
+            long requests,
+            double facilityKwh,
+            double intensity,
+            int revision) {
         AggregateRecord a = new AggregateRecord();
-        a.window = WindowKind.MINUTE;
-        a.windowStart = 60_000;
-        a.windowEnd = 120_000;
+        a.window = window;
+        a.windowStart = start;
+        a.windowEnd = end;
         a.dimension = Dimension.DATACENTER;
         a.datacenterId = "dc-1";
         a.totals = new Totals();
-        a.totals.requests = 4;
-        a.totals.gpuJoules = 321.5;
-        a.totals.facilityKwh = 0.5;
-        a.totals.locationG = 150;
-        a.totals.addMix(300, 4);
-        a.revision = 1;
+        a.totals.requests = requests;
+        a.totals.facilityKwh = facilityKwh;
+        a.totals.locationG = facilityKwh * intensity;
+        a.totals.addMix(intensity, requests);
+        a.revision = revision;
         a.methodology = "m";
         return a;
     }

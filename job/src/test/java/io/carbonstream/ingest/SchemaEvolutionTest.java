@@ -74,11 +74,7 @@ class SchemaEvolutionTest {
     void aRegistryProducerOnTheFirstSchemaStillRegistersItsDatacenter() throws Exception {
         Schema old = v1("Datacenter");
         assertThat(old.getField("effective_from")).isNull();
-        GenericRecord r = new GenericData.Record(old);
-        r.put("datacenter_id", "dc-old");
-        r.put("zone", "DE");
-        r.put("pue", 1.3);
-        r.put("wue_l_per_kwh", 0.9);
+        GenericRecord r = RegistryFramingTest.datacenter(old, "dc-old", "DE", 1.3, 0.9);
         r.put("it_overhead", 1.6);
         ControlEvent e = registry(write(old, r));
         assertThat(e.rejected).isNull();
@@ -108,11 +104,7 @@ class SchemaEvolutionTest {
         Schema prev = previous("Datacenter");
         assertThat(prev.getField("effective_from")).isNotNull();
         assertThat(prev.getField("organisation")).isNull();
-        GenericRecord r = new GenericData.Record(prev);
-        r.put("datacenter_id", "dc-old");
-        r.put("zone", "DE");
-        r.put("pue", 1.3);
-        r.put("wue_l_per_kwh", 0.9);
+        GenericRecord r = RegistryFramingTest.datacenter(prev, "dc-old", "DE", 1.3, 0.9);
         r.put("effective_from", Instant.parse("2026-11-15T00:00:00Z").toEpochMilli());
         ControlEvent e = registry(write(prev, r));
         assertThat(e.rejected).isNull();
@@ -235,18 +227,9 @@ class SchemaEvolutionTest {
 
     @Test
     void aConsumerOnTheFirstAggregateSchemaReadsTheNewOutputs() throws Exception {
-        AggregateRecord a = new AggregateRecord();
-        a.window = WindowKind.HOUR;
-        a.windowStart = 0;
-        a.windowEnd = 3_600_000;
-        a.dimension = Dimension.DATACENTER;
-        a.datacenterId = "dc-1";
-        a.totals = new Totals();
-        a.totals.requests = 3;
-        a.totals.facilityKwh = 2.0;
-        a.totals.locationG = 500;
-        a.totals.addMix(250, 3);
-        a.revision = 2;
+        AggregateRecord a =
+                RegistryFramingTest.datacenterAggregate(
+                        WindowKind.HOUR, 0, 3_600_000, 3, 2.0, 250, 2); // 500 g
         a.revisionReason = "INTENSITY_RESTATEMENT";
         a.methodology = "m";
         byte[] bytes = AvroCodec.encodeOne(Encoders.toAvro(a));

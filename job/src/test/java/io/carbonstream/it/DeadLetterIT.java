@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.UnaryOperator;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
@@ -177,7 +177,7 @@ class DeadLetterIT extends KafkaIT {
                         "empty datacenter",
                         "events",
                         key("e-empty-dc"),
-                        event(r -> with(r, r.in(), r.out(), r.media(), r.t(), "", r.model())),
+                        event(r -> r.dc = ""),
                         Reason.MISSING_FIELD,
                         "datacenter_id is empty"));
         c.add(
@@ -185,7 +185,7 @@ class DeadLetterIT extends KafkaIT {
                         "negative tokens",
                         "events",
                         key("e-negative"),
-                        event(r -> with(r, -1, r.out(), r.media(), r.t(), r.dc(), r.model())),
+                        event(r -> r.in = -1),
                         Reason.INVALID_VALUE,
                         "negative count"));
         c.add(
@@ -193,7 +193,7 @@ class DeadLetterIT extends KafkaIT {
                         "NaN media seconds",
                         "events",
                         key("e-nan"),
-                        event(r -> with(r, r.in(), r.out(), Double.NaN, r.t(), r.dc(), r.model())),
+                        event(r -> r.media = Double.NaN),
                         Reason.INVALID_VALUE,
                         "media_seconds is NaN"));
         c.add(
@@ -201,16 +201,7 @@ class DeadLetterIT extends KafkaIT {
                         "10^12 tokens",
                         "events",
                         key("e-absurd"),
-                        event(
-                                r ->
-                                        with(
-                                                r,
-                                                r.in(),
-                                                1_000_000_000_000L,
-                                                r.media(),
-                                                r.t(),
-                                                r.dc(),
-                                                r.model())),
+                        event(r -> r.out = 1_000_000_000_000L),
                         Reason.ABSURD_VALUE,
                         "exceed"));
         c.add(
@@ -218,16 +209,7 @@ class DeadLetterIT extends KafkaIT {
                         "5000-character model id",
                         "events",
                         key("e-oversized"),
-                        event(
-                                r ->
-                                        with(
-                                                r,
-                                                r.in(),
-                                                r.out(),
-                                                r.media(),
-                                                r.t(),
-                                                r.dc(),
-                                                "m".repeat(5_000))),
+                        event(r -> r.model = "m".repeat(5_000)),
                         Reason.OVERSIZED_STRING,
                         "model_id has 5000 characters"));
         c.add(
@@ -235,16 +217,7 @@ class DeadLetterIT extends KafkaIT {
                         "a day ahead",
                         "events",
                         key("e-future"),
-                        event(
-                                r ->
-                                        with(
-                                                r,
-                                                r.in(),
-                                                r.out(),
-                                                r.media(),
-                                                now + 86_400_000L,
-                                                r.dc(),
-                                                r.model())),
+                        event(r -> r.t = now + 86_400_000L),
                         Reason.EVENT_TIME_IN_FUTURE,
                         "event_time"));
         c.add(
@@ -252,17 +225,7 @@ class DeadLetterIT extends KafkaIT {
                         "year 2001",
                         "events",
                         key("e-floor"),
-                        event(
-                                r ->
-                                        with(
-                                                r,
-                                                r.in(),
-                                                r.out(),
-                                                r.media(),
-                                                Instant.parse("2001-01-01T00:00:00Z")
-                                                        .toEpochMilli(),
-                                                r.dc(),
-                                                r.model())),
+                        event(r -> r.t = Instant.parse("2001-01-01T00:00:00Z").toEpochMilli()),
                         Reason.EVENT_TIME_BEFORE_FLOOR,
                         "before the floor"));
         c.add(
@@ -270,16 +233,7 @@ class DeadLetterIT extends KafkaIT {
                         "datacenter in no registry",
                         "events",
                         key("e-atlantis"),
-                        event(
-                                r ->
-                                        with(
-                                                r,
-                                                r.in(),
-                                                r.out(),
-                                                r.media(),
-                                                r.t(),
-                                                "dc-atlantis",
-                                                r.model())),
+                        event(r -> r.dc = "dc-atlantis"),
                         Reason.UNKNOWN_DATACENTER,
                         "dc-atlantis"));
         // Intensity.
@@ -394,7 +348,7 @@ class DeadLetterIT extends KafkaIT {
         // OpenTelemetry spans: a rejected span's dead letter is keyed by its request id and holds a
         // batch of that span alone
         // (here the whole batch, one span).
-        Span unmapped = OtlpBatches.genAi(named(BASE_REQ, "o-mars"), "llama-3.1-8b");
+        Span unmapped = OtlpBatches.genAi(changed(BASE_REQ, r -> r.id = "o-mars"), "llama-3.1-8b");
         c.add(
                 otlp(
                         "resource no rule maps",
@@ -671,21 +625,12 @@ class DeadLetterIT extends KafkaIT {
             badEvents.addAll(bad.get("events"));
             // A meter reading no GPU could produce: priced with the estimate, never dead-lettered.
             Scenario.Req implausible =
-                    new Scenario.Req(
-                            BASE_REQ.id() + "-implausible",
-                            BASE_REQ.t(),
-                            BASE_REQ.dc(),
-                            BASE_REQ.model(),
-                            BASE_REQ.modality(),
-                            BASE_REQ.in(),
-                            BASE_REQ.out(),
-                            BASE_REQ.images(),
-                            BASE_REQ.steps(),
-                            BASE_REQ.media(),
-                            BASE_REQ.gpus(),
-                            BASE_REQ.durationMs(),
-                            1e9,
-                            BASE_REQ.params());
+                    changed(
+                            BASE_REQ,
+                            r -> {
+                                r.id += "-implausible";
+                                r.measured = 1e9;
+                            });
             badEvents.add(JobFixture.event(implausible));
             valid.add(implausible);
             Map<Integer, KafkaIO.Raw> at = new HashMap<>();
@@ -785,45 +730,63 @@ class DeadLetterIT extends KafkaIT {
         return out;
     }
 
-    static byte[] event(UnaryOperator<Scenario.Req> change) {
-        return Avro.encode(Avro.event(change.apply(BASE_REQ)));
+    /** The base request with its id suffixed "-bad" and one field changed, as an event. */
+    static byte[] event(Consumer<Fields> change) {
+        return Avro.encode(
+                Avro.event(
+                        changed(
+                                BASE_REQ,
+                                r -> {
+                                    r.id += "-bad";
+                                    change.accept(r);
+                                })));
     }
 
-    static Scenario.Req with(
-            Scenario.Req r, long in, long out, double media, long t, String dc, String model) {
+    /** A copy of a request with some of its fields changed. */
+    static Scenario.Req changed(Scenario.Req r, Consumer<Fields> change) {
+        Fields f = new Fields(r);
+        change.accept(f);
         return new Scenario.Req(
-                r.id() + "-bad",
-                t,
-                dc,
-                model,
+                f.id,
+                f.t,
+                f.dc,
+                f.model,
                 r.modality(),
-                in,
-                out,
+                f.in,
+                f.out,
                 r.images(),
                 r.steps(),
-                media,
+                f.media,
                 r.gpus(),
                 r.durationMs(),
-                r.measured(),
+                f.measured,
                 r.params());
     }
 
-    static Scenario.Req named(Scenario.Req r, String id) {
-        return new Scenario.Req(
-                id,
-                r.t(),
-                r.dc(),
-                r.model(),
-                r.modality(),
-                r.in(),
-                r.out(),
-                r.images(),
-                r.steps(),
-                r.media(),
-                r.gpus(),
-                r.durationMs(),
-                r.measured(),
-                r.params());
+    /**
+     * The fields of a request the cases change, to set one at a time ({@link Scenario.Req} is a
+     * record: a copy would otherwise repeat all its components).
+     */
+    static final class Fields {
+        String id;
+        long t;
+        String dc;
+        String model;
+        long in;
+        long out;
+        double media;
+        Double measured;
+
+        Fields(Scenario.Req r) {
+            id = r.id();
+            t = r.t();
+            dc = r.dc();
+            model = r.model();
+            in = r.in();
+            out = r.out();
+            media = r.media();
+            measured = r.measured();
+        }
     }
 
     /**

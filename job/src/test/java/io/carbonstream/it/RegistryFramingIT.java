@@ -1,5 +1,7 @@
 package io.carbonstream.it;
 
+import static io.carbonstream.ingest.FakeSchemaRegistry.avsc;
+import static io.carbonstream.ingest.FakeSchemaRegistry.framed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.carbonstream.ingest.FakeSchemaRegistry;
@@ -9,8 +11,6 @@ import io.carbonstream.schema.Datacenter;
 import io.carbonstream.schema.DeadLetter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -36,18 +36,6 @@ class RegistryFramingIT extends KafkaAndFlinkIT {
     static final int DC_FIRST_SCHEMA_ID = 21;
     static final int DC_CURRENT_ID = 22;
     static final int UNKNOWN_ID = 4242;
-
-    static String avsc(String record) throws Exception {
-        return Files.readString(Path.of("..", "schemas", "src", "main", "avro", record + ".avsc"));
-    }
-
-    /**
-     * The registry wire format as documented: magic byte 0, 4-byte big-endian schema id, Avro
-     * binary.
-     */
-    static byte[] framed(int id, byte[] body) {
-        return ByteBuffer.allocate(5 + body.length).put((byte) 0).putInt(id).put(body).array();
-    }
 
     static byte[] bytes(ByteBuffer b) {
         byte[] out = new byte[b.remaining()];
