@@ -35,32 +35,6 @@ public record PricingSettings(
         String accountingFactorType)
         implements Serializable {
 
-    /** As the canonical constructor, accounting with the default type (lifecycle). */
-    public PricingSettings(
-            IntensityPricer pricer,
-            long allowedLatenessMs,
-            long horizonMs,
-            long registryGraceMs,
-            double defaultItOverhead,
-            double offSiteWaterLPerKwh,
-            String eventsTopic,
-            int maxModelsPerDatacenter,
-            Map<Provenance, EnergyRange> energyRanges,
-            double embodiedGPerGpuJoule) {
-        this(
-                pricer,
-                allowedLatenessMs,
-                horizonMs,
-                registryGraceMs,
-                defaultItOverhead,
-                offSiteWaterLPerKwh,
-                eventsTopic,
-                maxModelsPerDatacenter,
-                energyRanges,
-                embodiedGPerGpuJoule,
-                "lifecycle");
-    }
-
     /** Lateness of a bounded run: every request of the period counts, however far out of order. */
     public static final long UNLIMITED = Long.MAX_VALUE / 4;
 

@@ -108,7 +108,8 @@ final class TestPricing {
                 "events",
                 maxModels,
                 ranges,
-                embodiedGPerJ);
+                embodiedGPerJ,
+                "lifecycle");
     }
 
     /**
