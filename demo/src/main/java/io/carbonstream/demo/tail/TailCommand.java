@@ -124,8 +124,9 @@ public final class TailCommand implements Callable<Integer> {
                             + " from its name; give --type");
             return 2;
         }
-        Properties p =
-                KafkaClientOptions.committedReader(kafka.clientProperties(), kafka.bootstrap());
+        Properties client = kafka.clientPropertiesOrNull("carbonstream-demo tail");
+        if (client == null) return 2;
+        Properties p = KafkaClientOptions.committedReader(client, kafka.bootstrap());
         long printed = 0;
         try (KafkaConsumer<byte[], byte[]> c =
                 new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
