@@ -32,11 +32,7 @@ class BackfillIT extends KafkaAndFlinkIT {
         // dc-de's PUE raised from minute 30 on (its own key: both versions kept).
         f.produceRegistry(s.datacenters.subList(0, 3), null);
         f.produceRegistryFirstSchema(s.datacenters.subList(3, s.datacenters.size()));
-        Scenario.Dc de =
-                s.datacenters.stream()
-                        .filter(d -> d.id().equals("dc-de"))
-                        .findFirst()
-                        .orElseThrow();
+        Scenario.Dc de = s.datacenter("dc-de");
         Scenario.Dc deLater =
                 new Scenario.Dc(de.id(), de.zone(), 1.40, 0.80, de.itOverhead(), 95.0);
         long from = Scenario.BASE + 30 * Scenario.MIN;

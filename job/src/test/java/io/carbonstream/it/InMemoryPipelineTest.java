@@ -272,14 +272,9 @@ class InMemoryPipelineTest {
                         JobFixture.writeRegistry(tmp, s.datacenters),
                         Map.of("restatement.horizon", "4 h"));
         List<Scenario.Upd> updates = estimates(BASE - 15 * MIN, BASE + 2 * HOUR + 15 * MIN);
-        Scenario.Dc pl =
-                s.datacenters.stream()
-                        .filter(d -> d.id().equals("dc-pl"))
-                        .findFirst()
-                        .orElseThrow();
+        Scenario.Dc pl = s.datacenter("dc-pl");
         // dc-pl's PUE raised from minute 20 of the first hour, published once that hour is out.
-        Scenario.Dc plLater =
-                new Scenario.Dc(pl.id(), pl.zone(), 1.80, pl.wue(), pl.itOverhead(), pl.market());
+        Scenario.Dc plLater = pl.withPue(1.80);
         long plFrom = BASE + 20 * MIN;
 
         Input<ControlEvent> registry = InMemoryPipeline.input();

@@ -96,14 +96,7 @@ class RestatementIT extends KafkaAndFlinkIT {
                                     false),
                             new Scenario.Upd("US-CAL-CISO", BASE + HOUR + 52 * MIN, 500, false));
             f.produceIntensity(corrections);
-            Scenario.Dc pl =
-                    s.datacenters.stream()
-                            .filter(d -> d.id().equals("dc-pl"))
-                            .findFirst()
-                            .orElseThrow();
-            Scenario.Dc plLater =
-                    new Scenario.Dc(
-                            pl.id(), pl.zone(), 1.80, pl.wue(), pl.itOverhead(), pl.market());
+            Scenario.Dc plLater = s.datacenter("dc-pl").withPue(1.80);
             long plFrom = BASE + 2 * HOUR + 20 * MIN;
             f.produceRegistry(List.of(plLater), plFrom);
             await("every correction applied", () -> f.summaries().size() == corrections.size() + 1);

@@ -38,7 +38,18 @@ public final class Scenario {
     public record Upd(String zone, long validFrom, double g, boolean estimated) {}
 
     public record Dc(
-            String id, String zone, double pue, double wue, Double itOverhead, Double market) {}
+            String id, String zone, double pue, double wue, Double itOverhead, Double market) {
+
+        /** The same site with another PUE: a new version of its registry entry. */
+        public Dc withPue(double newPue) {
+            return new Dc(id, zone, newPue, wue, itOverhead, market);
+        }
+    }
+
+    /** The scenario's datacenter of this id. */
+    public Dc datacenter(String id) {
+        return datacenters.stream().filter(d -> d.id().equals(id)).findFirst().orElseThrow();
+    }
 
     public static final long BASE = Instant.parse("2026-11-01T10:00:00Z").toEpochMilli();
     public static final long MIN = 60_000;
