@@ -361,8 +361,7 @@ public final class Pipeline {
                         Op.INTENSITY_READINGS,
                         livePanes,
                         new GridSpikeFunction(cfg.spikeRule(), dwell, baselineWindow, rateWindow),
-                        Op.SPIKE_ALERTS,
-                        intensityOk.getParallelism());
+                        Op.SPIKE_ALERTS);
         // The marginal signal feeds its own spike alerts, and nothing else: it is never priced.
         DataStream<AlertRecord> marginalSpikes =
                 spikeAlerts(
@@ -376,8 +375,7 @@ public final class Pipeline {
                                 dwell,
                                 baselineWindow,
                                 rateWindow),
-                        Op.MARGINAL_SPIKE_ALERTS,
-                        intensityOk.getParallelism());
+                        Op.MARGINAL_SPIKE_ALERTS);
         DataStream<AlertRecord> budgets =
                 livePanes
                         .keyBy(new PaneDatacenter())
@@ -593,7 +591,7 @@ public final class Pipeline {
     }
 
     /**
-     * One signal's spike alerts: its readings (at the intake's parallelism, chained to it) and the
+     * One signal's spike alerts: its readings (at their input's parallelism, chained to it) and the
      * live panes, both keyed by zone, into a {@link GridSpikeFunction}. The average and the
      * marginal signal are wired alike; only the readings, the function and the uids differ.
      */
@@ -603,10 +601,9 @@ public final class Pipeline {
             Op readingsOp,
             DataStream<PaneDelta> livePanes,
             GridSpikeFunction spikes,
-            Op alertsOp,
-            int intakeParallelism) {
+            Op alertsOp) {
         return control.flatMap(readings)
-                .setParallelism(intakeParallelism)
+                .setParallelism(control.getParallelism())
                 .uid(readingsOp.uid)
                 .name(readingsOp.label)
                 .keyBy(new ByZone())

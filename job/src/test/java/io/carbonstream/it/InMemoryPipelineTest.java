@@ -16,6 +16,7 @@ import io.carbonstream.schema.InferenceEvent;
 import io.carbonstream.schema.Restatement;
 import io.carbonstream.schema.RestatementRecordType;
 import io.carbonstream.schema.RestatementStatus;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,6 +53,11 @@ class InMemoryPipelineTest {
     static final long HOUR = 60 * MIN;
     static final long BASE = Scenario.BASE;
 
+    /** The options of a run over scenario {@code s}: its datacenters as the registry file. */
+    static JobConfig config(Path tmp, Scenario s, Map<String, String> extra) throws IOException {
+        return config(JobFixture.writeRegistry(tmp, s.datacenters), extra);
+    }
+
     /** The options of a run without a broker; {@code extra} adds or overrides. */
     static JobConfig config(Path registry, Map<String, String> extra) {
         Map<String, String> c = new HashMap<>();
@@ -75,10 +81,7 @@ class InMemoryPipelineTest {
     void lateWithinLatenessRevisesBeyondGoesToLateEventsAndNothingIsLost(@TempDir Path tmp)
             throws Exception {
         Scenario s = new Scenario(21, 3_000, 20 * MIN, 4_000);
-        JobConfig cfg =
-                config(
-                        JobFixture.writeRegistry(tmp, s.datacenters),
-                        Map.of("allowed-lateness", "2 min"));
+        JobConfig cfg = config(tmp, s, Map.of("allowed-lateness", "2 min"));
         // The scenario (minutes 0-19, at most 4 s out of order: none behind the watermark), a
         // request at minute 21 that moves the events' watermark to 21 min - 5 s - 1 ms, then,
         // once minute 19 has been emitted (the watermark of pricing is past 20 min - 1 ms, and at
@@ -157,10 +160,7 @@ class InMemoryPipelineTest {
     void intensityCorrectionsOfEmittedHoursRestateThemToTheCorrectedFigures(@TempDir Path tmp)
             throws Exception {
         Scenario s = new Scenario(51, 2_000, 2 * HOUR, 4_000);
-        JobConfig cfg =
-                config(
-                        JobFixture.writeRegistry(tmp, s.datacenters),
-                        Map.of("restatement.horizon", "90 min"));
+        JobConfig cfg = config(tmp, s, Map.of("restatement.horizon", "90 min"));
         // Intensity: the estimates up to the end of the first hour; once that hour is emitted
         // (the watermark of pricing is then exactly 1 h - 1 ms: the intensity's own), two
         // corrections inside it: a measured value replacing an estimate and a new version inside
@@ -266,11 +266,9 @@ class InMemoryPipelineTest {
     void aRegistryVersionPublishedAfterItsHourWasEmittedRestatesItsDatacenter(@TempDir Path tmp)
             throws Exception {
         Scenario s = new Scenario(52, 2_000, 2 * HOUR, 4_000);
-        // A horizon longer than the run: the correction applies at whatever watermark it meets.
-        JobConfig cfg =
-                config(
-                        JobFixture.writeRegistry(tmp, s.datacenters),
-                        Map.of("restatement.horizon", "4 h"));
+        // The change meets a watermark of about 1 h 05 (the requests wait below): a 90-min horizon
+        // reaches back past minute 20.
+        JobConfig cfg = config(tmp, s, Map.of("restatement.horizon", "90 min"));
         List<Scenario.Upd> updates = estimates(BASE - 15 * MIN, BASE + 2 * HOUR + 15 * MIN);
         Scenario.Dc pl = s.datacenter("dc-pl");
         // dc-pl's PUE raised from minute 20 of the first hour, published once that hour is out.
